@@ -1,0 +1,148 @@
+//! Calendar dates: stored as ISO 8601 (`2024-03-05`), shown as `05-03-2024`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+
+use crate::ModelError;
+
+/// A calendar date without a time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// A date, if it exists in the Gregorian calendar.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month))
+            .then_some(Self { year, month, day })
+    }
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+    pub fn month(&self) -> u8 {
+        self.month
+    }
+    pub fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// `DD-MM-YYYY`, as the UI shows dates.
+    pub fn to_display(&self) -> String {
+        format!("{:02}-{:02}-{:04}", self.day, self.month, self.year)
+    }
+
+    /// Parses `DD-MM-YYYY` (the UI's form) or ISO `YYYY-MM-DD`.
+    pub fn parse_display(s: &str) -> Result<Self, ModelError> {
+        let s = s.trim();
+        let parts: Vec<&str> = s.split(['-', '/']).collect();
+        let bad = || ModelError::InvalidDate(s.to_owned());
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad());
+        }
+        let (y, m, d) = if parts[0].len() == 4 {
+            (parts[0], parts[1], parts[2])
+        } else if parts[2].len() == 4 {
+            (parts[2], parts[1], parts[0])
+        } else {
+            return Err(bad());
+        };
+        Date::new(
+            y.parse().map_err(|_| bad())?,
+            m.parse().map_err(|_| bad())?,
+            d.parse().map_err(|_| bad())?,
+        )
+        .ok_or_else(bad)
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl fmt::Display for Date {
+    /// ISO 8601, the stored form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = ModelError;
+    /// Parses the stored ISO form `YYYY-MM-DD` only.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ModelError::InvalidDate(s.to_owned());
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad());
+        }
+        Date::new(
+            s[0..4].parse().map_err(|_| bad())?,
+            s[5..7].parse().map_err(|_| bad())?,
+            s[8..10].parse().map_err(|_| bad())?,
+        )
+        .ok_or_else(bad)
+    }
+}
+
+impl Reconcile for Date {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(self.to_string())
+    }
+}
+
+impl Hydrate for Date {
+    fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
+        s.parse()
+            .map_err(|_| HydrateError::unexpected("an ISO 8601 date", s.to_owned()))
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_forms_and_refuses_impossible_dates() {
+        let d = Date::new(2024, 2, 29).unwrap();
+        assert_eq!(d.to_string(), "2024-02-29");
+        assert_eq!(d.to_display(), "29-02-2024");
+        assert_eq!(Date::parse_display("29-02-2024").unwrap(), d);
+        assert_eq!(Date::parse_display("2024-02-29").unwrap(), d);
+        assert_eq!("2024-02-29".parse::<Date>().unwrap(), d);
+        assert!(Date::new(2023, 2, 29).is_none());
+        assert!(Date::parse_display("31-04-2024").is_err());
+        assert!(Date::parse_display("12/13/2024").is_err());
+        assert!("29-02-2024".parse::<Date>().is_err());
+        assert!(Date::parse_display("aa-bb-cccc").is_err());
+    }
+}

@@ -1,0 +1,333 @@
+//! Demo data for the four Desmigratif villages of Kabupaten Malang.
+//!
+//! Every name, NIK, family card and phone number here is invented by a seeded generator and
+//! belongs to no one. The generator is deterministic: the same village gives the same records
+//! on every machine.
+
+use crate::author::Author;
+use crate::date::Date;
+use crate::doc::VillageDoc;
+use crate::ids::{RecordId, VillageCode};
+use crate::record::{
+    Consent, Education, EpisodeState, FamilyRelation, MaritalStatus, MigrationEpisode, Person,
+    Procedural, Sex,
+};
+
+/// A Desmigratif village of Kabupaten Malang.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoVillage {
+    pub name: &'static str,
+    pub kecamatan: &'static str,
+    /// `PP.RR.DD.VVVV`.
+    pub code: &'static str,
+    /// Whether the code was confirmed against an official source. Unconfirmed codes follow the
+    /// regency's pattern but must not be treated as official.
+    pub code_confirmed: bool,
+    pub dusun: &'static [&'static str],
+}
+
+/// The four villages. Only Arjowilangun's code is confirmed (35.07.11.2008); the others are
+/// placeholders in the right kecamatan pattern, marked unconfirmed.
+pub const VILLAGES: [DemoVillage; 4] = [
+    DemoVillage {
+        name: "Arjowilangun",
+        kecamatan: "Kalipare",
+        code: "35.07.11.2008",
+        code_confirmed: true,
+        dusun: &["Krajan", "Sumbersari", "Kedungsalam", "Jaten"],
+    },
+    DemoVillage {
+        name: "Sumberpetung",
+        kecamatan: "Kalipare",
+        code: "35.07.11.2003",
+        code_confirmed: false,
+        dusun: &["Krajan", "Sumberpetung", "Genengan"],
+    },
+    DemoVillage {
+        name: "Brongkal",
+        kecamatan: "Pagelaran",
+        code: "35.07.33.2005",
+        code_confirmed: false,
+        dusun: &["Krajan", "Brongkal", "Sumbertaman"],
+    },
+    DemoVillage {
+        name: "Balearjo",
+        kecamatan: "Pagelaran",
+        code: "35.07.33.2007",
+        code_confirmed: false,
+        dusun: &["Krajan", "Balearjo", "Sukorejo"],
+    },
+];
+
+/// The author of demo records.
+pub fn demo_author() -> Author {
+    Author::new("demo", "generator")
+}
+
+/// A small deterministic random source (SplitMix64), seeded from the village code.
+struct Seeded(u64);
+
+impl Seeded {
+    fn new(seed: &str) -> Self {
+        Self(seed.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        }))
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn id(&mut self) -> RecordId {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.next().to_le_bytes());
+        b[8..].copy_from_slice(&self.next().to_le_bytes());
+        RecordId::from_bytes(b)
+    }
+}
+
+const MEN: &[&str] = &[
+    "Agus", "Bambang", "Budi", "Dwi", "Eko", "Hadi", "Joko", "Nur", "Slamet", "Sugeng", "Suparman",
+    "Wahyu", "Yanto", "Rudi", "Samsul",
+];
+const WOMEN: &[&str] = &[
+    "Sri", "Siti", "Tri", "Yuli", "Dewi", "Endang", "Lilik", "Ninik", "Rina", "Sulastri",
+    "Suwarni", "Tutik", "Umi", "Wati", "Yayuk",
+];
+const SURNAMES: &[&str] = &[
+    "Wahyuni",
+    "Rahayu",
+    "Lestari",
+    "Susanto",
+    "Hidayat",
+    "Purnomo",
+    "Setiawan",
+    "Handayani",
+    "Pratama",
+    "Mulyani",
+    "Santoso",
+    "Kurniawan",
+];
+const COUNTRIES: &[(&str, &str, &str)] = &[
+    ("Hong Kong", "Rumah tangga", "Penata laksana rumah tangga"),
+    ("Taiwan", "Rumah tangga", "Perawat lansia"),
+    ("Taiwan", "Manufaktur", "Operator pabrik"),
+    ("Malaysia", "Perkebunan", "Pekerja kebun sawit"),
+    ("Malaysia", "Konstruksi", "Tukang bangunan"),
+    ("Singapura", "Rumah tangga", "Penata laksana rumah tangga"),
+    ("Korea Selatan", "Manufaktur", "Operator mesin"),
+    ("Jepang", "Perikanan", "Pekerja kapal ikan"),
+    ("Arab Saudi", "Rumah tangga", "Penata laksana rumah tangga"),
+];
+const AGENCIES: &[&str] = &[
+    "PT Demo Karya Mandiri (fiktif)",
+    "PT Contoh Jasa Tenaga (fiktif)",
+    "PT Sampel Sejahtera (fiktif)",
+];
+
+/// A NIK consistent with the birth date and sex, for the village's kecamatan.
+fn nik(code: &VillageCode, born: Date, sex: Sex, serial: u64) -> String {
+    let region: String = code.kecamatan().chars().filter(|c| *c != '.').collect();
+    let day = born.day() + if sex == Sex::Female { 40 } else { 0 };
+    format!(
+        "{region}{day:02}{:02}{:02}{:04}",
+        born.month(),
+        born.year() % 100,
+        serial % 9999 + 1
+    )
+}
+
+fn date(rng: &mut Seeded, from_year: u16, to_year: u16) -> Date {
+    let year = from_year + rng.below(u64::from(to_year - from_year + 1)) as u16;
+    Date::new(year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8)
+        .expect("days 1-28 exist in every month")
+}
+
+/// The demo records of one village: `households` families of two to six persons, about half
+/// with a migrant, in a fresh document.
+pub fn village_doc(village: &DemoVillage, households: usize) -> VillageDoc {
+    let code: VillageCode = village.code.parse().expect("demo codes are well formed");
+    let mut doc = VillageDoc::genesis(&code);
+    let mut rng = Seeded::new(village.code);
+    let by = demo_author();
+    let mut time = 1_735_689_600; // 2025-01-01, so demo history has plausible dates.
+    let mut serial = 0u64;
+    for h in 0..households {
+        let kk_region: String = code.kecamatan().chars().filter(|c| *c != '.').collect();
+        let no_kk = format!("{kk_region}{:06}{:04}", 10_000 + rng.below(900_000), h + 1);
+        let dusun = *rng.pick(village.dusun);
+        let rt = format!("{:03}", 1 + rng.below(8));
+        let rw = format!("{:03}", 1 + rng.below(4));
+        let surname = *rng.pick(SURNAMES);
+        let size = 2 + rng.below(5) as usize;
+        let migrant_household = rng.chance(55);
+        for m in 0..size {
+            let (relation, sex, born) = match m {
+                0 => (FamilyRelation::Head, Sex::Male, date(&mut rng, 1960, 1990)),
+                1 => (
+                    FamilyRelation::Spouse,
+                    Sex::Female,
+                    date(&mut rng, 1965, 1995),
+                ),
+                _ => (
+                    FamilyRelation::Child,
+                    if rng.chance(50) {
+                        Sex::Male
+                    } else {
+                        Sex::Female
+                    },
+                    date(&mut rng, 1995, 2020),
+                ),
+            };
+            let given = if sex == Sex::Male {
+                *rng.pick(MEN)
+            } else {
+                *rng.pick(WOMEN)
+            };
+            serial += 1;
+            let mut p = Person::new(rng.id(), format!("{given} {surname}"));
+            p.sex = Some(sex);
+            p.birth_date = Some(born);
+            p.birth_place = Some("Malang".into());
+            p.nik = Some(nik(&code, born, sex, serial));
+            p.no_kk = Some(no_kk.clone());
+            p.relation = Some(relation);
+            p.dusun = Some(dusun.into());
+            p.rt = Some(rt.clone());
+            p.rw = Some(rw.clone());
+            p.marital_status = Some(if m < 2 {
+                MaritalStatus::Married
+            } else {
+                MaritalStatus::Single
+            });
+            p.education = Some(*rng.pick(&[
+                Education::Primary,
+                Education::JuniorHigh,
+                Education::SeniorHigh,
+                Education::Diploma,
+            ]));
+            if born.year() < 2006 && rng.chance(60) {
+                p.phone = Some(format!(
+                    "08{}{:09}",
+                    1 + rng.below(9),
+                    rng.below(1_000_000_000)
+                ));
+            }
+            let consented = rng.chance(85);
+            p.consent = if consented {
+                Consent::Given
+            } else {
+                Consent::NotAsked
+            };
+            p.consent_date = consented.then(|| date(&mut rng, 2024, 2024));
+            time += 60;
+            let person_id = doc.create(p, &by, time).expect("demo persons are valid");
+
+            // In a migrant household, the wife or an adult child is the usual migrant.
+            let adult = born.year() <= 2004;
+            if migrant_household && adult && (m == 1 || (m >= 2 && rng.chance(40))) {
+                let episodes = 1 + rng.below(2);
+                let mut year = 2012 + rng.below(6) as u16;
+                for k in 0..episodes {
+                    let last = k + 1 == episodes;
+                    let (country, sector, job) = *rng.pick(COUNTRIES);
+                    let state = if !last {
+                        EpisodeState::Returned
+                    } else {
+                        *rng.pick(&[
+                            EpisodeState::Abroad,
+                            EpisodeState::Abroad,
+                            EpisodeState::Returned,
+                            EpisodeState::Planned,
+                            EpisodeState::Missing,
+                        ])
+                    };
+                    let mut e = MigrationEpisode::new(rng.id(), person_id.clone(), country, state);
+                    e.sector = Some(sector.into());
+                    e.occupation = Some(job.into());
+                    e.procedural = if rng.chance(80) {
+                        Procedural::Yes
+                    } else {
+                        *rng.pick(&[Procedural::No, Procedural::Unknown])
+                    };
+                    if e.procedural == Procedural::Yes {
+                        e.agency = Some((*rng.pick(AGENCIES)).into());
+                        e.placement_decree_number =
+                            Some(format!("KEP-DEMO/{}/{:05}", year, rng.below(100_000)));
+                    }
+                    if state != EpisodeState::Planned {
+                        let dep = date(&mut rng, year, year);
+                        e.departure_date = Some(dep);
+                        e.contract_end = Date::new(dep.year() + 2, dep.month(), dep.day());
+                        e.passport_number = Some(format!("X{:07}", rng.below(10_000_000)));
+                        if state == EpisodeState::Returned {
+                            e.return_date = Date::new(dep.year() + 2, dep.month(), dep.day());
+                            e.return_reason = Some(
+                                (*rng.pick(&[
+                                    "Kontrak selesai",
+                                    "Sakit",
+                                    "Dipulangkan",
+                                    "Urusan keluarga",
+                                ]))
+                                .into(),
+                            );
+                        }
+                    }
+                    time += 60;
+                    doc.create(e, &by, time).expect("demo episodes are valid");
+                    year += 3;
+                }
+            }
+        }
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Category, validate::Validate};
+
+    #[test]
+    fn demo_villages_are_deterministic_valid_and_varied() {
+        let mut a = village_doc(&VILLAGES[0], 12);
+        let mut b = village_doc(&VILLAGES[0], 12);
+        let (sa, sb) = (a.snapshot(), b.snapshot());
+        assert_eq!(sa.persons, sb.persons);
+        assert_eq!(sa.episodes, sb.episodes);
+        assert!(sa.damaged.is_empty());
+        assert!(sa.persons.len() >= 24);
+        // No NIK in the demo data disagrees with the person it belongs to.
+        for p in sa.persons.values() {
+            assert!(p.validate().is_empty(), "{p:?} {:?}", p.validate());
+        }
+        for e in sa.episodes.values() {
+            assert!(
+                e.validate()
+                    .iter()
+                    .all(|i| i.severity != crate::Severity::Error),
+                "{e:?}"
+            );
+        }
+        let counts = sa.counts();
+        assert_eq!(counts.total(), sa.persons.len());
+        assert!(
+            counts.get(Category::Pmi) + counts.get(Category::PurnaPmi) + counts.get(Category::Cpmi)
+                > 0
+        );
+        assert!(counts.get(Category::Keluarga) > 0);
+        assert_eq!(a.automerge().get_heads().len(), 1);
+        let _ = b.save();
+    }
+}

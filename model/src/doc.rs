@@ -1,0 +1,341 @@
+//! The village document: one Automerge document per village holding its persons and migration
+//! episodes, each in a root map keyed by record id.
+//!
+//! Layout (`schema` 1):
+//!
+//! ```text
+//! { meta: { kind: "village", code: "35.07.11.2008", schema: 1 },
+//!   persons:  { <id>: { id, full_name, nik, ..., deleted } },
+//!   episodes: { <id>: { id, person, destination_country, ..., deleted } } }
+//! ```
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use autosurgeon::{hydrate_prop, reconcile_prop};
+use sha2::{Digest, Sha256};
+
+use crate::ModelError;
+use crate::author::{Author, ChangeNote, EditAction, RecordEdit};
+use crate::ids::{RecordId, VillageCode};
+use crate::record::{Collection, MigrationEpisode, Person, Record};
+use crate::validate::{self, Severity};
+
+/// The schema version this build writes.
+pub const SCHEMA: u64 = 1;
+
+/// An open village document and the operations a field worker performs on it.
+///
+/// Every operation commits one change whose message is a [`ChangeNote`] naming its author.
+#[derive(Debug, Clone)]
+pub struct VillageDoc {
+    doc: AutoCommit,
+}
+
+/// Builds the first change of a document so that every device builds exactly the same one:
+/// same actor (derived from the document's code), same time (0), same content. Devices that
+/// start a document offline therefore share its root maps instead of creating rival ones that
+/// would hide each other's records after a merge.
+pub(crate) fn genesis(kind: &str, code: &str, collections: &[&str]) -> AutoCommit {
+    let actor = Sha256::digest(format!("desmigratif/genesis/{kind}/{code}").as_bytes());
+    let mut doc = AutoCommit::new().with_actor(ActorId::from(&actor[..16]));
+    let meta = doc
+        .put_object(ROOT, "meta", ObjType::Map)
+        .expect("fresh document");
+    doc.put(&meta, "kind", kind).expect("fresh document");
+    doc.put(&meta, "code", code).expect("fresh document");
+    doc.put(&meta, "schema", SCHEMA).expect("fresh document");
+    for c in collections {
+        doc.put_object(ROOT, *c, ObjType::Map)
+            .expect("fresh document");
+    }
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message("genesis")
+            .with_time(0),
+    );
+    doc.set_actor(ActorId::random());
+    doc
+}
+
+/// Loads a document and checks that its `meta.kind` is `kind`. The loaded document gets a
+/// fresh random actor, so two tabs or devices never write as the same actor.
+pub(crate) fn load_kind(bytes: &[u8], kind: &'static str) -> Result<AutoCommit, ModelError> {
+    let doc = AutoCommit::load(bytes).map_err(ModelError::Load)?;
+    let found = meta_str(&doc, "kind");
+    if found.as_deref() != Some(kind) {
+        return Err(ModelError::WrongKind { expected: kind });
+    }
+    Ok(doc)
+}
+
+pub(crate) fn meta_str(doc: &AutoCommit, key: &str) -> Option<String> {
+    let (_, meta) = doc.get(ROOT, "meta").ok()??;
+    match doc.get(&meta, key).ok()?? {
+        (Value::Scalar(s), _) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub(crate) fn root_map(doc: &AutoCommit, key: &str) -> Option<ObjId> {
+    match doc.get(ROOT, key).ok()?? {
+        (Value::Object(ObjType::Map), id) => Some(id),
+        _ => None,
+    }
+}
+
+impl VillageDoc {
+    /// A new, empty document for a village: the deterministic genesis change only.
+    pub fn genesis(code: &VillageCode) -> Self {
+        let keys: Vec<&str> = Collection::ALL.iter().map(|c| c.key()).collect();
+        Self {
+            doc: genesis("village", code.as_str(), &keys),
+        }
+    }
+
+    /// Loads a saved document (or a concatenation of saved changes).
+    pub fn load(bytes: &[u8]) -> Result<Self, ModelError> {
+        Ok(Self {
+            doc: load_kind(bytes, "village")?,
+        })
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The village code written in the document's genesis change.
+    pub fn code(&self) -> Option<VillageCode> {
+        meta_str(&self.doc, "code")?.parse().ok()
+    }
+
+    /// Applies every change of `other` that this document lacks.
+    pub fn merge(&mut self, other: &mut VillageDoc) -> Result<(), ModelError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// The underlying Automerge document, for syncing and storage.
+    pub fn automerge(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    /// Wraps an Automerge document received from elsewhere (a sync peer).
+    pub fn from_automerge(doc: AutoCommit) -> Result<Self, ModelError> {
+        if meta_str(&doc, "kind").as_deref() != Some("village") {
+            return Err(ModelError::WrongKind {
+                expected: "village",
+            });
+        }
+        Ok(Self { doc })
+    }
+
+    fn collection(&self, c: Collection) -> ObjId {
+        root_map(&self.doc, c.key()).expect("a village document has its root maps from genesis")
+    }
+
+    fn record_obj(&self, c: Collection, id: &RecordId) -> Option<ObjId> {
+        match self.doc.get(self.collection(c), id.as_str()).ok()?? {
+            (Value::Object(ObjType::Map), obj) => Some(obj),
+            _ => None,
+        }
+    }
+
+    /// Reads one record as it stands now.
+    pub fn get<R: Record>(&self, id: &RecordId) -> Result<R, ModelError> {
+        hydrate_prop::<_, Option<R>, _, _>(&self.doc, self.collection(R::COLLECTION), id.as_str())
+            .ok()
+            .flatten()
+            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))
+    }
+
+    fn commit(&mut self, by: &Author, now: i64, edits: Vec<RecordEdit>) {
+        let note = ChangeNote {
+            by: by.clone(),
+            edits,
+        };
+        self.doc.commit_with(
+            CommitOptions::default()
+                .with_message(note.to_message())
+                .with_time(now),
+        );
+    }
+
+    /// Adds a new record. Refuses records with validation errors (warnings pass).
+    pub fn create<R: Record + validate::Validate>(
+        &mut self,
+        record: R,
+        by: &Author,
+        now: i64,
+    ) -> Result<RecordId, ModelError> {
+        check(&record)?;
+        let id = record.id().clone();
+        let coll = self.collection(R::COLLECTION);
+        if self.doc.get(&coll, id.as_str())?.is_some() {
+            return Err(ModelError::RecordExists(id));
+        }
+        reconcile_prop(&mut self.doc, &coll, id.as_str(), &record)?;
+        self.commit(
+            by,
+            now,
+            vec![RecordEdit {
+                collection: R::COLLECTION,
+                id: id.clone(),
+                action: EditAction::Create,
+                fields: Vec::new(),
+            }],
+        );
+        Ok(id)
+    }
+
+    /// Saves an edit made in a form: `base` is the record as the form loaded it, `edited` as
+    /// the user left it. Only the fields that differ between the two are written, so changes
+    /// that arrived from other devices since the form opened are kept. `deleted` is never
+    /// written here (see [`Self::delete`]). Returns the fields written.
+    pub fn update<R: Record + validate::Validate>(
+        &mut self,
+        base: &R,
+        edited: &R,
+        by: &Author,
+        now: i64,
+    ) -> Result<Vec<&'static str>, ModelError> {
+        check(edited)?;
+        let id = base.id().clone();
+        let current: R = self.get(&id)?;
+        if current.is_deleted() {
+            return Err(ModelError::RecordDeleted(id));
+        }
+        let obj = self
+            .record_obj(R::COLLECTION, &id)
+            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+        let fields: Vec<&'static str> = edited
+            .changed_fields(base)
+            .into_iter()
+            .filter(|f| *f != "deleted" && *f != "id")
+            .collect();
+        for f in &fields {
+            edited.reconcile_field(&mut self.doc, &obj, f)?;
+        }
+        if !fields.is_empty() {
+            self.commit(
+                by,
+                now,
+                vec![RecordEdit {
+                    collection: R::COLLECTION,
+                    id,
+                    action: EditAction::Update,
+                    fields: fields.iter().map(|f| f.to_string()).collect(),
+                }],
+            );
+        }
+        Ok(fields)
+    }
+
+    /// Marks a record deleted. Its fields stay in the document; an edit made concurrently on
+    /// another device is kept and shows again if the record is restored.
+    pub fn delete<R: Record>(
+        &mut self,
+        id: &RecordId,
+        by: &Author,
+        now: i64,
+    ) -> Result<(), ModelError> {
+        self.set_deleted::<R>(id, true, EditAction::Delete, by, now)
+    }
+
+    /// Undoes a soft delete.
+    pub fn restore<R: Record>(
+        &mut self,
+        id: &RecordId,
+        by: &Author,
+        now: i64,
+    ) -> Result<(), ModelError> {
+        self.set_deleted::<R>(id, false, EditAction::Restore, by, now)
+    }
+
+    fn set_deleted<R: Record>(
+        &mut self,
+        id: &RecordId,
+        deleted: bool,
+        action: EditAction,
+        by: &Author,
+        now: i64,
+    ) -> Result<(), ModelError> {
+        let obj = self
+            .record_obj(R::COLLECTION, id)
+            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+        self.doc.put(&obj, "deleted", deleted)?;
+        self.commit(
+            by,
+            now,
+            vec![RecordEdit {
+                collection: R::COLLECTION,
+                id: id.clone(),
+                action,
+                fields: vec!["deleted".into()],
+            }],
+        );
+        Ok(())
+    }
+
+    /// Every record of the document, with the derived views the app needs.
+    pub fn snapshot(&self) -> VillageSnapshot {
+        let mut damaged = Vec::new();
+        let persons = self.read_all::<Person>(&mut damaged);
+        let episodes = self.read_all::<MigrationEpisode>(&mut damaged);
+        VillageSnapshot::new(self.code(), persons, episodes, damaged)
+    }
+
+    fn read_all<R: Record>(&self, damaged: &mut Vec<String>) -> BTreeMap<RecordId, R> {
+        let coll = self.collection(R::COLLECTION);
+        let mut out = BTreeMap::new();
+        for key in self.doc.keys(&coll) {
+            let parsed = key.parse::<RecordId>();
+            match (
+                parsed,
+                hydrate_prop::<_, R, _, _>(&self.doc, &coll, key.as_str()),
+            ) {
+                (Ok(id), Ok(record)) if record.id() == &id => {
+                    out.insert(id, record);
+                }
+                _ => damaged.push(format!("{}/{key}", R::COLLECTION.key())),
+            }
+        }
+        out
+    }
+
+    pub(crate) fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    pub(crate) fn doc_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    pub(crate) fn obj_of(&self, c: Collection, id: &RecordId) -> Option<ObjId> {
+        self.record_obj(c, id)
+    }
+
+    pub(crate) fn commit_note(&mut self, by: &Author, now: i64, edits: Vec<RecordEdit>) {
+        self.commit(by, now, edits)
+    }
+}
+
+fn check<R: validate::Validate>(record: &R) -> Result<(), ModelError> {
+    let errors: Vec<_> = record
+        .validate()
+        .into_iter()
+        .filter(|i| i.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ModelError::Invalid(errors))
+    }
+}
+
+pub use crate::query::VillageSnapshot;

@@ -1,0 +1,141 @@
+//! Who changed a record, which fields, and when: read from the document's own change history,
+//! where every change the model commits carries a [`ChangeNote`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::author::{Author, ChangeNote, EditAction};
+use crate::doc::VillageDoc;
+use crate::ids::RecordId;
+use crate::record::Collection;
+
+/// One change to one record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub author: Author,
+    /// Seconds since the Unix epoch, by the writing device's clock.
+    pub time: i64,
+    pub action: EditAction,
+    /// The fields written (empty for a creation, which writes them all).
+    pub fields: Vec<String>,
+}
+
+impl VillageDoc {
+    /// The changes to one record, oldest first (in causal order: a change always comes after
+    /// every change it saw).
+    pub fn history(&mut self, collection: Collection, id: &RecordId) -> Vec<HistoryEntry> {
+        self.automerge()
+            .get_changes_meta(&[])
+            .into_iter()
+            .filter_map(|meta| {
+                let note = ChangeNote::from_message(meta.message.as_deref()?)?;
+                let time = meta.timestamp;
+                let entries: Vec<HistoryEntry> = note
+                    .edits
+                    .into_iter()
+                    .filter(|e| e.collection == collection && &e.id == id)
+                    .map(|e| HistoryEntry {
+                        author: note.by.clone(),
+                        time,
+                        action: e.action,
+                        fields: e.fields,
+                    })
+                    .collect();
+                Some(entries)
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// The changes that wrote one field of a record, oldest first. A creation counts as
+    /// writing every field.
+    pub fn field_history(
+        &mut self,
+        collection: Collection,
+        id: &RecordId,
+        field: &str,
+    ) -> Vec<HistoryEntry> {
+        self.history(collection, id)
+            .into_iter()
+            .filter(|e| e.action == EditAction::Create || e.fields.iter().any(|f| f == field))
+            .collect()
+    }
+
+    /// The most recent changes to any record, newest first, at most `limit`: the village home
+    /// screen's "recent changes".
+    pub fn recent_changes(&mut self, limit: usize) -> Vec<(Collection, RecordId, HistoryEntry)> {
+        let mut all: Vec<(Collection, RecordId, HistoryEntry)> = self
+            .automerge()
+            .get_changes_meta(&[])
+            .into_iter()
+            .filter_map(|meta| {
+                let note = ChangeNote::from_message(meta.message.as_deref()?)?;
+                let time = meta.timestamp;
+                Some(
+                    note.edits
+                        .into_iter()
+                        .map(|e| {
+                            let entry = HistoryEntry {
+                                author: note.by.clone(),
+                                time,
+                                action: e.action,
+                                fields: e.fields,
+                            };
+                            (e.collection, e.id, entry)
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .flatten()
+            .collect();
+        all.reverse();
+        all.truncate(limit);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Person, VillageDoc};
+
+    #[test]
+    fn history_names_author_device_fields_and_time() {
+        let code = "35.07.11.2008".parse().unwrap();
+        let ani = Author::new("desa-arjowilangun", "hp-ani");
+        let dinas = Author::new("disnaker-malang", "pc-kantor");
+        let mut doc = VillageDoc::genesis(&code);
+        let p = Person::new(RecordId::random(), "Siti");
+        let id = doc.create(p.clone(), &ani, 100).unwrap();
+        let mut q = p.clone();
+        q.phone = Some("081234567890".into());
+        q.dusun = Some("Krajan".into());
+        doc.update(&p, &q, &dinas, 200).unwrap();
+        // An unchanged save commits nothing.
+        assert!(doc.update(&q, &q, &ani, 250).unwrap().is_empty());
+        doc.delete::<Person>(&id, &ani, 300).unwrap();
+
+        let h = doc.history(Collection::Persons, &id);
+        assert_eq!(h.len(), 3);
+        assert_eq!(
+            (h[0].action, &h[0].author, h[0].time),
+            (EditAction::Create, &ani, 100)
+        );
+        assert_eq!(
+            (h[1].action, &h[1].author, h[1].time),
+            (EditAction::Update, &dinas, 200)
+        );
+        let mut fields = h[1].fields.clone();
+        fields.sort();
+        assert_eq!(fields, vec!["dusun", "phone"]);
+        assert_eq!(h[2].action, EditAction::Delete);
+
+        let phone = doc.field_history(Collection::Persons, &id, "phone");
+        assert_eq!(phone.len(), 2);
+        assert_eq!(phone[1].author, dinas);
+        assert_eq!(doc.field_history(Collection::Persons, &id, "nik").len(), 1);
+
+        let recent = doc.recent_changes(2);
+        assert_eq!(recent.len(), 2);
+        assert_eq!(recent[0].2.action, EditAction::Delete);
+    }
+}

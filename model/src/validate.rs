@@ -1,0 +1,500 @@
+//! Validation of records. Errors stop a save; warnings are shown at the field and do not.
+//! Messages come in Bahasa Indonesia (first) and English.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::record::{Consent, EpisodeState, MigrationEpisode, Person, Sex};
+
+/// The languages of the UI.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// What is wrong, independent of language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IssueKind {
+    Required,
+    TooLong { max: usize },
+    NikNotSixteenDigits,
+    NikRegion,
+    NikBirthDate,
+    NikSerialZero,
+    NikBirthDateMismatch,
+    NikSexMismatch,
+    KkNotSixteenDigits,
+    KkRegion,
+    Phone,
+    RtRw,
+    ConsentDateMissing,
+    BeforeDeparture,
+    ReturnedWithoutDate,
+    ReturnDateButNotReturned,
+}
+
+/// One finding, attached to the field it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    pub field: String,
+    pub severity: Severity,
+    pub kind: IssueKind,
+}
+
+impl Issue {
+    fn error(field: &str, kind: IssueKind) -> Self {
+        Self {
+            field: field.to_owned(),
+            severity: Severity::Error,
+            kind,
+        }
+    }
+    fn warning(field: &str, kind: IssueKind) -> Self {
+        Self {
+            field: field.to_owned(),
+            severity: Severity::Warning,
+            kind,
+        }
+    }
+
+    /// The message to show under the field.
+    pub fn message(&self, lang: Lang) -> String {
+        use IssueKind::*;
+        let (id, en): (&str, &str) = match &self.kind {
+            Required => ("Wajib diisi.", "Required."),
+            TooLong { max } => {
+                return match lang {
+                    Lang::Id => format!("Terlalu panjang (paling banyak {max} karakter)."),
+                    Lang::En => format!("Too long (at most {max} characters)."),
+                };
+            }
+            NikNotSixteenDigits => ("NIK harus 16 angka.", "A NIK has exactly 16 digits."),
+            NikRegion => (
+                "Kode wilayah NIK (6 angka pertama) tidak sah.",
+                "The NIK's region code (first 6 digits) is not valid.",
+            ),
+            NikBirthDate => (
+                "Tanggal lahir dalam NIK (angka 7–12) tidak sah.",
+                "The birth date inside the NIK (digits 7–12) is not valid.",
+            ),
+            NikSerialZero => (
+                "Nomor urut NIK (4 angka terakhir) tidak boleh 0000.",
+                "The NIK's serial (last 4 digits) cannot be 0000.",
+            ),
+            NikBirthDateMismatch => (
+                "NIK tidak cocok dengan tanggal lahir. Periksa kembali.",
+                "The NIK does not match the birth date. Please check.",
+            ),
+            NikSexMismatch => (
+                "NIK tidak cocok dengan jenis kelamin (tanggal +40 untuk perempuan). Periksa kembali.",
+                "The NIK does not match the sex (day +40 for women). Please check.",
+            ),
+            KkNotSixteenDigits => (
+                "No. KK harus 16 angka.",
+                "A family card number has exactly 16 digits.",
+            ),
+            KkRegion => (
+                "Kode wilayah No. KK tidak sah.",
+                "The family card number's region code is not valid.",
+            ),
+            Phone => (
+                "Nomor HP harus diawali 08 atau +628, 10–13 angka.",
+                "A mobile number starts with 08 or +628 and has 10–13 digits.",
+            ),
+            RtRw => ("RT/RW berupa 1–3 angka.", "RT/RW is 1–3 digits."),
+            ConsentDateMissing => (
+                "Isi tanggal persetujuan.",
+                "Enter the date consent was given.",
+            ),
+            BeforeDeparture => (
+                "Tanggal ini tidak boleh sebelum tanggal berangkat.",
+                "This date cannot be before the departure date.",
+            ),
+            ReturnedWithoutDate => (
+                "Status pulang, tetapi tanggal pulang kosong.",
+                "Marked returned, but the return date is empty.",
+            ),
+            ReturnDateButNotReturned => (
+                "Ada tanggal pulang, tetapi status belum pulang.",
+                "There is a return date, but the state is not returned.",
+            ),
+        };
+        match lang {
+            Lang::Id => id.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+}
+
+/// Records that can be checked before saving.
+pub trait Validate {
+    fn validate(&self) -> Vec<Issue>;
+}
+
+const MAX_TEXT: usize = 200;
+
+fn digits_only(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether the first six digits can be a region (province 11–96, regency and district not 00).
+fn region_ok(n: &str) -> bool {
+    let province: u8 = n[0..2].parse().unwrap_or(0);
+    (11..=96).contains(&province) && &n[2..4] != "00" && &n[4..6] != "00"
+}
+
+/// Checks a NIK on its own, and against a recorded birth date and sex when given.
+pub fn check_nik(nik: &str, birth_date: Option<Date>, sex: Option<Sex>) -> Vec<Issue> {
+    let f = "nik";
+    if nik.len() != 16 || !digits_only(nik) {
+        return vec![Issue::error(f, IssueKind::NikNotSixteenDigits)];
+    }
+    let mut out = Vec::new();
+    if !region_ok(nik) {
+        out.push(Issue::error(f, IssueKind::NikRegion));
+    }
+    let dd: u8 = nik[6..8].parse().unwrap_or(0);
+    let mm: u8 = nik[8..10].parse().unwrap_or(0);
+    let yy: u16 = nik[10..12].parse().unwrap_or(0);
+    let (day, female) = if dd > 40 {
+        (dd - 40, true)
+    } else {
+        (dd, false)
+    };
+    // Any year with these two last digits will do for checking the day exists; 2000 is a leap year.
+    let date_ok =
+        Date::new(2000 + yy, mm, day).is_some() || Date::new(1900 + yy, mm, day).is_some();
+    if !date_ok {
+        out.push(Issue::error(f, IssueKind::NikBirthDate));
+    }
+    if &nik[12..16] == "0000" {
+        out.push(Issue::error(f, IssueKind::NikSerialZero));
+    }
+    if date_ok {
+        if let Some(b) = birth_date {
+            if b.day() != day || b.month() != mm || b.year() % 100 != yy {
+                out.push(Issue::warning(f, IssueKind::NikBirthDateMismatch));
+            }
+        }
+        if let Some(s) = sex {
+            if (s == Sex::Female) != female {
+                out.push(Issue::warning(f, IssueKind::NikSexMismatch));
+            }
+        }
+    }
+    out
+}
+
+/// Checks a No. KK (family card number).
+pub fn check_no_kk(kk: &str) -> Vec<Issue> {
+    if kk.len() != 16 || !digits_only(kk) {
+        vec![Issue::error("no_kk", IssueKind::KkNotSixteenDigits)]
+    } else if !region_ok(kk) {
+        vec![Issue::error("no_kk", IssueKind::KkRegion)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A mobile number in the stored form `08…`, from `08…`, `+628…` or `628…` with spaces or
+/// dashes; `None` if it is not an Indonesian mobile number.
+pub fn normalize_phone(phone: &str) -> Option<String> {
+    let compact: String = phone
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let local = if let Some(rest) = compact.strip_prefix("+62") {
+        format!("0{rest}")
+    } else if let Some(rest) = compact.strip_prefix("62") {
+        format!("0{rest}")
+    } else {
+        compact
+    };
+    (local.starts_with("08") && (10..=13).contains(&local.len()) && digits_only(&local))
+        .then_some(local)
+}
+
+fn text(out: &mut Vec<Issue>, field: &str, value: Option<&str>) {
+    if value.is_some_and(|v| v.chars().count() > MAX_TEXT) {
+        out.push(Issue::error(field, IssueKind::TooLong { max: MAX_TEXT }));
+    }
+}
+
+impl Validate for Person {
+    fn validate(&self) -> Vec<Issue> {
+        let mut out = Vec::new();
+        if self.full_name.trim().is_empty() {
+            out.push(Issue::error("full_name", IssueKind::Required));
+        }
+        text(&mut out, "full_name", Some(&self.full_name));
+        for (f, v) in [
+            ("birth_place", &self.birth_place),
+            ("dusun", &self.dusun),
+            ("address", &self.address),
+        ] {
+            text(&mut out, f, v.as_deref());
+        }
+        if let Some(nik) = &self.nik {
+            out.extend(check_nik(nik, self.birth_date, self.sex));
+        }
+        if let Some(kk) = &self.no_kk {
+            out.extend(check_no_kk(kk));
+        }
+        if let Some(phone) = &self.phone {
+            if normalize_phone(phone).is_none() {
+                out.push(Issue::error("phone", IssueKind::Phone));
+            }
+        }
+        for (f, v) in [("rt", &self.rt), ("rw", &self.rw)] {
+            if let Some(v) = v {
+                if !(digits_only(v) && v.len() <= 3) {
+                    out.push(Issue::error(f, IssueKind::RtRw));
+                }
+            }
+        }
+        if self.consent == Consent::Given && self.consent_date.is_none() {
+            out.push(Issue::warning(
+                "consent_date",
+                IssueKind::ConsentDateMissing,
+            ));
+        }
+        if self
+            .notes
+            .as_deref()
+            .is_some_and(|n| n.chars().count() > 4000)
+        {
+            out.push(Issue::error("notes", IssueKind::TooLong { max: 4000 }));
+        }
+        out
+    }
+}
+
+impl Validate for MigrationEpisode {
+    fn validate(&self) -> Vec<Issue> {
+        let mut out = Vec::new();
+        if self.destination_country.trim().is_empty() {
+            out.push(Issue::error("destination_country", IssueKind::Required));
+        }
+        for (f, v) in [
+            ("destination_country", Some(&self.destination_country)),
+            ("sector", self.sector.as_ref()),
+            ("occupation", self.occupation.as_ref()),
+            ("employer", self.employer.as_ref()),
+            ("agency", self.agency.as_ref()),
+            ("passport_number", self.passport_number.as_ref()),
+            (
+                "placement_decree_number",
+                self.placement_decree_number.as_ref(),
+            ),
+            ("insurance", self.insurance.as_ref()),
+            ("return_reason", self.return_reason.as_ref()),
+        ] {
+            text(&mut out, f, v.map(String::as_str));
+        }
+        if let Some(dep) = self.departure_date {
+            for (f, d) in [
+                ("contract_end", self.contract_end),
+                ("return_date", self.return_date),
+            ] {
+                if d.is_some_and(|d| d < dep) {
+                    out.push(Issue::error(f, IssueKind::BeforeDeparture));
+                }
+            }
+        }
+        match (self.state, self.return_date) {
+            (EpisodeState::Returned, None) => out.push(Issue::warning(
+                "return_date",
+                IssueKind::ReturnedWithoutDate,
+            )),
+            (EpisodeState::Planned | EpisodeState::Abroad, Some(_)) => out.push(Issue::warning(
+                "return_date",
+                IssueKind::ReturnDateButNotReturned,
+            )),
+            _ => {}
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RecordId;
+
+    fn kinds(issues: &[Issue]) -> Vec<(String, Severity, IssueKind)> {
+        issues
+            .iter()
+            .map(|i| (i.field.clone(), i.severity, i.kind.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_well_formed_nik_matching_the_person_passes() {
+        // Woman born 12-05-1990 in 35.07.11: day 12 + 40 = 52.
+        let born = Date::new(1990, 5, 12);
+        assert!(check_nik("3507115205900001", born, Some(Sex::Female)).is_empty());
+        assert!(check_nik("3507111205900001", born, Some(Sex::Male)).is_empty());
+    }
+
+    #[test]
+    fn malformed_niks_are_errors() {
+        let e = |n: &str| kinds(&check_nik(n, None, None));
+        assert_eq!(
+            e("350711520590001"),
+            vec![(
+                "nik".to_string(),
+                Severity::Error,
+                IssueKind::NikNotSixteenDigits
+            )]
+        );
+        assert_eq!(
+            e("35071152059000a1"),
+            vec![(
+                "nik".to_string(),
+                Severity::Error,
+                IssueKind::NikNotSixteenDigits
+            )]
+        );
+        assert_eq!(
+            e("0007115205900001"),
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikRegion)]
+        );
+        assert_eq!(
+            e("3507113205900001"),
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikBirthDate)]
+        );
+        assert_eq!(
+            e("3507111213900001"),
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikBirthDate)]
+        );
+        assert_eq!(
+            e("3507117102900001"),
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikBirthDate)]
+        );
+        assert_eq!(
+            e("3507111205900000"),
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikSerialZero)]
+        );
+    }
+
+    #[test]
+    fn a_nik_disagreeing_with_birth_date_or_sex_is_a_warning() {
+        let w = check_nik("3507115205900001", Date::new(1991, 5, 12), Some(Sex::Male));
+        assert_eq!(
+            kinds(&w),
+            vec![
+                (
+                    "nik".to_string(),
+                    Severity::Warning,
+                    IssueKind::NikBirthDateMismatch
+                ),
+                (
+                    "nik".to_string(),
+                    Severity::Warning,
+                    IssueKind::NikSexMismatch
+                ),
+            ]
+        );
+        let mut p = Person::new(RecordId::random(), "Sri");
+        p.nik = Some("3507115205900001".into());
+        p.sex = Some(Sex::Male);
+        assert!(p.validate().iter().all(|i| i.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert_eq!(
+            normalize_phone("0812-3456-7890").as_deref(),
+            Some("081234567890")
+        );
+        assert_eq!(
+            normalize_phone("+62 812 3456 7890").as_deref(),
+            Some("081234567890")
+        );
+        assert_eq!(
+            normalize_phone("6281234567890").as_deref(),
+            Some("081234567890")
+        );
+        assert_eq!(
+            normalize_phone("0341 123456"),
+            None,
+            "a landline is not a mobile"
+        );
+        assert_eq!(normalize_phone("0812"), None);
+        assert_eq!(normalize_phone("08123456789012345"), None);
+        assert_eq!(normalize_phone("08l2345678"), None);
+    }
+
+    #[test]
+    fn person_fields_are_checked_and_messages_exist_in_both_languages() {
+        let mut p = Person::new(RecordId::random(), "  ");
+        p.no_kk = Some("123".into());
+        p.phone = Some("12345".into());
+        p.rt = Some("1a".into());
+        p.consent = Consent::Given;
+        let issues = p.validate();
+        let fields: Vec<_> = issues
+            .iter()
+            .map(|i| (i.field.as_str(), i.severity))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("full_name", Severity::Error),
+                ("no_kk", Severity::Error),
+                ("phone", Severity::Error),
+                ("rt", Severity::Error),
+                ("consent_date", Severity::Warning),
+            ]
+        );
+        for i in &issues {
+            assert_ne!(i.message(Lang::Id), i.message(Lang::En));
+        }
+        assert_eq!(issues[0].message(Lang::Id), "Wajib diisi.");
+    }
+
+    #[test]
+    fn episode_dates_must_be_in_order() {
+        let mut e = MigrationEpisode::new(
+            RecordId::random(),
+            RecordId::random(),
+            "Taiwan",
+            EpisodeState::Returned,
+        );
+        e.departure_date = Date::new(2022, 3, 1);
+        e.return_date = Date::new(2021, 12, 31);
+        assert_eq!(
+            kinds(&e.validate()),
+            vec![(
+                "return_date".to_string(),
+                Severity::Error,
+                IssueKind::BeforeDeparture
+            )]
+        );
+        e.return_date = Date::new(2024, 3, 1);
+        assert!(e.validate().is_empty());
+        e.state = EpisodeState::Abroad;
+        assert_eq!(
+            kinds(&e.validate()),
+            vec![(
+                "return_date".to_string(),
+                Severity::Warning,
+                IssueKind::ReturnDateButNotReturned
+            )]
+        );
+        e.destination_country = String::new();
+        assert!(
+            e.validate()
+                .iter()
+                .any(|i| i.field == "destination_country" && i.severity == Severity::Error)
+        );
+    }
+}
