@@ -247,7 +247,7 @@ impl VillageDoc {
         self.set_deleted::<R>(id, true, EditAction::Delete, by, now)
     }
 
-    /// Undoes a soft delete.
+    /// Undoes a soft delete. Deleting a deleted record or restoring a live one changes nothing.
     pub fn restore<R: Record>(
         &mut self,
         id: &RecordId,

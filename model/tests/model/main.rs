@@ -1,0 +1,10 @@
+//! Integration tests of the record model, one module per area.
+
+/// Documents written by older versions of the record types.
+mod compatibility;
+/// Three or more replicas editing, deleting and creating offline, syncing in random orders.
+mod convergence;
+/// Soft deletes against concurrent edits, and the deterministic genesis.
+mod deletes;
+/// Categories, households, search and counts.
+mod queries;
