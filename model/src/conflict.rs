@@ -40,8 +40,9 @@ fn scalar_json(v: &ScalarValue) -> serde_json::Value {
         ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
         ScalarValue::Int(i) => (*i).into(),
         ScalarValue::Uint(u) => (*u).into(),
-        ScalarValue::F64(f) => serde_json::Number::from_f64(*f)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        ScalarValue::F64(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
         _ => serde_json::Value::Null,
     }
 }
@@ -89,12 +90,9 @@ impl VillageDoc {
         let Some(obj) = self.obj_of(R::COLLECTION, id) else {
             return false;
         };
-        R::FIELDS.iter().any(|f| {
-            self.doc()
-                .get_all(&obj, *f)
-                .map(|v| v.len() > 1)
-                .unwrap_or(false)
-        })
+        R::FIELDS
+            .iter()
+            .any(|f| self.doc().get_all(&obj, *f).map(|v| v.len() > 1).unwrap_or(false))
     }
 
     fn author_of(&self, opid: &ExId) -> (Option<Author>, i64) {
@@ -173,10 +171,7 @@ mod tests {
     #[test]
     fn concurrent_values_are_all_shown_and_resolution_ends_the_conflict_everywhere() {
         let code = "35.07.11.2008".parse().unwrap();
-        let (ani, budi) = (
-            Author::new("desa", "hp-ani"),
-            Author::new("desa", "hp-budi"),
-        );
+        let (ani, budi) = (Author::new("desa", "hp-ani"), Author::new("desa", "hp-budi"));
         let mut a = VillageDoc::genesis(&code);
         let p = Person::new(RecordId::random(), "Siti");
         let id = a.create(p.clone(), &ani, 10).unwrap();
@@ -221,8 +216,7 @@ mod tests {
             .unwrap()
             .choice
             .clone();
-        b.resolve::<Person>(&id, "phone", &choice, &budi, 40)
-            .unwrap();
+        b.resolve::<Person>(&id, "phone", &choice, &budi, 40).unwrap();
         assert!(b.conflicts::<Person>(&id).is_empty());
         a.merge(&mut b).unwrap();
         assert!(a.conflicts::<Person>(&id).is_empty());

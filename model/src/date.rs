@@ -18,8 +18,11 @@ pub struct Date {
 impl Date {
     /// A date, if it exists in the Gregorian calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month))
-            .then_some(Self { year, month, day })
+        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(Self {
+            year,
+            month,
+            day,
+        })
     }
     pub fn year(&self) -> u16 {
         self.year
@@ -121,9 +124,7 @@ impl serde::Serialize for Date {
 
 impl<'de> serde::Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 

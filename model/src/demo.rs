@@ -9,8 +9,8 @@ use crate::date::Date;
 use crate::doc::VillageDoc;
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{
-    Consent, Education, EpisodeState, FamilyRelation, MaritalStatus, MigrationEpisode, Person,
-    Procedural, Sex,
+    Consent, Education, EpisodeState, FamilyRelation, MaritalStatus, MigrationEpisode, Person, Procedural,
+    Sex,
 };
 
 /// A Desmigratif village of Kabupaten Malang.
@@ -98,12 +98,12 @@ impl Seeded {
 }
 
 const MEN: &[&str] = &[
-    "Agus", "Bambang", "Budi", "Dwi", "Eko", "Hadi", "Joko", "Nur", "Slamet", "Sugeng", "Suparman",
-    "Wahyu", "Yanto", "Rudi", "Samsul",
+    "Agus", "Bambang", "Budi", "Dwi", "Eko", "Hadi", "Joko", "Nur", "Slamet", "Sugeng", "Suparman", "Wahyu",
+    "Yanto", "Rudi", "Samsul",
 ];
 const WOMEN: &[&str] = &[
-    "Sri", "Siti", "Tri", "Yuli", "Dewi", "Endang", "Lilik", "Ninik", "Rina", "Sulastri",
-    "Suwarni", "Tutik", "Umi", "Wati", "Yayuk",
+    "Sri", "Siti", "Tri", "Yuli", "Dewi", "Endang", "Lilik", "Ninik", "Rina", "Sulastri", "Suwarni", "Tutik",
+    "Umi", "Wati", "Yayuk",
 ];
 const SURNAMES: &[&str] = &[
     "Wahyuni",
@@ -150,8 +150,7 @@ fn nik(code: &VillageCode, born: Date, sex: Sex, serial: u64) -> String {
 
 fn date(rng: &mut Seeded, from_year: u16, to_year: u16) -> Date {
     let year = from_year + rng.below(u64::from(to_year - from_year + 1)) as u16;
-    Date::new(year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8)
-        .expect("days 1-28 exist in every month")
+    Date::new(year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8).expect("days 1-28 exist in every month")
 }
 
 /// The demo records of one village: `households` families of two to six persons, about half
@@ -175,18 +174,10 @@ pub fn village_doc(village: &DemoVillage, households: usize) -> VillageDoc {
         for m in 0..size {
             let (relation, sex, born) = match m {
                 0 => (FamilyRelation::Head, Sex::Male, date(&mut rng, 1960, 1990)),
-                1 => (
-                    FamilyRelation::Spouse,
-                    Sex::Female,
-                    date(&mut rng, 1965, 1995),
-                ),
+                1 => (FamilyRelation::Spouse, Sex::Female, date(&mut rng, 1965, 1995)),
                 _ => (
                     FamilyRelation::Child,
-                    if rng.chance(50) {
-                        Sex::Male
-                    } else {
-                        Sex::Female
-                    },
+                    if rng.chance(50) { Sex::Male } else { Sex::Female },
                     date(&mut rng, 1995, 2020),
                 ),
             };
@@ -218,11 +209,7 @@ pub fn village_doc(village: &DemoVillage, households: usize) -> VillageDoc {
                 Education::Diploma,
             ]));
             if born.year() < 2006 && rng.chance(60) {
-                p.phone = Some(format!(
-                    "08{}{:09}",
-                    1 + rng.below(9),
-                    rng.below(1_000_000_000)
-                ));
+                p.phone = Some(format!("08{}{:09}", 1 + rng.below(9), rng.below(1_000_000_000)));
             }
             let consented = rng.chance(85);
             p.consent = if consented {
@@ -274,13 +261,8 @@ pub fn village_doc(village: &DemoVillage, households: usize) -> VillageDoc {
                         if state == EpisodeState::Returned {
                             e.return_date = Date::new(dep.year() + 2, dep.month(), dep.day());
                             e.return_reason = Some(
-                                (*rng.pick(&[
-                                    "Kontrak selesai",
-                                    "Sakit",
-                                    "Dipulangkan",
-                                    "Urusan keluarga",
-                                ]))
-                                .into(),
+                                (*rng.pick(&["Kontrak selesai", "Sakit", "Dipulangkan", "Urusan keluarga"]))
+                                    .into(),
                             );
                         }
                     }
@@ -314,18 +296,13 @@ mod tests {
         }
         for e in sa.episodes.values() {
             assert!(
-                e.validate()
-                    .iter()
-                    .all(|i| i.severity != crate::Severity::Error),
+                e.validate().iter().all(|i| i.severity != crate::Severity::Error),
                 "{e:?}"
             );
         }
         let counts = sa.counts();
         assert_eq!(counts.total(), sa.persons.len());
-        assert!(
-            counts.get(Category::Pmi) + counts.get(Category::PurnaPmi) + counts.get(Category::Cpmi)
-                > 0
-        );
+        assert!(counts.get(Category::Pmi) + counts.get(Category::PurnaPmi) + counts.get(Category::Cpmi) > 0);
         assert!(counts.get(Category::Keluarga) > 0);
         assert_eq!(a.automerge().get_heads().len(), 1);
         let _ = b.save();

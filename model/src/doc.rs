@@ -47,14 +47,9 @@ pub(crate) fn genesis(kind: &str, code: &str, collections: &[&str]) -> AutoCommi
     doc.put(&meta, "code", code).expect("fresh document");
     doc.put(&meta, "schema", SCHEMA).expect("fresh document");
     for c in collections {
-        doc.put_object(ROOT, *c, ObjType::Map)
-            .expect("fresh document");
+        doc.put_object(ROOT, *c, ObjType::Map).expect("fresh document");
     }
-    doc.commit_with(
-        CommitOptions::default()
-            .with_message("genesis")
-            .with_time(0),
-    );
+    doc.commit_with(CommitOptions::default().with_message("genesis").with_time(0));
     doc.set_actor(ActorId::random());
     doc
 }
@@ -128,9 +123,7 @@ impl VillageDoc {
     /// Wraps an Automerge document received from elsewhere (a sync peer).
     pub fn from_automerge(doc: AutoCommit) -> Result<Self, ModelError> {
         if meta_str(&doc, "kind").as_deref() != Some("village") {
-            return Err(ModelError::WrongKind {
-                expected: "village",
-            });
+            return Err(ModelError::WrongKind { expected: "village" });
         }
         Ok(Self { doc })
     }
@@ -238,22 +231,12 @@ impl VillageDoc {
 
     /// Marks a record deleted. Its fields stay in the document; an edit made concurrently on
     /// another device is kept and shows again if the record is restored.
-    pub fn delete<R: Record>(
-        &mut self,
-        id: &RecordId,
-        by: &Author,
-        now: i64,
-    ) -> Result<(), ModelError> {
+    pub fn delete<R: Record>(&mut self, id: &RecordId, by: &Author, now: i64) -> Result<(), ModelError> {
         self.set_deleted::<R>(id, true, EditAction::Delete, by, now)
     }
 
-    /// Undoes a soft delete. Deleting a deleted record or restoring a live one changes nothing.
-    pub fn restore<R: Record>(
-        &mut self,
-        id: &RecordId,
-        by: &Author,
-        now: i64,
-    ) -> Result<(), ModelError> {
+    /// Undoes a soft delete. Deleting a deleted record or restoring a live one changes nothing. Deleting a deleted record or restoring a live one changes nothing.
+    pub fn restore<R: Record>(&mut self, id: &RecordId, by: &Author, now: i64) -> Result<(), ModelError> {
         self.set_deleted::<R>(id, false, EditAction::Restore, by, now)
     }
 
@@ -268,6 +251,9 @@ impl VillageDoc {
         let obj = self
             .record_obj(R::COLLECTION, id)
             .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+        if self.get::<R>(id)?.is_deleted() == deleted {
+            return Ok(()); // Already so: no change, and no history entry.
+        }
         self.doc.put(&obj, "deleted", deleted)?;
         self.commit(
             by,
@@ -295,10 +281,7 @@ impl VillageDoc {
         let mut out = BTreeMap::new();
         for key in self.doc.keys(&coll) {
             let parsed = key.parse::<RecordId>();
-            match (
-                parsed,
-                hydrate_prop::<_, R, _, _>(&self.doc, &coll, key.as_str()),
-            ) {
+            match (parsed, hydrate_prop::<_, R, _, _>(&self.doc, &coll, key.as_str())) {
                 (Ok(id), Ok(record)) if record.id() == &id => {
                     out.insert(id, record);
                 }

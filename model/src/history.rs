@@ -48,12 +48,7 @@ impl VillageDoc {
 
     /// The changes that wrote one field of a record, oldest first. A creation counts as
     /// writing every field.
-    pub fn field_history(
-        &mut self,
-        collection: Collection,
-        id: &RecordId,
-        field: &str,
-    ) -> Vec<HistoryEntry> {
+    pub fn field_history(&mut self, collection: Collection, id: &RecordId, field: &str) -> Vec<HistoryEntry> {
         self.history(collection, id)
             .into_iter()
             .filter(|e| e.action == EditAction::Create || e.fields.iter().any(|f| f == field))

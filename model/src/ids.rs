@@ -9,17 +9,13 @@ use sha2::{Digest, Sha256};
 use crate::ModelError;
 
 /// A village code `PP.RR.DD.VVVV` (province, regency, district, village), e.g. `35.07.11.2008`.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct VillageCode(String);
 
 /// A regency (kabupaten/kota) code `PP.RR`, e.g. `35.07` for Kabupaten Malang. The district
 /// office (Disnaker) of a regency publishes one district document.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DistrictCode(String);
 
@@ -171,9 +167,7 @@ impl<'de> serde::Deserialize<'de> for DocumentId {
 
 /// The id of a record (person, episode) inside a village document: 16 random bytes as hex,
 /// generated on the device that creates the record, so offline devices never collide.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct RecordId(String);
 
 impl RecordId {
@@ -249,12 +243,7 @@ mod tests {
         let id = DocumentId::for_village(&"35.07.11.2008".parse().unwrap()).to_string();
         let mut corrupt = id.clone().into_bytes();
         corrupt[3] = if corrupt[3] == b'2' { b'3' } else { b'2' };
-        assert!(
-            String::from_utf8(corrupt)
-                .unwrap()
-                .parse::<DocumentId>()
-                .is_err()
-        );
+        assert!(String::from_utf8(corrupt).unwrap().parse::<DocumentId>().is_err());
         assert!("".parse::<DocumentId>().is_err());
     }
 }

@@ -59,8 +59,8 @@ pub use history::HistoryEntry;
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{Category, CategoryCounts, PersonFilter};
 pub use record::{
-    Collection, Consent, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode,
-    Person, Procedural, Record, Sex,
+    Collection, Consent, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode, Person,
+    Procedural, Record, Sex,
 };
 pub use validate::{Issue, IssueKind, Lang, Severity};
 

@@ -202,17 +202,12 @@ impl VillageSnapshot {
             .persons
             .values()
             .filter(|p| filter.include_deleted || !p.deleted)
+            .filter(|p| filter.category.is_none_or(|c| self.category(&p.id) == Some(c)))
             .filter(|p| {
                 filter
-                    .category
-                    .is_none_or(|c| self.category(&p.id) == Some(c))
-            })
-            .filter(|p| {
-                filter.dusun.as_ref().is_none_or(|d| {
-                    p.dusun
-                        .as_ref()
-                        .is_some_and(|pd| pd.eq_ignore_ascii_case(d))
-                })
+                    .dusun
+                    .as_ref()
+                    .is_none_or(|d| p.dusun.as_ref().is_some_and(|pd| pd.eq_ignore_ascii_case(d)))
             })
             .filter(|p| {
                 destination.as_ref().is_none_or(|d| {

@@ -19,12 +19,7 @@ pub trait Record: Reconcile + Hydrate + Clone + PartialEq + std::fmt::Debug {
     fn changed_fields(&self, base: &Self) -> Vec<&'static str>;
     /// Writes one field of `self` into the record's map `obj`; writes nothing if the document
     /// already holds that value.
-    fn reconcile_field<D: Doc>(
-        &self,
-        doc: &mut D,
-        obj: &ObjId,
-        field: &str,
-    ) -> Result<(), ReconcileError>;
+    fn reconcile_field<D: Doc>(&self, doc: &mut D, obj: &ObjId, field: &str) -> Result<(), ReconcileError>;
 }
 
 /// The root maps of a village document.
@@ -87,16 +82,7 @@ macro_rules! record {
 
 /// Sex as recorded on the KTP (identity card).
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum Sex {
     Male,
@@ -105,16 +91,7 @@ pub enum Sex {
 
 /// Highest completed education.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum Education {
     None,
@@ -127,16 +104,7 @@ pub enum Education {
 }
 
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum MaritalStatus {
     Single,
@@ -147,16 +115,7 @@ pub enum MaritalStatus {
 
 /// Relation to the head of the household on the family card (KK).
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum FamilyRelation {
     Head,
@@ -169,16 +128,7 @@ pub enum FamilyRelation {
 
 /// Whether the person agreed to be recorded (UU 27/2022 on personal data protection).
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum Consent {
     NotAsked,
@@ -188,16 +138,7 @@ pub enum Consent {
 
 /// Whether a departure went through the official procedure (a licensed P3MI, a placement decree).
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum Procedural {
     Yes,
@@ -207,16 +148,7 @@ pub enum Procedural {
 
 /// Where a migration episode stands.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Reconcile,
-    Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
 )]
 pub enum EpisodeState {
     Planned,

@@ -110,10 +110,7 @@ impl Issue {
                 "A mobile number starts with 08 or +628 and has 10–13 digits.",
             ),
             RtRw => ("RT/RW berupa 1–3 angka.", "RT/RW is 1–3 digits."),
-            ConsentDateMissing => (
-                "Isi tanggal persetujuan.",
-                "Enter the date consent was given.",
-            ),
+            ConsentDateMissing => ("Isi tanggal persetujuan.", "Enter the date consent was given."),
             BeforeDeparture => (
                 "Tanggal ini tidak boleh sebelum tanggal berangkat.",
                 "This date cannot be before the departure date.",
@@ -164,14 +161,9 @@ pub fn check_nik(nik: &str, birth_date: Option<Date>, sex: Option<Sex>) -> Vec<I
     let dd: u8 = nik[6..8].parse().unwrap_or(0);
     let mm: u8 = nik[8..10].parse().unwrap_or(0);
     let yy: u16 = nik[10..12].parse().unwrap_or(0);
-    let (day, female) = if dd > 40 {
-        (dd - 40, true)
-    } else {
-        (dd, false)
-    };
+    let (day, female) = if dd > 40 { (dd - 40, true) } else { (dd, false) };
     // Any year with these two last digits will do for checking the day exists; 2000 is a leap year.
-    let date_ok =
-        Date::new(2000 + yy, mm, day).is_some() || Date::new(1900 + yy, mm, day).is_some();
+    let date_ok = Date::new(2000 + yy, mm, day).is_some() || Date::new(1900 + yy, mm, day).is_some();
     if !date_ok {
         out.push(Issue::error(f, IssueKind::NikBirthDate));
     }
@@ -218,8 +210,7 @@ pub fn normalize_phone(phone: &str) -> Option<String> {
     } else {
         compact
     };
-    (local.starts_with("08") && (10..=13).contains(&local.len()) && digits_only(&local))
-        .then_some(local)
+    (local.starts_with("08") && (10..=13).contains(&local.len()) && digits_only(&local)).then_some(local)
 }
 
 fn text(out: &mut Vec<Issue>, field: &str, value: Option<&str>) {
@@ -261,16 +252,9 @@ impl Validate for Person {
             }
         }
         if self.consent == Consent::Given && self.consent_date.is_none() {
-            out.push(Issue::warning(
-                "consent_date",
-                IssueKind::ConsentDateMissing,
-            ));
+            out.push(Issue::warning("consent_date", IssueKind::ConsentDateMissing));
         }
-        if self
-            .notes
-            .as_deref()
-            .is_some_and(|n| n.chars().count() > 4000)
-        {
+        if self.notes.as_deref().is_some_and(|n| n.chars().count() > 4000) {
             out.push(Issue::error("notes", IssueKind::TooLong { max: 4000 }));
         }
         out
@@ -290,10 +274,7 @@ impl Validate for MigrationEpisode {
             ("employer", self.employer.as_ref()),
             ("agency", self.agency.as_ref()),
             ("passport_number", self.passport_number.as_ref()),
-            (
-                "placement_decree_number",
-                self.placement_decree_number.as_ref(),
-            ),
+            ("placement_decree_number", self.placement_decree_number.as_ref()),
             ("insurance", self.insurance.as_ref()),
             ("return_reason", self.return_reason.as_ref()),
         ] {
@@ -310,14 +291,12 @@ impl Validate for MigrationEpisode {
             }
         }
         match (self.state, self.return_date) {
-            (EpisodeState::Returned, None) => out.push(Issue::warning(
-                "return_date",
-                IssueKind::ReturnedWithoutDate,
-            )),
-            (EpisodeState::Planned | EpisodeState::Abroad, Some(_)) => out.push(Issue::warning(
-                "return_date",
-                IssueKind::ReturnDateButNotReturned,
-            )),
+            (EpisodeState::Returned, None) => {
+                out.push(Issue::warning("return_date", IssueKind::ReturnedWithoutDate))
+            }
+            (EpisodeState::Planned | EpisodeState::Abroad, Some(_)) => {
+                out.push(Issue::warning("return_date", IssueKind::ReturnDateButNotReturned))
+            }
             _ => {}
         }
         out
@@ -349,19 +328,11 @@ mod tests {
         let e = |n: &str| kinds(&check_nik(n, None, None));
         assert_eq!(
             e("350711520590001"),
-            vec![(
-                "nik".to_string(),
-                Severity::Error,
-                IssueKind::NikNotSixteenDigits
-            )]
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikNotSixteenDigits)]
         );
         assert_eq!(
             e("35071152059000a1"),
-            vec![(
-                "nik".to_string(),
-                Severity::Error,
-                IssueKind::NikNotSixteenDigits
-            )]
+            vec![("nik".to_string(), Severity::Error, IssueKind::NikNotSixteenDigits)]
         );
         assert_eq!(
             e("0007115205900001"),
@@ -396,11 +367,7 @@ mod tests {
                     Severity::Warning,
                     IssueKind::NikBirthDateMismatch
                 ),
-                (
-                    "nik".to_string(),
-                    Severity::Warning,
-                    IssueKind::NikSexMismatch
-                ),
+                ("nik".to_string(), Severity::Warning, IssueKind::NikSexMismatch),
             ]
         );
         let mut p = Person::new(RecordId::random(), "Sri");
@@ -411,23 +378,13 @@ mod tests {
 
     #[test]
     fn phone_numbers() {
-        assert_eq!(
-            normalize_phone("0812-3456-7890").as_deref(),
-            Some("081234567890")
-        );
+        assert_eq!(normalize_phone("0812-3456-7890").as_deref(), Some("081234567890"));
         assert_eq!(
             normalize_phone("+62 812 3456 7890").as_deref(),
             Some("081234567890")
         );
-        assert_eq!(
-            normalize_phone("6281234567890").as_deref(),
-            Some("081234567890")
-        );
-        assert_eq!(
-            normalize_phone("0341 123456"),
-            None,
-            "a landline is not a mobile"
-        );
+        assert_eq!(normalize_phone("6281234567890").as_deref(), Some("081234567890"));
+        assert_eq!(normalize_phone("0341 123456"), None, "a landline is not a mobile");
         assert_eq!(normalize_phone("0812"), None);
         assert_eq!(normalize_phone("08123456789012345"), None);
         assert_eq!(normalize_phone("08l2345678"), None);
@@ -441,10 +398,7 @@ mod tests {
         p.rt = Some("1a".into());
         p.consent = Consent::Given;
         let issues = p.validate();
-        let fields: Vec<_> = issues
-            .iter()
-            .map(|i| (i.field.as_str(), i.severity))
-            .collect();
+        let fields: Vec<_> = issues.iter().map(|i| (i.field.as_str(), i.severity)).collect();
         assert_eq!(
             fields,
             vec![

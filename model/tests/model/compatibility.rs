@@ -40,16 +40,12 @@ fn records_written_before_fields_were_added_still_load_and_edit() {
     let p: Person = doc.get(&id).unwrap();
     assert_eq!(p.full_name, "Sumiati");
     assert_eq!(p.consent, Consent::NotAsked);
-    assert_eq!(
-        (p.relation, p.address.clone(), p.deleted),
-        (None, None, false)
-    );
+    assert_eq!((p.relation, p.address.clone(), p.deleted), (None, None, false));
 
     let mut edited = p.clone();
     edited.phone = Some("081234567890".into());
     assert_eq!(
-        doc.update(&p, &edited, &Author::new("desa", "hp"), 5)
-            .unwrap(),
+        doc.update(&p, &edited, &Author::new("desa", "hp"), 5).unwrap(),
         vec!["phone"]
     );
 
@@ -77,11 +73,7 @@ fn records_written_before_fields_were_added_still_load_and_edit() {
 fn a_damaged_record_is_reported_and_does_not_hide_the_others() {
     let mut doc = VillageDoc::genesis(&"35.07.11.2008".parse().unwrap());
     let good = doc
-        .create(
-            Person::new(RecordId::random(), "Baik"),
-            &Author::new("a", "b"),
-            1,
-        )
+        .create(Person::new(RecordId::random(), "Baik"), &Author::new("a", "b"), 1)
         .unwrap();
     let am = doc.automerge();
     let persons = am.get(ROOT, "persons").unwrap().unwrap().1;

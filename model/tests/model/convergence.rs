@@ -81,9 +81,7 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     other => format!("{other} {n}"),
                 };
                 let result = match field {
-                    "deleted" if base.deleted => {
-                        replicas[r].restore::<Person>(id, &authors[r], now)
-                    }
+                    "deleted" if base.deleted => replicas[r].restore::<Person>(id, &authors[r], now),
                     "deleted" => replicas[r].delete::<Person>(id, &authors[r], now),
                     _ if base.deleted => continue, // editing a deleted record is refused; nothing to track
                     _ => {
@@ -114,11 +112,7 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Create { r } => {
                 let name = format!("Baru {n}");
                 let id = replicas[r]
-                    .create(
-                        Person::new(RecordId::random(), name.clone()),
-                        &authors[r],
-                        now,
-                    )
+                    .create(Person::new(RecordId::random(), name.clone()), &authors[r], now)
                     .unwrap();
                 created.push((r, id, name));
                 created_seen[r].insert(created.len() - 1);
@@ -159,11 +153,7 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let heads0 = replicas[0].automerge().get_heads();
     for r in replicas.iter_mut().skip(1) {
         let s = r.snapshot();
-        prop_assert_eq!(
-            &s.persons,
-            &first.persons,
-            "replicas disagree after full sync"
-        );
+        prop_assert_eq!(&s.persons, &first.persons, "replicas disagree after full sync");
         prop_assert_eq!(r.automerge().get_heads(), heads0.clone());
     }
 
@@ -267,11 +257,7 @@ fn sync_protocol_converges_two_offline_replicas() {
     }
     for doc in [&a, &b] {
         let s = doc.snapshot();
-        assert_eq!(
-            s.persons.len(),
-            2,
-            "both genesis documents share their root maps"
-        );
+        assert_eq!(s.persons.len(), 2, "both genesis documents share their root maps");
         assert!(s.person(&pa).is_some() && s.person(&pb).is_some());
     }
 }

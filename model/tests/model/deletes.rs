@@ -21,11 +21,7 @@ fn an_edit_concurrent_with_a_delete_neither_resurrects_nor_is_lost() {
     for doc in [&a, &b] {
         let now: Person = doc.get(&p.id).unwrap();
         assert!(now.deleted, "the edit did not resurrect the record");
-        assert_eq!(
-            now.phone.as_deref(),
-            Some("085712345678"),
-            "the edit was kept"
-        );
+        assert_eq!(now.phone.as_deref(), Some("085712345678"), "the edit was kept");
         assert!(doc.snapshot().search(&Default::default()).is_empty());
     }
     // Editing a deleted record is refused until it is restored; the restore shows the edit.
@@ -49,9 +45,7 @@ fn an_edit_concurrent_with_a_delete_neither_resurrects_nor_is_lost() {
         (actions[0], actions[3]),
         (EditAction::Create, EditAction::Restore)
     );
-    assert!(
-        actions[1..3].contains(&EditAction::Delete) && actions[1..3].contains(&EditAction::Update)
-    );
+    assert!(actions[1..3].contains(&EditAction::Delete) && actions[1..3].contains(&EditAction::Update));
 }
 
 #[test]

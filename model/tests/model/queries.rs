@@ -1,6 +1,6 @@
 use desmigratif_model::{
-    Author, Category, EpisodeState, FamilyRelation, MigrationEpisode, Person, PersonFilter,
-    RecordId, VillageDoc,
+    Author, Category, EpisodeState, FamilyRelation, MigrationEpisode, Person, PersonFilter, RecordId,
+    VillageDoc,
 };
 
 struct Village {
@@ -89,17 +89,9 @@ fn a_returned_episode_makes_a_purna_pmi_and_deleting_it_reverts() {
     back.state = EpisodeState::Returned;
     back.return_date = desmigratif_model::Date::new(2025, 6, 1);
     v.doc.update(&abroad, &back, &by, 5).unwrap();
-    assert_eq!(
-        v.doc.snapshot().category(&v.ids[1]),
-        Some(Category::PurnaPmi)
-    );
-    v.doc
-        .delete::<MigrationEpisode>(&abroad.id, &by, 6)
-        .unwrap();
-    assert_eq!(
-        v.doc.snapshot().category(&v.ids[1]),
-        Some(Category::Keluarga)
-    );
+    assert_eq!(v.doc.snapshot().category(&v.ids[1]), Some(Category::PurnaPmi));
+    v.doc.delete::<MigrationEpisode>(&abroad.id, &by, 6).unwrap();
+    assert_eq!(v.doc.snapshot().category(&v.ids[1]), Some(Category::Keluarga));
 }
 
 #[test]
@@ -174,8 +166,5 @@ fn households_are_derived_from_family_cards() {
     assert_eq!(hh.len(), 2);
     assert_eq!(hh[0].head.as_ref(), Some(&v.ids[0]));
     assert_eq!(hh[0].members.len(), 4);
-    assert_eq!(
-        s.household_of(&v.ids[4]).unwrap().members,
-        vec![v.ids[4].clone()]
-    );
+    assert_eq!(s.household_of(&v.ids[4]).unwrap().members, vec![v.ids[4].clone()]);
 }
