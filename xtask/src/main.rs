@@ -1,1 +1,76 @@
-fn main() {}
+//! The project's one build entry point, for people and CI alike.
+//!
+//! - `cargo xtask run`: build the app for the browser, then start the relay on 127.0.0.1:8080
+//!   serving it, with demo data.
+//! - `cargo xtask test`: every check: formatting, clippy, unit/property/integration tests, the
+//!   wasm build and the browser tests.
+//! - `cargo xtask build-web`: only build the app into `dist/`.
+//!
+//! Each step installs what it needs when it is missing (see `toolchain.rs` and `browser.rs`)
+//! and reuses what is already there.
+
+mod browser;
+mod process;
+mod toolchain;
+mod web;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use crate::process::run;
+
+const USAGE: &str = "usage: cargo xtask <run|test|build-web> [-- relay options]";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.filter(|a| a != "--").collect();
+    let root = workspace_root();
+    match task.as_str() {
+        "run" => run_product(&root, &rest),
+        "test" => test_everything(&root),
+        "build-web" => web::build(&root).map(|_| ()),
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Builds the app and the relay, then runs the relay in the foreground.
+fn run_product(root: &Path, relay_args: &[String]) -> Result<()> {
+    let dist = web::build(root)?;
+    let mut args: Vec<String> = ["run", "--release", "--package", "sync-server", "--", "serve"]
+        .map(String::from)
+        .to_vec();
+    let dist_arg = format!("--static-dir={}", dist.display());
+    let data_arg = format!("--data-dir={}", root.join("data").display());
+    if !relay_args.iter().any(|a| a.starts_with("--static-dir")) {
+        args.push(dist_arg);
+    }
+    if !relay_args.iter().any(|a| a.starts_with("--data-dir")) {
+        args.push(data_arg);
+    }
+    args.extend(relay_args.iter().cloned());
+    run(process::cargo().args(&args).current_dir(root))
+}
+
+/// Every check the project has, in order from fastest to slowest.
+fn test_everything(root: &Path) -> Result<()> {
+    let cargo = || {
+        let mut c = process::cargo();
+        c.current_dir(root);
+        c
+    };
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args(["test", "--workspace"]))?;
+    let dist = web::build(root)?;
+    run(cargo().args(["build", "--package", "sync-server"]))?;
+    browser::run_e2e(root, &dist, &root.join("target/debug/sync-server"))
+}

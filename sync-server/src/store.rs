@@ -1,0 +1,283 @@
+//! The durable embedded store: one file per storage key under the data directory, in the
+//! layout automerge-repo's Node filesystem adapter uses (`ab/cdef…/snapshot/<hash>`).
+//!
+//! A write goes to a temporary file which is fsynced, renamed over the target and followed by
+//! an fsync of the directory: once `put` returns, the data survives `kill -9` and a power cut,
+//! and a crash mid-write leaves either the old file or the new one, never a torn one.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use samod::storage::{Storage, StorageKey};
+
+/// Files being written carry this suffix until renamed; loads ignore them.
+const TMP_SUFFIX: &str = ".tmp";
+
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    root: Arc<PathBuf>,
+    counter: Arc<AtomicU64>,
+}
+
+impl FileStore {
+    /// Opens (creating if needed) a store rooted at `dir`, removing temporary files left by a
+    /// crash.
+    pub fn open(dir: impl AsRef<Path>) -> io::Result<Self> {
+        let root = dir.as_ref().to_path_buf();
+        fs::create_dir_all(&root)?;
+        remove_temporaries(&root)?;
+        Ok(Self {
+            root: Arc::new(root),
+            counter: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of a key, or `None` for a key that could escape the store (`..`, separators).
+    fn path_of(&self, key: &StorageKey) -> Option<PathBuf> {
+        let mut path = (*self.root).clone();
+        for (i, part) in key.into_iter().enumerate() {
+            let safe = !part.is_empty()
+                && part != "."
+                && part != ".."
+                && !part.contains(['/', '\\', '\0'])
+                && !part.ends_with(TMP_SUFFIX);
+            if !safe {
+                return None;
+            }
+            if i == 0 {
+                let split = part.char_indices().nth(2).map_or(part.len(), |(i, _)| i);
+                path.push(&part[..split]);
+                if split < part.len() {
+                    path.push(&part[split..]);
+                }
+            } else {
+                path.push(part);
+            }
+        }
+        Some(path)
+    }
+
+    /// Loads one key.
+    pub fn load_sync(&self, key: &StorageKey) -> Option<Vec<u8>> {
+        fs::read(self.path_of(key)?).ok()
+    }
+
+    /// Writes one key durably (see the module docs).
+    pub fn put_sync(&self, key: &StorageKey, data: &[u8]) -> io::Result<()> {
+        let path = self
+            .path_of(key)
+            .ok_or_else(|| io::Error::other("invalid storage key"))?;
+        let dir = path.parent().expect("a key has a parent directory");
+        fs::create_dir_all(dir)?;
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(
+            "{}.{}.{n}{TMP_SUFFIX}",
+            path.file_name().and_then(|s| s.to_str()).unwrap_or("f"),
+            std::process::id()
+        ));
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(data)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, &path)?;
+        sync_dir(dir)
+    }
+
+    /// Removes one key durably.
+    pub fn delete_sync(&self, key: &StorageKey) -> io::Result<()> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(());
+        };
+        match fs::remove_file(&path) {
+            Ok(()) => sync_dir(path.parent().expect("a key has a parent directory")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every key under `prefix` with its data.
+    pub fn load_range_sync(&self, prefix: &StorageKey) -> HashMap<StorageKey, Vec<u8>> {
+        let mut out = HashMap::new();
+        let parts: Vec<String> = prefix.into_iter().cloned().collect();
+        if parts.is_empty() {
+            // Every key: walk the two splay levels to rebuild each first component.
+            for entry in read_dir_sorted(&self.root) {
+                let Some(a) = entry.file_name().and_then(|s| s.to_str()).map(str::to_owned) else {
+                    continue;
+                };
+                for sub in read_dir_sorted(&entry) {
+                    let Some(b) = sub.file_name().and_then(|s| s.to_str()) else {
+                        continue;
+                    };
+                    collect(&sub, vec![format!("{a}{b}")], &mut out);
+                }
+                collect_files_directly(&entry, &a, &mut out);
+            }
+            return out;
+        }
+        let Some(path) = self.path_of(prefix) else {
+            return out;
+        };
+        if path.is_file() {
+            if let Ok(data) = fs::read(&path) {
+                out.insert(prefix.clone(), data);
+            }
+        } else {
+            collect(&path, parts, &mut out);
+        }
+        out
+    }
+}
+
+fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A key whose first component has at most two characters lives directly in the splay directory.
+fn collect_files_directly(dir: &Path, name: &str, out: &mut HashMap<StorageKey, Vec<u8>>) {
+    if dir.is_file() {
+        if let (Ok(key), Ok(data)) = (StorageKey::from_parts([name]), fs::read(dir)) {
+            out.insert(key, data);
+        }
+    }
+}
+
+fn collect(dir: &Path, parts: Vec<String>, out: &mut HashMap<StorageKey, Vec<u8>>) {
+    if dir.is_file() {
+        if let (Ok(key), Ok(data)) = (StorageKey::from_parts(&parts), fs::read(dir)) {
+            out.insert(key, data);
+        }
+        return;
+    }
+    for entry in read_dir_sorted(dir) {
+        let Some(name) = entry.file_name().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if name.ends_with(TMP_SUFFIX) {
+            continue;
+        }
+        let mut next = parts.clone();
+        next.push(name.to_owned());
+        collect(&entry, next, out);
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+fn remove_temporaries(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            remove_temporaries(&path)?;
+        } else if path.to_str().is_some_and(|p| p.ends_with(TMP_SUFFIX)) {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+impl Storage for FileStore {
+    fn load(&self, key: StorageKey) -> impl Future<Output = Option<Vec<u8>>> + Send {
+        let store = self.clone();
+        async move {
+            tokio::task::spawn_blocking(move || store.load_sync(&key))
+                .await
+                .ok()
+                .flatten()
+        }
+    }
+
+    fn load_range(&self, prefix: StorageKey) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
+        let store = self.clone();
+        async move {
+            tokio::task::spawn_blocking(move || store.load_range_sync(&prefix))
+                .await
+                .unwrap_or_default()
+        }
+    }
+
+    fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
+        let store = self.clone();
+        async move {
+            let result = tokio::task::spawn_blocking(move || store.put_sync(&key, &data)).await;
+            if !matches!(result, Ok(Ok(()))) {
+                // samod's Storage has no error channel; a failed write is loud in the log.
+                tracing::error!(?result, "storage write failed");
+            }
+        }
+    }
+
+    fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
+        let store = self.clone();
+        async move {
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.delete_sync(&key)).await {
+                tracing::error!(error = %e, "storage delete failed");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(parts: &[&str]) -> StorageKey {
+        StorageKey::from_parts(parts).unwrap()
+    }
+
+    #[test]
+    fn put_load_range_delete_round_trip() {
+        let dir = std::env::temp_dir().join(format!("desmigratif-store-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let store = FileStore::open(&dir).unwrap();
+        store
+            .put_sync(&key(&["abcdef", "snapshot", "h1"]), b"one")
+            .unwrap();
+        store
+            .put_sync(&key(&["abcdef", "incremental", "h2"]), b"two")
+            .unwrap();
+        store.put_sync(&key(&["storage-adapter-id"]), b"id").unwrap();
+        assert_eq!(
+            store.load_sync(&key(&["abcdef", "snapshot", "h1"])).as_deref(),
+            Some(&b"one"[..])
+        );
+        let range = store.load_range_sync(&key(&["abcdef"]));
+        assert_eq!(range.len(), 2);
+        assert_eq!(range[&key(&["abcdef", "incremental", "h2"])], b"two");
+        assert_eq!(store.load_range_sync(&key(&["abcdef", "snapshot"])).len(), 1);
+        assert_eq!(
+            store
+                .load_range_sync(&StorageKey::from_parts(Vec::<&str>::new()).unwrap())
+                .len(),
+            3
+        );
+        store.delete_sync(&key(&["abcdef", "snapshot", "h1"])).unwrap();
+        assert!(store.load_sync(&key(&["abcdef", "snapshot", "h1"])).is_none());
+        // Keys that could leave the store are refused.
+        assert!(store.put_sync(&key(&["abcdef", ".."]), b"x").is_err());
+        assert!(store.load_sync(&key(&["..", "etc"])).is_none());
+        // A crash mid-write leaves a temporary file, which reopening removes.
+        fs::write(dir.join("ab").join("cdef").join("snapshot.99.tmp"), b"torn").unwrap();
+        let store = FileStore::open(&dir).unwrap();
+        assert_eq!(store.load_range_sync(&key(&["abcdef"])).len(), 1);
+        assert!(!dir.join("ab").join("cdef").join("snapshot.99.tmp").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,83 @@
+//! HTTP: the built app as static files, and health.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The Content-Security-Policy the app runs under: only its own scripts (and WebAssembly
+/// compiled from them), its own styles, and connections back to the relay.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+/// The routes that do not need the sync layer: health and the app's files. Unknown paths get
+/// `index.html`, so links into the single-page app work on reload.
+pub fn static_router(static_dir: &Path) -> Router {
+    let index = static_dir.join("index.html");
+    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .fallback_service(files)
+        .layer(middleware::from_fn(headers))
+        .layer(CompressionLayer::new())
+}
+
+async fn healthz() -> impl IntoResponse {
+    "ok"
+}
+
+/// Whether a file name carries a content hash (`app-0123456789abcdef.wasm`): such files never
+/// change, so browsers may keep them for a year.
+pub fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+async fn headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let cache = if is_content_hashed(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn content_hashed_names() {
+        assert!(is_content_hashed("/app-0123456789abcdef.js"));
+        assert!(is_content_hashed("/app-0123456789abcdef_bg.wasm"));
+        assert!(is_content_hashed("/style-0123456789abcdef.css"));
+        assert!(!is_content_hashed("/index.html"));
+        assert!(!is_content_hashed("/sw.js"));
+        assert!(!is_content_hashed("/manifest.webmanifest"));
+        assert!(!is_content_hashed("/app-xyz.js"));
+    }
+}

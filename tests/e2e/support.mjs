@@ -1,0 +1,68 @@
+// Helpers shared by the browser tests: a real relay process on a free port, and headless
+// Chromium with a fresh profile.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the tests with \`cargo xtask test\``);
+  return v;
+};
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `desmigratif-${prefix}-`));
+}
+
+/// Starts the relay binary on 127.0.0.1:0 with its own data directory. Resolves once it
+/// prints the address it listens on. `lines` collects everything it printed.
+export async function startRelay({ dataDir = tempDir('data'), args = [] } = {}) {
+  const child = spawn(env('SYNC_SERVER_BIN'), [
+    'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', env('DESMIGRATIF_DIST'), ...args,
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } });
+  const lines = [];
+  const logs = [];
+  createInterface({ input: child.stderr }).on('line', (l) => logs.push(l));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${lines.join('\n')}\n${logs.join('\n')}`)), 30_000);
+    child.on('exit', (code) => reject(new Error(`relay exited with ${code}:\n${logs.join('\n')}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      const m = line.match(/^listening on (http:\/\/\S+)$/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+  });
+  return {
+    url, lines, logs, dataDir, child,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+    cleanup() { rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
+
+/// Headless Chromium (Debian's), started as the machine allows.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: env('CHROMIUM_PATH'),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// A fresh browser profile (context) on a phone-sized screen, recording console errors.
+export async function newPhone(browser) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, errors };
+}

@@ -1,0 +1,73 @@
+//! The browser tests: headless Chromium (Debian's package), driven by `playwright-core` from
+//! node, against a real relay process.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::process::{apt_install, can_apt, output, run};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The Chromium binary, installing Debian's chromium and chromium-driver if needed.
+fn chromium() -> Result<String> {
+    if let Ok(path) = std::env::var("CHROMIUM_PATH") {
+        return Ok(path);
+    }
+    if !Path::new(CHROMIUM).exists() || !Path::new("/usr/bin/chromedriver").exists() {
+        if !can_apt() {
+            bail!(
+                "the browser tests need Chromium: install Debian's chromium and chromium-driver, \
+                 or set CHROMIUM_PATH to a Chromium or Chrome binary"
+            );
+        }
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    Ok(CHROMIUM.into())
+}
+
+/// Node and npm, installing Debian's if missing.
+fn ensure_node() -> Result<()> {
+    if output(Command::new("node").arg("--version")).is_some()
+        && output(Command::new("npm").arg("--version")).is_some()
+    {
+        return Ok(());
+    }
+    if !can_apt() {
+        bail!("the browser tests need Node.js 18 or later with npm");
+    }
+    apt_install(&["nodejs", "npm"])
+}
+
+/// Installs the test packages from tests/package-lock.json when they are missing or stale.
+fn ensure_packages(tests: &Path) -> Result<()> {
+    let lock = tests.join("package-lock.json");
+    let installed = tests.join("node_modules/.package-lock.json");
+    let stale = match (
+        lock.metadata().and_then(|m| m.modified()),
+        installed.metadata().and_then(|m| m.modified()),
+    ) {
+        (Ok(l), Ok(i)) => l > i,
+        _ => true,
+    };
+    if stale {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(tests))?;
+    }
+    Ok(())
+}
+
+pub fn run_e2e(root: &Path, dist: &Path, relay: &Path) -> Result<()> {
+    let chromium = chromium()?;
+    ensure_node()?;
+    let tests = root.join("tests");
+    ensure_packages(&tests)?;
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "e2e/"])
+        .current_dir(&tests)
+        .env("CHROMIUM_PATH", chromium)
+        .env("DESMIGRATIF_DIST", dist)
+        .env("SYNC_SERVER_BIN", relay))
+}

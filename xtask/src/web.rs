@@ -1,0 +1,94 @@
+//! Building the app into `dist/`: wasm, the wasm-bindgen glue, the static files from
+//! `public/`, with content-hashed names for everything that may be cached forever.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::process::run;
+use crate::toolchain;
+
+/// Builds the app; returns the `dist/` directory.
+pub fn build(root: &Path) -> Result<PathBuf> {
+    let chain = toolchain::wasm_toolchain()?;
+    run(&mut toolchain::wasm_build_command(chain, root))?;
+    let wasm = toolchain::wasm_output(chain, root);
+    let bindgen = toolchain::wasm_bindgen(root)?;
+    let glue = root.join("target/web-bindgen");
+    let _ = fs::remove_dir_all(&glue);
+    run(Command::new(&bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&glue)
+        .arg(&wasm))?;
+    assemble(root, &glue)
+}
+
+/// FNV-1a, 64 bits: enough to tell builds apart in a file name.
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in *part {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
+    let public = root.join("public");
+    let dist = root.join("dist");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(&dist)?;
+
+    let js = fs::read(glue.join("app.js")).context("reading the wasm-bindgen glue")?;
+    let wasm = fs::read(glue.join("app_bg.wasm")).context("reading the bound wasm")?;
+    let app_hash = content_hash(&[&js, &wasm]);
+    let app_js = format!("app-{app_hash}.js");
+    let app_wasm = format!("app-{app_hash}_bg.wasm");
+    fs::write(dist.join(&app_js), &js)?;
+    fs::write(dist.join(&app_wasm), &wasm)?;
+
+    let css = fs::read(public.join("style.css"))?;
+    let style = format!("style-{}.css", content_hash(&[&css]));
+    fs::write(dist.join(&style), &css)?;
+
+    let boot_src = format!("import init from './{app_js}';\ninit({{ module_or_path: './{app_wasm}' }});\n");
+    let boot = format!("boot-{}.js", content_hash(&[boot_src.as_bytes()]));
+    fs::write(dist.join(&boot), boot_src)?;
+
+    copy_public(&public, &dist)?;
+
+    let index = fs::read_to_string(public.join("index.html"))?
+        .replace("{{APP_JS}}", &app_js)
+        .replace("{{APP_WASM}}", &app_wasm)
+        .replace("{{STYLE_CSS}}", &style)
+        .replace("{{BOOT_JS}}", &boot);
+    fs::write(dist.join("index.html"), index)?;
+    eprintln!(
+        "xtask> app built into {} ({} KiB of wasm)",
+        dist.display(),
+        wasm.len() / 1024
+    );
+    Ok(dist)
+}
+
+/// Copies `public/` except the files `assemble` rewrites.
+fn copy_public(from: &Path, to: &Path) -> Result<()> {
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "index.html" || name == "style.css" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            fs::create_dir_all(&target)?;
+            copy_public(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
