@@ -102,10 +102,7 @@ impl VillageDoc {
         };
         match doc.get_change_by_hash(&hash) {
             Some(change) => (
-                change
-                    .message()
-                    .and_then(|m| ChangeNote::from_message(m))
-                    .map(|n| n.by),
+                change.message().and_then(ChangeNote::from_message).map(|n| n.by),
                 change.timestamp(),
             ),
             None => (None, 0),

@@ -18,7 +18,7 @@ pub struct Date {
 impl Date {
     /// A date, if it exists in the Gregorian calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(Self {
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(Self {
             year,
             month,
             day,
@@ -71,7 +71,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }

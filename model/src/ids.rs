@@ -208,6 +208,20 @@ impl fmt::Display for RecordId {
     }
 }
 
+impl autosurgeon::Reconcile for RecordId {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: autosurgeon::Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(&self.0)
+    }
+}
+
+impl autosurgeon::Hydrate for RecordId {
+    fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+        s.parse()
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a record id", s.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,19 +259,5 @@ mod tests {
         corrupt[3] = if corrupt[3] == b'2' { b'3' } else { b'2' };
         assert!(String::from_utf8(corrupt).unwrap().parse::<DocumentId>().is_err());
         assert!("".parse::<DocumentId>().is_err());
-    }
-}
-
-impl autosurgeon::Reconcile for RecordId {
-    type Key<'a> = autosurgeon::reconcile::NoKey;
-    fn reconcile<R: autosurgeon::Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
-        reconciler.str(&self.0)
-    }
-}
-
-impl autosurgeon::Hydrate for RecordId {
-    fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
-        s.parse()
-            .map_err(|_| autosurgeon::HydrateError::unexpected("a record id", s.to_owned()))
     }
 }

@@ -171,15 +171,15 @@ pub fn check_nik(nik: &str, birth_date: Option<Date>, sex: Option<Sex>) -> Vec<I
         out.push(Issue::error(f, IssueKind::NikSerialZero));
     }
     if date_ok {
-        if let Some(b) = birth_date {
-            if b.day() != day || b.month() != mm || b.year() % 100 != yy {
-                out.push(Issue::warning(f, IssueKind::NikBirthDateMismatch));
-            }
+        if let Some(b) = birth_date
+            && (b.day() != day || b.month() != mm || b.year() % 100 != yy)
+        {
+            out.push(Issue::warning(f, IssueKind::NikBirthDateMismatch));
         }
-        if let Some(s) = sex {
-            if (s == Sex::Female) != female {
-                out.push(Issue::warning(f, IssueKind::NikSexMismatch));
-            }
+        if let Some(s) = sex
+            && (s == Sex::Female) != female
+        {
+            out.push(Issue::warning(f, IssueKind::NikSexMismatch));
         }
     }
     out
@@ -239,16 +239,16 @@ impl Validate for Person {
         if let Some(kk) = &self.no_kk {
             out.extend(check_no_kk(kk));
         }
-        if let Some(phone) = &self.phone {
-            if normalize_phone(phone).is_none() {
-                out.push(Issue::error("phone", IssueKind::Phone));
-            }
+        if let Some(phone) = &self.phone
+            && normalize_phone(phone).is_none()
+        {
+            out.push(Issue::error("phone", IssueKind::Phone));
         }
         for (f, v) in [("rt", &self.rt), ("rw", &self.rw)] {
-            if let Some(v) = v {
-                if !(digits_only(v) && v.len() <= 3) {
-                    out.push(Issue::error(f, IssueKind::RtRw));
-                }
+            if let Some(v) = v
+                && !(digits_only(v) && v.len() <= 3)
+            {
+                out.push(Issue::error(f, IssueKind::RtRw));
             }
         }
         if self.consent == Consent::Given && self.consent_date.is_none() {

@@ -150,10 +150,10 @@ fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
 
 /// A key whose first component has at most two characters lives directly in the splay directory.
 fn collect_files_directly(dir: &Path, name: &str, out: &mut HashMap<StorageKey, Vec<u8>>) {
-    if dir.is_file() {
-        if let (Ok(key), Ok(data)) = (StorageKey::from_parts([name]), fs::read(dir)) {
-            out.insert(key, data);
-        }
+    if dir.is_file()
+        && let (Ok(key), Ok(data)) = (StorageKey::from_parts([name]), fs::read(dir))
+    {
+        out.insert(key, data);
     }
 }
 

@@ -108,10 +108,10 @@ pub fn locked_version(root: &Path, package: &str) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == format!("name = \"{package}\"") {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
-                return Ok(v.trim_matches('"').to_owned());
-            }
+        if line.trim() == format!("name = \"{package}\"")
+            && let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(v.trim_matches('"').to_owned());
         }
     }
     bail!("{package} is not in Cargo.lock")

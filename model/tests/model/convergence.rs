@@ -160,9 +160,7 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
     // Every write not superseded by a causally later write is still there, as the shown value
     // or as a competing value; superseded writes are gone.
     let doc = replicas[0].automerge().clone();
-    let persons = match doc.get(automerge::ROOT, "persons").unwrap().unwrap() {
-        (_, obj) => obj,
-    };
+    let persons = doc.get(automerge::ROOT, "persons").unwrap().unwrap().1;
     for (p, id) in initial.iter().enumerate() {
         let obj = doc.get(&persons, id.as_str()).unwrap().unwrap().1;
         for field in FIELDS {
