@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::Role;
 
 /// The Desmigratif relay.
 #[derive(Debug, Parser)]
@@ -15,22 +17,86 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the app and the sync endpoint.
+    /// Serve the app, the login API and the sync endpoint.
     Serve(ServeArgs),
+    /// Manage accounts (works while the relay runs).
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Args)]
+pub struct DataDir {
+    /// Directory holding the document store and the account database; created if missing.
+    #[arg(long, env = "DESMIGRATIF_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, env = "DESMIGRATIF_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Directory holding the document store; created if missing.
-    #[arg(long, env = "DESMIGRATIF_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
     /// Directory holding the built app (`index.html` and its assets).
     #[arg(long, env = "DESMIGRATIF_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
-    /// Do not load the demo villages into an empty store.
+    /// Do not load the demo villages and accounts into an empty store.
     #[arg(long, env = "DESMIGRATIF_NO_DEMO")]
     pub no_demo: bool,
+    /// How long a login stays valid, in hours.
+    #[arg(long, env = "DESMIGRATIF_TOKEN_LIFETIME_HOURS", default_value_t = 24 * 30)]
+    pub token_lifetime_hours: i64,
+    /// The largest WebSocket message accepted, in bytes.
+    #[arg(long, env = "DESMIGRATIF_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+    /// Messages a connection may send per second, sustained.
+    #[arg(long, env = "DESMIGRATIF_MESSAGES_PER_SECOND", default_value_t = 200)]
+    pub messages_per_second: u32,
+    /// Messages a connection may send in one burst.
+    #[arg(long, env = "DESMIGRATIF_BURST_MESSAGES", default_value_t = 1000)]
+    pub burst_messages: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input with --password-stdin,
+    /// otherwise generated and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// The village code, for village accounts (e.g. 35.07.11.2008).
+        #[arg(long, required_if_eq("role", "village"))]
+        village: Option<String>,
+        /// The district (regency) code, for district accounts (e.g. 35.07).
+        #[arg(long, required_if_eq("role", "district"))]
+        district: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Set a new password (ends the account's sessions).
+    Passwd {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// End every session of an account; its devices must log in again.
+    Revoke {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
 }

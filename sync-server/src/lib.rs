@@ -1,14 +1,20 @@
-//! The Desmigratif relay: serves the built app, stores village documents durably and (with the
-//! relay issue) syncs them with the automerge-repo protocol.
+//! The Desmigratif relay: serves the built app, logs devices in, stores village documents
+//! durably and syncs them with the automerge-repo protocol, deciding who may read and write
+//! which document.
 //!
 //! `main.rs` only parses the command line; everything here can be driven by tests.
 
+pub mod access;
+pub mod accounts;
+pub mod api;
 pub mod config;
 pub mod error;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod sync;
 pub mod web;
+pub mod wire;
 
 pub use config::{Cli, Command, ServeArgs};
 pub use error::AppError;

@@ -1,4 +1,9 @@
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
 use clap::Parser;
+use sync_server::accounts::{AccountDb, generate_password};
+use sync_server::config::{DataDir, UserCommand};
 use sync_server::{Cli, Command, Relay, serve};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -11,10 +16,10 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => {
-            let relay = Relay::open(&args)?;
+            let relay = Relay::open(&args).await?;
             let listener = TcpListener::bind(args.listen).await?;
             let addr = listener.local_addr()?;
-            for d in &relay.demo {
+            for d in &relay.demo_docs {
                 let note = if d.code_confirmed {
                     ""
                 } else {
@@ -22,9 +27,92 @@ async fn main() -> anyhow::Result<()> {
                 };
                 println!("demo document  {:<40} {}{note}  {}", d.label, d.code, d.doc_id);
             }
+            for a in &relay.demo_accounts {
+                let scope = a.scope.as_deref().unwrap_or("-");
+                let password = a.password.as_deref().unwrap_or("(password changed)");
+                println!(
+                    "demo account   {:<22} {:<9} {:<14} {password}",
+                    a.username,
+                    format!("{:?}", a.role).to_lowercase(),
+                    scope
+                );
+            }
             // Tests and scripts read this line to find the port.
             println!("listening on http://{addr}");
             serve(listener, relay, sync_server::server::shutdown_signal()).await
         }
+        Command::User(cmd) => user(cmd),
     }
+}
+
+fn open(data: &DataDir) -> anyhow::Result<AccountDb> {
+    AccountDb::open(&data.data_dir.join("accounts.sqlite3")).context("opening the account database")
+}
+
+/// A password from standard input (first line), or a generated one that is printed once.
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        if pw.is_empty() {
+            bail!("no password on standard input");
+        }
+        Ok((pw, false))
+    } else {
+        Ok((generate_password(), true))
+    }
+}
+
+fn user(cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            village,
+            district,
+            password_stdin,
+            data,
+        } => {
+            let db = open(&data)?;
+            let (pw, generated) = password(password_stdin)?;
+            let account = db.add(&username, role, village.or(district).as_deref(), &pw)?;
+            println!(
+                "created {} ({:?}{})",
+                account.username,
+                account.role,
+                account.scope.map(|s| format!(" {s}")).unwrap_or_default()
+            );
+            if generated {
+                println!("password: {pw}");
+            }
+        }
+        UserCommand::List { data } => {
+            for a in open(&data)?.list()? {
+                println!(
+                    "{:<24} {:<9} {}",
+                    a.username,
+                    format!("{:?}", a.role).to_lowercase(),
+                    a.scope.unwrap_or_default()
+                );
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+            data,
+        } => {
+            let (pw, generated) = password(password_stdin)?;
+            open(&data)?.set_password(&username, &pw)?;
+            println!("password changed for {username}; its devices must log in again");
+            if generated {
+                println!("password: {pw}");
+            }
+        }
+        UserCommand::Revoke { username, data } => {
+            open(&data)?.revoke(&username)?;
+            println!("every session of {username} ended");
+        }
+    }
+    Ok(())
 }

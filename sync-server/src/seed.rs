@@ -6,6 +6,7 @@ use desmigratif_model::{DistrictCode, DistrictDoc, DocumentId, VillageCode};
 use samod::storage::StorageKey;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::{AccountDb, AccountError, Role};
 use crate::store::FileStore;
 
 /// Households generated per demo village.
@@ -77,4 +78,50 @@ fn seeded(v: &DemoVillage, doc_id: DocumentId) -> SeededDoc {
         doc_id,
         code_confirmed: v.code_confirmed,
     }
+}
+
+/// A demo account, printed at start.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub scope: Option<String>,
+    /// The demo password, if the account still has it.
+    pub password: Option<String>,
+}
+
+/// The password of every demo account. Demo accounts are for trying the product on one's own
+/// machine; the relay listens on 127.0.0.1 unless told otherwise.
+pub const DEMO_PASSWORD: &str = "demo-desmigratif";
+
+/// Registers the demo villages and creates the demo accounts where missing.
+pub fn seed_demo_accounts(db: &AccountDb) -> Result<Vec<DemoAccount>, AccountError> {
+    let mut wanted: Vec<(String, Role, Option<String>)> = vec![
+        ("admin".into(), Role::Admin, None),
+        ("disnaker-malang".into(), Role::District, Some("35.07".into())),
+        ("bank-bni".into(), Role::Partner, None),
+    ];
+    for v in &demo::VILLAGES {
+        let code: VillageCode = v.code.parse().expect("demo codes are well formed");
+        db.register_village(&code, v.name)?;
+        wanted.push((
+            format!("desa-{}", v.name.to_lowercase()),
+            Role::Village,
+            Some(v.code.into()),
+        ));
+    }
+    let mut out = Vec::new();
+    for (username, role, scope) in wanted {
+        if db.get(&username)?.is_none() {
+            db.add(&username, role, scope.as_deref(), DEMO_PASSWORD)?;
+        }
+        let still_demo = db.login_check(&username, DEMO_PASSWORD)?;
+        out.push(DemoAccount {
+            username,
+            role,
+            scope,
+            password: still_demo.then(|| DEMO_PASSWORD.to_owned()),
+        });
+    }
+    Ok(out)
 }

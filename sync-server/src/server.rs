@@ -5,50 +5,138 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use axum::Router;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
+use crate::accounts::AccountDb;
+use crate::api::LoginLimiter;
 use crate::config::ServeArgs;
-use crate::seed::{self, SeededDoc};
+use crate::seed::{self, DemoAccount, SeededDoc};
 use crate::store::FileStore;
-use crate::web;
+use crate::{access, api, sync, web};
 
-/// A relay ready to serve: its store is open and seeded.
-#[derive(Debug)]
-pub struct Relay {
-    pub store: FileStore,
-    pub router: Router,
-    /// The demo documents, when demo data is enabled.
-    pub demo: Vec<SeededDoc>,
+/// The relay's own peer id in the automerge-repo protocol.
+pub const RELAY_PEER_ID: &str = "desmigratif-relay";
+
+/// Limits applied to every connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub token_lifetime_secs: i64,
+    pub max_message_bytes: usize,
+    pub messages_per_second: u32,
+    pub burst_messages: u32,
 }
 
-impl Relay {
-    /// Opens the store under the data directory and loads demo data into it if enabled.
-    pub fn open(args: &ServeArgs) -> anyhow::Result<Self> {
-        let store = FileStore::open(args.data_dir.join("docs"))
-            .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
-        let demo = if args.no_demo {
-            Vec::new()
-        } else {
-            seed::seed_demo(&store).context("writing demo data")?
-        };
-        let router = web::static_router(&args.static_dir);
-        Ok(Self { store, router, demo })
+impl Limits {
+    pub fn from_args(args: &ServeArgs) -> Self {
+        Self {
+            token_lifetime_secs: args.token_lifetime_hours * 3600,
+            max_message_bytes: args.max_message_bytes,
+            messages_per_second: args.messages_per_second,
+            burst_messages: args.burst_messages,
+        }
     }
 }
 
-/// Serves `relay` on `listener` until `shutdown` completes, then finishes open requests.
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: AccountDb,
+    pub store: FileStore,
+    pub acceptor: samod::AcceptorHandle,
+    pub limits: Limits,
+    pub login_limiter: LoginLimiter,
+}
+
+/// A relay ready to serve: store and accounts open, demo data loaded, sync layer running.
+pub struct Relay {
+    pub state: AppState,
+    pub repo: samod::Repo,
+    pub router: Router,
+    /// The demo documents and accounts, when demo data is enabled.
+    pub demo_docs: Vec<SeededDoc>,
+    pub demo_accounts: Vec<DemoAccount>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("demo_docs", &self.demo_docs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Relay {
+    /// Opens the store and the account database under the data directory, loads demo data if
+    /// enabled, and starts the sync layer.
+    pub async fn open(args: &ServeArgs) -> anyhow::Result<Self> {
+        let dir = &args.data.data_dir;
+        let store = FileStore::open(dir.join("docs"))
+            .with_context(|| format!("opening the store in {}", dir.display()))?;
+        let db = AccountDb::open(&dir.join("accounts.sqlite3")).context("opening the account database")?;
+        let (demo_docs, demo_accounts) = if args.no_demo {
+            (Vec::new(), Vec::new())
+        } else {
+            let docs = seed::seed_demo(&store).context("writing demo data")?;
+            let accounts = seed::seed_demo_accounts(&db).context("creating demo accounts")?;
+            (docs, accounts)
+        };
+        let repo = samod::Repo::build_tokio()
+            .with_storage(store.clone())
+            .with_peer_id(samod::PeerId::from(RELAY_PEER_ID))
+            .with_share_policy(access::share_policy(db.clone()))
+            .load()
+            .await;
+        let acceptor = repo
+            .make_acceptor(samod::Url::parse("ws://relay/sync").expect("a valid url"))
+            .map_err(|_| anyhow::anyhow!("the sync layer stopped while starting"))?;
+        let state = AppState {
+            db,
+            store,
+            acceptor,
+            limits: Limits::from_args(args),
+            login_limiter: LoginLimiter::default(),
+        };
+        let router = router(state.clone(), &args.static_dir);
+        Ok(Self {
+            state,
+            repo,
+            router,
+            demo_docs,
+            demo_accounts,
+        })
+    }
+}
+
+/// Every route of the relay.
+pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
+    let dynamic = Router::new()
+        .route("/sync", get(sync::sync_handler))
+        .route("/api/login", post(api::login))
+        .route("/api/me", get(api::me))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(web::security_headers))
+        .layer(axum::middleware::from_fn(web::access_log));
+    dynamic.merge(web::static_router(static_dir))
+}
+
+/// Serves `relay` on `listener` until `shutdown` completes, then finishes open requests and
+/// stops the sync layer, which flushes every pending write.
 pub async fn serve(
     listener: TcpListener,
     relay: Relay,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(
+    let result = axum::serve(
         listener,
         relay.router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .context("serving")
+    .context("serving");
+    relay.repo.stop().await;
+    tracing::info!("stopped; storage flushed");
+    result
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -4,13 +4,18 @@
 //! A write goes to a temporary file which is fsynced, renamed over the target and followed by
 //! an fsync of the directory: once `put` returns, the data survives `kill -9` and a power cut,
 //! and a crash mid-write leaves either the old file or the new one, never a torn one.
+//!
+//! The store also knows which changes of each document are durable ([`FileStore::is_durable`]).
+//! samod sends its replies without waiting for its writes; the sync endpoint holds back every
+//! message that announces heads until those heads are durable, so a peer is never told that
+//! the relay holds a change that a crash could still lose.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use samod::storage::{Storage, StorageKey};
 
@@ -21,6 +26,54 @@ const TMP_SUFFIX: &str = ".tmp";
 pub struct FileStore {
     root: Arc<PathBuf>,
     counter: Arc<AtomicU64>,
+    durability: Arc<Mutex<HashMap<String, DocDurability>>>,
+    durable_changed: Arc<tokio::sync::Notify>,
+}
+
+/// Which changes of one document are on disk.
+///
+/// Writes are numbered as samod issues them; samod issues the write of a change no earlier than
+/// the writes of its ancestors. A change is durable once its own write and every write numbered
+/// before it have completed.
+#[derive(Debug, Default)]
+struct DocDurability {
+    issued: u64,
+    /// Every write numbered up to here has completed.
+    completed_prefix: u64,
+    completed_beyond: BTreeSet<u64>,
+    /// The write that stored each change (0: found on disk at load).
+    written_by: HashMap<automerge::ChangeHash, u64>,
+}
+
+impl DocDurability {
+    fn complete(&mut self, seq: u64, changes: &[automerge::ChangeHash]) {
+        for c in changes {
+            self.written_by.entry(*c).or_insert(seq);
+        }
+        self.completed_beyond.insert(seq);
+        while self.completed_beyond.remove(&(self.completed_prefix + 1)) {
+            self.completed_prefix += 1;
+        }
+    }
+}
+
+/// The document and change hashes a key and its data hold, if it is a document key.
+fn changes_in(key: &StorageKey, data: &[u8]) -> Option<(String, Vec<automerge::ChangeHash>)> {
+    let parts: Vec<&String> = key.into_iter().collect();
+    match parts.as_slice() {
+        [doc, kind, hash] if kind.as_str() == "incremental" => {
+            let hash = hash.parse().ok()?;
+            Some(((*doc).clone(), vec![hash]))
+        }
+        [doc, kind, _] if kind.as_str() == "snapshot" => {
+            let loaded = automerge::Automerge::load(data).ok()?;
+            Some((
+                (*doc).clone(),
+                loaded.get_changes(&[]).iter().map(|c| c.hash()).collect(),
+            ))
+        }
+        _ => None,
+    }
 }
 
 impl FileStore {
@@ -33,7 +86,79 @@ impl FileStore {
         Ok(Self {
             root: Arc::new(root),
             counter: Arc::new(AtomicU64::new(0)),
+            durability: Arc::default(),
+            durable_changed: Arc::default(),
         })
+    }
+
+    fn durability(&self) -> std::sync::MutexGuard<'_, HashMap<String, DocDurability>> {
+        self.durability.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Numbers a write of a document key as it is issued.
+    fn begin_write(&self, key: &StorageKey) -> Option<(String, u64)> {
+        let parts: Vec<&String> = key.into_iter().collect();
+        let [doc, kind, _] = parts.as_slice() else {
+            return None;
+        };
+        if kind.as_str() != "incremental" && kind.as_str() != "snapshot" {
+            return None;
+        }
+        let mut all = self.durability();
+        let d = all.entry((*doc).clone()).or_default();
+        d.issued += 1;
+        Some(((*doc).clone(), d.issued))
+    }
+
+    fn finish_write(&self, doc: &str, seq: u64, changes: &[automerge::ChangeHash]) {
+        if let Some(d) = self.durability().get_mut(doc) {
+            d.complete(seq, changes);
+        }
+        self.durable_changed.notify_waiters();
+    }
+
+    /// Records changes found on disk as durable.
+    fn loaded(&self, found: &HashMap<StorageKey, Vec<u8>>) {
+        let mut all = self.durability();
+        for (key, data) in found {
+            if let Some((doc, changes)) = changes_in(key, data) {
+                let d = all.entry(doc).or_default();
+                for c in changes {
+                    d.written_by.insert(c, 0);
+                }
+            }
+        }
+    }
+
+    /// Whether every change in `heads` (and so all their ancestors) of document `doc` is on disk.
+    pub fn is_durable(&self, doc: &str, heads: &[automerge::ChangeHash]) -> bool {
+        if heads.is_empty() {
+            return true;
+        }
+        let all = self.durability();
+        let Some(d) = all.get(doc) else { return false };
+        heads
+            .iter()
+            .all(|h| d.written_by.get(h).is_some_and(|seq| *seq <= d.completed_prefix))
+    }
+
+    /// Completes once `heads` of `doc` are durable, or returns false after `timeout`.
+    pub async fn wait_durable(
+        &self,
+        doc: &str,
+        heads: &[automerge::ChangeHash],
+        timeout: std::time::Duration,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.durable_changed.notified();
+            if self.is_durable(doc, heads) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.is_durable(doc, heads);
+            }
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -207,18 +332,33 @@ impl Storage for FileStore {
     fn load_range(&self, prefix: StorageKey) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
         let store = self.clone();
         async move {
-            tokio::task::spawn_blocking(move || store.load_range_sync(&prefix))
-                .await
-                .unwrap_or_default()
+            tokio::task::spawn_blocking(move || {
+                let found = store.load_range_sync(&prefix);
+                store.loaded(&found);
+                found
+            })
+            .await
+            .unwrap_or_default()
         }
     }
 
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
+        // Numbered now, as samod issues it, not when the write starts.
+        let ticket = self.begin_write(&key);
         let store = self.clone();
         async move {
-            let result = tokio::task::spawn_blocking(move || store.put_sync(&key, &data)).await;
+            let result = tokio::task::spawn_blocking(move || {
+                store.put_sync(&key, &data)?;
+                if let Some((doc, seq)) = ticket {
+                    let changes = changes_in(&key, &data).map(|(_, c)| c).unwrap_or_default();
+                    store.finish_write(&doc, seq, &changes);
+                }
+                Ok::<_, io::Error>(())
+            })
+            .await;
             if !matches!(result, Ok(Ok(()))) {
-                // samod's Storage has no error channel; a failed write is loud in the log.
+                // samod's Storage has no error channel; a failed write is loud in the log, and
+                // the changes it held are never reported durable.
                 tracing::error!(?result, "storage write failed");
             }
         }

@@ -25,8 +25,10 @@ pub fn static_router(static_dir: &Path) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .fallback_service(files)
-        .layer(middleware::from_fn(headers))
+        .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(access_log))
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -43,16 +45,35 @@ pub fn is_content_hashed(path: &str) -> bool {
         .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-async fn headers(request: Request, next: Next) -> Response {
+async fn cache_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
     let cache = if is_content_hashed(&path) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// Logs method, path (never the query string, which may hold a token), status and duration.
+pub async fn access_log(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), ms, "request");
+    response
+}
+
+/// Headers every response carries.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -1,0 +1,202 @@
+//! The sync endpoint: `GET /sync` upgrades to a WebSocket speaking the automerge-repo protocol,
+//! handed to samod. Before the upgrade the token is checked (401 otherwise); after it the
+//! connection is bound to the peer id `username/device/session`, limited in message size and
+//! rate, held to the durability rule (see [`crate::store`]) and closed when its session ends.
+
+use std::time::Duration;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+
+use crate::accounts::Session;
+use crate::server::AppState;
+use crate::wire;
+
+/// How long an outgoing message may wait for its heads to reach the disk before the
+/// connection is closed (the peer retries later).
+const DURABILITY_WAIT: Duration = Duration::from_secs(30);
+/// How often a live connection re-checks that its session is still valid.
+const SESSION_RECHECK: Duration = Duration::from_secs(15);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("websocket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("text frames are not part of the protocol")]
+    TextFrame,
+    #[error("too many messages: the connection exceeded its rate limit")]
+    RateLimited,
+    #[error("the relay could not make the announced changes durable in time")]
+    NotDurable,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SyncQuery {
+    token: Option<String>,
+    /// Distinguishes tabs or app instances of one device; part of the peer id.
+    session: Option<String>,
+}
+
+/// The bearer token from the `Authorization` header, else from `?token=`.
+pub fn bearer_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .or_else(|| query.map(str::to_owned))
+}
+
+pub async fn sync_handler(
+    State(state): State<AppState>,
+    Query(query): Query<SyncQuery>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Some(token) = bearer_token(&headers, query.token.as_deref()) else {
+        return (StatusCode::UNAUTHORIZED, "missing token").into_response();
+    };
+    let session = match state.db.session(&token) {
+        Ok(Some(s)) => s,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "invalid or expired token").into_response(),
+        Err(e) => return crate::AppError::Internal(e.into()).into_response(),
+    };
+    let tab = query.session.unwrap_or_else(|| "0".into());
+    if !crate::accounts::valid_device(&tab) {
+        return (StatusCode::BAD_REQUEST, "bad session id").into_response();
+    }
+    let upgrade = match upgrade {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let peer_id = format!("{}/{}/{tab}", session.account.username, session.device);
+    upgrade
+        .max_message_size(state.limits.max_message_bytes)
+        .max_frame_size(state.limits.max_message_bytes)
+        .on_upgrade(move |socket| connect(state, socket, session, token, peer_id))
+}
+
+/// A token bucket: `burst` messages at once, refilled at `per_second`.
+#[derive(Debug)]
+struct RateLimit {
+    tokens: f64,
+    burst: f64,
+    per_second: f64,
+    last: tokio::time::Instant,
+}
+
+impl RateLimit {
+    fn new(burst: u32, per_second: u32) -> Self {
+        Self {
+            tokens: f64::from(burst),
+            burst: f64::from(burst),
+            per_second: f64::from(per_second),
+            last: tokio::time::Instant::now(),
+        }
+    }
+    fn allow(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn connect(state: AppState, socket: WebSocket, session: Session, token: String, peer_id: String) {
+    let user = session.account.username.clone();
+    let device = session.device.clone();
+    let (sink, stream) = socket.split();
+
+    // Ends the incoming stream (and so the connection) when the session stops being valid.
+    let (end_tx, end_rx) = tokio::sync::oneshot::channel::<&'static str>();
+    let mut limit = RateLimit::new(state.limits.burst_messages, state.limits.messages_per_second);
+    let log_user = user.clone();
+    let incoming = stream
+        .take_until(end_rx)
+        .filter_map(move |msg| {
+            let out = match msg {
+                Ok(Message::Binary(bytes)) => {
+                    if limit.allow() {
+                        Some(Ok(bytes.to_vec()))
+                    } else {
+                        tracing::warn!(user = %log_user, "closing connection: rate limit exceeded");
+                        Some(Err(TransportError::RateLimited))
+                    }
+                }
+                Ok(Message::Text(_)) => {
+                    tracing::warn!(user = %log_user, "closing connection: text frame");
+                    Some(Err(TransportError::TextFrame))
+                }
+                Ok(Message::Ping(_) | Message::Pong(_)) => None,
+                Ok(Message::Close(_)) => None,
+                Err(e) => Some(Err(TransportError::Socket(e))),
+            };
+            futures::future::ready(out)
+        })
+        .boxed();
+
+    let store = state.store.clone();
+    let outgoing = Box::pin(
+        sink.sink_map_err(TransportError::Socket)
+            .with(move |bytes: Vec<u8>| {
+                let store = store.clone();
+                async move {
+                    if let Some((doc, heads)) = wire::announced_heads(&bytes) {
+                        if !store.wait_durable(&doc, &heads, DURABILITY_WAIT).await {
+                            return Err(TransportError::NotDurable);
+                        }
+                    }
+                    Ok::<_, TransportError>(Message::Binary(bytes.into()))
+                }
+            }),
+    );
+
+    let transport = samod::Transport::new(incoming, outgoing)
+        .with_expected_peer_id(samod::PeerId::from(peer_id.as_str()));
+    let connection = match state.acceptor.accept(transport) {
+        Ok(c) => c,
+        Err(_) => {
+            tracing::warn!("relay is stopping; connection refused");
+            return;
+        }
+    };
+    let mut events = connection.events();
+    tracing::info!(%user, %device, "peer connected");
+
+    let db = state.db.clone();
+    let watcher = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(SESSION_RECHECK).await;
+            match db.session(&token) {
+                Ok(Some(_)) => {}
+                _ => {
+                    let _ = end_tx.send("session ended");
+                    return;
+                }
+            }
+        }
+    });
+    let reason = match connection.handshake_complete().await {
+        Err(reason) => Some(reason),
+        Ok(_) => loop {
+            match events.next().await {
+                Some(samod::AcceptorEvent::ClientDisconnected { reason, .. }) => break Some(reason),
+                Some(_) => {}
+                None => break None,
+            }
+        },
+    };
+    watcher.abort();
+    tracing::info!(%user, %device, ?reason, "peer disconnected");
+}
