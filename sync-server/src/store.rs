@@ -28,6 +28,7 @@ pub struct FileStore {
     counter: Arc<AtomicU64>,
     durability: Arc<Mutex<HashMap<String, DocDurability>>>,
     durable_changed: Arc<tokio::sync::Notify>,
+    write_delay_ms: Arc<AtomicU64>,
 }
 
 /// Which changes of one document are on disk.
@@ -88,7 +89,15 @@ impl FileStore {
             counter: Arc::new(AtomicU64::new(0)),
             durability: Arc::default(),
             durable_changed: Arc::default(),
+            write_delay_ms: Arc::default(),
         })
+    }
+
+    /// Makes every later write wait this long before it starts: a slow disk, for fault drills
+    /// and tests of the durability rule.
+    pub fn delay_writes(&self, delay: std::time::Duration) {
+        self.write_delay_ms
+            .store(delay.as_millis() as u64, Ordering::Relaxed);
     }
 
     fn durability(&self) -> std::sync::MutexGuard<'_, HashMap<String, DocDurability>> {
@@ -380,6 +389,24 @@ mod tests {
 
     fn key(parts: &[&str]) -> StorageKey {
         StorageKey::from_parts(parts).unwrap()
+    }
+
+    #[test]
+    fn a_change_is_durable_only_once_every_earlier_write_completed() {
+        let hash = |b: u8| automerge::ChangeHash([b; 32]);
+        // Two writes issued: the parent's (1), then the child's (2); the child's lands first.
+        let mut d = DocDurability {
+            issued: 2,
+            ..DocDurability::default()
+        };
+        d.complete(2, &[hash(2)]);
+        assert_eq!(d.completed_prefix, 0);
+        assert!(
+            d.written_by[&hash(2)] > d.completed_prefix,
+            "child not durable while its parent is in flight"
+        );
+        d.complete(1, &[hash(1)]);
+        assert_eq!(d.completed_prefix, 2);
     }
 
     #[test]

@@ -152,10 +152,10 @@ async fn connect(state: AppState, socket: WebSocket, session: Session, token: St
             .with(move |bytes: Vec<u8>| {
                 let store = store.clone();
                 async move {
-                    if let Some((doc, heads)) = wire::announced_heads(&bytes) {
-                        if !store.wait_durable(&doc, &heads, DURABILITY_WAIT).await {
-                            return Err(TransportError::NotDurable);
-                        }
+                    if let Some((doc, heads)) = wire::announced_heads(&bytes)
+                        && !store.wait_durable(&doc, &heads, DURABILITY_WAIT).await
+                    {
+                        return Err(TransportError::NotDurable);
                     }
                     Ok::<_, TransportError>(Message::Binary(bytes.into()))
                 }

@@ -1,4 +1,17 @@
-//! Integration tests of the relay, one module per area.
+//! Integration tests of the relay against real sockets, one module per area. Helpers that start
+//! a relay and open peers live in `support`.
 
+mod support;
+
+/// Who may read and write which document.
+mod access;
+/// Tokens, login and sessions.
+mod auth;
+/// Restarts and `kill -9`.
+mod durability;
+/// Garbage, oversized and flooding peers next to a well-behaved one.
+mod hostile;
+/// Offline edits, reconnects and merges between village and district.
+mod offline;
 /// The durable store, read through samod as the sync layer reads it.
 mod store;

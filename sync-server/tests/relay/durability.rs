@@ -1,0 +1,209 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use automerge::sync::{State, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ChangeHash};
+use desmigratif_model::{Author, Person, RecordId, VillageDoc};
+use sync_server::accounts::{AccountDb, Role};
+
+use crate::access::fetch;
+use crate::support::*;
+
+const ARJO: &str = "35.07.11.2008";
+
+#[tokio::test]
+async fn a_restart_keeps_everything() {
+    let dir = temp_dir("restart");
+    let relay = TestRelay::start(&dir).await;
+    let token = relay.token("arjo", Role::Village, Some(ARJO), "hp-1");
+    let doc_id = village_id(ARJO);
+    let mut peer = Peer::connect(&relay.ws_url(), &token, "arjo", "hp-1")
+        .await
+        .unwrap();
+    let mut doc = VillageDoc::from_automerge(fetch(&mut peer, &doc_id).await.unwrap()).unwrap();
+    let id = doc
+        .create(
+            Person::new(RecordId::random(), "Sebelum Restart"),
+            &Author::new("arjo", "hp-1"),
+            5,
+        )
+        .unwrap();
+    peer.sync(&doc_id, doc.automerge(), &mut State::new()).await;
+    drop(peer);
+    relay.stop().await;
+
+    let relay = TestRelay::start(&dir).await;
+    let mut peer = Peer::connect(&relay.ws_url(), &token, "arjo", "hp-1")
+        .await
+        .expect("sessions survive a restart");
+    let again = VillageDoc::from_automerge(fetch(&mut peer, &doc_id).await.unwrap()).unwrap();
+    assert_eq!(again.snapshot().person(&id).unwrap().full_name, "Sebelum Restart");
+    relay.stop().await;
+}
+
+/// The relay binary as a child process, so it can be killed with SIGKILL.
+struct RelayProcess {
+    child: Child,
+    url: String,
+}
+
+fn spawn_relay(dir: &std::path::Path) -> RelayProcess {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .args(["--static-dir"])
+        .arg(dir.join("no-static"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("listening on http://") {
+            return RelayProcess {
+                child,
+                url: format!("ws://{url}/sync"),
+            };
+        }
+    }
+    panic!("the relay did not start");
+}
+
+/// Heads the relay announced in its sync messages: changes it told us it holds.
+fn acknowledged(state: &State) -> Vec<ChangeHash> {
+    state.their_heads.clone().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_burst_loses_no_acknowledged_change() {
+    let dir = temp_dir("kill9");
+    let mut relay = spawn_relay(&dir);
+    let db = AccountDb::open(&dir.join("accounts.sqlite3")).unwrap();
+    let token = token_for(&db, "arjo", Role::Village, Some(ARJO), "hp-1");
+    let doc_id = village_id(ARJO);
+    let mut peer = Peer::connect(&relay.url, &token, "arjo", "hp-1").await.unwrap();
+    let mut doc: AutoCommit = fetch(&mut peer, &doc_id).await.unwrap();
+    let mut state = State::new();
+    peer.sync(&doc_id, &mut doc, &mut state).await;
+    let initial = doc.get_heads();
+
+    // A burst: one change after another, each offered at once, replies read as they come.
+    let mut acked: Vec<ChangeHash> = Vec::new();
+    let killer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        relay.child.kill().unwrap(); // SIGKILL
+        relay.child.wait().unwrap();
+    });
+    for i in 0..10_000 {
+        doc.put(automerge::ROOT, format!("burst-{i}"), i as i64).unwrap();
+        doc.commit();
+        let Some(msg) = doc.sync().generate_sync_message(&mut state) else {
+            continue;
+        };
+        peer.send_raw(encode_sync(&peer.peer_id, &doc_id, &msg.encode()))
+            .await;
+        let mut alive = true;
+        while let Some(reply) = peer.recv(Duration::from_millis(5)).await {
+            if reply.kind == "sync" {
+                let m = automerge::sync::Message::decode(&reply.data.unwrap()).unwrap();
+                doc.sync().receive_sync_message(&mut state, m).unwrap();
+                acked = acknowledged(&state);
+            } else {
+                alive = false;
+            }
+        }
+        if killer.is_finished() || !alive {
+            break;
+        }
+    }
+    killer.await.unwrap();
+    assert!(
+        !acked.is_empty() && acked != initial,
+        "the relay acknowledged part of the burst before it died"
+    );
+
+    let relay = spawn_relay(&dir);
+    let mut peer = Peer::connect(&relay.url, &token, "arjo", "hp-1").await.unwrap();
+    let mut stored = fetch(&mut peer, &doc_id).await.unwrap();
+    for head in &acked {
+        assert!(
+            stored.get_change_by_hash(head).is_some(),
+            "acknowledged change {head} was lost"
+        );
+    }
+    let mut relay = relay;
+    relay.child.kill().unwrap();
+    relay.child.wait().unwrap();
+}
+
+fn encode_sync(sender: &str, doc: &str, data: &[u8]) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut e = minicbor::Encoder::new(&mut buf);
+    e.map(5).unwrap();
+    e.str("type").unwrap().str("sync").unwrap();
+    e.str("senderId").unwrap().str(sender).unwrap();
+    e.str("targetId")
+        .unwrap()
+        .str(sync_server::server::RELAY_PEER_ID)
+        .unwrap();
+    e.str("documentId").unwrap().str(doc).unwrap();
+    e.str("data").unwrap().bytes(data).unwrap();
+    buf
+}
+
+/// With a slow disk, the relay's reply that announces a change arrives only once the change is
+/// on disk: a second store opened on the same directory already finds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
+    let dir = temp_dir("gate");
+    let relay = TestRelay::start(&dir).await;
+    let token = relay.token("arjo", Role::Village, Some(ARJO), "hp-1");
+    let doc_id = village_id(ARJO);
+    let mut peer = Peer::connect(&relay.ws_url(), &token, "arjo", "hp-1")
+        .await
+        .unwrap();
+    let mut doc: AutoCommit = fetch(&mut peer, &doc_id).await.unwrap();
+    let mut state = State::new();
+    peer.sync(&doc_id, &mut doc, &mut state).await;
+
+    relay.store.delay_writes(Duration::from_millis(400));
+    doc.put(automerge::ROOT, "gate", 1).unwrap();
+    let change = doc.commit().unwrap();
+    let msg = doc.sync().generate_sync_message(&mut state).unwrap();
+    peer.send_raw(encode_sync(&peer.peer_id, &doc_id, &msg.encode()))
+        .await;
+    loop {
+        let reply = peer
+            .recv(Duration::from_secs(10))
+            .await
+            .expect("the relay replies");
+        if reply.kind != "sync" {
+            continue;
+        }
+        let m = automerge::sync::Message::decode(&reply.data.unwrap()).unwrap();
+        if m.heads.contains(&change) {
+            let on_disk = sync_server::FileStore::open(dir.join("docs")).unwrap();
+            let prefix = samod::storage::StorageKey::from_parts([doc_id.as_str()]).unwrap();
+            let mut stored = AutoCommit::new();
+            for bytes in on_disk.load_range_sync(&prefix).values() {
+                stored.load_incremental(bytes).unwrap();
+            }
+            assert!(
+                stored.get_change_by_hash(&change).is_some(),
+                "announced before it was on disk"
+            );
+            break;
+        }
+        // The relay asks for the change; send it.
+        doc.sync().receive_sync_message(&mut state, m).unwrap();
+        if let Some(out) = doc.sync().generate_sync_message(&mut state) {
+            peer.send_raw(encode_sync(&peer.peer_id, &doc_id, &out.encode()))
+                .await;
+        }
+    }
+    relay.store.delay_writes(Duration::ZERO);
+    relay.stop().await;
+}

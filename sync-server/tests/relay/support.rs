@@ -1,0 +1,287 @@
+//! A relay on 127.0.0.1:0 (in this process or as a child process) and a WebSocket peer that
+//! speaks the automerge-repo protocol, built from tokio-tungstenite, minicbor and automerge's
+//! own sync module.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use automerge::AutoCommit;
+use automerge::sync::{self, SyncDoc};
+use futures::{SinkExt, StreamExt};
+use minicbor::data::Type;
+use minicbor::{Decoder, Encoder};
+use sync_server::accounts::{AccountDb, Role};
+use sync_server::config::{DataDir, ServeArgs};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+pub const PASSWORD: &str = "rahasia-123";
+
+/// A fresh, empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("desmigratif-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn serve_args(data_dir: &Path) -> ServeArgs {
+    ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data: DataDir {
+            data_dir: data_dir.to_path_buf(),
+        },
+        static_dir: data_dir.join("no-static"),
+        no_demo: false,
+        token_lifetime_hours: 1,
+        max_message_bytes: 1024 * 1024,
+        messages_per_second: 200,
+        burst_messages: 400,
+    }
+}
+
+/// A relay running in this process.
+pub struct TestRelay {
+    pub addr: std::net::SocketAddr,
+    pub db: AccountDb,
+    pub store: sync_server::FileStore,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestRelay {
+    pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with(serve_args(data_dir)).await
+    }
+
+    pub async fn start_with(args: ServeArgs) -> Self {
+        let relay = sync_server::Relay::open(&args).await.unwrap();
+        let db = relay.state.db.clone();
+        let store = relay.state.store.clone();
+        let listener = TcpListener::bind(args.listen).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(sync_server::serve(listener, relay, async move {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            db,
+            store,
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops gracefully (as on SIGTERM) and waits until storage is flushed.
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/sync", self.addr)
+    }
+
+    /// A token for a new account of the given role and scope.
+    pub fn token(&self, username: &str, role: Role, scope: Option<&str>, device: &str) -> String {
+        token_for(&self.db, username, role, scope, device)
+    }
+}
+
+pub fn token_for(db: &AccountDb, username: &str, role: Role, scope: Option<&str>, device: &str) -> String {
+    if db.get(username).unwrap().is_none() {
+        db.add(username, role, scope, PASSWORD).unwrap();
+    }
+    db.login(username, PASSWORD, device, 3600).unwrap().unwrap().0
+}
+
+/// A message received from the relay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wire {
+    pub kind: String,
+    pub doc: Option<String>,
+    pub data: Option<Vec<u8>>,
+}
+
+fn decode(bytes: &[u8]) -> Option<Wire> {
+    let mut d = Decoder::new(bytes);
+    let n = d.map().ok()??;
+    let mut w = Wire {
+        kind: String::new(),
+        doc: None,
+        data: None,
+    };
+    for _ in 0..n {
+        let key = d.str().ok()?.to_owned();
+        match (key.as_str(), d.datatype().ok()?) {
+            ("type", Type::String) => w.kind = d.str().ok()?.to_owned(),
+            ("documentId", Type::String) => w.doc = Some(d.str().ok()?.to_owned()),
+            ("data", Type::Bytes) => w.data = Some(d.bytes().ok()?.to_vec()),
+            _ => d.skip().ok()?,
+        }
+    }
+    Some(w)
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// An automerge-repo peer on a real WebSocket.
+pub struct Peer {
+    ws: Socket,
+    pub peer_id: String,
+    relay_id: String,
+}
+
+/// Why a connection attempt failed.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// The HTTP status the upgrade was refused with.
+    Refused(u16),
+    Other(#[allow(dead_code)] String),
+}
+
+/// Opens the WebSocket with the token in the `Authorization` header (or none).
+pub async fn open_socket(url: &str, token: Option<&str>, session: &str) -> Result<Socket, ConnectError> {
+    let mut request = format!("{url}?session={session}").into_client_request().unwrap();
+    if let Some(t) = token {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {t}").parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            Err(ConnectError::Refused(r.status().as_u16()))
+        }
+        Err(e) => Err(ConnectError::Other(e.to_string())),
+    }
+}
+
+impl Peer {
+    /// Connects and completes the join/peer handshake as `username/device/session`.
+    pub async fn connect(url: &str, token: &str, username: &str, device: &str) -> Result<Self, ConnectError> {
+        let session = "s1";
+        let ws = open_socket(url, Some(token), session).await?;
+        let mut peer = Peer {
+            ws,
+            peer_id: format!("{username}/{device}/{session}"),
+            relay_id: String::new(),
+        };
+        let join = peer.encode(|e| {
+            e.map(4)?;
+            e.str("type")?.str("join")?;
+            e.str("senderId")?.str(&peer.peer_id)?;
+            e.str("peerMetadata")?.map(1)?.str("isEphemeral")?.bool(true)?;
+            e.str("supportedProtocolVersions")?.array(1)?.str("1")?;
+            Ok(())
+        });
+        peer.send_raw(join).await;
+        let reply = peer
+            .recv(Duration::from_secs(5))
+            .await
+            .ok_or(ConnectError::Other("no handshake reply".into()))?;
+        if reply.kind != "peer" {
+            return Err(ConnectError::Other(format!("handshake answered with {reply:?}")));
+        }
+        peer.relay_id = sync_server::server::RELAY_PEER_ID.into();
+        Ok(peer)
+    }
+
+    fn encode(
+        &self,
+        f: impl FnOnce(
+            &mut Encoder<&mut Vec<u8>>,
+        ) -> Result<(), minicbor::encode::Error<std::convert::Infallible>>,
+    ) -> Vec<u8> {
+        let mut buf = Vec::new();
+        f(&mut Encoder::new(&mut buf)).unwrap();
+        buf
+    }
+
+    pub async fn send_raw(&mut self, bytes: Vec<u8>) {
+        let _ = self.ws.send(Message::Binary(bytes.into())).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        let _ = self.ws.send(Message::Text(text.into())).await;
+    }
+
+    /// The next protocol message, or `None` on timeout or close.
+    pub async fn recv(&mut self, timeout: Duration) -> Option<Wire> {
+        loop {
+            match tokio::time::timeout(timeout, self.ws.next()).await {
+                Ok(Some(Ok(Message::Binary(b)))) => return decode(&b),
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether the relay closed the connection within `timeout`.
+    pub async fn closed_within(&mut self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    fn message(&self, kind: &str, doc: &str, data: &[u8]) -> Vec<u8> {
+        self.encode(|e| {
+            e.map(5)?;
+            e.str("type")?.str(kind)?;
+            e.str("senderId")?.str(&self.peer_id)?;
+            e.str("targetId")?.str(&self.relay_id)?;
+            e.str("documentId")?.str(doc)?;
+            e.str("data")?.bytes(data)?;
+            Ok(())
+        })
+    }
+
+    /// Syncs `doc` with the relay until neither side has anything to say. Returns `false` if
+    /// the relay answered that the document is unavailable.
+    pub async fn sync(&mut self, doc_id: &str, doc: &mut AutoCommit, state: &mut sync::State) -> bool {
+        let kind = if doc.get_heads().is_empty() {
+            "request"
+        } else {
+            "sync"
+        };
+        if let Some(first) = doc.sync().generate_sync_message(state) {
+            let msg = self.message(kind, doc_id, &first.encode());
+            self.send_raw(msg).await;
+        }
+        loop {
+            let Some(reply) = self.recv(Duration::from_millis(1500)).await else {
+                return true;
+            };
+            match reply.kind.as_str() {
+                "doc-unavailable" if reply.doc.as_deref() == Some(doc_id) => return false,
+                "sync" | "request" if reply.doc.as_deref() == Some(doc_id) => {
+                    let m = sync::Message::decode(&reply.data.unwrap()).unwrap();
+                    doc.sync().receive_sync_message(state, m).unwrap();
+                    if let Some(out) = doc.sync().generate_sync_message(state) {
+                        let msg = self.message("sync", doc_id, &out.encode());
+                        self.send_raw(msg).await;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The documents of the demo data.
+pub fn village_id(code: &str) -> String {
+    desmigratif_model::DocumentId::for_village(&code.parse().unwrap()).to_string()
+}
+
+pub fn district_id(code: &str) -> String {
+    desmigratif_model::DocumentId::for_district(&code.parse().unwrap()).to_string()
+}
