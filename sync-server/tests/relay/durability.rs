@@ -69,6 +69,8 @@ fn spawn_relay(dir: &std::path::Path) -> RelayProcess {
             };
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the relay did not start");
 }
 
