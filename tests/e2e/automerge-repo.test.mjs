@@ -1,0 +1,85 @@
+// A stock automerge-repo client (the npm packages, as a third-party device would use them)
+// syncs village documents through the relay, within the access its account has.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Repo } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import WebSocket from 'ws';
+import { startRelay } from './support.mjs';
+
+const ARJO = '35.07.11.2008';
+let relay;
+const repos = [];
+before(async () => { relay = await startRelay(); });
+after(async () => {
+  for (const r of repos) await r.shutdown();
+  await relay?.stop();
+  relay?.cleanup();
+});
+
+async function login(username, device) {
+  const res = await fetch(`${relay.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo-desmigratif', device }),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+/// A repo connected to the relay as `username` from `device`.
+async function connect(username, device) {
+  const session = await login(username, device);
+  const ws = relay.url.replace('http', 'ws');
+  const adapter = new WebSocketClientAdapter(`${ws}/sync?token=${session.token}&session=js`, 500);
+  const repo = new Repo({ network: [adapter], peerId: `${username}/${device}/js`, isEphemeral: true });
+  repos.push(repo);
+  return { repo, session };
+}
+
+const docUrl = (session, kind, code) =>
+  `automerge:${session.documents.find((d) => d.kind === kind && (!code || d.code === code)).doc_id}`;
+
+const within = (ms, promise) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+
+test('a stock client reads its village, writes a person, and the district office sees it', async () => {
+  const { repo, session } = await connect('desa-arjowilangun', 'js-phone');
+  const handle = await within(20_000, repo.find(docUrl(session, 'village')));
+  const doc = handle.doc();
+  assert.equal(String(doc.meta.code), ARJO); // Rust writes scalar strings: ImmutableString in JS
+  const before = Object.keys(doc.persons).length;
+  assert.ok(before > 100, `the demo village has persons (${before})`);
+
+  const id = 'aa'.repeat(16);
+  handle.change((d) => { d.persons[id] = { id, full_name: 'Dari Klien JS', deleted: false }; });
+
+  const office = await connect('disnaker-malang', 'js-office');
+  const url = docUrl(office.session, 'village', ARJO);
+  const seen = await within(20_000, (async () => {
+    const h = await office.repo.find(url);
+    for (let i = 0; i < 100; i++) {
+      if (h.doc().persons[id]) return h.doc().persons[id];
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return undefined;
+  })());
+  assert.equal(seen?.full_name, 'Dari Klien JS');
+});
+
+test('a stock client cannot open another village', async () => {
+  const { repo } = await connect('desa-brongkal', 'js-phone-2');
+  const other = (await login('disnaker-malang', 'js-office-2')).documents.find((d) => d.code === ARJO).doc_id;
+  await assert.rejects(within(20_000, repo.find(`automerge:${other}`)), /unavailable|timeout/i);
+});
+
+test('a wrong token is refused with 401 before the upgrade', async () => {
+  const ws = relay.url.replace('http', 'ws');
+  const status = await new Promise((resolve) => {
+    const socket = new WebSocket(`${ws}/sync?token=not-a-token`);
+    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+    socket.on('open', () => resolve(101));
+    socket.on('error', () => {});
+  });
+  assert.equal(status, 401);
+});
