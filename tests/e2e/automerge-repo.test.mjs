@@ -17,6 +17,7 @@ after(async () => {
   relay?.cleanup();
 });
 
+const tokens = [];
 async function login(username, device) {
   const res = await fetch(`${relay.url}/api/login`, {
     method: 'POST',
@@ -24,7 +25,9 @@ async function login(username, device) {
     body: JSON.stringify({ username, password: 'demo-desmigratif', device }),
   });
   assert.equal(res.status, 200);
-  return res.json();
+  const session = await res.json();
+  tokens.push(session.token);
+  return session;
 }
 
 /// A repo connected to the relay as `username` from `device`.
@@ -82,4 +85,33 @@ test('a wrong token is refused with 401 before the upgrade', async () => {
     socket.on('error', () => {});
   });
   assert.equal(status, 401);
+});
+
+test('the relay logs neither tokens nor NIKs, even at debug level', async () => {
+  const debug = await startRelay({ extraEnv: { RUST_LOG: 'debug' } });
+  try {
+    const res = await fetch(`${debug.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'desa-arjowilangun', password: 'demo-desmigratif', device: 'log-check' }),
+    });
+    const { token, documents } = await res.json();
+    const ws = debug.url.replace('http', 'ws');
+    const repo = new Repo({
+      network: [new WebSocketClientAdapter(`${ws}/sync?token=${token}&session=log`, 500)],
+      peerId: 'desa-arjowilangun/log-check/log', isEphemeral: true,
+    });
+    const handle = await within(20_000, repo.find(`automerge:${documents[0].doc_id}`));
+    assert.ok(Object.keys(handle.doc().persons).length > 0);
+    await repo.shutdown();
+    await debug.stop();
+    const logs = debug.logs.join('\n');
+    assert.ok(logs.includes('peer connected'), 'debug logs were captured');
+    assert.ok(!logs.includes(token), 'a token appeared in the logs');
+    assert.doesNotMatch(logs, /\d{16}/, 'a 16-digit number (a NIK or No. KK) appeared in the logs');
+  } finally {
+    await debug.stop();
+    debug.cleanup();
+  }
+  for (const t of tokens) assert.ok(!relay.logs.join('\n').includes(t));
 });

@@ -19,10 +19,10 @@ export function tempDir(prefix) {
 
 /// Starts the relay binary on 127.0.0.1:0 with its own data directory. Resolves once it
 /// prints the address it listens on. `lines` collects everything it printed.
-export async function startRelay({ dataDir = tempDir('data'), args = [] } = {}) {
+export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {} } = {}) {
   const child = spawn(env('SYNC_SERVER_BIN'), [
     'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', env('DESMIGRATIF_DIST'), ...args,
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'info', ...extraEnv } });
   const lines = [];
   const logs = [];
   createInterface({ input: child.stderr }).on('line', (l) => logs.push(l));
