@@ -49,6 +49,7 @@ pub mod ids;
 pub mod query;
 pub mod record;
 pub mod validate;
+pub mod wire;
 
 pub use author::{Author, ChangeNote, EditAction, RecordEdit};
 pub use conflict::{CompetingValue, FieldConflict};

@@ -3,71 +3,68 @@
 //! is samod's business.
 
 use automerge::ChangeHash;
-use minicbor::Decoder;
-use minicbor::data::Type;
+use desmigratif_model::wire::WireMessage;
 
 /// For a `sync` or `request` message: its document id and the sender's heads.
 pub fn announced_heads(message: &[u8]) -> Option<(String, Vec<ChangeHash>)> {
-    let mut d = Decoder::new(message);
-    let entries = d.map().ok()??;
-    let (mut kind, mut doc, mut data) = (None, None, None);
-    for _ in 0..entries {
-        let key = d.str().ok()?;
-        match (key, d.datatype().ok()?) {
-            ("type", Type::String) => kind = Some(d.str().ok()?),
-            ("documentId", Type::String) => doc = Some(d.str().ok()?.to_owned()),
-            ("data", Type::Bytes) => data = Some(d.bytes().ok()?),
-            _ => d.skip().ok()?,
-        }
-    }
-    if !matches!(kind?, "sync" | "request") {
-        return None;
-    }
-    let sync = automerge::sync::Message::decode(data?).ok()?;
-    Some((doc?, sync.heads))
+    let decoded = WireMessage::decode(message).ok()?;
+    decoded
+        .announced_heads()
+        .map(|(doc, heads)| (doc.to_owned(), heads))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use automerge::sync::SyncDoc;
-    use minicbor::Encoder;
-
-    fn message(kind: &str, doc: &str, data: &[u8]) -> Vec<u8> {
-        let mut e = Encoder::new(Vec::new());
-        e.map(5).unwrap();
-        e.str("type").unwrap().str(kind).unwrap();
-        e.str("senderId").unwrap().str("relay").unwrap();
-        e.str("targetId").unwrap().str("peer").unwrap();
-        e.str("documentId").unwrap().str(doc).unwrap();
-        e.str("data").unwrap().bytes(data).unwrap();
-        e.into_writer()
-    }
+    use automerge::transaction::Transactable;
 
     #[test]
     fn reads_heads_of_sync_messages_only() {
         let mut doc = automerge::AutoCommit::new();
-        use automerge::transaction::Transactable;
         doc.put(automerge::ROOT, "a", 1).unwrap();
         doc.commit();
         let heads = doc.get_heads();
-        let sync = doc
+        let data = doc
             .sync()
             .generate_sync_message(&mut automerge::sync::State::new())
             .unwrap()
             .encode();
+        let msg = |kind: &str, data: Vec<u8>| {
+            let (sender, target, doc) = ("relay".to_owned(), "peer".to_owned(), "doc1".to_owned());
+            match kind {
+                "sync" => WireMessage::Sync {
+                    sender,
+                    target,
+                    doc,
+                    data,
+                },
+                _ => WireMessage::Request {
+                    sender,
+                    target,
+                    doc,
+                    data,
+                },
+            }
+            .encode()
+        };
         assert_eq!(
-            announced_heads(&message("sync", "doc1", &sync)),
+            announced_heads(&msg("sync", data.clone())),
             Some(("doc1".into(), heads.clone()))
         );
+        assert_eq!(announced_heads(&msg("request", data)).unwrap().1, heads);
         assert_eq!(
-            announced_heads(&message("request", "doc1", &sync)).unwrap().1,
-            heads
+            announced_heads(
+                &WireMessage::Other {
+                    kind: "ephemeral".into()
+                }
+                .encode()
+            ),
+            None
         );
-        assert_eq!(announced_heads(&message("ephemeral", "doc1", &sync)), None);
         assert_eq!(announced_heads(b"\xff\x00garbage"), None);
         assert_eq!(
-            announced_heads(&message("sync", "doc1", b"not a sync message")),
+            announced_heads(&msg("sync", b"not a sync message".to_vec())),
             None
         );
     }

@@ -105,7 +105,7 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_change() {
         let Some(msg) = doc.sync().generate_sync_message(&mut state) else {
             continue;
         };
-        peer.send_raw(encode_sync(&peer.peer_id, &doc_id, &msg.encode()))
+        peer.send_raw(sync_message(&peer.peer_id, &doc_id, &msg.encode()))
             .await;
         let mut alive = true;
         while let Some(reply) = peer.recv(Duration::from_millis(5)).await {
@@ -140,22 +140,6 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_change() {
     relay.child.kill().unwrap();
     relay.child.wait().unwrap();
 }
-
-fn encode_sync(sender: &str, doc: &str, data: &[u8]) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let mut e = minicbor::Encoder::new(&mut buf);
-    e.map(5).unwrap();
-    e.str("type").unwrap().str("sync").unwrap();
-    e.str("senderId").unwrap().str(sender).unwrap();
-    e.str("targetId")
-        .unwrap()
-        .str(sync_server::server::RELAY_PEER_ID)
-        .unwrap();
-    e.str("documentId").unwrap().str(doc).unwrap();
-    e.str("data").unwrap().bytes(data).unwrap();
-    buf
-}
-
 /// With a slow disk, the relay's reply that announces a change arrives only once the change is
 /// on disk: a second store opened on the same directory already finds it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,7 +159,7 @@ async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
     doc.put(automerge::ROOT, "gate", 1).unwrap();
     let change = doc.commit().unwrap();
     let msg = doc.sync().generate_sync_message(&mut state).unwrap();
-    peer.send_raw(encode_sync(&peer.peer_id, &doc_id, &msg.encode()))
+    peer.send_raw(sync_message(&peer.peer_id, &doc_id, &msg.encode()))
         .await;
     loop {
         let reply = peer
@@ -202,7 +186,7 @@ async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
         // The relay asks for the change; send it.
         doc.sync().receive_sync_message(&mut state, m).unwrap();
         if let Some(out) = doc.sync().generate_sync_message(&mut state) {
-            peer.send_raw(encode_sync(&peer.peer_id, &doc_id, &out.encode()))
+            peer.send_raw(sync_message(&peer.peer_id, &doc_id, &out.encode()))
                 .await;
         }
     }

@@ -37,20 +37,8 @@ async fn bad_peers_are_cut_off_and_a_good_peer_keeps_syncing() {
     let mut bad_sync = Peer::connect(&url, &bad_token, "mallory", "hp-bad")
         .await
         .unwrap();
-    let mut e = minicbor::Encoder::new(Vec::new());
-    e.map(5).unwrap();
-    e.str("type").unwrap().str("sync").unwrap();
-    e.str("senderId").unwrap().str(&bad_sync.peer_id).unwrap();
-    e.str("targetId")
-        .unwrap()
-        .str(sync_server::server::RELAY_PEER_ID)
-        .unwrap();
-    e.str("documentId").unwrap().str(&doc_id).unwrap();
-    e.str("data")
-        .unwrap()
-        .bytes(b"\x42definitely not automerge")
-        .unwrap();
-    bad_sync.send_raw(e.into_writer()).await;
+    let bad = sync_message(&bad_sync.peer_id, &doc_id, b"\x42definitely not automerge");
+    bad_sync.send_raw(bad).await;
     // A text frame.
     let mut text = Peer::connect(&url, &bad_token, "mallory", "hp-bad")
         .await

@@ -1,5 +1,5 @@
 //! A relay on 127.0.0.1:0 (in this process or as a child process) and a WebSocket peer that
-//! speaks the automerge-repo protocol, built from tokio-tungstenite, minicbor and automerge's
+//! speaks the automerge-repo protocol, built from tokio-tungstenite, the model's wire codec and automerge's
 //! own sync module.
 
 use std::path::{Path, PathBuf};
@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
+use desmigratif_model::wire::WireMessage;
 use futures::{SinkExt, StreamExt};
-use minicbor::data::Type;
-use minicbor::{Decoder, Encoder};
 use sync_server::accounts::{AccountDb, Role};
 use sync_server::config::{DataDir, ServeArgs};
 use tokio::net::TcpListener;
@@ -108,23 +107,32 @@ pub struct Wire {
 }
 
 fn decode(bytes: &[u8]) -> Option<Wire> {
-    let mut d = Decoder::new(bytes);
-    let n = d.map().ok()??;
-    let mut w = Wire {
-        kind: String::new(),
-        doc: None,
-        data: None,
+    let w = |kind: &str, doc: Option<String>, data: Option<Vec<u8>>| Wire {
+        kind: kind.into(),
+        doc,
+        data,
     };
-    for _ in 0..n {
-        let key = d.str().ok()?.to_owned();
-        match (key.as_str(), d.datatype().ok()?) {
-            ("type", Type::String) => w.kind = d.str().ok()?.to_owned(),
-            ("documentId", Type::String) => w.doc = Some(d.str().ok()?.to_owned()),
-            ("data", Type::Bytes) => w.data = Some(d.bytes().ok()?.to_vec()),
-            _ => d.skip().ok()?,
-        }
+    Some(match WireMessage::decode(bytes).ok()? {
+        WireMessage::Join { .. } => w("join", None, None),
+        WireMessage::Peer { .. } => w("peer", None, None),
+        WireMessage::Request { doc, data, .. } => w("request", Some(doc), Some(data)),
+        WireMessage::Sync { doc, data, .. } => w("sync", Some(doc), Some(data)),
+        WireMessage::DocUnavailable { doc, .. } => w("doc-unavailable", Some(doc), None),
+        WireMessage::Error { .. } => w("error", None, None),
+        WireMessage::Other { kind } => w(&kind, None, None),
+    })
+}
+
+/// A `sync` message from `sender` to the relay.
+pub fn sync_message(sender: &str, doc: &str, data: &[u8]) -> Vec<u8> {
+    let target = sync_server::server::RELAY_PEER_ID.to_owned();
+    WireMessage::Sync {
+        sender: sender.into(),
+        target,
+        doc: doc.into(),
+        data: data.to_vec(),
     }
-    Some(w)
+    .encode()
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -171,14 +179,10 @@ impl Peer {
             peer_id: format!("{username}/{device}/{session}"),
             relay_id: String::new(),
         };
-        let join = peer.encode(|e| {
-            e.map(4)?;
-            e.str("type")?.str("join")?;
-            e.str("senderId")?.str(&peer.peer_id)?;
-            e.str("peerMetadata")?.map(1)?.str("isEphemeral")?.bool(true)?;
-            e.str("supportedProtocolVersions")?.array(1)?.str("1")?;
-            Ok(())
-        });
+        let join = WireMessage::Join {
+            sender: peer.peer_id.clone(),
+        }
+        .encode();
         peer.send_raw(join).await;
         let reply = peer
             .recv(Duration::from_secs(5))
@@ -189,17 +193,6 @@ impl Peer {
         }
         peer.relay_id = sync_server::server::RELAY_PEER_ID.into();
         Ok(peer)
-    }
-
-    fn encode(
-        &self,
-        f: impl FnOnce(
-            &mut Encoder<&mut Vec<u8>>,
-        ) -> Result<(), minicbor::encode::Error<std::convert::Infallible>>,
-    ) -> Vec<u8> {
-        let mut buf = Vec::new();
-        f(&mut Encoder::new(&mut buf)).unwrap();
-        buf
     }
 
     pub async fn send_raw(&mut self, bytes: Vec<u8>) {
@@ -234,15 +227,23 @@ impl Peer {
     }
 
     fn message(&self, kind: &str, doc: &str, data: &[u8]) -> Vec<u8> {
-        self.encode(|e| {
-            e.map(5)?;
-            e.str("type")?.str(kind)?;
-            e.str("senderId")?.str(&self.peer_id)?;
-            e.str("targetId")?.str(&self.relay_id)?;
-            e.str("documentId")?.str(doc)?;
-            e.str("data")?.bytes(data)?;
-            Ok(())
-        })
+        let (sender, target) = (self.peer_id.clone(), self.relay_id.clone());
+        let (doc, data) = (doc.to_owned(), data.to_vec());
+        match kind {
+            "request" => WireMessage::Request {
+                sender,
+                target,
+                doc,
+                data,
+            },
+            _ => WireMessage::Sync {
+                sender,
+                target,
+                doc,
+                data,
+            },
+        }
+        .encode()
     }
 
     /// Syncs `doc` with the relay until neither side has anything to say. Returns `false` if

@@ -1,0 +1,243 @@
+//! The automerge-repo wire protocol (version 1) as far as Desmigratif peers use it: CBOR maps
+//! with a `type` field. Pure encoding and decoding; moving the bytes is the caller's job.
+
+use minicbor::data::Type;
+use minicbor::{Decoder, Encoder};
+
+/// One protocol message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WireMessage {
+    /// A client introduces itself.
+    Join {
+        sender: String,
+    },
+    /// The server's answer to `Join`.
+    Peer {
+        sender: String,
+        target: String,
+    },
+    /// Asks for a document the sender does not have yet (`data` is a sync message).
+    Request {
+        sender: String,
+        target: String,
+        doc: String,
+        data: Vec<u8>,
+    },
+    /// An Automerge sync message for one document.
+    Sync {
+        sender: String,
+        target: String,
+        doc: String,
+        data: Vec<u8>,
+    },
+    /// The document does not exist or may not be shared with the requester.
+    DocUnavailable {
+        sender: String,
+        target: String,
+        doc: String,
+    },
+    Error {
+        message: String,
+    },
+    /// Any other message type (ephemeral, remote heads…), ignored by Desmigratif peers.
+    Other {
+        kind: String,
+    },
+}
+
+/// Why a message could not be decoded.
+#[derive(Debug, thiserror::Error)]
+#[error("not an automerge-repo message: {0}")]
+pub struct WireError(String);
+
+impl WireMessage {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut e = Encoder::new(&mut buf);
+        let result: Result<(), minicbor::encode::Error<std::convert::Infallible>> = (|| {
+            match self {
+                WireMessage::Join { sender } => {
+                    e.map(4)?;
+                    e.str("type")?.str("join")?;
+                    e.str("senderId")?.str(sender)?;
+                    e.str("peerMetadata")?.map(1)?.str("isEphemeral")?.bool(false)?;
+                    e.str("supportedProtocolVersions")?.array(1)?.str("1")?;
+                }
+                WireMessage::Peer { sender, target } => {
+                    e.map(4)?;
+                    e.str("type")?.str("peer")?;
+                    e.str("senderId")?.str(sender)?;
+                    e.str("targetId")?.str(target)?;
+                    e.str("selectedProtocolVersion")?.str("1")?;
+                }
+                WireMessage::Request {
+                    sender,
+                    target,
+                    doc,
+                    data,
+                }
+                | WireMessage::Sync {
+                    sender,
+                    target,
+                    doc,
+                    data,
+                } => {
+                    let kind = if matches!(self, WireMessage::Request { .. }) {
+                        "request"
+                    } else {
+                        "sync"
+                    };
+                    e.map(5)?;
+                    e.str("type")?.str(kind)?;
+                    e.str("senderId")?.str(sender)?;
+                    e.str("targetId")?.str(target)?;
+                    e.str("documentId")?.str(doc)?;
+                    e.str("data")?.bytes(data)?;
+                }
+                WireMessage::DocUnavailable { sender, target, doc } => {
+                    e.map(4)?;
+                    e.str("type")?.str("doc-unavailable")?;
+                    e.str("senderId")?.str(sender)?;
+                    e.str("targetId")?.str(target)?;
+                    e.str("documentId")?.str(doc)?;
+                }
+                WireMessage::Error { message } => {
+                    e.map(2)?;
+                    e.str("type")?.str("error")?;
+                    e.str("message")?.str(message)?;
+                }
+                WireMessage::Other { kind } => {
+                    e.map(1)?;
+                    e.str("type")?.str(kind)?;
+                }
+            }
+            Ok(())
+        })();
+        result.expect("encoding into a Vec cannot fail");
+        buf
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, WireError> {
+        let bad = |what: &str| WireError(what.to_owned());
+        let mut d = Decoder::new(bytes);
+        let entries = d
+            .map()
+            .map_err(|e| bad(&e.to_string()))?
+            .ok_or_else(|| bad("indefinite map"))?;
+        let (mut kind, mut sender, mut target, mut doc, mut data, mut message) =
+            (None, None, None, None, None, None);
+        for _ in 0..entries {
+            let key = d.str().map_err(|e| bad(&e.to_string()))?;
+            let ty = d.datatype().map_err(|e| bad(&e.to_string()))?;
+            let text = |d: &mut Decoder<'_>| d.str().map(str::to_owned).map_err(|e| bad(&e.to_string()));
+            match (key, ty) {
+                ("type", Type::String) => kind = Some(text(&mut d)?),
+                ("senderId", Type::String) => sender = Some(text(&mut d)?),
+                ("targetId", Type::String) => target = Some(text(&mut d)?),
+                ("documentId", Type::String) => doc = Some(text(&mut d)?),
+                ("message", Type::String) => message = Some(text(&mut d)?),
+                ("data", Type::Bytes) => data = Some(d.bytes().map_err(|e| bad(&e.to_string()))?.to_vec()),
+                _ => d.skip().map_err(|e| bad(&e.to_string()))?,
+            }
+        }
+        let kind = kind.ok_or_else(|| bad("no type"))?;
+        let need = |v: Option<String>, f: &str| v.ok_or_else(|| bad(&format!("{kind} without {f}")));
+        Ok(match kind.as_str() {
+            "join" => WireMessage::Join {
+                sender: need(sender, "senderId")?,
+            },
+            "peer" => WireMessage::Peer {
+                sender: need(sender, "senderId")?,
+                target: need(target, "targetId")?,
+            },
+            "request" | "sync" => {
+                let (sender, target, doc) = (
+                    need(sender, "senderId")?,
+                    need(target, "targetId")?,
+                    need(doc, "documentId")?,
+                );
+                let data = data.ok_or_else(|| bad("no data"))?;
+                if kind == "request" {
+                    WireMessage::Request {
+                        sender,
+                        target,
+                        doc,
+                        data,
+                    }
+                } else {
+                    WireMessage::Sync {
+                        sender,
+                        target,
+                        doc,
+                        data,
+                    }
+                }
+            }
+            "doc-unavailable" => WireMessage::DocUnavailable {
+                sender: need(sender, "senderId")?,
+                target: need(target, "targetId")?,
+                doc: need(doc, "documentId")?,
+            },
+            "error" => WireMessage::Error {
+                message: message.unwrap_or_default(),
+            },
+            _ => WireMessage::Other { kind },
+        })
+    }
+
+    /// For `sync` and `request` messages: the document and the heads the sender announces.
+    pub fn announced_heads(&self) -> Option<(&str, Vec<automerge::ChangeHash>)> {
+        match self {
+            WireMessage::Request { doc, data, .. } | WireMessage::Sync { doc, data, .. } => {
+                let m = automerge::sync::Message::decode(data).ok()?;
+                Some((doc.as_str(), m.heads))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_garbage_is_an_error() {
+        let all = [
+            WireMessage::Join {
+                sender: "a/b/c".into(),
+            },
+            WireMessage::Peer {
+                sender: "relay".into(),
+                target: "a/b/c".into(),
+            },
+            WireMessage::Request {
+                sender: "a".into(),
+                target: "r".into(),
+                doc: "d".into(),
+                data: vec![1, 2],
+            },
+            WireMessage::Sync {
+                sender: "a".into(),
+                target: "r".into(),
+                doc: "d".into(),
+                data: vec![3],
+            },
+            WireMessage::DocUnavailable {
+                sender: "r".into(),
+                target: "a".into(),
+                doc: "d".into(),
+            },
+            WireMessage::Error { message: "no".into() },
+            WireMessage::Other {
+                kind: "ephemeral".into(),
+            },
+        ];
+        for m in all {
+            assert_eq!(WireMessage::decode(&m.encode()).unwrap(), m);
+        }
+        assert!(WireMessage::decode(b"\xff\x00").is_err());
+        assert!(WireMessage::decode(&[0xa5, 0x64, b't', b'y', b'p', b'e']).is_err());
+        assert!(WireMessage::decode(&[0xa0]).is_err(), "no type");
+    }
+}
