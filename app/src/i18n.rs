@@ -1,7 +1,10 @@
-//! The UI language: Bahasa Indonesia first, English on request.
+//! The UI language: Bahasa Indonesia first, English on request; the choice is kept on the
+//! device.
 
 use desmigratif_model::Lang;
 use leptos::prelude::*;
+
+const LANG_KEY: &str = "desmigratif.lang";
 
 /// The chosen language, shared by every component.
 #[derive(Clone, Copy, Debug)]
@@ -15,11 +18,25 @@ impl Language {
             Lang::En => en,
         }
     }
+
+    pub fn get(&self) -> Lang {
+        self.0.get()
+    }
+
+    pub fn set(&self, lang: Lang) {
+        self.0.set(lang);
+        crate::session::set_item(LANG_KEY, if lang == Lang::En { "en" } else { "id" });
+    }
 }
 
-/// Provides the language context (Bahasa Indonesia by default) and returns it.
+/// Provides the language context and returns it.
 pub fn provide_language() -> Language {
-    let lang = Language(RwSignal::new(Lang::Id));
+    let saved = crate::session::get_item(LANG_KEY);
+    let lang = Language(RwSignal::new(if saved.as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Id
+    }));
     provide_context(lang);
     lang
 }
@@ -27,4 +44,17 @@ pub fn provide_language() -> Language {
 /// The language context provided by [`provide_language`].
 pub fn use_language() -> Language {
     expect_context::<Language>()
+}
+
+/// A time (ms since the epoch) as `DD-MM-YYYY HH:MM` in the device's zone.
+pub fn format_time_ms(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:02}-{:02}-{:04} {:02}:{:02}",
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year(),
+        d.get_hours(),
+        d.get_minutes()
+    )
 }

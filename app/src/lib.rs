@@ -1,31 +1,53 @@
-//! The Desmigratif field app: the pages and components of the Leptos single-page app.
-//!
-//! The app keeps each village's records in an Automerge document (see `desmigratif-model`).
-//! This first shell shows the program's villages and the language switch; storage, sync and the
-//! record screens arrive with the app issue.
+//! The Desmigratif field app: a Leptos single-page app that keeps each village's records in an
+//! Automerge document on the device (IndexedDB) and syncs them with the relay when there is
+//! signal. It never waits for the network: every screen works offline.
 
 pub mod components;
+pub mod context;
+pub mod draft;
+pub mod engine;
 pub mod i18n;
 pub mod pages;
+pub mod session;
+pub mod storage;
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
 
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::sync_status::SyncStatus;
+use crate::context::provide_app;
 use crate::i18n::provide_language;
 use crate::pages::home::Home;
+use crate::pages::login::Login;
+use crate::pages::person_detail::PersonDetail;
+use crate::pages::person_form::PersonForm;
+use crate::pages::person_list::PersonList;
 
-/// The root component: provides the shared language context and shows the home page.
+/// The root component: provides the language and app contexts, the header with the sync
+/// status, and the routes.
 #[component]
 pub fn App() -> impl IntoView {
     let lang = provide_language();
+    provide_app();
     view! {
-        <header class="topbar">
-            <h1>"Desmigratif"</h1>
-            <LanguageSwitch/>
-        </header>
-        <main>
-            <Home/>
-        </main>
-        <footer class="foot">{move || lang.text("Desa Migran Produktif", "Productive Migrant Villages")}</footer>
+        <Router>
+            <header class="topbar">
+                <a href="/" class="brand">"Desmigratif"</a>
+                <LanguageSwitch/>
+            </header>
+            <SyncStatus/>
+            <main>
+                <Routes fallback=move || view! { <p>{lang.text("Halaman tidak ada.", "No such page.")}</p> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/masuk") view=Login/>
+                    <Route path=path!("/orang") view=PersonList/>
+                    <Route path=path!("/orang/baru") view=PersonForm/>
+                    <Route path=path!("/orang/:id") view=PersonDetail/>
+                    <Route path=path!("/orang/:id/ubah") view=PersonForm/>
+                </Routes>
+            </main>
+        </Router>
     }
 }

@@ -57,7 +57,7 @@ pub(crate) fn genesis(kind: &str, code: &str, collections: &[&str]) -> AutoCommi
 /// Loads a document and checks that its `meta.kind` is `kind`. The loaded document gets a
 /// fresh random actor, so two tabs or devices never write as the same actor.
 pub(crate) fn load_kind(bytes: &[u8], kind: &'static str) -> Result<AutoCommit, ModelError> {
-    let doc = AutoCommit::load(bytes).map_err(ModelError::Load)?;
+    let doc = AutoCommit::load(bytes).map_err(|e| ModelError::Load(Box::new(e)))?;
     let found = meta_str(&doc, "kind");
     if found.as_deref() != Some(kind) {
         return Err(ModelError::WrongKind { expected: kind });
@@ -120,9 +120,15 @@ impl VillageDoc {
         &mut self.doc
     }
 
+    /// Whether an Automerge document is a village document (check before
+    /// [`Self::from_automerge`], which consumes the document).
+    pub fn is_village(doc: &AutoCommit) -> bool {
+        meta_str(doc, "kind").as_deref() == Some("village")
+    }
+
     /// Wraps an Automerge document received from elsewhere (a sync peer).
     pub fn from_automerge(doc: AutoCommit) -> Result<Self, ModelError> {
-        if meta_str(&doc, "kind").as_deref() != Some("village") {
+        if !Self::is_village(&doc) {
             return Err(ModelError::WrongKind { expected: "village" });
         }
         Ok(Self { doc })

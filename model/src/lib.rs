@@ -60,8 +60,8 @@ pub use history::HistoryEntry;
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{Category, CategoryCounts, PersonFilter};
 pub use record::{
-    Collection, Consent, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode, Person,
-    Procedural, Record, Sex,
+    Collection, Consent, Education, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode,
+    Person, Procedural, Record, Sex,
 };
 pub use validate::{Issue, IssueKind, Lang, Severity};
 
@@ -77,7 +77,7 @@ pub enum ModelError {
     #[error("not a valid date: {0:?}")]
     InvalidDate(String),
     #[error("the bytes are not an Automerge document: {0}")]
-    Load(#[source] automerge::AutomergeError),
+    Load(#[source] Box<automerge::AutomergeError>),
     #[error("the document is not a {expected} document")]
     WrongKind { expected: &'static str },
     #[error("no record {0} in this document")]
@@ -95,7 +95,19 @@ pub enum ModelError {
         choice: String,
     },
     #[error("the document could not be changed: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(#[source] Box<automerge::AutomergeError>),
     #[error("the document could not be changed: {0}")]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(#[source] Box<autosurgeon::ReconcileError>),
+}
+
+impl From<automerge::AutomergeError> for ModelError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        ModelError::Automerge(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for ModelError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        ModelError::Reconcile(Box::new(e))
+    }
 }

@@ -12,7 +12,7 @@ pub fn LanguageSwitch() -> impl IntoView {
             <button
                 class="lang"
                 aria-pressed=move || (lang.0.get() == l).to_string()
-                on:click=move |_| lang.0.set(l)
+                on:click=move |_| lang.set(l)
             >
                 {label}
             </button>

@@ -1,34 +1,192 @@
-use desmigratif_model::demo::VILLAGES;
-use desmigratif_model::{DocumentId, VillageCode};
+use desmigratif_model::{Category, Collection, Lang};
 use leptos::prelude::*;
 
-use crate::i18n::use_language;
+use crate::context::use_app;
+use crate::i18n::{format_time_ms, use_language};
+use crate::pages::login::Login;
 
-/// The start page: the program's villages in Kabupaten Malang and their document ids.
+/// The village home: counts per category, recent changes, and for a district office the
+/// village switch and an overview of every village.
 #[component]
 pub fn Home() -> impl IntoView {
-    let lang = use_language();
-    let villages = VILLAGES
-        .iter()
-        .map(|v| {
-            let code: VillageCode = v.code.parse().expect("demo codes are well formed");
-            let doc = DocumentId::for_village(&code).to_string();
-            view! {
-                <li class="village">
-                    <strong>{v.name}</strong>
-                    " · "
-                    {format!("Kec. {}", v.kecamatan)}
-                    <br/>
-                    <small class="code">{v.code}</small>
-                    <small class="doc-id" title=doc.clone()>{doc.clone()}</small>
-                </li>
-            }
-        })
-        .collect_view();
+    let app = use_app();
     view! {
-        <section id="home">
-            <h2>{move || lang.text("Desa Migran Produktif Kabupaten Malang", "Productive Migrant Villages of Malang Regency")}</h2>
-            <ul class="villages">{villages}</ul>
+        <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
+            <VillageSwitch/>
+            <Counts/>
+            <nav class="actions">
+                <a class="button primary" href="/orang/baru">{move || use_language().text("+ Tambah orang", "+ Add person")}</a>
+                <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
+            </nav>
+            <RecentChanges/>
+            <DistrictOverview/>
+            <Logout/>
+        </Show>
+    }
+}
+
+/// The village on screen; a district office can switch between its villages.
+#[component]
+fn VillageSwitch() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let villages = move || app.session.get().map(|s| s.villages()).unwrap_or_default();
+    view! {
+        <div class="village-switch">
+            <label for="village">{move || lang.text("Desa", "Village")}</label>
+            <select id="village" prop:value=move || app.village.get().unwrap_or_default()
+                on:change=move |ev| app.village.set(Some(event_target_value(&ev)))>
+                {move || villages().into_iter().map(|g| view! { <option value=g.doc_id.clone()>{g.name.clone()}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn Counts() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let card = move |c: Category| {
+        view! {
+            <a class="count" href=format!("/orang?kategori={c:?}") data-category=format!("{c:?}")>
+                <strong>{move || app.snapshot.get().map(|s| s.0.counts().get(c)).unwrap_or(0)}</strong>
+                <span>{move || c.label(lang.get())}</span>
+            </a>
+        }
+    };
+    view! {
+        <Show when=move || app.snapshot.get().is_some()
+            fallback=move || view! { <p class="muted">{move || lang.text("Memuat data desa…", "Loading village data…")}</p> }>
+            <section class="counts">
+                {card(Category::Cpmi)}{card(Category::Pmi)}{card(Category::PurnaPmi)}{card(Category::Keluarga)}
+            </section>
+        </Show>
+    }
+}
+
+fn action_label(a: desmigratif_model::EditAction, lang: Lang) -> &'static str {
+    use desmigratif_model::EditAction::*;
+    match (a, lang) {
+        (Create, Lang::Id) => "menambah",
+        (Create, Lang::En) => "added",
+        (Update, Lang::Id) => "mengubah",
+        (Update, Lang::En) => "changed",
+        (Delete, Lang::Id) => "menghapus",
+        (Delete, Lang::En) => "deleted",
+        (Restore, Lang::Id) => "memulihkan",
+        (Restore, Lang::En) => "restored",
+        (Resolve, Lang::Id) => "memilih nilai untuk",
+        (Resolve, Lang::En) => "resolved",
+    }
+}
+
+#[component]
+fn RecentChanges() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let items = move || {
+        app.status.version.track();
+        let id = app.village.get()?;
+        let snap = app.snapshot.get()?;
+        let recent = app.engine()?.read(&id, |d| d.recent_changes(8))?;
+        Some(
+            recent
+                .into_iter()
+                .filter(|(c, _, _)| *c == Collection::Persons)
+                .map(|(_, rid, h)| {
+                    let name = snap.0.person(&rid).map(|p| p.full_name.clone()).unwrap_or_else(|| "?".into());
+                    let text = format!("{} {} {}", h.author.account, action_label(h.action, lang.get()), name);
+                    view! {
+                        <li><a href=format!("/orang/{rid}")>{text}</a><small>{format_time_ms(h.time as f64 * 1000.0)}</small></li>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    view! {
+        <section class="recent">
+            <h2>{move || lang.text("Perubahan terakhir", "Recent changes")}</h2>
+            <ul>{items}</ul>
         </section>
+    }
+}
+
+/// For a district office: counts per village.
+#[component]
+fn DistrictOverview() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let rows = move || {
+        app.status.version.track();
+        let session = app.session.get()?;
+        if !session.is_district() {
+            return None;
+        }
+        let engine = app.engine()?;
+        Some(
+            session
+                .villages()
+                .into_iter()
+                .map(|g| {
+                    let counts = engine.snapshot(&g.doc_id).map(|s| s.counts()).unwrap_or_default();
+                    view! {
+                        <tr>
+                            <td>{g.name.clone()}</td>
+                            <td>{counts.get(Category::Cpmi)}</td>
+                            <td>{counts.get(Category::Pmi)}</td>
+                            <td>{counts.get(Category::PurnaPmi)}</td>
+                            <td>{counts.get(Category::Keluarga)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    view! {
+        <Show when=move || app.session.get().is_some_and(|s| s.is_district())>
+            <section class="district">
+                <h2>{move || lang.text("Ringkasan kabupaten", "District overview")}</h2>
+                <table>
+                    <thead><tr><th>{move || lang.text("Desa", "Village")}</th><th>"CPMI"</th><th>"PMI"</th><th>"Purna"</th><th>{move || lang.text("Keluarga", "Family")}</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        </Show>
+    }
+}
+
+/// Logging out removes the account's data from the device, after a warning if changes have not
+/// reached the relay.
+#[component]
+fn Logout() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let logout = move |_| {
+        let pending = app.status.unsynced.get_untracked();
+        if pending > 0 {
+            let question = match lang.get() {
+                Lang::Id => {
+                    format!("{pending} perubahan belum terkirim ke server dan akan hilang. Tetap keluar?")
+                }
+                Lang::En => {
+                    format!("{pending} changes have not reached the server and will be lost. Log out anyway?")
+                }
+            };
+            let ok = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&question).ok())
+                .unwrap_or(false);
+            if !ok {
+                return;
+            }
+        }
+        leptos::task::spawn_local(async move {
+            let _ = app.logout().await;
+        });
+    };
+    view! {
+        <footer class="foot">
+            <span>{move || app.session.get().map(|s| format!("{} · {}", s.username, s.device))}</span>
+            <button class="link" on:click=logout>{move || lang.text("Keluar", "Log out")}</button>
+        </footer>
     }
 }

@@ -1,3 +1,7 @@
 //! The app's pages.
 
 pub mod home;
+pub mod login;
+pub mod person_detail;
+pub mod person_form;
+pub mod person_list;

@@ -1,0 +1,46 @@
+use leptos::prelude::*;
+
+use crate::context::use_app;
+use crate::engine::Connection;
+use crate::i18n::{format_time_ms, use_language};
+
+/// Always on screen: offline / connecting / synced, local changes not yet on the relay, and
+/// when everything was last confirmed.
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let status = app.status;
+    let state = move || match (status.connection.get(), status.unsynced.get()) {
+        (Connection::SessionExpired, _) => (
+            "expired",
+            lang.text("Sesi berakhir, masuk lagi", "Session ended, log in again"),
+        ),
+        (Connection::Offline, _) => ("offline", lang.text("Luring", "Offline")),
+        (Connection::Connecting, _) => ("connecting", lang.text("Menyambung…", "Connecting…")),
+        (Connection::Online, 0) => ("synced", lang.text("Tersinkron", "Synced")),
+        (Connection::Online, _) => ("syncing", lang.text("Menyinkron…", "Syncing…")),
+    };
+    view! {
+        <Show when=move || app.session.get().is_some()>
+            <div class="sync-status" data-state=move || state().0 role="status" aria-live="polite">
+                <span class="dot"></span>
+                <span class="state">{move || state().1}</span>
+                <span class="pending" data-count=move || status.unsynced.get().to_string()>
+                    {move || match status.unsynced.get() {
+                        0 => String::new(),
+                        n => format!("{n} {}", lang.text("perubahan belum terkirim", "changes not yet sent")),
+                    }}
+                </span>
+                <span class="last-sync">
+                    {move || status.last_sync.get().map(|t| format!("{} {}", lang.text("Terakhir:", "Last:"), format_time_ms(t)))}
+                </span>
+            </div>
+        </Show>
+        {move || status.storage_error.get().map(|e| view! {
+            <div class="error-banner" role="alert">
+                {lang.text("Penyimpanan perangkat gagal: ", "Device storage failed: ")}{e}
+            </div>
+        })}
+    }
+}

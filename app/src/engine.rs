@@ -1,0 +1,644 @@
+//! The device's documents: loaded from IndexedDB, edited through the record model, saved
+//! before an edit counts as done, and synced with the relay over the automerge-repo protocol.
+//!
+//! One [`Engine`] runs per tab. Each tab writes as its own Automerge actor and appends its own
+//! chunks; a `BroadcastChannel` tells the other tabs to read them.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use automerge::AutoCommit;
+use automerge::sync::{self, SyncDoc};
+use desmigratif_model::wire::WireMessage;
+use desmigratif_model::{VillageDoc, VillageSnapshot};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::session::{self, Session};
+use crate::storage::DocStorage;
+
+/// Compaction replaces the chunks of a document by one snapshot past this many chunks.
+const COMPACT_AFTER_CHUNKS: usize = 40;
+const CHANNEL: &str = "desmigratif-docs";
+const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
+
+/// Where the connection to the relay stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Offline,
+    Connecting,
+    Online,
+    /// The relay refused the token: the user must log in again (nothing local is lost).
+    SessionExpired,
+}
+
+/// What the UI shows about storage and sync; all signals, so the screen follows.
+#[derive(Clone, Copy, Debug)]
+pub struct Status {
+    pub connection: RwSignal<Connection>,
+    /// Local changes the relay has not confirmed yet.
+    pub unsynced: RwSignal<usize>,
+    /// When the relay last confirmed everything (ms since the epoch).
+    pub last_sync: RwSignal<Option<f64>>,
+    /// Bumped whenever any document changed; views re-read through it.
+    pub version: RwSignal<u64>,
+    /// The documents are loaded from the device.
+    pub ready: RwSignal<bool>,
+    /// A storage failure the user must know about.
+    pub storage_error: RwSignal<Option<String>>,
+}
+
+impl Status {
+    pub fn new() -> Self {
+        Self {
+            connection: RwSignal::new(Connection::Offline),
+            unsynced: RwSignal::new(0),
+            last_sync: RwSignal::new(session::get_item(LAST_SYNC_KEY).and_then(|s| s.parse().ok())),
+            version: RwSignal::new(0),
+            ready: RwSignal::new(false),
+            storage_error: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for Status {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+struct Held {
+    doc: AutoCommit,
+    writable: bool,
+    /// Chunk keys merged into `doc` (compaction may delete exactly these).
+    chunks: HashSet<String>,
+    sync: sync::State,
+    unavailable: bool,
+}
+
+struct Inner {
+    session: Session,
+    status: Status,
+    storage: DocStorage,
+    docs: HashMap<String, Held>,
+    tab: String,
+    socket: Option<web_sys::WebSocket>,
+    opened: bool,
+    /// The relay's peer id, from its handshake answer.
+    relay: String,
+    backoff_ms: u32,
+    channel: Option<web_sys::BroadcastChannel>,
+    stopped: bool,
+}
+
+/// The tab's documents and its connection to the relay.
+#[derive(Clone)]
+pub struct Engine(Rc<RefCell<Inner>>);
+
+impl Engine {
+    /// Loads the session's documents from the device and starts syncing.
+    pub async fn start(session: Session, status: Status) -> Result<Engine, String> {
+        let storage = DocStorage::open().await.map_err(|e| e.0)?;
+        let mut docs = HashMap::new();
+        for grant in &session.documents {
+            let mut held = Held {
+                doc: AutoCommit::new(),
+                writable: grant.access == "read_write",
+                chunks: HashSet::new(),
+                sync: sync::State::new(),
+                unavailable: false,
+            };
+            for (key, chunk) in storage.load(&grant.doc_id).await.map_err(|e| e.0)? {
+                if held.doc.load_incremental(&chunk).is_ok() {
+                    held.chunks.insert(key);
+                }
+            }
+            // Changes loaded from the device are saved already.
+            let _ = held.doc.save_incremental();
+            if let Ok(Some(bytes)) = storage.get_meta(&format!("{}/sync", grant.doc_id)).await
+                && let Ok(state) = sync::State::decode(&bytes)
+            {
+                held.sync = state;
+            }
+            docs.insert(grant.doc_id.clone(), held);
+        }
+        let engine = Engine(Rc::new(RefCell::new(Inner {
+            session,
+            status,
+            storage,
+            docs,
+            tab: session::random_id()[..8].to_owned(),
+            socket: None,
+            opened: false,
+            relay: String::new(),
+            backoff_ms: 1000,
+            channel: None,
+            stopped: false,
+        })));
+        engine.listen_to_other_tabs();
+        engine.listen_to_network_events();
+        engine.refresh_unsynced();
+        status.ready.set(true);
+        status.version.update(|v| *v += 1);
+        engine.connect();
+        Ok(engine)
+    }
+
+    fn status(&self) -> Status {
+        self.0.borrow().status
+    }
+
+    pub fn session(&self) -> Session {
+        self.0.borrow().session.clone()
+    }
+
+    /// The records of a village as they stand now; `None` before its document arrived.
+    pub fn snapshot(&self, doc_id: &str) -> Option<VillageSnapshot> {
+        self.read(doc_id, |d| d.snapshot())
+    }
+
+    /// Runs `f` on a village document for reading (history, conflicts); `None` if the
+    /// document has not arrived or is not a village.
+    pub fn read<T>(&self, doc_id: &str, f: impl FnOnce(&mut VillageDoc) -> T) -> Option<T> {
+        let mut inner = self.0.borrow_mut();
+        let held = inner.docs.get_mut(doc_id)?;
+        if held.doc.get_heads().is_empty() || !VillageDoc::is_village(&held.doc) {
+            return None;
+        }
+        // Lend the document to the model without copying it, then take it back.
+        match VillageDoc::from_automerge(std::mem::take(&mut held.doc)) {
+            Ok(mut doc) => {
+                let out = f(&mut doc);
+                held.doc = std::mem::take(doc.automerge());
+                Some(out)
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Applies an edit to a village document, then saves it on the device. Resolves once the
+    /// change is stored; only then may the UI say "saved".
+    pub async fn edit<T>(
+        &self,
+        doc_id: &str,
+        f: impl FnOnce(&mut VillageDoc) -> Result<T, desmigratif_model::ModelError>,
+    ) -> Result<T, EditError> {
+        let (result, chunk, storage) = {
+            let mut inner = self.0.borrow_mut();
+            let storage = inner.storage.clone();
+            let held = inner.docs.get_mut(doc_id).ok_or(EditError::NotLoaded)?;
+            if !held.writable {
+                return Err(EditError::ReadOnly);
+            }
+            if !VillageDoc::is_village(&held.doc) {
+                return Err(EditError::NotLoaded);
+            }
+            let mut doc = VillageDoc::from_automerge(std::mem::take(&mut held.doc))
+                .map_err(|_| EditError::NotLoaded)?;
+            let result = f(&mut doc);
+            held.doc = std::mem::take(doc.automerge());
+            let chunk = held.doc.save_incremental();
+            (result, chunk, storage)
+        };
+        let value = result.map_err(EditError::Model)?;
+        if !chunk.is_empty() {
+            let key = storage
+                .append(doc_id, &chunk)
+                .await
+                .map_err(|e| EditError::Storage(e.0))?;
+            if let Some(held) = self.0.borrow_mut().docs.get_mut(doc_id) {
+                held.chunks.insert(key);
+            }
+            self.announce(doc_id);
+            self.after_change(doc_id);
+        }
+        Ok(value)
+    }
+
+    /// Bookkeeping after a document changed: UI, other tabs' storage hint, relay, compaction.
+    fn after_change(&self, doc_id: &str) {
+        let status = self.status();
+        status.version.update(|v| *v += 1);
+        self.send_sync(doc_id);
+        self.refresh_unsynced();
+        self.maybe_compact(doc_id);
+    }
+
+    fn maybe_compact(&self, doc_id: &str) {
+        let (snapshot, merged, storage) = {
+            let mut inner = self.0.borrow_mut();
+            let storage = inner.storage.clone();
+            let Some(held) = inner.docs.get_mut(doc_id) else {
+                return;
+            };
+            if held.chunks.len() <= COMPACT_AFTER_CHUNKS {
+                return;
+            }
+            let merged: Vec<String> = held.chunks.drain().collect();
+            (held.doc.save(), merged, storage)
+        };
+        let engine = self.clone();
+        let doc_id = doc_id.to_owned();
+        leptos::task::spawn_local(async move {
+            match storage.compact(&doc_id, &snapshot, &merged).await {
+                Ok(key) => {
+                    if let Some(held) = engine.0.borrow_mut().docs.get_mut(&doc_id) {
+                        held.chunks.insert(key);
+                    }
+                }
+                Err(_) => {
+                    // The old chunks are still there; keep tracking them.
+                    if let Some(held) = engine.0.borrow_mut().docs.get_mut(&doc_id) {
+                        held.chunks.extend(merged);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Counts local changes the relay has not confirmed.
+    fn refresh_unsynced(&self) {
+        let mut inner = self.0.borrow_mut();
+        let count: usize = inner
+            .docs
+            .values_mut()
+            .filter(|h| h.writable && !h.unavailable)
+            .map(|h| {
+                let shared = h.sync.shared_heads.clone();
+                h.doc.get_changes_meta(&shared).len()
+            })
+            .sum();
+        let status = inner.status;
+        let online = inner.opened;
+        drop(inner);
+        status.unsynced.set(count);
+        if online && count == 0 {
+            let now = js_sys::Date::now();
+            status.last_sync.set(Some(now));
+            session::set_item(LAST_SYNC_KEY, &now.to_string());
+        }
+    }
+
+    // --- other tabs -------------------------------------------------------------------------
+
+    fn announce(&self, doc_id: &str) {
+        if let Some(channel) = &self.0.borrow().channel {
+            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(doc_id));
+        }
+    }
+
+    fn listen_to_other_tabs(&self) {
+        let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
+            return;
+        };
+        let engine = self.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(doc_id) = e.data().as_string() {
+                let engine = engine.clone();
+                leptos::task::spawn_local(async move { engine.reload_from_device(&doc_id).await });
+            }
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        self.0.borrow_mut().channel = Some(channel);
+    }
+
+    /// Reads chunks another tab wrote.
+    async fn reload_from_device(&self, doc_id: &str) {
+        let storage = self.0.borrow().storage.clone();
+        let Ok(chunks) = storage.load(doc_id).await else {
+            return;
+        };
+        let mut changed = false;
+        if let Some(held) = self.0.borrow_mut().docs.get_mut(doc_id) {
+            let before = held.doc.get_heads();
+            for (key, chunk) in chunks {
+                if !held.chunks.contains(&key) && held.doc.load_incremental(&chunk).is_ok() {
+                    held.chunks.insert(key);
+                }
+            }
+            let _ = held.doc.save_incremental();
+            changed = held.doc.get_heads() != before;
+        }
+        if changed {
+            self.status().version.update(|v| *v += 1);
+            self.send_sync(doc_id);
+            self.refresh_unsynced();
+        }
+    }
+
+    // --- the relay --------------------------------------------------------------------------
+
+    fn listen_to_network_events(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let engine = self.clone();
+        let retry = Closure::<dyn FnMut()>::new(move || {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if visible {
+                engine.reconnect_now();
+            }
+        });
+        let _ = window.add_event_listener_with_callback("online", retry.as_ref().unchecked_ref());
+        if let Some(document) = window.document() {
+            let _ =
+                document.add_event_listener_with_callback("visibilitychange", retry.as_ref().unchecked_ref());
+        }
+        retry.forget();
+        let engine = self.clone();
+        let offline = Closure::<dyn FnMut()>::new(move || {
+            if let Some(ws) = engine.0.borrow().socket.clone() {
+                let _ = ws.close();
+            }
+        });
+        let _ = window.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        offline.forget();
+    }
+
+    fn reconnect_now(&self) {
+        let idle = {
+            let mut inner = self.0.borrow_mut();
+            inner.backoff_ms = 1000;
+            inner.socket.is_none() && !inner.stopped
+        };
+        if idle {
+            self.connect();
+        }
+    }
+
+    fn peer_id(&self) -> String {
+        let inner = self.0.borrow();
+        format!(
+            "{}/{}/{}",
+            inner.session.username, inner.session.device, inner.tab
+        )
+    }
+
+    fn connect(&self) {
+        let (url, status) = {
+            let inner = self.0.borrow();
+            if inner.stopped || inner.socket.is_some() {
+                return;
+            }
+            let Some(location) = web_sys::window().map(|w| w.location()) else {
+                return;
+            };
+            let scheme = if location.protocol().ok().as_deref() == Some("https:") {
+                "wss"
+            } else {
+                "ws"
+            };
+            let host = location.host().unwrap_or_default();
+            (
+                format!(
+                    "{scheme}://{host}/sync?token={}&session={}",
+                    inner.session.token, inner.tab
+                ),
+                inner.status,
+            )
+        };
+        status.connection.set(Connection::Connecting);
+        let Ok(ws) = web_sys::WebSocket::new(&url) else {
+            self.schedule_reconnect();
+            return;
+        };
+        ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
+
+        let engine = self.clone();
+        let on_open = Closure::<dyn FnMut()>::new(move || engine.on_open());
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
+
+        let engine = self.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
+                engine.on_message(&js_sys::Uint8Array::new(&buf).to_vec());
+            }
+        });
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+
+        let engine = self.clone();
+        let on_close = Closure::<dyn FnMut()>::new(move || engine.on_close());
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        on_close.forget();
+
+        self.0.borrow_mut().socket = Some(ws);
+    }
+
+    fn send(&self, message: WireMessage) {
+        if let Some(ws) = self.0.borrow().socket.clone()
+            && ws.ready_state() == web_sys::WebSocket::OPEN
+        {
+            let _ = ws.send_with_u8_array(&message.encode());
+        }
+    }
+
+    fn on_open(&self) {
+        self.send(WireMessage::Join {
+            sender: self.peer_id(),
+        });
+    }
+
+    fn on_message(&self, bytes: &[u8]) {
+        let Ok(message) = WireMessage::decode(bytes) else {
+            return;
+        };
+        match message {
+            WireMessage::Peer { sender, .. } => {
+                {
+                    let mut inner = self.0.borrow_mut();
+                    inner.opened = true;
+                    inner.backoff_ms = 1000;
+                    inner.relay = sender;
+                    // A new connection: forget what was in flight, keep what is shared.
+                    for held in inner.docs.values_mut() {
+                        if let Ok(state) = sync::State::decode(&held.sync.encode()) {
+                            held.sync = state;
+                        }
+                        held.unavailable = false;
+                    }
+                    inner.status.connection.set(Connection::Online);
+                }
+                let ids: Vec<String> = self.0.borrow().docs.keys().cloned().collect();
+                for id in ids {
+                    self.send_sync(&id);
+                }
+                self.refresh_unsynced();
+            }
+            WireMessage::Sync { doc, data, .. } | WireMessage::Request { doc, data, .. } => {
+                self.receive(&doc, &data)
+            }
+            WireMessage::DocUnavailable { doc, .. } => {
+                if let Some(held) = self.0.borrow_mut().docs.get_mut(&doc) {
+                    held.unavailable = true;
+                }
+                self.refresh_unsynced();
+            }
+            _ => {}
+        }
+    }
+
+    /// Applies a sync message from the relay, saves what it brought, answers it.
+    fn receive(&self, doc_id: &str, data: &[u8]) {
+        let Ok(message) = sync::Message::decode(data) else {
+            return;
+        };
+        let (chunk, state_bytes, storage) = {
+            let mut inner = self.0.borrow_mut();
+            let storage = inner.storage.clone();
+            let Some(held) = inner.docs.get_mut(doc_id) else {
+                return;
+            };
+            if held
+                .doc
+                .sync()
+                .receive_sync_message(&mut held.sync, message)
+                .is_err()
+            {
+                return;
+            }
+            (held.doc.save_incremental(), held.sync.encode(), storage)
+        };
+        self.send_sync(doc_id);
+        self.refresh_unsynced();
+        let engine = self.clone();
+        let doc_id = doc_id.to_owned();
+        leptos::task::spawn_local(async move {
+            let _ = storage.put_meta(&format!("{doc_id}/sync"), &state_bytes).await;
+            if chunk.is_empty() {
+                return;
+            }
+            match storage.append(&doc_id, &chunk).await {
+                Ok(key) => {
+                    if let Some(held) = engine.0.borrow_mut().docs.get_mut(&doc_id) {
+                        held.chunks.insert(key);
+                    }
+                    engine.announce(&doc_id);
+                    engine.status().version.update(|v| *v += 1);
+                    engine.maybe_compact(&doc_id);
+                }
+                Err(e) => engine.status().storage_error.set(Some(e.0)),
+            }
+        });
+    }
+
+    /// Offers the relay whatever it lacks of a document.
+    fn send_sync(&self, doc_id: &str) {
+        let message = {
+            let mut inner = self.0.borrow_mut();
+            if !inner.opened {
+                return;
+            }
+            let sender = format!(
+                "{}/{}/{}",
+                inner.session.username, inner.session.device, inner.tab
+            );
+            let target = inner.relay.clone();
+            let Some(held) = inner.docs.get_mut(doc_id) else {
+                return;
+            };
+            let empty = held.doc.get_heads().is_empty();
+            let Some(m) = held.doc.sync().generate_sync_message(&mut held.sync) else {
+                return;
+            };
+            let (doc, data) = (doc_id.to_owned(), m.encode());
+            if empty {
+                WireMessage::Request {
+                    sender,
+                    target,
+                    doc,
+                    data,
+                }
+            } else {
+                WireMessage::Sync {
+                    sender,
+                    target,
+                    doc,
+                    data,
+                }
+            }
+        };
+        self.send(message);
+    }
+
+    fn on_close(&self) {
+        let (was_open, token) = {
+            let mut inner = self.0.borrow_mut();
+            let was_open = inner.opened;
+            inner.socket = None;
+            inner.opened = false;
+            (was_open, inner.session.token.clone())
+        };
+        let status = self.status();
+        status.connection.set(Connection::Offline);
+        if was_open {
+            self.schedule_reconnect();
+            return;
+        }
+        // Refused before opening: offline, or the token is no longer good.
+        let engine = self.clone();
+        leptos::task::spawn_local(async move {
+            if session::token_valid(&token).await == Some(false) {
+                engine.0.borrow_mut().stopped = true;
+                status.connection.set(Connection::SessionExpired);
+            } else {
+                engine.schedule_reconnect();
+            }
+        });
+    }
+
+    fn schedule_reconnect(&self) {
+        let delay = {
+            let mut inner = self.0.borrow_mut();
+            if inner.stopped {
+                return;
+            }
+            let d = inner.backoff_ms;
+            inner.backoff_ms = (inner.backoff_ms * 2).min(30_000);
+            d
+        };
+        let engine = self.clone();
+        gloo_timers::callback::Timeout::new(delay, move || engine.connect()).forget();
+    }
+
+    /// Stops syncing (logout).
+    pub fn stop(&self) {
+        let socket = {
+            let mut inner = self.0.borrow_mut();
+            inner.stopped = true;
+            inner.socket.take()
+        };
+        if let Some(ws) = socket {
+            let _ = ws.close();
+        }
+    }
+
+    /// Removes every document of the session from the device.
+    pub async fn forget_everything(&self) -> Result<(), String> {
+        self.stop();
+        let (ids, storage) = {
+            let inner = self.0.borrow();
+            (
+                inner.docs.keys().cloned().collect::<Vec<_>>(),
+                inner.storage.clone(),
+            )
+        };
+        for id in ids {
+            storage.remove_doc(&id).await.map_err(|e| e.0)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an edit was not saved.
+#[derive(Debug)]
+pub enum EditError {
+    NotLoaded,
+    ReadOnly,
+    Model(desmigratif_model::ModelError),
+    Storage(String),
+}

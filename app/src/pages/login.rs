@@ -1,0 +1,57 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::context::use_app;
+use crate::i18n::use_language;
+use crate::session;
+
+/// Logging in: needed once, online; afterwards the app opens offline.
+#[component]
+pub fn Login() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<session::LoginError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match session::login(username.get_untracked().trim(), &password.get_untracked()).await {
+                Ok(s) => {
+                    session::save(&s);
+                    app.start(s);
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card login" on:submit=submit>
+            <h2>{move || lang.text("Masuk", "Log in")}</h2>
+            <div class="field">
+                <label for="username">{move || lang.text("Nama pengguna", "Username")}</label>
+                <input id="username" name="username" autocomplete="username" autocapitalize="none"
+                    prop:value=username on:input=move |ev| username.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="password">{move || lang.text("Kata sandi", "Password")}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password"
+                    prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+            </div>
+            {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e.message(lang.get())}</p> })}
+            <button type="submit" class="primary" disabled=busy>
+                {move || if busy.get() { lang.text("Memeriksa…", "Checking…") } else { lang.text("Masuk", "Log in") }}
+            </button>
+        </form>
+    }
+}

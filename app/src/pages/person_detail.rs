@@ -1,0 +1,306 @@
+use desmigratif_model::{
+    Collection, Date, EpisodeState, Lang, MigrationEpisode, Person, Procedural, RecordId,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::conflict_dialog::ConflictDialog;
+use crate::context::use_app;
+use crate::i18n::{format_time_ms, use_language};
+
+fn state_label(s: EpisodeState, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (EpisodeState::Planned, Lang::Id) => "Rencana berangkat",
+        (EpisodeState::Planned, Lang::En) => "Planned",
+        (EpisodeState::Abroad, Lang::Id) => "Di luar negeri",
+        (EpisodeState::Abroad, Lang::En) => "Abroad",
+        (EpisodeState::Returned, Lang::Id) => "Sudah pulang",
+        (EpisodeState::Returned, Lang::En) => "Returned",
+        (EpisodeState::Missing, Lang::Id) => "Hilang kontak",
+        (EpisodeState::Missing, Lang::En) => "Lost contact",
+        (EpisodeState::Deceased, Lang::Id) => "Meninggal",
+        (EpisodeState::Deceased, Lang::En) => "Deceased",
+    }
+}
+
+const STATES: [EpisodeState; 5] = [
+    EpisodeState::Planned,
+    EpisodeState::Abroad,
+    EpisodeState::Returned,
+    EpisodeState::Missing,
+    EpisodeState::Deceased,
+];
+
+fn date_or_dash(d: Option<Date>) -> String {
+    d.map(|d| d.to_display()).unwrap_or_else(|| "—".into())
+}
+
+/// One person: their data, a conflict badge and dialog, their migration episodes, household and
+/// the history of the record.
+#[component]
+pub fn PersonDetail() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let params = use_params_map();
+    let id = move || params.get().get("id").and_then(|s| s.parse::<RecordId>().ok());
+    let person = move || Some(app.snapshot.get()?.0.person(&id()?)?.clone());
+    let conflicts = move || {
+        app.status.version.track();
+        let (pid, doc_id) = (id()?, app.village.get()?);
+        app.engine()?.read(&doc_id, |d| d.conflicts::<Person>(&pid))
+    };
+    let show_conflicts = RwSignal::new(false);
+    let row = move |label_id: &'static str, label_en: &'static str, value: String| {
+        view! { <div class="row"><dt>{move || lang.text(label_id, label_en)}</dt><dd>{value}</dd></div> }
+    };
+    let details = move || {
+        let p = person()?;
+        let snap = app.snapshot.get()?;
+        let category = snap.0.category(&p.id).map(|c| c.label(lang.get())).unwrap_or("");
+        Some(view! {
+            <h2 class="person-name">{p.full_name.clone()}</h2>
+            <p class="category">{category}{p.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
+            <dl class="details">
+                {row("NIK", "NIK", p.nik.clone().unwrap_or_default())}
+                {row("No. KK", "Family card", p.no_kk.clone().unwrap_or_default())}
+                {row("Tanggal lahir", "Born", date_or_dash(p.birth_date))}
+                {row("Dusun / RT / RW", "Dusun / RT / RW", format!("{} / {} / {}", p.dusun.clone().unwrap_or_default(), p.rt.clone().unwrap_or_default(), p.rw.clone().unwrap_or_default()))}
+                {row("Alamat", "Address", p.address.clone().unwrap_or_default())}
+                {row("No. HP", "Mobile", p.phone.clone().unwrap_or_default())}
+            </dl>
+        })
+    };
+    let conflict_badge = move || {
+        let c = conflicts()?;
+        (!c.is_empty()).then(|| view! {
+            <button class="badge conflict" on:click=move |_| show_conflicts.set(true)>
+                {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
+            </button>
+        })
+    };
+    let dialog = move || {
+        if !show_conflicts.get() {
+            return None;
+        }
+        let (c, pid, doc_id) = (conflicts()?, id()?, app.village.get()?);
+        Some(
+            view! { <ConflictDialog doc_id=doc_id id=pid conflicts=c on_close=Callback::new(move |_| show_conflicts.set(false))/> },
+        )
+    };
+    let episodes = move || {
+        let snap = app.snapshot.get()?;
+        let list = snap
+            .0
+            .episodes_of(&id()?)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>();
+        Some(
+            list.into_iter()
+                .map(|e| {
+                    view! {
+                        <li class="episode" data-state=format!("{:?}", e.state)>
+                            <strong>{e.destination_country.clone()}</strong>" · "{state_label(e.state, lang.get())}
+                            <small>{format!("{} → {}", date_or_dash(e.departure_date), date_or_dash(e.return_date))}</small>
+                            <small>{e.agency.clone().unwrap_or_default()}</small>
+                        </li>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    let household = move || {
+        let snap = app.snapshot.get()?;
+        let h = snap.0.household_of(&id()?)?;
+        Some(
+            h.members
+                .iter()
+                .filter_map(|m| snap.0.person(m))
+                .map(|m| view! { <li><a href=format!("/orang/{}", m.id)>{m.full_name.clone()}</a></li> })
+                .collect_view(),
+        )
+    };
+    let history = move || {
+        app.status.version.track();
+        let (pid, doc_id) = (id()?, app.village.get()?);
+        let entries = app
+            .engine()?
+            .read(&doc_id, |d| d.history(Collection::Persons, &pid))?;
+        Some(
+            entries
+                .into_iter()
+                .rev()
+                .map(|h| {
+                    let what = if h.fields.is_empty() {
+                        format!("{:?}", h.action)
+                    } else {
+                        h.fields.join(", ")
+                    };
+                    view! {
+                        <li>
+                            <span>{format!("{} ({})", h.author.account, h.author.device)}</span>
+                            <small>{format_time_ms(h.time as f64 * 1000.0)}</small>
+                            <span class="fields">{what}</span>
+                        </li>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    let toggle_delete = move |_| {
+        let (Some(pid), Some(doc_id), Some(engine), Some(p)) =
+            (id(), app.village.get_untracked(), app.engine(), person())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let by = engine.session().author();
+            let now = (js_sys::Date::now() / 1000.0) as i64;
+            let _ = if p.deleted {
+                engine
+                    .edit(&doc_id, |d| d.restore::<Person>(&pid, &by, now))
+                    .await
+            } else {
+                engine.edit(&doc_id, |d| d.delete::<Person>(&pid, &by, now)).await
+            };
+        });
+    };
+    view! {
+        <article class="person-detail">
+            {conflict_badge}
+            {details}
+            <nav class="actions">
+                <a class="button primary" href=move || format!("/orang/{}/ubah", id().map(|i| i.to_string()).unwrap_or_default())>
+                    {move || lang.text("Ubah", "Edit")}
+                </a>
+                <button class="secondary" on:click=toggle_delete>
+                    {move || if person().is_some_and(|p| p.deleted) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
+                </button>
+            </nav>
+            <section>
+                <h3>{move || lang.text("Riwayat migrasi", "Migration history")}</h3>
+                <ul class="timeline">{episodes}</ul>
+                {move || id().map(|pid| view! { <EpisodeForm person=pid/> })}
+            </section>
+            <section>
+                <h3>{move || lang.text("Anggota keluarga (KK)", "Household (family card)")}</h3>
+                <ul class="household">{household}</ul>
+            </section>
+            <section>
+                <h3>{move || lang.text("Riwayat perubahan", "Change history")}</h3>
+                <ul class="history">{history}</ul>
+            </section>
+            {dialog}
+        </article>
+    }
+}
+
+/// Adds a migration episode to a person.
+#[component]
+fn EpisodeForm(
+    /// The person the episode belongs to.
+    person: RecordId,
+) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let open = RwSignal::new(false);
+    let country = RwSignal::new(String::new());
+    let state = RwSignal::new("Abroad".to_owned());
+    let departure = RwSignal::new(String::new());
+    let returned = RwSignal::new(String::new());
+    let agency = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parse = |s: String| {
+            if s.trim().is_empty() {
+                Ok(None)
+            } else {
+                Date::parse_display(&s).map(Some)
+            }
+        };
+        let (Ok(dep), Ok(ret)) = (parse(departure.get_untracked()), parse(returned.get_untracked())) else {
+            error.set(Some(
+                lang.text(
+                    "Tanggal tidak sah (HH-BB-TTTT).",
+                    "Not a valid date (DD-MM-YYYY).",
+                )
+                .into(),
+            ));
+            return;
+        };
+        let st = STATES
+            .into_iter()
+            .find(|s| format!("{s:?}") == state.get_untracked())
+            .unwrap_or(EpisodeState::Abroad);
+        let mut e = MigrationEpisode::new(
+            RecordId::random(),
+            person.clone(),
+            country.get_untracked().trim(),
+            st,
+        );
+        e.departure_date = dep;
+        e.return_date = ret;
+        e.agency = Some(agency.get_untracked()).filter(|a| !a.trim().is_empty());
+        e.procedural = if e.agency.is_some() {
+            Procedural::Yes
+        } else {
+            Procedural::Unknown
+        };
+        let errors: Vec<String> = desmigratif_model::validate::Validate::validate(&e)
+            .into_iter()
+            .filter(|i| i.severity == desmigratif_model::Severity::Error)
+            .map(|i| i.message(lang.get_untracked_lang()))
+            .collect();
+        if !errors.is_empty() {
+            error.set(Some(errors.join(" ")));
+            return;
+        }
+        let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let by = engine.session().author();
+            let now = (js_sys::Date::now() / 1000.0) as i64;
+            match engine.edit(&doc_id, |d| d.create(e, &by, now).map(|_| ())).await {
+                Ok(()) => {
+                    open.set(false);
+                    error.set(None);
+                    country.set(String::new());
+                }
+                Err(err) => error.set(Some(format!("{err:?}"))),
+            }
+        });
+    });
+    view! {
+        <Show when=move || open.get()
+            fallback=move || view! { <button class="secondary" on:click=move |_| open.set(true)>{move || lang.text("+ Tambah perjalanan", "+ Add episode")}</button> }>
+            <form class="episode-form" on:submit=move |ev| save.run(ev)>
+                <div class="field"><label for="e-country">{move || lang.text("Negara tujuan", "Destination country")}</label>
+                    <input id="e-country" prop:value=country on:input=move |ev| country.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="e-state">{move || lang.text("Status", "State")}</label>
+                    <select id="e-state" prop:value=state on:change=move |ev| state.set(event_target_value(&ev))>
+                        {STATES.into_iter().map(|s| view! { <option value=format!("{s:?}")>{move || state_label(s, lang.get())}</option> }).collect_view()}
+                    </select></div>
+                <div class="field"><label for="e-dep">{move || lang.text("Tanggal berangkat", "Departure date")}</label>
+                    <input id="e-dep" inputmode="numeric" placeholder="HH-BB-TTTT" prop:value=departure on:input=move |ev| departure.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="e-ret">{move || lang.text("Tanggal pulang", "Return date")}</label>
+                    <input id="e-ret" inputmode="numeric" placeholder="HH-BB-TTTT" prop:value=returned on:input=move |ev| returned.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="e-agency">{move || lang.text("P3MI (agen penempatan)", "Placement agency (P3MI)")}</label>
+                    <input id="e-agency" prop:value=agency on:input=move |ev| agency.set(event_target_value(&ev))/></div>
+                {move || error.get().map(|e| view! { <p class="msg error">{e}</p> })}
+                <button type="submit" class="primary">{move || lang.text("Simpan perjalanan", "Save episode")}</button>
+            </form>
+        </Show>
+    }
+}
+
+trait UntrackedLang {
+    fn get_untracked_lang(&self) -> Lang;
+}
+
+impl UntrackedLang for crate::i18n::Language {
+    fn get_untracked_lang(&self) -> Lang {
+        self.0.get_untracked()
+    }
+}
