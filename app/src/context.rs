@@ -40,7 +40,11 @@ impl AppContext {
         let (status, engine_slot) = (self.status, self.engine);
         leptos::task::spawn_local(async move {
             match Engine::start(s, status).await {
-                Ok(engine) => engine_slot.set_value(Some(engine)),
+                Ok(engine) => {
+                    engine_slot.set_value(Some(engine));
+                    // The stored engine is not a signal: tell the views it is there.
+                    status.version.update(|v| *v += 1);
+                }
                 Err(e) => status.storage_error.set(Some(e)),
             }
         });

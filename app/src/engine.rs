@@ -598,7 +598,7 @@ impl Engine {
                 return;
             }
             let d = inner.backoff_ms;
-            inner.backoff_ms = (inner.backoff_ms * 2).min(30_000);
+            inner.backoff_ms = (inner.backoff_ms * 2).min(15_000);
             d
         };
         let engine = self.clone();

@@ -17,6 +17,7 @@ use leptos_router::path;
 
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::sync_status::SyncStatus;
+use crate::components::update_banner::UpdateBanner;
 use crate::context::provide_app;
 use crate::i18n::provide_language;
 use crate::pages::home::Home;
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <LanguageSwitch/>
             </header>
             <SyncStatus/>
+            <UpdateBanner/>
             <main>
                 <Routes fallback=move || view! { <p>{lang.text("Halaman tidak ada.", "No such page.")}</p> }>
                     <Route path=path!("/") view=Home/>

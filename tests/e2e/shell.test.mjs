@@ -1,4 +1,4 @@
-// The relay serves the real Leptos build, and headless Chromium renders it.
+// The relay serves the real Leptos build, and headless Chromium renders it on a phone screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelay, launchBrowser, newPhone } from './support.mjs';
@@ -7,37 +7,33 @@ let relay, browser;
 before(async () => { relay = await startRelay(); browser = await launchBrowser(); });
 after(async () => { await browser?.close(); await relay?.stop(); relay?.cleanup(); });
 
-test('the app renders the four villages with the document ids the relay stored', async () => {
+test('a new device sees the login, in Bahasa Indonesia, without console errors', async () => {
   const { page, errors } = await newPhone(browser);
   await page.goto(relay.url);
-  await page.locator('li.village').first().waitFor();
-  const names = await page.locator('li.village strong').allTextContents();
-  assert.deepEqual(names, ['Arjowilangun', 'Sumberpetung', 'Brongkal', 'Balearjo']);
-  // The wasm build derives each village's document id itself; it must match the relay's.
-  const shown = await page.locator('li.village .doc-id').allTextContents();
-  for (const [i, id] of shown.entries()) {
-    const banner = relay.lines.find((l) => l.startsWith('demo document') && l.includes(names[i]));
-    assert.ok(banner?.endsWith(id), `relay banner for ${names[i]} ends with ${id}: ${banner}`);
-  }
+  await page.locator('#username').waitFor();
+  assert.equal(await page.locator('label[for="username"]').textContent(), 'Nama pengguna');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'id');
   assert.deepEqual(errors, [], 'no console errors (CSP violations would show here)');
 });
 
-test('Bahasa Indonesia first, English on request', async () => {
+test('English on request, kept across reloads', async () => {
   const { page } = await newPhone(browser);
   await page.goto(relay.url);
-  const heading = page.locator('#home h2');
-  await heading.waitFor();
-  assert.match(await heading.textContent(), /Desa Migran Produktif/);
+  const label = page.locator('label[for="username"]');
+  await label.waitFor();
   await page.getByRole('button', { name: 'EN' }).click();
-  assert.match(await heading.textContent(), /Productive Migrant Villages/);
+  assert.equal(await label.textContent(), 'Username');
+  await page.reload();
+  await label.waitFor();
+  assert.equal(await label.textContent(), 'Username');
   await page.getByRole('button', { name: 'ID' }).click();
-  assert.match(await heading.textContent(), /Desa Migran Produktif/);
+  assert.equal(await label.textContent(), 'Nama pengguna');
 });
 
 test('fits a 360 px wide phone without sideways scrolling', async () => {
   const { page } = await newPhone(browser);
   await page.goto(relay.url);
-  await page.locator('li.village').first().waitFor();
+  await page.locator('#username').waitFor();
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `page is ${width}px wide`);
 });
@@ -55,9 +51,12 @@ test('assets carry the right types, caching and security headers', async () => {
   assert.equal(res.headers.get('content-type'), 'application/wasm');
   assert.equal(res.headers.get('content-encoding'), 'gzip');
   assert.match(res.headers.get('cache-control'), /immutable/);
+  for (const path of ['/sw.js', '/manifest.webmanifest']) {
+    assert.equal((await fetch(`${relay.url}${path}`)).headers.get('cache-control'), 'no-cache', path);
+  }
   assert.equal(await (await fetch(`${relay.url}/healthz`)).text(), 'ok');
   // A deep link into the app gets the app, not a 404.
-  const deep = await fetch(`${relay.url}/desa/35.07.11.2008`);
+  const deep = await fetch(`${relay.url}/orang/baru`);
   assert.equal(deep.status, 200);
   assert.match(await deep.text(), /<title>Desmigratif<\/title>/);
 });

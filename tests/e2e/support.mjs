@@ -19,9 +19,9 @@ export function tempDir(prefix) {
 
 /// Starts the relay binary on 127.0.0.1:0 with its own data directory. Resolves once it
 /// prints the address it listens on. `lines` collects everything it printed.
-export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {} } = {}) {
+export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {}, listen = '127.0.0.1:0' } = {}) {
   const child = spawn(env('SYNC_SERVER_BIN'), [
-    'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', env('DESMIGRATIF_DIST'), ...args,
+    'serve', '--listen', listen, '--data-dir', dataDir, '--static-dir', env('DESMIGRATIF_DIST'), ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'info', ...extraEnv } });
   const lines = [];
   const logs = [];
@@ -47,14 +47,22 @@ export async function startRelay({ dataDir = tempDir('data'), args = [], extraEn
   };
 }
 
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /// Headless Chromium (Debian's), started as the machine allows.
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: env('CHROMIUM_PATH'),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  return chromium.launch({ executablePath: env('CHROMIUM_PATH'), headless: true, args: CHROMIUM_ARGS });
+}
+
+/// A browser with a real, fresh profile directory (not incognito), as an installed app has.
+export async function launchProfile() {
+  const dir = tempDir('profile');
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: env('CHROMIUM_PATH'), headless: true, args: CHROMIUM_ARGS,
+    viewport: { width: 360, height: 740 }, locale: 'id-ID',
   });
+  return { context, page: context.pages()[0] ?? await context.newPage(), close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /// A fresh browser profile (context) on a phone-sized screen, recording console errors.

@@ -19,7 +19,14 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let glue = root.join("target/web-bindgen");
     let _ = fs::remove_dir_all(&glue);
     run(Command::new(&bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
         .arg(&glue)
         .arg(&wasm))?;
     assemble(root, &glue)
@@ -54,9 +61,11 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
     let style = format!("style-{}.css", content_hash(&[&css]));
     fs::write(dist.join(&style), &css)?;
 
-    let boot_src = format!("import init from './{app_js}';\ninit({{ module_or_path: './{app_wasm}' }});\n");
+    let boot_src = fs::read_to_string(public.join("boot.js"))?
+        .replace("{{APP_JS}}", &app_js)
+        .replace("{{APP_WASM}}", &app_wasm);
     let boot = format!("boot-{}.js", content_hash(&[boot_src.as_bytes()]));
-    fs::write(dist.join(&boot), boot_src)?;
+    fs::write(dist.join(&boot), &boot_src)?;
 
     copy_public(&public, &dist)?;
 
@@ -65,7 +74,38 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         .replace("{{APP_WASM}}", &app_wasm)
         .replace("{{STYLE_CSS}}", &style)
         .replace("{{BOOT_JS}}", &boot);
-    fs::write(dist.join("index.html"), index)?;
+    fs::write(dist.join("index.html"), &index)?;
+
+    // The service worker caches exactly this build's files, under a version naming them all.
+    let mut shell: Vec<String> = vec!["/".into(), "/index.html".into()];
+    for f in [&app_js, &app_wasm, &style, &boot] {
+        shell.push(format!("/{f}"));
+    }
+    shell.push("/manifest.webmanifest".into());
+    for entry in fs::read_dir(public.join("icons"))? {
+        shell.push(format!("/icons/{}", entry?.file_name().to_string_lossy()));
+    }
+    shell.sort();
+    let version = content_hash(&[
+        index.as_bytes(),
+        &js,
+        &wasm,
+        &css,
+        boot_src.as_bytes(),
+        shell.join(",").as_bytes(),
+    ]);
+    let assets = format!(
+        "[{}]",
+        shell
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let sw = fs::read_to_string(public.join("sw.js"))?
+        .replace("{{VERSION}}", &version)
+        .replace("{{ASSETS}}", &assets);
+    fs::write(dist.join("sw.js"), sw)?;
     eprintln!(
         "xtask> app built into {} ({} KiB of wasm)",
         dist.display(),
@@ -79,7 +119,10 @@ fn copy_public(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if name == "index.html" || name == "style.css" {
+        if ["index.html", "style.css", "boot.js", "sw.js"]
+            .iter()
+            .any(|n| name == *n)
+        {
             continue;
         }
         let target = to.join(&name);

@@ -1,0 +1,33 @@
+// Starts the app and registers the service worker. `cargo xtask build-web` fills in the
+// content-hashed file names and serves this file under a hashed name too.
+import init from '/{{APP_JS}}';
+
+init({ module_or_path: '/{{APP_WASM}}' });
+
+if ('serviceWorker' in navigator) {
+  window.addEventListener('load', async () => {
+    try {
+      const registration = await navigator.serviceWorker.register('/sw.js');
+      // A new version waits until the user agrees; the app shows a banner on this event.
+      const announce = () => window.dispatchEvent(new Event('desmigratif-update'));
+      if (registration.waiting && navigator.serviceWorker.controller) announce();
+      registration.addEventListener('updatefound', () => {
+        const worker = registration.installing;
+        worker?.addEventListener('statechange', () => {
+          if (worker.state === 'installed' && navigator.serviceWorker.controller) announce();
+        });
+      });
+      let requested = false;
+      window.desmigratifApplyUpdate = () => {
+        requested = true;
+        if (registration.waiting) registration.waiting.postMessage('skipWaiting');
+        else location.reload();
+      };
+      navigator.serviceWorker.addEventListener('controllerchange', () => {
+        if (requested) location.reload();
+      });
+    } catch (error) {
+      console.warn('service worker not registered', error);
+    }
+  });
+}

@@ -1,0 +1,173 @@
+// The field app in a real browser against a real relay process: logging in, working offline,
+// surviving reloads, merging two devices' edits, resolving conflicts, opening without network.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRelay, launchBrowser, launchProfile, newPhone } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+async function login(page, url, username) {
+  await page.goto(url);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill('demo-desmigratif');
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.locator('.counts .count').first().waitFor({ timeout: 30_000 });
+}
+
+const synced = (page, timeout = 60_000) =>
+  page.locator('.sync-status[data-state="synced"]').waitFor({ timeout });
+
+async function serviceWorkerInControl(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+}
+
+async function createPerson(page, name) {
+  await page.getByRole('link', { name: '+ Tambah orang' }).click();
+  await page.locator('#f-full_name').fill(name);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('.person-name', { hasText: name }).waitFor();
+}
+
+async function editField(page, field, value) {
+  await page.getByRole('link', { name: 'Ubah' }).click();
+  await page.locator(`#f-${field}`).fill(value);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('.person-name').waitFor();
+}
+
+const details = (page) => page.locator('dl.details').textContent();
+
+test('offline: a person created with the relay down survives a reload, then reaches the district', async () => {
+  let relay = await startRelay();
+  const port = new URL(relay.url).port;
+  const phone = await launchProfile();
+  try {
+    await login(phone.page, relay.url, 'desa-arjowilangun');
+    await synced(phone.page);
+    await serviceWorkerInControl(phone.page);
+
+    await relay.stop();
+    await createPerson(phone.page, 'Siti Luring');
+    await phone.page.locator('.sync-status[data-state="offline"]').waitFor();
+    assert.ok(Number(await phone.page.locator('.sync-status .pending').getAttribute('data-count')) > 0);
+
+    await phone.page.reload();
+    await phone.page.locator('.person-name', { hasText: 'Siti Luring' }).waitFor();
+
+    relay = await startRelay({ dataDir: relay.dataDir, listen: `127.0.0.1:${port}` });
+    await synced(phone.page);
+    assert.equal(await phone.page.locator('.sync-status .pending').getAttribute('data-count'), '0');
+
+    const office = await newPhone(browser);
+    await login(office.page, relay.url, 'disnaker-malang');
+    await office.page.locator('#village').selectOption({ label: 'Arjowilangun' });
+    await office.page.getByRole('link', { name: 'Daftar orang' }).click();
+    await office.page.locator('input.search').fill('Siti Luring');
+    await office.page.locator('.person strong', { hasText: 'Siti Luring' }).waitFor();
+    await office.context.close();
+  } finally {
+    await phone.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('two phones edit one person offline: different fields merge, the same field is a conflict a person resolves', async () => {
+  const relay = await startRelay();
+  const a = await newPhone(browser);
+  const b = await newPhone(browser);
+  try {
+    await login(a.page, relay.url, 'desa-arjowilangun');
+    await login(b.page, relay.url, 'desa-arjowilangun');
+    await createPerson(a.page, 'Karti Bersama');
+    await synced(a.page);
+    const personUrl = a.page.url();
+    await b.page.goto(personUrl);
+    await b.page.locator('.person-name', { hasText: 'Karti Bersama' }).waitFor();
+
+    // Offline: A changes the phone, B the address.
+    for (const p of [a, b]) {
+      await p.context.setOffline(true);
+      await p.page.locator('.sync-status[data-state="offline"]').waitFor();
+    }
+    await editField(a.page, 'phone', '081211112222');
+    await editField(b.page, 'address', 'Jl. Mawar 5');
+    for (const p of [a, b]) await p.context.setOffline(false);
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.waitForFunction(() => {
+        const t = document.querySelector('dl.details')?.textContent ?? '';
+        return t.includes('081211112222') && t.includes('Jl. Mawar 5');
+      }, null, { timeout: 30_000 });
+    }
+
+    // Offline again, both change the phone: each device shows the conflict.
+    for (const p of [a, b]) {
+      await p.context.setOffline(true);
+      await p.page.locator('.sync-status[data-state="offline"]').waitFor();
+    }
+    await editField(a.page, 'phone', '081233334444');
+    await editField(b.page, 'phone', '081255556666');
+    for (const p of [a, b]) await p.context.setOffline(false);
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.locator('.badge.conflict').waitFor({ timeout: 30_000 });
+    }
+
+    // A chooses B's number; the conflict ends on both devices.
+    await a.page.locator('.badge.conflict').click();
+    const choice = a.page.locator('.dialog .choice', { hasText: '081255556666' });
+    assert.match(await choice.textContent(), /desa-arjowilangun/);
+    await choice.getByRole('button', { name: 'Pilih ini' }).click();
+    await a.page.locator('.dialog').waitFor({ state: 'detached' });
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.locator('.badge.conflict').waitFor({ state: 'detached', timeout: 30_000 });
+      assert.match(await details(p.page), /081255556666/);
+    }
+  } finally {
+    await a.context.close();
+    await b.context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('with the relay stopped, a device that opened the app before opens it from the service worker', async () => {
+  const relay = await startRelay();
+  const phone = await launchProfile();
+  try {
+    await login(phone.page, relay.url, 'desa-brongkal');
+    await synced(phone.page);
+    await serviceWorkerInControl(phone.page);
+    const before = await phone.page.locator('.count[data-category="Pmi"] strong').textContent();
+    await relay.stop();
+    assert.rejects(fetch(relay.url), 'the relay is really gone');
+    await phone.page.reload();
+    await phone.page.locator('.counts .count').first().waitFor();
+    assert.equal(await phone.page.locator('.count[data-category="Pmi"] strong').textContent(), before);
+    await phone.page.locator('.sync-status[data-state="offline"]').waitFor();
+  } finally {
+    await phone.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('Chromium reports no installability errors', async () => {
+  const relay = await startRelay();
+  const phone = await launchProfile();
+  try {
+    await phone.page.goto(relay.url);
+    await serviceWorkerInControl(phone.page);
+    const cdp = await phone.context.newCDPSession(phone.page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+  } finally {
+    await phone.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
