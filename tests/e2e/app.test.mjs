@@ -171,3 +171,44 @@ test('Chromium reports no installability errors', async () => {
     relay.cleanup();
   }
 });
+
+test('the form checks fields as they are typed; episodes are added and edited; the category follows', async () => {
+  const relay = await startRelay();
+  const { page, context } = await newPhone(browser);
+  try {
+    await login(page, relay.url, 'desa-balearjo');
+    await page.getByRole('link', { name: '+ Tambah orang' }).click();
+    await page.locator('#f-full_name').fill('Wulan Pratiwi');
+    await page.locator('#f-nik').fill('12345');
+    await page.locator('.field:has(#f-nik) .msg.error', { hasText: 'NIK harus 16 angka' }).waitFor();
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('[role="alert"]', { hasText: 'Periksa isian' }).waitFor();
+    // A NIK that disagrees with the sex is a warning, which does not block saving.
+    await page.locator('#f-nik').fill('3507331201950003');
+    await page.locator('#f-sex').selectOption('Female');
+    await page.locator('.field:has(#f-nik) .msg.warning').waitFor();
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('.person-name', { hasText: 'Wulan Pratiwi' }).waitFor();
+    assert.equal(await page.locator('.category').textContent(), 'Warga lain');
+
+    await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
+    await page.locator('#e-country').fill('Taiwan');
+    await page.locator('#e-dep').fill('01-03-2023');
+    await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
+    await page.locator('.episode', { hasText: 'Taiwan' }).waitFor();
+    assert.equal(await page.locator('.category').textContent(), 'PMI');
+
+    await page.locator('.episode').getByRole('button', { name: 'Ubah perjalanan' }).click();
+    await page.locator('.episode #e-state').selectOption('Returned');
+    await page.locator('.episode #e-ret').fill('01-03-2025');
+    await page.locator('.episode').getByRole('button', { name: 'Simpan perjalanan' }).click();
+    await page.locator('.episode[data-state="Returned"]').waitFor();
+    assert.equal(await page.locator('.category').textContent(), 'Purna PMI');
+    // The history names who changed what.
+    assert.match(await page.locator('.history').textContent(), /desa-balearjo/);
+  } finally {
+    await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});

@@ -98,11 +98,13 @@ pub fn PersonDetail() -> impl IntoView {
         Some(
             list.into_iter()
                 .map(|e| {
+                    let person = e.person.clone();
                     view! {
                         <li class="episode" data-state=format!("{:?}", e.state)>
                             <strong>{e.destination_country.clone()}</strong>" · "{state_label(e.state, lang.get())}
                             <small>{format!("{} → {}", date_or_dash(e.departure_date), date_or_dash(e.return_date))}</small>
                             <small>{e.agency.clone().unwrap_or_default()}</small>
+                            <EpisodeForm person=person episode=e.clone()/>
                         </li>
                     }
                 })
@@ -195,20 +197,40 @@ pub fn PersonDetail() -> impl IntoView {
     }
 }
 
-/// Adds a migration episode to a person.
+/// Adds a migration episode to a person, or edits one (only the changed fields are written).
 #[component]
 fn EpisodeForm(
     /// The person the episode belongs to.
     person: RecordId,
+    /// The episode to edit; none to add a new one.
+    #[prop(optional)]
+    episode: Option<MigrationEpisode>,
 ) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let open = RwSignal::new(false);
-    let country = RwSignal::new(String::new());
-    let state = RwSignal::new("Abroad".to_owned());
-    let departure = RwSignal::new(String::new());
-    let returned = RwSignal::new(String::new());
-    let agency = RwSignal::new(String::new());
+    let text = |d: Option<Date>| d.map(|d| d.to_display()).unwrap_or_default();
+    let country = RwSignal::new(
+        episode
+            .as_ref()
+            .map(|e| e.destination_country.clone())
+            .unwrap_or_default(),
+    );
+    let state = RwSignal::new(
+        episode
+            .as_ref()
+            .map_or("Abroad".to_owned(), |e| format!("{:?}", e.state)),
+    );
+    let departure = RwSignal::new(text(episode.as_ref().and_then(|e| e.departure_date)));
+    let returned = RwSignal::new(text(episode.as_ref().and_then(|e| e.return_date)));
+    let agency = RwSignal::new(
+        episode
+            .as_ref()
+            .and_then(|e| e.agency.clone())
+            .unwrap_or_default(),
+    );
+    let editing = episode.is_some();
+    let base = StoredValue::new(episode);
     let error = RwSignal::new(None::<String>);
     let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -233,20 +255,22 @@ fn EpisodeForm(
             .into_iter()
             .find(|s| format!("{s:?}") == state.get_untracked())
             .unwrap_or(EpisodeState::Abroad);
-        let mut e = MigrationEpisode::new(
-            RecordId::random(),
-            person.clone(),
-            country.get_untracked().trim(),
-            st,
-        );
+        let base_episode = base.get_value();
+        let mut e = base_episode
+            .clone()
+            .unwrap_or_else(|| MigrationEpisode::new(RecordId::random(), person.clone(), "", st));
+        e.destination_country = country.get_untracked().trim().to_owned();
+        e.state = st;
         e.departure_date = dep;
         e.return_date = ret;
         e.agency = Some(agency.get_untracked()).filter(|a| !a.trim().is_empty());
-        e.procedural = if e.agency.is_some() {
-            Procedural::Yes
-        } else {
-            Procedural::Unknown
-        };
+        if base_episode.is_none() {
+            e.procedural = if e.agency.is_some() {
+                Procedural::Yes
+            } else {
+                Procedural::Unknown
+            };
+        }
         let errors: Vec<String> = desmigratif_model::validate::Validate::validate(&e)
             .into_iter()
             .filter(|i| i.severity == desmigratif_model::Severity::Error)
@@ -262,11 +286,21 @@ fn EpisodeForm(
         leptos::task::spawn_local(async move {
             let by = engine.session().author();
             let now = (js_sys::Date::now() / 1000.0) as i64;
-            match engine.edit(&doc_id, |d| d.create(e, &by, now).map(|_| ())).await {
+            let result = match &base_episode {
+                Some(old) => {
+                    engine
+                        .edit(&doc_id, |d| d.update(old, &e, &by, now).map(|_| ()))
+                        .await
+                }
+                None => engine.edit(&doc_id, |d| d.create(e, &by, now).map(|_| ())).await,
+            };
+            match result {
                 Ok(()) => {
                     open.set(false);
                     error.set(None);
-                    country.set(String::new());
+                    if base_episode.is_none() {
+                        country.set(String::new());
+                    }
                 }
                 Err(err) => error.set(Some(format!("{err:?}"))),
             }
@@ -274,7 +308,11 @@ fn EpisodeForm(
     });
     view! {
         <Show when=move || open.get()
-            fallback=move || view! { <button class="secondary" on:click=move |_| open.set(true)>{move || lang.text("+ Tambah perjalanan", "+ Add episode")}</button> }>
+            fallback=move || view! {
+                <button class="secondary" on:click=move |_| open.set(true)>
+                    {move || if editing { lang.text("Ubah perjalanan", "Edit episode") } else { lang.text("+ Tambah perjalanan", "+ Add episode") }}
+                </button>
+            }>
             <form class="episode-form" on:submit=move |ev| save.run(ev)>
                 <div class="field"><label for="e-country">{move || lang.text("Negara tujuan", "Destination country")}</label>
                     <input id="e-country" prop:value=country on:input=move |ev| country.set(event_target_value(&ev))/></div>
