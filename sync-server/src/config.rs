@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// Do not load the demo villages and accounts into an empty store.
     #[arg(long, env = "DESMIGRATIF_NO_DEMO")]
     pub no_demo: bool,
+    /// Households generated per demo village (about four persons each) in an empty store.
+    #[arg(long, env = "DESMIGRATIF_DEMO_HOUSEHOLDS", default_value_t = crate::seed::DEMO_HOUSEHOLDS)]
+    pub demo_households: usize,
     /// How long a login stays valid, in hours.
     #[arg(long, env = "DESMIGRATIF_TOKEN_LIFETIME_HOURS", default_value_t = 24 * 30)]
     pub token_lifetime_hours: i64,

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::{AccountDb, AccountError, Role};
 use crate::store::FileStore;
 
-/// Households generated per demo village.
+/// Households generated per demo village, unless configured otherwise.
 pub const DEMO_HOUSEHOLDS: usize = 60;
 
 /// A document the store holds, for the start-up banner.
@@ -45,13 +45,13 @@ pub fn has_document(store: &FileStore, id: &DocumentId) -> bool {
 
 /// Writes the demo villages and the district document where the store has none of them yet.
 /// Returns every demo document, whether written now or before.
-pub fn seed_demo(store: &FileStore) -> std::io::Result<Vec<SeededDoc>> {
+pub fn seed_demo(store: &FileStore, households: usize) -> std::io::Result<Vec<SeededDoc>> {
     let mut out = Vec::new();
     for village in &demo::VILLAGES {
         let code: VillageCode = village.code.parse().expect("demo codes are well formed");
         let id = DocumentId::for_village(&code);
         if !has_document(store, &id) {
-            let mut doc = demo::village_doc(village, DEMO_HOUSEHOLDS);
+            let mut doc = demo::village_doc(village, households);
             put_snapshot(store, &id, doc.automerge())?;
             tracing::info!(village = village.name, "demo village written");
         }

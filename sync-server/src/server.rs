@@ -77,7 +77,7 @@ impl Relay {
         let (demo_docs, demo_accounts) = if args.no_demo {
             (Vec::new(), Vec::new())
         } else {
-            let docs = seed::seed_demo(&store).context("writing demo data")?;
+            let docs = seed::seed_demo(&store, args.demo_households).context("writing demo data")?;
             let accounts = seed::seed_demo_accounts(&db).context("creating demo accounts")?;
             (docs, accounts)
         };

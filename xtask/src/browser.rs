@@ -59,15 +59,24 @@ fn ensure_packages(tests: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn run_e2e(root: &Path, dist: &Path, relay: &Path) -> Result<()> {
+/// Runs a node command in tests/ with the browser, the built app and the relay binary.
+fn node(root: &Path, dist: &Path, relay: &Path, args: &[&str]) -> Result<()> {
     let chromium = chromium()?;
     ensure_node()?;
     let tests = root.join("tests");
     ensure_packages(&tests)?;
     run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "e2e/"])
+        .args(args)
         .current_dir(&tests)
         .env("CHROMIUM_PATH", chromium)
         .env("DESMIGRATIF_DIST", dist)
         .env("SYNC_SERVER_BIN", relay))
+}
+
+pub fn run_e2e(root: &Path, dist: &Path, relay: &Path) -> Result<()> {
+    node(root, dist, relay, &["--test", "--test-concurrency=1", "e2e/"])
+}
+
+pub fn run_bench(root: &Path, dist: &Path, relay: &Path) -> Result<()> {
+    node(root, dist, relay, &["bench/app.mjs"])
 }

@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: every check: formatting, clippy, unit/property/integration tests, the
 //!   wasm build and the browser tests.
 //! - `cargo xtask build-web`: only build the app into `dist/`.
+//! - `cargo xtask bench`: the benchmarks (native model, then the app in Chromium); results go
+//!   into BENCHMARKS.md by hand, with the machine they ran on.
 //!
 //! Each step installs what it needs when it is missing (see `toolchain.rs` and `browser.rs`)
 //! and reuses what is already there.
@@ -20,7 +22,7 @@ use anyhow::{Result, bail};
 
 use crate::process::run;
 
-const USAGE: &str = "usage: cargo xtask <run|test|build-web> [-- relay options]";
+const USAGE: &str = "usage: cargo xtask <run|test|build-web|bench> [-- relay options]";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -31,6 +33,7 @@ fn main() -> Result<()> {
         "run" => run_product(&root, &rest),
         "test" => test_everything(&root),
         "build-web" => web::build(&root).map(|_| ()),
+        "bench" => bench(&root),
         _ => bail!("{USAGE}"),
     }
 }
@@ -73,4 +76,16 @@ fn test_everything(root: &Path) -> Result<()> {
     let dist = web::build(root)?;
     run(cargo().args(["build", "--package", "sync-server"]))?;
     browser::run_e2e(root, &dist, &root.join("target/debug/sync-server"))
+}
+
+/// Benchmarks: the record model natively, then the app in headless Chromium.
+fn bench(root: &Path) -> Result<()> {
+    run(process::cargo()
+        .args(["bench", "--package", "desmigratif-model"])
+        .current_dir(root))?;
+    let dist = web::build(root)?;
+    run(process::cargo()
+        .args(["build", "--release", "--package", "sync-server"])
+        .current_dir(root))?;
+    browser::run_bench(root, &dist, &root.join("target/release/sync-server"))
 }

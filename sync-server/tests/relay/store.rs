@@ -15,7 +15,7 @@ fn temp_dir(name: &str) -> PathBuf {
 async fn seeded_demo_documents_load_through_samod() {
     let dir = temp_dir("seed");
     let store = FileStore::open(&dir).unwrap();
-    let docs = seed_demo(&store).unwrap();
+    let docs = seed_demo(&store, DEMO_HOUSEHOLDS).unwrap();
     assert_eq!(docs.len(), 5, "four villages and the district");
 
     let repo = Repo::build_tokio().with_storage(store.clone()).load().await;
@@ -43,7 +43,7 @@ async fn seeded_demo_documents_load_through_samod() {
     // A second start finds the documents and writes nothing new.
     let before =
         store.load_range_sync(&samod::storage::StorageKey::from_parts([docs[0].doc_id.to_string()]).unwrap());
-    let again = seed_demo(&store).unwrap();
+    let again = seed_demo(&store, DEMO_HOUSEHOLDS).unwrap();
     let after =
         store.load_range_sync(&samod::storage::StorageKey::from_parts([docs[0].doc_id.to_string()]).unwrap());
     assert_eq!(again.len(), 5);
