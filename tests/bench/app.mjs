@@ -27,7 +27,7 @@ try {
   await page.locator('.result-count').waitFor({ timeout: 120_000 });
   const total = await page.locator('.result-count').textContent();
   results.persons = Number.parseInt(total, 10);
-  for (const [name, query] of [['search_name_ms', 'sri'], ['search_nik_ms', '350711']]) {
+  for (const [name, query] of [['search_name_ms', 'sri'], ['search_nik_ms', '0001']]) {
     const before = await page.locator('.result-count').textContent();
     t = performance.now();
     await page.locator('input.search').fill(query);

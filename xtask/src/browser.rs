@@ -9,13 +9,14 @@ use anyhow::{Result, bail};
 use crate::process::{apt_install, can_apt, output, run};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// The Chromium binary, installing Debian's chromium and chromium-driver if needed.
-fn chromium() -> Result<String> {
+pub fn chromium() -> Result<String> {
     if let Ok(path) = std::env::var("CHROMIUM_PATH") {
         return Ok(path);
     }
-    if !Path::new(CHROMIUM).exists() || !Path::new("/usr/bin/chromedriver").exists() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         if !can_apt() {
             bail!(
                 "the browser tests need Chromium: install Debian's chromium and chromium-driver, \

@@ -74,6 +74,8 @@ fn test_everything(root: &Path) -> Result<()> {
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     run(cargo().args(["test", "--workspace"]))?;
     let dist = web::build(root)?;
+    browser::chromium()?;
+    web::browser_tests(root, Path::new(browser::CHROMEDRIVER))?;
     run(cargo().args(["build", "--package", "sync-server"]))?;
     browser::run_e2e(root, &dist, &root.join("target/debug/sync-server"))
 }

@@ -65,19 +65,20 @@ pub fn wasm_toolchain() -> Result<WasmToolchain> {
     )
 }
 
-/// A `cargo build` command for the app's wasm, release profile.
-pub fn wasm_build_command(toolchain: WasmToolchain, root: &Path) -> Command {
+/// A cargo command for the app on wasm32 (`args` such as `build --release --package app`).
+pub fn wasm_cargo(toolchain: WasmToolchain, root: &Path, args: &[&str]) -> Command {
     match toolchain {
         WasmToolchain::Rustup => {
             let mut c = crate::process::cargo();
-            c.args(["build", "--release", "--package", "app", "--target", WASM_TARGET]);
+            c.args(args).args(["--target", WASM_TARGET]);
             c.current_dir(root);
             c
         }
         WasmToolchain::Debian => {
             let mut c = Command::new("/usr/bin/cargo");
             let path = std::env::var("PATH").unwrap_or_default();
-            c.args(["build", "--release", "--package", "app", "--target", WASM_TARGET])
+            c.args(args)
+                .args(["--target", WASM_TARGET])
                 .args(["-Zbuild-std=std,panic_abort", "--target-dir"])
                 .arg(root.join("target/web"))
                 .env("PATH", format!("/usr/bin:{path}"))

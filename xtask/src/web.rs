@@ -13,7 +13,7 @@ use crate::toolchain;
 /// Builds the app; returns the `dist/` directory.
 pub fn build(root: &Path) -> Result<PathBuf> {
     let chain = toolchain::wasm_toolchain()?;
-    run(&mut toolchain::wasm_build_command(chain, root))?;
+    run(&mut toolchain::wasm_cargo(chain, root, &["build", "--release", "--package", "app"]))?;
     let wasm = toolchain::wasm_output(chain, root);
     let bindgen = toolchain::wasm_bindgen(root)?;
     let glue = root.join("target/web-bindgen");
@@ -134,4 +134,15 @@ fn copy_public(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The app's in-browser tests (`app/tests/browser.rs`), run by wasm-bindgen-test-runner in
+/// headless Chromium through chromedriver.
+pub fn browser_tests(root: &Path, chromedriver: &Path) -> Result<()> {
+    let chain = toolchain::wasm_toolchain()?;
+    let bindgen = toolchain::wasm_bindgen(root)?;
+    let runner = bindgen.with_file_name("wasm-bindgen-test-runner");
+    run(toolchain::wasm_cargo(chain, root, &["test", "--release", "--package", "app", "--test", "browser"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
+        .env("CHROMEDRIVER", chromedriver))
 }
