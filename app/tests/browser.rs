@@ -25,10 +25,28 @@ async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
     let genesis = tab_a.automerge().save_incremental();
     let _ = tab_b.automerge().save_incremental();
     let first = storage.append(&id, &genesis).await.unwrap();
-    let a = tab_a.create(Person::new(RecordId::random(), "Dari Tab A"), &Author::new("u", "a"), 1).unwrap();
-    let chunk_a = storage.append(&id, &tab_a.automerge().save_incremental()).await.unwrap();
-    let b = tab_b.create(Person::new(RecordId::random(), "Dari Tab B"), &Author::new("u", "b"), 2).unwrap();
-    let chunk_b = storage.append(&id, &tab_b.automerge().save_incremental()).await.unwrap();
+    let a = tab_a
+        .create(
+            Person::new(RecordId::random(), "Dari Tab A"),
+            &Author::new("u", "a"),
+            1,
+        )
+        .unwrap();
+    let chunk_a = storage
+        .append(&id, &tab_a.automerge().save_incremental())
+        .await
+        .unwrap();
+    let b = tab_b
+        .create(
+            Person::new(RecordId::random(), "Dari Tab B"),
+            &Author::new("u", "b"),
+            2,
+        )
+        .unwrap();
+    let chunk_b = storage
+        .append(&id, &tab_b.automerge().save_incremental())
+        .await
+        .unwrap();
 
     let load = |chunks: Vec<(String, Vec<u8>)>| {
         let mut doc = AutoCommit::new();
@@ -40,14 +58,26 @@ async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
     let chunks = storage.load(&id).await.unwrap();
     assert_eq!(chunks.len(), 3);
     let both = load(chunks);
-    assert!(both.person(&a).is_some() && both.person(&b).is_some(), "neither tab overwrote the other");
+    assert!(
+        both.person(&a).is_some() && both.person(&b).is_some(),
+        "neither tab overwrote the other"
+    );
 
     // Tab A compacts what it merged (its own chunks and the genesis) while tab B's chunk stays.
     let mut merged = AutoCommit::new();
-    for (_, c) in storage.load(&id).await.unwrap().iter().filter(|(k, _)| *k != chunk_b) {
+    for (_, c) in storage
+        .load(&id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| *k != chunk_b)
+    {
         merged.load_incremental(c).unwrap();
     }
-    storage.compact(&id, &merged.save(), &[first, chunk_a]).await.unwrap();
+    storage
+        .compact(&id, &merged.save(), &[first, chunk_a])
+        .await
+        .unwrap();
     let after = storage.load(&id).await.unwrap();
     assert_eq!(after.len(), 2, "one snapshot and tab B's chunk");
     let snap = load(after);
@@ -55,7 +85,10 @@ async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
 
     // Sync states round-trip; removing the document leaves nothing behind.
     storage.put_meta(&format!("{id}/sync"), &[1, 2, 3]).await.unwrap();
-    assert_eq!(storage.get_meta(&format!("{id}/sync")).await.unwrap(), Some(vec![1, 2, 3]));
+    assert_eq!(
+        storage.get_meta(&format!("{id}/sync")).await.unwrap(),
+        Some(vec![1, 2, 3])
+    );
     storage.remove_doc(&id).await.unwrap();
     assert!(storage.load(&id).await.unwrap().is_empty());
     assert_eq!(storage.get_meta(&format!("{id}/sync")).await.unwrap(), None);
@@ -67,7 +100,16 @@ async fn documents_do_not_see_each_others_chunks() {
     let (one, two) = (doc_id(), doc_id());
     storage.append(&one, b"one").await.unwrap();
     storage.append(&two, b"two").await.unwrap();
-    assert_eq!(storage.load(&one).await.unwrap().iter().map(|(_, c)| c.clone()).collect::<Vec<_>>(), [b"one".to_vec()]);
+    assert_eq!(
+        storage
+            .load(&one)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect::<Vec<_>>(),
+        [b"one".to_vec()]
+    );
     storage.remove_doc(&one).await.unwrap();
     assert_eq!(storage.load(&two).await.unwrap().len(), 1);
 }

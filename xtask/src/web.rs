@@ -13,7 +13,11 @@ use crate::toolchain;
 /// Builds the app; returns the `dist/` directory.
 pub fn build(root: &Path) -> Result<PathBuf> {
     let chain = toolchain::wasm_toolchain()?;
-    run(&mut toolchain::wasm_cargo(chain, root, &["build", "--release", "--package", "app"]))?;
+    run(&mut toolchain::wasm_cargo(
+        chain,
+        root,
+        &["build", "--release", "--package", "app"],
+    ))?;
     let wasm = toolchain::wasm_output(chain, root);
     let bindgen = toolchain::wasm_bindgen(root)?;
     let glue = root.join("target/web-bindgen");
@@ -142,7 +146,11 @@ pub fn browser_tests(root: &Path, chromedriver: &Path) -> Result<()> {
     let chain = toolchain::wasm_toolchain()?;
     let bindgen = toolchain::wasm_bindgen(root)?;
     let runner = bindgen.with_file_name("wasm-bindgen-test-runner");
-    run(toolchain::wasm_cargo(chain, root, &["test", "--release", "--package", "app", "--test", "browser"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
-        .env("CHROMEDRIVER", chromedriver))
+    run(toolchain::wasm_cargo(
+        chain,
+        root,
+        &["test", "--release", "--package", "app", "--test", "browser"],
+    )
+    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
+    .env("CHROMEDRIVER", chromedriver))
 }
