@@ -84,6 +84,8 @@ struct Inner {
     storage: DocStorage,
     docs: HashMap<String, Held>,
     tab: String,
+    /// The relay's sync endpoint; `None`: `/sync` on the page's own origin.
+    sync_url: Option<String>,
     socket: Option<web_sys::WebSocket>,
     opened: bool,
     /// The relay's peer id, from its handshake answer.
@@ -98,8 +100,19 @@ struct Inner {
 pub struct Engine(Rc<RefCell<Inner>>);
 
 impl Engine {
-    /// Loads the session's documents from the device and starts syncing.
+    /// Loads the session's documents from the device and starts syncing with the relay that
+    /// served the app.
     pub async fn start(session: Session, status: Status) -> Result<Engine, String> {
+        Self::start_with_relay(session, status, None).await
+    }
+
+    /// As [`Self::start`], with the relay's sync endpoint given (`ws://host:port/sync`), for a
+    /// relay on another origin than the page.
+    pub async fn start_with_relay(
+        session: Session,
+        status: Status,
+        sync_url: Option<String>,
+    ) -> Result<Engine, String> {
         let storage = DocStorage::open().await.map_err(|e| e.0)?;
         let mut docs = HashMap::new();
         for grant in &session.documents {
@@ -130,6 +143,7 @@ impl Engine {
             storage,
             docs,
             tab: session::random_id()[..8].to_owned(),
+            sync_url,
             socket: None,
             opened: false,
             relay: String::new(),
@@ -383,20 +397,19 @@ impl Engine {
             if inner.stopped || inner.socket.is_some() {
                 return;
             }
-            let Some(location) = web_sys::window().map(|w| w.location()) else {
-                return;
+            let endpoint = match &inner.sync_url {
+                Some(url) => url.clone(),
+                None => {
+                    let Some(location) = web_sys::window().map(|w| w.location()) else {
+                        return;
+                    };
+                    let secure = location.protocol().ok().as_deref() == Some("https:");
+                    let host = location.host().unwrap_or_default();
+                    format!("{}://{host}/sync", if secure { "wss" } else { "ws" })
+                }
             };
-            let scheme = if location.protocol().ok().as_deref() == Some("https:") {
-                "wss"
-            } else {
-                "ws"
-            };
-            let host = location.host().unwrap_or_default();
             (
-                format!(
-                    "{scheme}://{host}/sync?token={}&session={}",
-                    inner.session.token, inner.tab
-                ),
+                format!("{endpoint}?token={}&session={}", inner.session.token, inner.tab),
                 inner.status,
             )
         };

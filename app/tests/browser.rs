@@ -113,3 +113,77 @@ async fn documents_do_not_see_each_others_chunks() {
     storage.remove_doc(&one).await.unwrap();
     assert_eq!(storage.load(&two).await.unwrap().len(), 1);
 }
+
+/// Waits until `ready` holds, checking every 50 ms, for at most `seconds`.
+async fn wait_until(seconds: f64, mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = js_sys::Date::now() + seconds * 1000.0;
+    while js_sys::Date::now() < deadline {
+        if ready() {
+            return true;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    ready()
+}
+
+/// The sync client against a real relay that `cargo xtask test` starts; its address and a
+/// logged-in session arrive at build time.
+#[wasm_bindgen_test]
+async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_receives_it() {
+    use app::engine::{Connection, Engine, Status};
+    use app::session::Session;
+    use leptos::prelude::GetUntracked;
+
+    let (Some(url), Some(session)) = (
+        option_env!("DESMIGRATIF_TEST_SYNC_URL"),
+        option_env!("DESMIGRATIF_TEST_SESSION"),
+    ) else {
+        panic!("run through `cargo xtask test`, which starts a relay and logs in for this test");
+    };
+    let session: Session = serde_json::from_str(session).unwrap();
+    let doc_id = session.villages()[0].doc_id.clone();
+    let storage = DocStorage::open().await.unwrap();
+    storage.remove_doc(&doc_id).await.unwrap();
+
+    let status = Status::new();
+    let engine = Engine::start_with_relay(session.clone(), status, Some(url.into()))
+        .await
+        .unwrap();
+    assert!(
+        wait_until(20.0, || engine
+            .snapshot(&doc_id)
+            .is_some_and(|s| s.persons.len() > 10))
+        .await,
+        "the village arrived from the relay"
+    );
+    assert_eq!(status.connection.get_untracked(), Connection::Online);
+
+    let by = session.author();
+    let person = Person::new(RecordId::random(), "Dari Tes Wasm");
+    let id = person.id.clone();
+    engine
+        .edit(&doc_id, |d| d.create(person, &by, 1_764_000_000))
+        .await
+        .unwrap();
+    assert!(
+        wait_until(20.0, || status.unsynced.get_untracked() == 0).await,
+        "the relay confirmed the edit"
+    );
+    engine.stop();
+
+    // A device with nothing stored gets the edit from the relay.
+    storage.remove_doc(&doc_id).await.unwrap();
+    let fresh_status = Status::new();
+    let fresh = Engine::start_with_relay(session, fresh_status, Some(url.into()))
+        .await
+        .unwrap();
+    assert!(
+        wait_until(20.0, || fresh
+            .snapshot(&doc_id)
+            .is_some_and(|s| s.person(&id).is_some()))
+        .await,
+        "the relay kept the edit"
+    );
+    fresh.stop();
+    storage.remove_doc(&doc_id).await.unwrap();
+}

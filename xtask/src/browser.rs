@@ -81,3 +81,78 @@ pub fn run_e2e(root: &Path, dist: &Path, relay: &Path) -> Result<()> {
 pub fn run_bench(root: &Path, dist: &Path, relay: &Path) -> Result<()> {
     node(root, dist, relay, &["bench/app.mjs"])
 }
+
+/// A relay process for the app's in-browser tests: started on a free port with a fresh data
+/// directory and demo data, and stopped when dropped.
+pub struct TestRelay {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    pub addr: String,
+}
+
+impl TestRelay {
+    pub fn start(relay: &Path, dist: &Path) -> Result<Self> {
+        use std::io::{BufRead, BufReader};
+        let dir = std::env::temp_dir().join(format!("desmigratif-xtask-relay-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut child = Command::new(relay)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--demo-households",
+                "20",
+                "--data-dir",
+            ])
+            .arg(&dir)
+            .arg("--static-dir")
+            .arg(dist)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        for line in BufReader::new(stdout).lines() {
+            if let Some(addr) = line?.strip_prefix("listening on http://") {
+                return Ok(Self {
+                    child,
+                    dir,
+                    addr: addr.to_owned(),
+                });
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("the test relay did not start")
+    }
+
+    /// Logs a demo account in; returns the relay's JSON answer.
+    pub fn login(&self, username: &str, device: &str) -> Result<String> {
+        use std::io::{Read, Write};
+        let body =
+            format!(r#"{{"username":"{username}","password":"demo-desmigratif","device":"{device}"}}"#);
+        let mut s = std::net::TcpStream::connect(&self.addr)?;
+        write!(
+            s,
+            "POST /api/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )?;
+        let mut response = String::new();
+        s.read_to_string(&mut response)?;
+        match response.split_once("\r\n\r\n") {
+            Some((head, json)) if head.starts_with("HTTP/1.1 200") => Ok(json.to_owned()),
+            _ => bail!(
+                "the test relay refused the login: {}",
+                response.lines().next().unwrap_or("")
+            ),
+        }
+    }
+}
+
+impl Drop for TestRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

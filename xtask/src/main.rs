@@ -74,10 +74,11 @@ fn test_everything(root: &Path) -> Result<()> {
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     run(cargo().args(["test", "--workspace"]))?;
     let dist = web::build(root)?;
-    browser::chromium()?;
-    web::browser_tests(root, Path::new(browser::CHROMEDRIVER))?;
     run(cargo().args(["build", "--package", "sync-server"]))?;
-    browser::run_e2e(root, &dist, &root.join("target/debug/sync-server"))
+    let relay = root.join("target/debug/sync-server");
+    browser::chromium()?;
+    web::browser_tests(root, Path::new(browser::CHROMEDRIVER), &relay, &dist)?;
+    browser::run_e2e(root, &dist, &relay)
 }
 
 /// Benchmarks: the record model natively, then the app in headless Chromium.

@@ -142,15 +142,23 @@ fn copy_public(from: &Path, to: &Path) -> Result<()> {
 
 /// The app's in-browser tests (`app/tests/browser.rs`), run by wasm-bindgen-test-runner in
 /// headless Chromium through chromedriver.
-pub fn browser_tests(root: &Path, chromedriver: &Path) -> Result<()> {
+pub fn browser_tests(root: &Path, chromedriver: &Path, relay: &Path, dist: &Path) -> Result<()> {
     let chain = toolchain::wasm_toolchain()?;
     let bindgen = toolchain::wasm_bindgen(root)?;
     let runner = bindgen.with_file_name("wasm-bindgen-test-runner");
+    // The sync client's test talks to a real relay, logged in as a demo village account.
+    let test_relay = crate::browser::TestRelay::start(relay, dist)?;
+    let session = test_relay.login("desa-arjowilangun", "wasm-test")?;
     run(toolchain::wasm_cargo(
         chain,
         root,
         &["test", "--release", "--package", "app", "--test", "browser"],
     )
     .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
-    .env("CHROMEDRIVER", chromedriver))
+    .env("CHROMEDRIVER", chromedriver)
+    .env(
+        "DESMIGRATIF_TEST_SYNC_URL",
+        format!("ws://{}/sync", test_relay.addr),
+    )
+    .env("DESMIGRATIF_TEST_SESSION", session))
 }
