@@ -516,6 +516,10 @@ impl Engine {
             }
             (held.doc.save_incremental(), held.sync.encode(), storage)
         };
+        if !chunk.is_empty() {
+            // The document in memory changed: show it now; it is stored just below.
+            self.status().version.update(|v| *v += 1);
+        }
         self.send_sync(doc_id);
         self.refresh_unsynced();
         let engine = self.clone();
@@ -531,7 +535,6 @@ impl Engine {
                         held.chunks.insert(key);
                     }
                     engine.announce(&doc_id);
-                    engine.status().version.update(|v| *v += 1);
                     engine.maybe_compact(&doc_id);
                 }
                 Err(e) => engine.status().storage_error.set(Some(e.0)),

@@ -155,6 +155,18 @@ pub fn PersonDetail() -> impl IntoView {
         else {
             return;
         };
+        if !p.deleted {
+            let question = lang.text(
+                "Hapus orang ini dari daftar? Datanya tetap tersimpan dan bisa dipulihkan.",
+                "Remove this person from the list? The record is kept and can be restored.",
+            );
+            let confirmed = web_sys::window()
+                .and_then(|w| w.confirm_with_message(question).ok())
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
         leptos::task::spawn_local(async move {
             let by = engine.session().author();
             let now = (js_sys::Date::now() / 1000.0) as i64;
