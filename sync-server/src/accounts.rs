@@ -340,14 +340,7 @@ impl AccountDb {
         if !valid_device(device) {
             return Err(AccountError::BadDevice);
         }
-        let stored: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT password_hash FROM accounts WHERE username = ?1",
-                [username],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let stored = self.password_hash_of(username)?;
         let ok = verify_password(password, stored.as_deref().unwrap_or_else(|| decoy_hash()));
         if !ok || stored.is_none() {
             return Ok(None);
@@ -372,16 +365,20 @@ impl AccountDb {
         )))
     }
 
-    /// Whether the password is the account's, without opening a session.
-    pub fn login_check(&self, username: &str, password: &str) -> Result<bool, AccountError> {
-        let stored: Option<String> = self
+    fn password_hash_of(&self, username: &str) -> Result<Option<String>, AccountError> {
+        Ok(self
             .conn()
             .query_row(
                 "SELECT password_hash FROM accounts WHERE username = ?1",
                 [username],
                 |r| r.get(0),
             )
-            .optional()?;
+            .optional()?)
+    }
+
+    /// Whether the password is the account's, without opening a session.
+    pub fn login_check(&self, username: &str, password: &str) -> Result<bool, AccountError> {
+        let stored = self.password_hash_of(username)?;
         Ok(stored.is_some_and(|h| verify_password(password, &h)))
     }
 
