@@ -7,6 +7,8 @@ mod support;
 mod access;
 /// Tokens, login and sessions.
 mod auth;
+/// The `user` commands.
+mod cli;
 /// Restarts and `kill -9`.
 mod durability;
 /// Garbage, oversized and flooding peers next to a well-behaved one.

@@ -1,0 +1,126 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use sync_server::accounts::AccountDb;
+
+use crate::support::temp_dir;
+
+fn cli(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn user_commands_create_list_change_and_revoke_accounts() {
+    let dir = temp_dir("cli");
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "petugas-baru",
+            "--role",
+            "village",
+            "--village",
+            "35.07.11.2008",
+            "--password-stdin",
+        ],
+        Some("sandi-yang-panjang\n"),
+    );
+    assert!(ok, "{out}");
+    assert!(
+        !out.contains("sandi-yang-panjang"),
+        "a password from stdin is not echoed"
+    );
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "kantor",
+            "--role",
+            "district",
+            "--district",
+            "35.07",
+        ],
+        None,
+    );
+    assert!(ok, "{out}");
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a generated password is printed once")
+        .to_owned();
+
+    let db = AccountDb::open(&dir.join("accounts.sqlite3")).unwrap();
+    let (token, _) = db
+        .login("petugas-baru", "sandi-yang-panjang", "hp", 3600)
+        .unwrap()
+        .unwrap();
+    assert!(db.login("kantor", &generated, "pc", 3600).unwrap().is_some());
+
+    let (ok, out) = cli(&dir, &["user", "list"], None);
+    assert!(
+        ok && out.contains("petugas-baru") && out.contains("35.07.11.2008") && out.contains("kantor"),
+        "{out}"
+    );
+
+    let (ok, _) = cli(&dir, &["user", "revoke", "--username", "petugas-baru"], None);
+    assert!(ok);
+    assert!(
+        db.session(&token).unwrap().is_none(),
+        "revoked from another process"
+    );
+
+    let (ok, _) = cli(
+        &dir,
+        &["user", "passwd", "--username", "petugas-baru", "--password-stdin"],
+        Some("sandi-baru-lagi\n"),
+    );
+    assert!(ok);
+    assert!(
+        db.login("petugas-baru", "sandi-yang-panjang", "hp", 3600)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        db.login("petugas-baru", "sandi-baru-lagi", "hp", 3600)
+            .unwrap()
+            .is_some()
+    );
+
+    // Bad input: a clear error and nothing changed.
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "x/y",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("panjang-sekali\n"),
+    );
+    assert!(!ok && out.contains("usernames are"), "{out}");
+    let (ok, out) = cli(&dir, &["user", "revoke", "--username", "tidak-ada"], None);
+    assert!(!ok && out.contains("no account"), "{out}");
+    assert_eq!(db.list().unwrap().len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
