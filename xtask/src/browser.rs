@@ -53,8 +53,11 @@ fn ensure_packages(tests: &Path) -> Result<()> {
         _ => true,
     };
     if stale {
+        // `npm install`, not `npm ci`: cbor-x's optional native helpers (@cbor-extract/*) are
+        // not served by every registry mirror, and `npm ci` refuses a lock file without them.
+        // The lock file still pins every version that gets installed.
         run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
+            .args(["install", "--no-audit", "--no-fund"])
             .current_dir(tests))?;
     }
     Ok(())
