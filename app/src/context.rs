@@ -50,6 +50,17 @@ impl AppContext {
         });
     }
 
+    /// Logs the same account in again (its token expired or was revoked) without touching the
+    /// device's documents.
+    pub fn renew(&self, s: Session) {
+        session::save(&s);
+        self.session.set(Some(s.clone()));
+        match self.engine() {
+            Some(engine) => engine.renew(s),
+            None => self.start(s),
+        }
+    }
+
     pub fn engine(&self) -> Option<Engine> {
         self.engine.with_value(Clone::clone)
     }

@@ -621,6 +621,19 @@ impl Engine {
         gloo_timers::callback::Timeout::new(delay, move || engine.connect()).forget();
     }
 
+    /// Continues with a new token after the relay refused the old one; the documents on the
+    /// device, and the changes not yet sent, stay as they are.
+    pub fn renew(&self, session: Session) {
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.session.token = session.token;
+            inner.session.expires_at = session.expires_at;
+            inner.stopped = false;
+            inner.backoff_ms = 1000;
+        }
+        self.connect();
+    }
+
     /// Stops syncing (logout).
     pub fn stop(&self) {
         let socket = {

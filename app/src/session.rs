@@ -110,6 +110,8 @@ pub enum LoginError {
     /// No connection to the relay.
     Offline,
     Server(u16),
+    /// Another account is logged in on this device.
+    OtherAccount,
 }
 
 impl LoginError {
@@ -128,6 +130,12 @@ impl LoginError {
             (LoginError::Offline, En) => "No connection. The first login needs the internet.".into(),
             (LoginError::Server(code), Id) => format!("Server bermasalah ({code}). Coba lagi nanti."),
             (LoginError::Server(code), En) => format!("Server problem ({code}). Try again later."),
+            (LoginError::OtherAccount, Id) => {
+                "Akun lain masih masuk di perangkat ini. Keluar dulu dari akun itu.".into()
+            }
+            (LoginError::OtherAccount, En) => {
+                "Another account is logged in on this device. Log it out first.".into()
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 // The field app in a real browser against a real relay process: logging in, working offline,
 // surviving reloads, merging two devices' edits, resolving conflicts, opening without network.
+import { execFileSync } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelay, launchBrowser, launchProfile, newPhone } from './support.mjs';
@@ -206,6 +207,39 @@ test('the form checks fields as they are typed; episodes are added and edited; t
     assert.equal(await page.locator('.category').textContent(), 'Purna PMI');
     // The history names who changed what.
     assert.match(await page.locator('.history').textContent(), /desa-balearjo/);
+  } finally {
+    await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('when the relay ends the session, work goes on, and logging in again sends it without losing anything', async () => {
+  const relay = await startRelay();
+  const { page, context } = await newPhone(browser);
+  try {
+    await login(page, relay.url, 'desa-sumberpetung');
+    await synced(page);
+    execFileSync(process.env.SYNC_SERVER_BIN, ['user', 'revoke', '--username', 'desa-sumberpetung', '--data-dir', relay.dataDir]);
+    await page.locator('.sync-status[data-state="expired"]').waitFor({ timeout: 60_000 });
+
+    await createPerson(page, 'Tetap Tersimpan');
+    assert.ok(Number(await page.locator('.sync-status .pending').getAttribute('data-count')) > 0);
+
+    await page.getByRole('link', { name: 'Masuk lagi' }).click();
+    await page.locator('#username').fill('desa-sumberpetung');
+    await page.locator('#password').fill('demo-desmigratif');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await synced(page);
+    assert.equal(await page.locator('.sync-status .pending').getAttribute('data-count'), '0');
+
+    const office = await newPhone(browser);
+    await login(office.page, relay.url, 'disnaker-malang');
+    await office.page.locator('#village').selectOption({ label: 'Sumberpetung' });
+    await office.page.getByRole('link', { name: 'Daftar orang' }).click();
+    await office.page.locator('input.search').fill('Tetap Tersimpan');
+    await office.page.locator('.person strong', { hasText: 'Tetap Tersimpan' }).waitFor();
+    await office.context.close();
   } finally {
     await context.close();
     await relay.stop();

@@ -32,6 +32,9 @@ pub fn SyncStatus() -> impl IntoView {
                         n => format!("{n} {}", lang.text("perubahan belum terkirim", "changes not yet sent")),
                     }}
                 </span>
+                {move || (status.connection.get() == Connection::SessionExpired).then(|| view! {
+                    <a class="button relogin" href="/masuk">{lang.text("Masuk lagi", "Log in again")}</a>
+                })}
                 <span class="last-sync">
                     {move || status.last_sync.get().map(|t| format!("{} {}", lang.text("Terakhir:", "Last:"), format_time_ms(t)))}
                 </span>

@@ -5,7 +5,9 @@ use crate::context::use_app;
 use crate::i18n::use_language;
 use crate::session;
 
-/// Logging in: needed once, online; afterwards the app opens offline.
+/// Logging in: needed once, online; afterwards the app opens offline. With a session on the
+/// device (its token expired or was revoked) it logs the same account in again and keeps the
+/// device's documents.
 #[component]
 pub fn Login() -> impl IntoView {
     let app = use_app();
@@ -24,7 +26,20 @@ pub fn Login() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match session::login(username.get_untracked().trim(), &password.get_untracked()).await {
+            let current = app.session.get_untracked();
+            let name = username.get_untracked().trim().to_owned();
+            if current.as_ref().is_some_and(|c| c.username != name) {
+                // Another account's documents are on this device: they must be sent or
+                // removed (logout) first.
+                error.set(Some(session::LoginError::OtherAccount));
+                busy.set(false);
+                return;
+            }
+            match session::login(&name, &password.get_untracked()).await {
+                Ok(s) if current.is_some() => {
+                    app.renew(s);
+                    navigate("/", Default::default());
+                }
                 Ok(s) => {
                     session::save(&s);
                     app.start(s);
