@@ -561,22 +561,7 @@ impl Engine {
             let Some(m) = held.doc.sync().generate_sync_message(&mut held.sync) else {
                 return;
             };
-            let (doc, data) = (doc_id.to_owned(), m.encode());
-            if empty {
-                WireMessage::Request {
-                    sender,
-                    target,
-                    doc,
-                    data,
-                }
-            } else {
-                WireMessage::Sync {
-                    sender,
-                    target,
-                    doc,
-                    data,
-                }
-            }
+            WireMessage::sync_or_request(empty, sender, target, doc_id.to_owned(), m.encode())
         };
         self.send(message);
     }

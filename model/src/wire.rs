@@ -51,6 +51,31 @@ pub enum WireMessage {
 pub struct WireError(String);
 
 impl WireMessage {
+    /// A `request` (the sender has nothing of the document yet) or a `sync` message.
+    pub fn sync_or_request(
+        request: bool,
+        sender: String,
+        target: String,
+        doc: String,
+        data: Vec<u8>,
+    ) -> Self {
+        if request {
+            WireMessage::Request {
+                sender,
+                target,
+                doc,
+                data,
+            }
+        } else {
+            WireMessage::Sync {
+                sender,
+                target,
+                doc,
+                data,
+            }
+        }
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         let mut buf = Vec::new();
         let mut e = Encoder::new(&mut buf);
@@ -157,21 +182,7 @@ impl WireMessage {
                     need(doc, "documentId")?,
                 );
                 let data = data.ok_or_else(|| bad("no data"))?;
-                if kind == "request" {
-                    WireMessage::Request {
-                        sender,
-                        target,
-                        doc,
-                        data,
-                    }
-                } else {
-                    WireMessage::Sync {
-                        sender,
-                        target,
-                        doc,
-                        data,
-                    }
-                }
+                WireMessage::sync_or_request(kind == "request", sender, target, doc, data)
             }
             "doc-unavailable" => WireMessage::DocUnavailable {
                 sender: need(sender, "senderId")?,

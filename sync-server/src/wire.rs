@@ -32,21 +32,7 @@ mod tests {
             .encode();
         let msg = |kind: &str, data: Vec<u8>| {
             let (sender, target, doc) = ("relay".to_owned(), "peer".to_owned(), "doc1".to_owned());
-            match kind {
-                "sync" => WireMessage::Sync {
-                    sender,
-                    target,
-                    doc,
-                    data,
-                },
-                _ => WireMessage::Request {
-                    sender,
-                    target,
-                    doc,
-                    data,
-                },
-            }
-            .encode()
+            WireMessage::sync_or_request(kind == "request", sender, target, doc, data).encode()
         };
         assert_eq!(
             announced_heads(&msg("sync", data.clone())),

@@ -229,22 +229,8 @@ impl Peer {
 
     fn message(&self, kind: &str, doc: &str, data: &[u8]) -> Vec<u8> {
         let (sender, target) = (self.peer_id.clone(), self.relay_id.clone());
-        let (doc, data) = (doc.to_owned(), data.to_vec());
-        match kind {
-            "request" => WireMessage::Request {
-                sender,
-                target,
-                doc,
-                data,
-            },
-            _ => WireMessage::Sync {
-                sender,
-                target,
-                doc,
-                data,
-            },
-        }
-        .encode()
+        WireMessage::sync_or_request(kind == "request", sender, target, doc.to_owned(), data.to_vec())
+            .encode()
     }
 
     /// Syncs `doc` with the relay until neither side has anything to say. Returns `false` if
