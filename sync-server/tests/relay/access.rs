@@ -8,12 +8,6 @@ use crate::support::*;
 const ARJO: &str = "35.07.11.2008";
 const BRONGKAL: &str = "35.07.33.2005";
 
-pub async fn fetch(peer: &mut Peer, doc_id: &str) -> Option<AutoCommit> {
-    let mut doc = AutoCommit::new();
-    let available = peer.sync(doc_id, &mut doc, &mut State::new()).await;
-    (available && !doc.get_heads().is_empty()).then_some(doc)
-}
-
 #[tokio::test]
 async fn villages_see_only_their_own_document_and_the_district_sees_both() {
     let dir = temp_dir("access");
@@ -101,7 +95,7 @@ async fn a_village_cannot_write_another_village_or_the_district_document() {
         .await;
 
     let mut dinas = Peer::connect(&url, &t_dinas, "dinas", "pc-1").await.unwrap();
-    let brong = VillageDoc::from_automerge(fetch(&mut dinas, &village_id(BRONGKAL)).await.unwrap()).unwrap();
+    let brong = fetch_village(&mut dinas, &village_id(BRONGKAL)).await;
     assert!(brong.snapshot().persons.values().all(|p| p.full_name != "Palsu"));
     let mut seen = fetch(&mut dinas, &district_id("35.07")).await.unwrap();
     assert_eq!(seen.get_heads(), before, "the read-only write was not applied");

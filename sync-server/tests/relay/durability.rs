@@ -5,10 +5,9 @@ use std::time::Duration;
 use automerge::sync::{State, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ChangeHash};
-use desmigratif_model::{Author, Person, RecordId, VillageDoc};
+use desmigratif_model::{Author, Person, RecordId};
 use sync_server::accounts::{AccountDb, Role};
 
-use crate::access::fetch;
 use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
@@ -22,7 +21,7 @@ async fn a_restart_keeps_everything() {
     let mut peer = Peer::connect(&relay.ws_url(), &token, "arjo", "hp-1")
         .await
         .unwrap();
-    let mut doc = VillageDoc::from_automerge(fetch(&mut peer, &doc_id).await.unwrap()).unwrap();
+    let mut doc = fetch_village(&mut peer, &doc_id).await;
     let id = doc
         .create(
             Person::new(RecordId::random(), "Sebelum Restart"),
@@ -38,7 +37,7 @@ async fn a_restart_keeps_everything() {
     let mut peer = Peer::connect(&relay.ws_url(), &token, "arjo", "hp-1")
         .await
         .expect("sessions survive a restart");
-    let again = VillageDoc::from_automerge(fetch(&mut peer, &doc_id).await.unwrap()).unwrap();
+    let again = fetch_village(&mut peer, &doc_id).await;
     assert_eq!(again.snapshot().person(&id).unwrap().full_name, "Sebelum Restart");
     relay.stop().await;
 }

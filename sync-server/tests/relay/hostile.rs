@@ -1,10 +1,9 @@
 use std::time::Duration;
 
 use automerge::sync::State;
-use desmigratif_model::{Author, Person, RecordId, VillageDoc};
+use desmigratif_model::{Author, Person, RecordId};
 use sync_server::accounts::Role;
 
-use crate::access::fetch;
 use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
@@ -19,7 +18,7 @@ async fn bad_peers_are_cut_off_and_a_good_peer_keeps_syncing() {
     let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
     let doc_id = village_id(ARJO);
     let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
-    let mut doc = VillageDoc::from_automerge(fetch(&mut good, &doc_id).await.unwrap()).unwrap();
+    let mut doc = fetch_village(&mut good, &doc_id).await;
     let mut state = State::new();
     good.sync(&doc_id, doc.automerge(), &mut state).await;
 
@@ -93,9 +92,7 @@ async fn bad_peers_are_cut_off_and_a_good_peer_keeps_syncing() {
     // What the good device wrote is stored; what was there before is intact.
     let t_dinas = relay.token("dinas", Role::District, Some("35.07"), "pc-1");
     let mut office = Peer::connect(&url, &t_dinas, "dinas", "pc-1").await.unwrap();
-    let seen = VillageDoc::from_automerge(fetch(&mut office, &doc_id).await.unwrap())
-        .unwrap()
-        .snapshot();
+    let seen = fetch_village(&mut office, &doc_id).await.snapshot();
     for id in &ids {
         assert!(seen.person(id).is_some());
     }

@@ -1,8 +1,7 @@
 use automerge::sync::State;
-use desmigratif_model::{Author, Person, RecordId, VillageDoc};
+use desmigratif_model::{Author, Person, RecordId};
 use sync_server::accounts::Role;
 
-use crate::access::fetch;
 use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
@@ -19,8 +18,8 @@ async fn offline_edits_reach_the_district_after_reconnect_and_concurrent_edits_m
     // Both devices load the village while online.
     let mut phone = Peer::connect(&url, &t_arjo, "arjo", "hp-1").await.unwrap();
     let mut office = Peer::connect(&url, &t_dinas, "dinas", "pc-1").await.unwrap();
-    let mut phone_doc = VillageDoc::from_automerge(fetch(&mut phone, &doc_id).await.unwrap()).unwrap();
-    let mut office_doc = VillageDoc::from_automerge(fetch(&mut office, &doc_id).await.unwrap()).unwrap();
+    let mut phone_doc = fetch_village(&mut phone, &doc_id).await;
+    let mut office_doc = fetch_village(&mut office, &doc_id).await;
     drop(phone); // signal lost
 
     // Offline: the phone adds a person and edits one; the office edits the same person.

@@ -273,3 +273,18 @@ pub fn village_id(code: &str) -> String {
 pub fn district_id(code: &str) -> String {
     desmigratif_model::DocumentId::for_district(&code.parse().unwrap()).to_string()
 }
+
+/// A document as the relay gives it to `peer`; `None` if it is unavailable or empty.
+pub async fn fetch(peer: &mut Peer, doc_id: &str) -> Option<AutoCommit> {
+    let mut doc = AutoCommit::new();
+    let available = peer.sync(doc_id, &mut doc, &mut sync::State::new()).await;
+    (available && !doc.get_heads().is_empty()).then_some(doc)
+}
+
+/// A village document the relay must give to `peer`.
+pub async fn fetch_village(peer: &mut Peer, doc_id: &str) -> desmigratif_model::VillageDoc {
+    let doc = fetch(peer, doc_id)
+        .await
+        .expect("the relay gives the village document");
+    desmigratif_model::VillageDoc::from_automerge(doc).expect("a village document")
+}
