@@ -178,7 +178,10 @@ impl VillageDoc {
         if self.doc.get(&coll, id.as_str())?.is_some() {
             return Err(ModelError::RecordExists(id));
         }
-        reconcile_prop(&mut self.doc, &coll, id.as_str(), &record)?;
+        if let Err(e) = reconcile_prop(&mut self.doc, &coll, id.as_str(), &record) {
+            self.doc.rollback();
+            return Err(e.into());
+        }
         self.commit(
             by,
             now,
@@ -218,7 +221,11 @@ impl VillageDoc {
             .filter(|f| *f != "deleted" && *f != "id")
             .collect();
         for f in &fields {
-            edited.reconcile_field(&mut self.doc, &obj, f)?;
+            if let Err(e) = edited.reconcile_field(&mut self.doc, &obj, f) {
+                // Nothing half-written may ride along in a later change with another note.
+                self.doc.rollback();
+                return Err(e.into());
+            }
         }
         if !fields.is_empty() {
             self.commit(
