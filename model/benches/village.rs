@@ -1,12 +1,12 @@
-//! How long a village of about 2,000 persons takes to open and to search, natively.
-//! Run with `cargo bench -p desmigratif-model` (or `cargo xtask bench`, which also measures the
-//! browser); results are written down in BENCHMARKS.md.
+//! How long a village takes to open, to search and to take in one change, natively, for about
+//! 2,000 and 10,000 persons. Run with `cargo bench -p desmigratif-model` (or `cargo xtask
+//! bench`, which also measures the browser); results are written down in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use desmigratif_model::demo::{VILLAGES, village_doc};
-use desmigratif_model::{Category, PersonFilter, VillageDoc};
+use desmigratif_model::demo::{VILLAGES, demo_author, village_doc};
+use desmigratif_model::{Category, Person, PersonFilter, VillageDoc};
 
 /// The median of `runs` timings of `f`.
 fn median(runs: usize, mut f: impl FnMut()) -> Duration {
@@ -21,56 +21,80 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     times[runs / 2]
 }
 
-fn main() {
-    let households = 500;
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn village(households: usize) {
     let mut doc = village_doc(&VILLAGES[0], households);
     let bytes = doc.save();
-    let persons = doc.snapshot().persons.len();
+    let snap = doc.snapshot();
     println!(
-        "village: {persons} persons, {} episodes, {} KiB saved",
-        doc.snapshot().episodes.len(),
+        "\nvillage: {} persons, {} episodes, {} KiB saved",
+        snap.persons.len(),
+        snap.episodes.len(),
         bytes.len() / 1024
     );
 
     let load = median(5, || {
         black_box(VillageDoc::load(&bytes).unwrap());
     });
-    let loaded = VillageDoc::load(&bytes).unwrap();
-    let snapshot = median(5, || {
+    let mut loaded = VillageDoc::load(&bytes).unwrap();
+    let full = median(5, || {
         black_box(loaded.snapshot());
     });
-    let snap = loaded.snapshot();
+    let mut watched = loaded.watch();
+    // One field edit, then bring the snapshot up to date: what a save costs the screen.
+    let ids: Vec<_> = watched.persons.keys().cloned().collect();
+    let by = demo_author();
+    let mut n = 0;
+    let edit_refresh = median(21, || {
+        n += 1;
+        let base: Person = watched.persons[&ids[n * 37 % ids.len()]].clone();
+        let mut edited = base.clone();
+        edited.phone = Some(format!("0812{:08}", n));
+        loaded
+            .update(&base, &edited, &by, 1_800_000_000 + n as i64)
+            .unwrap();
+        black_box(watched.refresh(&mut loaded));
+    });
+    let edit_only = median(21, || {
+        n += 1;
+        let base: Person = watched.persons[&ids[n * 37 % ids.len()]].clone();
+        let mut edited = base.clone();
+        edited.phone = Some(format!("0812{:08}", n));
+        loaded
+            .update(&base, &edited, &by, 1_800_000_000 + n as i64)
+            .unwrap();
+        watched.persons.insert(base.id.clone(), edited);
+    });
+    watched.refresh(&mut loaded);
     let search_text = median(21, || {
-        black_box(snap.search(&PersonFilter {
+        black_box(watched.search(&PersonFilter {
             text: Some("sri".into()),
             ..Default::default()
         }));
     });
     let search_filtered = median(21, || {
-        black_box(snap.search(&PersonFilter {
+        black_box(watched.search(&PersonFilter {
             category: Some(Category::Pmi),
             destination: Some("Taiwan".into()),
             ..Default::default()
         }));
     });
     let counts = median(21, || {
-        black_box(snap.counts());
+        black_box(watched.counts());
     });
-    println!("open (load bytes):         {:>8.1} ms", load.as_secs_f64() * 1e3);
-    println!(
-        "open (snapshot all):       {:>8.1} ms",
-        snapshot.as_secs_f64() * 1e3
-    );
-    println!(
-        "search by name:            {:>8.2} ms",
-        search_text.as_secs_f64() * 1e3
-    );
-    println!(
-        "search by category+country:{:>8.2} ms",
-        search_filtered.as_secs_f64() * 1e3
-    );
-    println!(
-        "counts per category:       {:>8.2} ms",
-        counts.as_secs_f64() * 1e3
-    );
+    println!("open (load bytes):            {:>9.2} ms", ms(load));
+    println!("open (full snapshot):         {:>9.2} ms", ms(full));
+    println!("edit one field, no refresh:   {:>9.2} ms", ms(edit_only));
+    println!("edit one field + refresh:     {:>9.2} ms", ms(edit_refresh));
+    println!("search by name:               {:>9.2} ms", ms(search_text));
+    println!("search by category+country:   {:>9.2} ms", ms(search_filtered));
+    println!("counts per category:          {:>9.3} ms", ms(counts));
+}
+
+fn main() {
+    village(500);
+    village(2500);
 }

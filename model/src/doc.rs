@@ -9,16 +9,15 @@
 //!   episodes: { <id>: { id, person, destination_country, ..., deleted } } }
 //! ```
 
-use std::collections::BTreeMap;
-
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, PatchAction, Prop, ROOT, ReadDoc, ScalarValue, Value};
 use autosurgeon::{hydrate_prop, reconcile_prop};
 use sha2::{Digest, Sha256};
 
 use crate::ModelError;
 use crate::author::{Author, ChangeNote, EditAction, RecordEdit};
 use crate::ids::{RecordId, VillageCode};
+use crate::query::Touched;
 use crate::record::{Collection, MigrationEpisode, Person, Record};
 use crate::validate::{self, Severity};
 
@@ -248,7 +247,7 @@ impl VillageDoc {
         self.set_deleted::<R>(id, true, EditAction::Delete, by, now)
     }
 
-    /// Undoes a soft delete. Deleting a deleted record or restoring a live one changes nothing. Deleting a deleted record or restoring a live one changes nothing.
+    /// Undoes a soft delete. Deleting a deleted record or restoring a live one changes nothing.
     pub fn restore<R: Record>(&mut self, id: &RecordId, by: &Author, now: i64) -> Result<(), ModelError> {
         self.set_deleted::<R>(id, false, EditAction::Restore, by, now)
     }
@@ -281,27 +280,106 @@ impl VillageDoc {
         Ok(())
     }
 
-    /// Every record of the document, with the derived views the app needs.
+    /// Every record of the document, with the derived views the app needs: a full read.
     pub fn snapshot(&self) -> VillageSnapshot {
-        let mut damaged = Vec::new();
-        let persons = self.read_all::<Person>(&mut damaged);
-        let episodes = self.read_all::<MigrationEpisode>(&mut damaged);
-        VillageSnapshot::new(self.code(), persons, episodes, damaged)
+        let mut snapshot = VillageSnapshot::empty(self.code());
+        let everything = Touched {
+            everything: true,
+            ..Touched::default()
+        };
+        snapshot.apply(self, &everything);
+        snapshot
     }
 
-    fn read_all<R: Record>(&self, damaged: &mut Vec<String>) -> BTreeMap<RecordId, R> {
-        let coll = self.collection(R::COLLECTION);
-        let mut out = BTreeMap::new();
-        for key in self.doc.keys(&coll) {
-            let parsed = key.parse::<RecordId>();
-            match (parsed, hydrate_prop::<_, R, _, _>(&self.doc, &coll, key.as_str())) {
-                (Ok(id), Ok(record)) if record.id() == &id => {
-                    out.insert(id, record);
+    /// A full read, from which the document tracks what its changes touch, so that
+    /// [`VillageSnapshot::refresh`] can later re-read only those records. Use one watched
+    /// snapshot per document: each refresh moves the document's tracking point.
+    pub fn watch(&mut self) -> VillageSnapshot {
+        self.doc.update_diff_cursor();
+        self.snapshot()
+    }
+
+    /// The records that changes touched since the last call (or since [`Self::watch`]),
+    /// from Automerge's patches. Moves the tracking point to now.
+    pub(crate) fn touched_since_last_look(&mut self) -> Touched {
+        let persons = self.collection(Collection::Persons);
+        let episodes = self.collection(Collection::Episodes);
+        let mut touched = Touched::default();
+        for patch in self.doc.diff_incremental() {
+            let Some((_, Prop::Map(top))) = patch.path.first() else {
+                // The root map itself changed.
+                touched.everything = true;
+                continue;
+            };
+            let collection = match top.as_str() {
+                "persons" => Collection::Persons,
+                "episodes" => Collection::Episodes,
+                _ => {
+                    // `meta` (the code) or a root map this build does not know.
+                    touched.everything |= top == "meta";
+                    continue;
                 }
-                _ => damaged.push(format!("{}/{key}", R::COLLECTION.key())),
+            };
+            let key = match patch.path.get(1) {
+                Some((_, Prop::Map(key))) => Some(key.clone()),
+                Some(_) => None,
+                None => match &patch.action {
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
+                    PatchAction::Conflict { prop: Prop::Map(key) }
+                    | PatchAction::Increment {
+                        prop: Prop::Map(key), ..
+                    } => Some(key.clone()),
+                    _ => None,
+                },
+            };
+            let expected = match collection {
+                Collection::Persons => &persons,
+                Collection::Episodes => &episodes,
+            };
+            match key {
+                // A patch under a rival map of the same name is not what the document shows.
+                Some(key) if patch.path.len() > 1 || &patch.obj == expected => {
+                    touched.insert(collection, key)
+                }
+                Some(key) if patch.path.get(1).is_some_and(|(o, _)| o == expected) => {
+                    touched.insert(collection, key)
+                }
+                _ => touched.everything = true,
             }
         }
-        out
+        touched
+    }
+
+    /// The keys of a collection's root map.
+    pub(crate) fn keys(&self, c: Collection) -> impl Iterator<Item = String> + '_ {
+        self.doc.keys(self.collection(c))
+    }
+
+    /// Reads one record by its key: `Ok(None)` if there is none, `Err(())` if the key holds
+    /// something that is not a readable record of this kind with this id (damaged, or written
+    /// by an incompatible client).
+    pub(crate) fn read_record<R: Record>(&self, key: &str) -> Result<Option<R>, ()> {
+        let coll = self.collection(R::COLLECTION);
+        match self.doc.get(&coll, key) {
+            Ok(None) => return Ok(None),
+            Ok(Some(_)) => {}
+            Err(_) => return Err(()),
+        }
+        match (
+            key.parse::<RecordId>(),
+            hydrate_prop::<_, R, _, _>(&self.doc, &coll, key),
+        ) {
+            (Ok(id), Ok(record)) if record.id() == &id => Ok(Some(record)),
+            _ => Err(()),
+        }
+    }
+
+    /// Whether a record has a field holding concurrent values.
+    pub(crate) fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {
+        match c {
+            Collection::Persons => self.has_conflict::<Person>(id),
+            Collection::Episodes => self.has_conflict::<MigrationEpisode>(id),
+        }
     }
 
     pub(crate) fn doc(&self) -> &AutoCommit {

@@ -58,9 +58,19 @@ impl VillageDoc {
     /// The most recent changes to any record, newest first, at most `limit`: the village home
     /// screen's "recent changes".
     pub fn recent_changes(&mut self, limit: usize) -> Vec<(Collection, RecordId, HistoryEntry)> {
+        self.recent_changes_since(&[], limit)
+    }
+
+    /// As [`Self::recent_changes`], among the changes made since `heads` only (cheap when few
+    /// changes are new: a screen keeps its list and adds what arrived).
+    pub fn recent_changes_since(
+        &mut self,
+        heads: &[automerge::ChangeHash],
+        limit: usize,
+    ) -> Vec<(Collection, RecordId, HistoryEntry)> {
         let mut all: Vec<(Collection, RecordId, HistoryEntry)> = self
             .automerge()
-            .get_changes_meta(&[])
+            .get_changes_meta(heads)
             .into_iter()
             .filter_map(|meta| {
                 let note = ChangeNote::from_message(meta.message.as_deref()?)?;

@@ -23,7 +23,7 @@ pub trait Record: Reconcile + Hydrate + Clone + PartialEq + std::fmt::Debug {
 }
 
 /// The root maps of a village document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
     Persons,

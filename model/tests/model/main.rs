@@ -6,5 +6,7 @@ mod compatibility;
 mod convergence;
 /// Soft deletes against concurrent edits, and the deterministic genesis.
 mod deletes;
+/// The incrementally refreshed snapshot against fresh reads.
+mod incremental;
 /// Categories, households, search and counts.
 mod queries;

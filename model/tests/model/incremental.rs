@@ -1,0 +1,330 @@
+//! The incrementally maintained snapshot always equals a fresh full read: random creates, edits
+//! (names, households, dusun), deletes, restores, episodes moving between persons and states,
+//! concurrent edits merged in (conflicts appearing and being resolved) and records damaged by a
+//! foreign client. After every step each replica refreshes its watched snapshot and compares it
+//! with a fresh one, and with categories and counts derived here independently.
+
+use std::collections::{BTreeMap, HashMap};
+
+use automerge::transaction::Transactable;
+use automerge::{ROOT, ReadDoc};
+use desmigratif_model::{
+    Author, Category, EpisodeState, MigrationEpisode, Person, PersonFilter, RecordId, VillageDoc,
+    VillageSnapshot,
+};
+use proptest::prelude::*;
+
+const KKS: [&str; 3] = ["3507110101200001", "3507110101200002", "3507110101200003"];
+const STATES: [EpisodeState; 5] = [
+    EpisodeState::Planned,
+    EpisodeState::Abroad,
+    EpisodeState::Returned,
+    EpisodeState::Missing,
+    EpisodeState::Deceased,
+];
+
+#[derive(Clone, Debug)]
+enum Op {
+    CreatePerson {
+        r: usize,
+        kk: Option<usize>,
+    },
+    /// Edit person `p` (an index into the persons the replica knows, modulo).
+    EditPerson {
+        r: usize,
+        p: usize,
+        what: usize,
+        v: usize,
+    },
+    DeletePerson {
+        r: usize,
+        p: usize,
+    },
+    CreateEpisode {
+        r: usize,
+        p: usize,
+        state: usize,
+    },
+    EditEpisode {
+        r: usize,
+        e: usize,
+        what: usize,
+        v: usize,
+    },
+    DeleteEpisode {
+        r: usize,
+        e: usize,
+    },
+    Resolve {
+        r: usize,
+    },
+    Damage {
+        r: usize,
+        p: usize,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+    },
+}
+
+fn op(replicas: usize) -> impl Strategy<Value = Op> {
+    let r = 0..replicas;
+    prop_oneof![
+        3 => (r.clone(), prop::option::of(0..KKS.len())).prop_map(|(r, kk)| Op::CreatePerson { r, kk }),
+        5 => (r.clone(), 0..50usize, 0..5usize, 0..4usize).prop_map(|(r, p, what, v)| Op::EditPerson { r, p, what, v }),
+        1 => (r.clone(), 0..50usize).prop_map(|(r, p)| Op::DeletePerson { r, p }),
+        3 => (r.clone(), 0..50usize, 0..STATES.len()).prop_map(|(r, p, state)| Op::CreateEpisode { r, p, state }),
+        3 => (r.clone(), 0..50usize, 0..3usize, 0..50usize).prop_map(|(r, e, what, v)| Op::EditEpisode { r, e, what, v }),
+        1 => (r.clone(), 0..50usize).prop_map(|(r, e)| Op::DeleteEpisode { r, e }),
+        1 => r.clone().prop_map(|r| Op::Resolve { r }),
+        1 => (r.clone(), 0..50usize).prop_map(|(r, p)| Op::Damage { r, p }),
+        4 => (r.clone(), r).prop_map(|(from, to)| Op::Sync { from, to }),
+    ]
+}
+
+/// Categories and counts derived from the records alone, the simple way.
+fn oracle(s: &VillageSnapshot) -> (HashMap<RecordId, Category>, BTreeMap<Category, usize>) {
+    fn live_eps<'a>(s: &'a VillageSnapshot, p: &'a RecordId) -> impl Iterator<Item = &'a MigrationEpisode> {
+        s.episodes.values().filter(move |e| !e.deleted && &e.person == p)
+    }
+    let migrant_kk = |kk: &str| {
+        s.persons
+            .values()
+            .any(|m| !m.deleted && m.no_kk.as_deref() == Some(kk) && live_eps(s, &m.id).next().is_some())
+    };
+    let mut cats = HashMap::new();
+    let mut counts = BTreeMap::new();
+    for p in s.persons.values() {
+        let family = p.no_kk.as_deref().is_some_and(migrant_kk);
+        let c = Category::derive(live_eps(s, &p.id), family);
+        cats.insert(p.id.clone(), c);
+        if !p.deleted {
+            *counts.entry(c).or_insert(0) += 1;
+        }
+    }
+    (cats, counts)
+}
+
+fn check(doc: &mut VillageDoc, watched: &mut VillageSnapshot) -> Result<(), TestCaseError> {
+    watched.refresh(doc);
+    let fresh = doc.snapshot();
+    prop_assert!(
+        watched.same_as(&fresh),
+        "refreshed snapshot differs from a fresh read:\n{:#?}\n---\n{:#?}",
+        watched,
+        fresh
+    );
+    let (cats, counts) = oracle(&fresh);
+    for (id, c) in &cats {
+        prop_assert_eq!(fresh.category(id), Some(*c));
+    }
+    prop_assert_eq!(&fresh.counts().0, &counts);
+    let listed = fresh.search(&PersonFilter {
+        include_deleted: true,
+        ..Default::default()
+    });
+    prop_assert_eq!(listed.len(), fresh.persons.len());
+    for pair in listed.windows(2) {
+        prop_assert!(pair[0].full_name.to_lowercase() <= pair[1].full_name.to_lowercase());
+    }
+    Ok(())
+}
+
+fn nth<T: Clone>(items: impl Iterator<Item = T>, n: usize) -> Option<T> {
+    let v: Vec<T> = items.collect();
+    (!v.is_empty()).then(|| v[n % v.len()].clone())
+}
+
+fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let code = "35.07.11.2008".parse().unwrap();
+    let authors: Vec<Author> = (0..replica_count)
+        .map(|i| Author::new("desa", format!("hp-{i}")))
+        .collect();
+    let genesis = VillageDoc::genesis(&code).save();
+    let mut docs: Vec<VillageDoc> = (0..replica_count)
+        .map(|_| VillageDoc::load(&genesis).unwrap())
+        .collect();
+    let mut snaps: Vec<VillageSnapshot> = docs.iter_mut().map(|d| d.watch()).collect();
+
+    for (n, op) in ops.into_iter().enumerate() {
+        let now = 10 + n as i64;
+        let touched = match op {
+            Op::CreatePerson { r, kk } => {
+                let mut p = Person::new(RecordId::random(), format!("Orang {}", n % 7));
+                p.no_kk = kk.map(|k| KKS[k].to_owned());
+                p.dusun = Some(["Krajan", "Jaten"][n % 2].into());
+                docs[r].create(p, &authors[r], now).unwrap();
+                vec![r]
+            }
+            Op::EditPerson { r, p, what, v } => {
+                let Some(base) = nth(snaps[r].persons.values().filter(|p| !p.deleted).cloned(), p) else {
+                    continue;
+                };
+                let mut edited = base.clone();
+                match what {
+                    0 => edited.full_name = format!("{} {v}", ["Sri", "ani", "Budi", "Zaenal"][v]),
+                    1 => edited.no_kk = (v < 3).then(|| KKS[v].to_owned()),
+                    2 => edited.dusun = Some(["Krajan", "Jaten", "Sumber", "krajan"][v].into()),
+                    3 => edited.nik = Some(format!("35071152059{:05}", n)),
+                    _ => edited.phone = Some(format!("0812345{:05}", n)),
+                }
+                if docs[r].update(&base, &edited, &authors[r], now).is_err() {
+                    continue;
+                }
+                vec![r]
+            }
+            Op::DeletePerson { r, p } => {
+                let Some(id) = nth(snaps[r].persons.keys().cloned(), p) else {
+                    continue;
+                };
+                if snaps[r].persons[&id].deleted {
+                    docs[r].restore::<Person>(&id, &authors[r], now).unwrap();
+                } else {
+                    docs[r].delete::<Person>(&id, &authors[r], now).unwrap();
+                }
+                vec![r]
+            }
+            Op::CreateEpisode { r, p, state } => {
+                let Some(person) = nth(snaps[r].persons.keys().cloned(), p) else {
+                    continue;
+                };
+                let mut e = MigrationEpisode::new(
+                    RecordId::random(),
+                    person,
+                    ["Hong Kong", "Taiwan", "Malaysia"][n % 3],
+                    STATES[state],
+                );
+                e.departure_date = desmigratif_model::Date::new(2015 + (n % 9) as u16, 1, 1);
+                docs[r].create(e, &authors[r], now).unwrap();
+                vec![r]
+            }
+            Op::EditEpisode { r, e, what, v } => {
+                let Some(base) = nth(snaps[r].episodes.values().filter(|e| !e.deleted).cloned(), e) else {
+                    continue;
+                };
+                let mut edited = base.clone();
+                match what {
+                    0 => edited.state = STATES[v % STATES.len()],
+                    1 => match nth(snaps[r].persons.keys().cloned(), v) {
+                        Some(p) => edited.person = p,
+                        None => continue,
+                    },
+                    _ => edited.destination_country = ["Taiwan", "Singapura", "Hong Kong"][v % 3].into(),
+                }
+                if docs[r].update(&base, &edited, &authors[r], now).is_err() {
+                    continue;
+                }
+                vec![r]
+            }
+            Op::DeleteEpisode { r, e } => {
+                let Some(id) = nth(snaps[r].episodes.keys().cloned(), e) else {
+                    continue;
+                };
+                if snaps[r].episodes[&id].deleted {
+                    docs[r]
+                        .restore::<MigrationEpisode>(&id, &authors[r], now)
+                        .unwrap();
+                } else {
+                    docs[r].delete::<MigrationEpisode>(&id, &authors[r], now).unwrap();
+                }
+                vec![r]
+            }
+            Op::Resolve { r } => {
+                let Some(id) = snaps[r]
+                    .persons
+                    .keys()
+                    .find(|id| !docs[r].conflicts::<Person>(id).is_empty())
+                    .cloned()
+                else {
+                    continue;
+                };
+                let conflict = docs[r].conflicts::<Person>(&id).remove(0);
+                let choice = conflict.values.last().unwrap().choice.clone();
+                docs[r]
+                    .resolve::<Person>(&id, &conflict.field, &choice, &authors[r], now)
+                    .unwrap();
+                vec![r]
+            }
+            Op::Damage { r, p } => {
+                // A foreign client writes a record the model cannot read, or breaks a field.
+                let target = nth(snaps[r].persons.keys().cloned(), p);
+                let am = docs[r].automerge();
+                let persons = am.get(ROOT, "persons").unwrap().unwrap().1;
+                match target {
+                    Some(id) if p % 2 == 0 => {
+                        let obj = am.get(&persons, id.as_str()).unwrap().unwrap().1;
+                        am.put(&obj, "full_name", 42).unwrap();
+                    }
+                    _ => {
+                        let bad = am
+                            .put_object(&persons, format!("asing-{n}"), automerge::ObjType::Map)
+                            .unwrap();
+                        am.put(&bad, "full_name", "Tanpa id").unwrap();
+                    }
+                }
+                am.commit();
+                vec![r]
+            }
+            Op::Sync { from, to } if from != to => {
+                let mut source = docs[from].clone();
+                docs[to].merge(&mut source).unwrap();
+                vec![to]
+            }
+            Op::Sync { .. } => continue,
+        };
+        for r in touched {
+            check(&mut docs[r], &mut snaps[r])?;
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_refreshed_snapshot_equals_a_fresh_read(ops in prop::collection::vec(op(3), 1..60)) {
+        run(3, ops)?;
+    }
+}
+
+/// A refresh reports exactly the persons whose row must be redrawn: the edited one, and the
+/// household members whose category an episode changed.
+#[test]
+fn a_refresh_reports_what_changed() {
+    let mut doc = VillageDoc::genesis(&"35.07.11.2008".parse().unwrap());
+    let by = Author::new("desa", "hp");
+    let mut mother = Person::new(RecordId::random(), "Sri");
+    mother.no_kk = Some(KKS[0].into());
+    let mut son = Person::new(RecordId::random(), "Andi");
+    son.no_kk = Some(KKS[0].into());
+    let neighbour = Person::new(RecordId::random(), "Paijo");
+    let (m, s, n) = (
+        doc.create(mother.clone(), &by, 1).unwrap(),
+        doc.create(son, &by, 1).unwrap(),
+        doc.create(neighbour.clone(), &by, 1).unwrap(),
+    );
+    let mut snap = doc.watch();
+    assert_eq!(snap.category(&s), Some(Category::Resident));
+
+    let mut edited = neighbour.clone();
+    edited.phone = Some("081234567890".into());
+    doc.update(&neighbour, &edited, &by, 2).unwrap();
+    let changed = snap.refresh(&mut doc);
+    assert_eq!(changed.persons.into_iter().collect::<Vec<_>>(), vec![n.clone()]);
+
+    doc.create(
+        MigrationEpisode::new(RecordId::random(), m.clone(), "Hong Kong", EpisodeState::Abroad),
+        &by,
+        3,
+    )
+    .unwrap();
+    let changed = snap.refresh(&mut doc);
+    assert!(changed.persons.contains(&m) && changed.persons.contains(&s));
+    assert!(!changed.persons.contains(&n));
+    assert_eq!(changed.episodes.len(), 1);
+    assert_eq!(snap.category(&m), Some(Category::Pmi));
+    assert_eq!(snap.category(&s), Some(Category::Keluarga));
+    assert!(snap.refresh(&mut doc).is_empty(), "nothing new, nothing reported");
+}
