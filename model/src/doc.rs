@@ -9,8 +9,13 @@
 //!   episodes: { <id>: { id, person, destination_country, ..., deleted } } }
 //! ```
 
+use automerge::ObjId as ExId;
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, ObjId, ObjType, PatchAction, Prop, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value, legacy,
+};
+use std::collections::HashMap;
+
 use autosurgeon::{hydrate_prop, reconcile_prop};
 use sha2::{Digest, Sha256};
 
@@ -20,6 +25,15 @@ use crate::ids::{RecordId, VillageCode};
 use crate::query::Touched;
 use crate::record::{Collection, MigrationEpisode, Person, Record};
 use crate::validate::{self, Severity};
+
+/// Which record each Automerge object of a village document belongs to.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ObjectIndex {
+    /// The collections' root maps.
+    collections: HashMap<(u64, ActorId), Collection>,
+    /// Record maps, and objects nested in them, by object id.
+    records: HashMap<(u64, ActorId), (Collection, String)>,
+}
 
 /// The schema version this build writes.
 pub const SCHEMA: u64 = 1;
@@ -281,6 +295,7 @@ impl VillageDoc {
     }
 
     /// Every record of the document, with the derived views the app needs: a full read.
+    /// [`VillageSnapshot::refresh`] later brings it up to date reading only what changed.
     pub fn snapshot(&self) -> VillageSnapshot {
         let mut snapshot = VillageSnapshot::empty(self.code());
         let everything = Touched {
@@ -291,63 +306,100 @@ impl VillageDoc {
         snapshot
     }
 
-    /// A full read, from which the document tracks what its changes touch, so that
-    /// [`VillageSnapshot::refresh`] can later re-read only those records. Use one watched
-    /// snapshot per document: each refresh moves the document's tracking point.
+    /// A full read that [`VillageSnapshot::refresh`] can bring up to date cheaply later (it
+    /// knows the document's heads and objects; a plain [`Self::snapshot`] is refreshed by
+    /// reading everything once).
     pub fn watch(&mut self) -> VillageSnapshot {
-        self.doc.update_diff_cursor();
-        self.snapshot()
+        let mut snapshot = self.snapshot();
+        snapshot.index = self.object_index();
+        snapshot.heads = Some(self.doc.get_heads());
+        snapshot
     }
 
-    /// The records that changes touched since the last call (or since [`Self::watch`]),
-    /// from Automerge's patches. Moves the tracking point to now.
-    pub(crate) fn touched_since_last_look(&mut self) -> Touched {
-        let persons = self.collection(Collection::Persons);
-        let episodes = self.collection(Collection::Episodes);
+    /// The records that the changes made since `heads` touched, read from those changes'
+    /// operations (cost proportional to the new changes, not to the document). `index` maps
+    /// Automerge objects to the record they belong to; it learns the objects the new changes
+    /// create.
+    pub(crate) fn touched_since(&mut self, heads: &[ChangeHash], index: &mut ObjectIndex) -> Touched {
         let mut touched = Touched::default();
-        for patch in self.doc.diff_incremental() {
-            let Some((_, Prop::Map(top))) = patch.path.first() else {
-                // The root map itself changed.
-                touched.everything = true;
-                continue;
-            };
-            let collection = match top.as_str() {
-                "persons" => Collection::Persons,
-                "episodes" => Collection::Episodes,
-                _ => {
-                    // `meta` (the code) or a root map this build does not know.
-                    touched.everything |= top == "meta";
+        let changes: Vec<automerge::ExpandedChange> = self
+            .doc
+            .get_changes(heads)
+            .into_iter()
+            .map(|c| c.decode())
+            .collect();
+        for change in changes {
+            for (n, op) in change.operations.iter().enumerate() {
+                let id = (change.start_op.get() + n as u64, change.actor_id.clone());
+                let key = match &op.key {
+                    legacy::Key::Map(k) => Some(k.to_string()),
+                    legacy::Key::Seq(_) => None,
+                };
+                let record = match &op.obj {
+                    legacy::ObjectId::Root => {
+                        // A root map itself (re)written: only a rival genesis or a foreign
+                        // client does that.
+                        if key
+                            .as_deref()
+                            .is_some_and(|k| Collection::ALL.iter().any(|c| c.key() == k) || k == "meta")
+                        {
+                            touched.everything = true;
+                        }
+                        continue;
+                    }
+                    legacy::ObjectId::Id(obj) => {
+                        let obj = (obj.0, obj.1.clone());
+                        match index.collections.get(&obj) {
+                            Some(c) => key.map(|k| (*c, k)),
+                            None => match index.records.get(&obj) {
+                                Some(found) => Some(found.clone()),
+                                None => self.record_of(&obj),
+                            },
+                        }
+                    }
+                };
+                let Some((collection, key)) = record else {
                     continue;
+                };
+                if matches!(op.action, legacy::OpType::Make(_)) {
+                    index.records.insert(id, (collection, key.clone()));
                 }
-            };
-            let key = match patch.path.get(1) {
-                Some((_, Prop::Map(key))) => Some(key.clone()),
-                Some(_) => None,
-                None => match &patch.action {
-                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
-                    PatchAction::Conflict { prop: Prop::Map(key) }
-                    | PatchAction::Increment {
-                        prop: Prop::Map(key), ..
-                    } => Some(key.clone()),
-                    _ => None,
-                },
-            };
-            let expected = match collection {
-                Collection::Persons => &persons,
-                Collection::Episodes => &episodes,
-            };
-            match key {
-                // A patch under a rival map of the same name is not what the document shows.
-                Some(key) if patch.path.len() > 1 || &patch.obj == expected => {
-                    touched.insert(collection, key)
-                }
-                Some(key) if patch.path.get(1).is_some_and(|(o, _)| o == expected) => {
-                    touched.insert(collection, key)
-                }
-                _ => touched.everything = true,
+                touched.insert(collection, key);
             }
         }
         touched
+    }
+
+    /// The record an object lies in, from its path in the document (for objects created before
+    /// the index knew them, e.g. text inside a record written by another client).
+    fn record_of(&self, obj: &(u64, ActorId)) -> Option<(Collection, String)> {
+        let exid = self.doc.import_obj(&format!("{}@{}", obj.0, obj.1)).ok()?;
+        let path = self.doc.parents(&exid).ok()?.path();
+        let collection = match path.first()? {
+            (_, Prop::Map(top)) => Collection::ALL.into_iter().find(|c| c.key() == top)?,
+            _ => return None,
+        };
+        match path.get(1)? {
+            (_, Prop::Map(key)) => Some((collection, key.clone())),
+            _ => None,
+        }
+    }
+
+    /// The index of the document's collections and records, for [`Self::touched_since`].
+    pub(crate) fn object_index(&self) -> ObjectIndex {
+        let mut index = ObjectIndex::default();
+        for c in Collection::ALL {
+            let coll = self.collection(c);
+            if let ExId::Id(ctr, actor, _) = &coll {
+                index.collections.insert((*ctr, actor.clone()), c);
+            }
+            for key in self.doc.keys(&coll) {
+                if let Ok(Some((_, ExId::Id(ctr, actor, _)))) = self.doc.get(&coll, key.as_str()) {
+                    index.records.insert((ctr, actor), (c, key));
+                }
+            }
+        }
+        index
     }
 
     /// The keys of a collection's root map.

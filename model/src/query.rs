@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::doc::VillageDoc;
+use crate::doc::{ObjectIndex, VillageDoc};
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
 
@@ -177,6 +177,10 @@ pub struct VillageSnapshot {
     /// `collection/id`, sorted. They are left untouched in the document.
     pub damaged: Vec<String>,
     derived: Derived,
+    /// The document's heads this snapshot reflects.
+    /// `None`: not known (the next refresh reads everything).
+    pub(crate) heads: Option<Vec<automerge::ChangeHash>>,
+    pub(crate) index: ObjectIndex,
 }
 
 /// Everything derived from the records; compared whole by the equivalence test.
@@ -221,15 +225,30 @@ impl VillageSnapshot {
             episodes: BTreeMap::new(),
             damaged: Vec::new(),
             derived: Derived::default(),
+            heads: None,
+            index: ObjectIndex::default(),
         }
     }
 
     /// Brings the snapshot up to date with every change `doc` received or made since the
-    /// snapshot was built or last refreshed (the document tracks that point itself). Only the
-    /// records the changes touched are read again.
+    /// snapshot was built or last refreshed. Only the records the changes touched are read
+    /// again; the cost follows the size of the changes, not of the village.
     pub fn refresh(&mut self, doc: &mut VillageDoc) -> Refreshed {
-        let touched = doc.touched_since_last_look();
-        self.apply(doc, &touched)
+        let heads = doc.automerge().get_heads();
+        let touched = match &self.heads {
+            Some(known) if *known == heads => return Refreshed::default(),
+            Some(known) => doc.touched_since(known, &mut self.index),
+            None => Touched {
+                everything: true,
+                ..Touched::default()
+            },
+        };
+        self.heads = Some(heads);
+        let refreshed = self.apply(doc, &touched);
+        if touched.everything {
+            self.index = doc.object_index();
+        }
+        refreshed
     }
 
     /// Re-reads the touched records of `doc` and updates every derived value they affect.
