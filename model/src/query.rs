@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::doc::{ObjectIndex, VillageDoc};
+use crate::doc::{ObjectIndex, RecordSource, VillageDoc};
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
 
@@ -252,15 +252,17 @@ impl VillageSnapshot {
     }
 
     /// Re-reads the touched records of `doc` and updates every derived value they affect.
-    pub(crate) fn apply(&mut self, doc: &VillageDoc, touched: &Touched) -> Refreshed {
+    pub(crate) fn apply(&mut self, doc: &impl RecordSource, touched: &Touched) -> Refreshed {
         if touched.everything {
             let keys_p: BTreeSet<String> = doc
                 .keys(Collection::Persons)
+                .into_iter()
                 .chain(self.persons.keys().map(|k| k.to_string()))
                 .chain(self.damaged_keys(Collection::Persons))
                 .collect();
             let keys_e: BTreeSet<String> = doc
                 .keys(Collection::Episodes)
+                .into_iter()
                 .chain(self.episodes.keys().map(|k| k.to_string()))
                 .chain(self.damaged_keys(Collection::Episodes))
                 .collect();
@@ -278,7 +280,7 @@ impl VillageSnapshot {
         let mut households: BTreeSet<String> = BTreeSet::new();
 
         for key in &touched.episodes {
-            let read = doc.read_record::<MigrationEpisode>(key);
+            let read = doc.read_episode(key);
             self.set_damaged(Collection::Episodes, key, read.is_err());
             let Ok(id) = key.parse::<RecordId>() else {
                 continue;
@@ -319,7 +321,7 @@ impl VillageSnapshot {
         }
 
         for key in &touched.persons {
-            let read = doc.read_record::<Person>(key);
+            let read = doc.read_person(key);
             self.set_damaged(Collection::Persons, key, read.is_err());
             let Ok(id) = key.parse::<RecordId>() else {
                 continue;

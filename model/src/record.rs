@@ -202,12 +202,14 @@ record! {
         #[autosurgeon(missing = "Default::default")]
         pub marital_status: Option<MaritalStatus>,
         #[autosurgeon(missing = "consent_not_asked")]
+        #[serde(default = "consent_not_asked")]
         pub consent: Consent,
         #[autosurgeon(missing = "Default::default")]
         pub consent_date: Option<Date>,
         #[autosurgeon(missing = "Default::default")]
         pub notes: Option<String>,
         #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
         pub deleted: bool,
     }
 }
@@ -229,6 +231,7 @@ record! {
         #[autosurgeon(missing = "Default::default")]
         pub agency: Option<String>,
         #[autosurgeon(missing = "procedural_unknown")]
+        #[serde(default = "procedural_unknown")]
         pub procedural: Procedural,
         #[autosurgeon(missing = "Default::default")]
         pub departure_date: Option<Date>,
@@ -246,6 +249,7 @@ record! {
         #[autosurgeon(missing = "Default::default")]
         pub return_reason: Option<String>,
         #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
         pub deleted: bool,
     }
 }

@@ -2,7 +2,8 @@
 //! (names, households, dusun), deletes, restores, episodes moving between persons and states,
 //! concurrent edits merged in (conflicts appearing and being resolved) and records damaged by a
 //! foreign client. After every step each replica refreshes its watched snapshot and compares it
-//! with a fresh one, and with categories and counts derived here independently.
+//! with a fresh one (read record by record, and read in one walk), and with categories and
+//! counts derived here independently.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -113,6 +114,13 @@ fn check(doc: &mut VillageDoc, watched: &mut VillageSnapshot) -> Result<(), Test
         watched.same_as(&fresh),
         "refreshed snapshot differs from a fresh read:\n{:#?}\n---\n{:#?}",
         watched,
+        fresh
+    );
+    let walked = doc.watch();
+    prop_assert!(
+        walked.same_as(&fresh),
+        "the one-walk full read differs from reading record by record:\n{:#?}\n---\n{:#?}",
+        walked,
         fresh
     );
     let (cats, counts) = oracle(&fresh);
@@ -287,6 +295,16 @@ proptest! {
     fn a_refreshed_snapshot_equals_a_fresh_read(ops in prop::collection::vec(op(3), 1..60)) {
         run(3, ops)?;
     }
+}
+
+/// The one-walk read and the record-by-record read agree on a full demo village, where every
+/// field of every kind is filled somewhere.
+#[test]
+fn both_full_reads_agree_on_a_demo_village() {
+    let mut doc = desmigratif_model::demo::village_doc(&desmigratif_model::demo::VILLAGES[0], 40);
+    let walked = doc.watch();
+    assert!(walked.persons.len() > 100 && walked.damaged.is_empty());
+    assert!(walked.same_as(&doc.snapshot()));
 }
 
 /// A refresh reports exactly the persons whose row must be redrawn: the edited one, and the
