@@ -1,0 +1,829 @@
+//! The device's replica of its documents and the automerge-repo protocol with the relay,
+//! without any I/O: events go in (a socket opened, a message arrived, a change was stored, the
+//! connection closed, the token was checked) and effects come out (open a socket, send these
+//! bytes, store these changes with this sync state, redraw this document, retry in so many
+//! milliseconds). The browser shell in `engine.rs` carries the effects out; the tests below run
+//! the whole protocol natively against a simulated relay in milliseconds.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
+use desmigratif_model::wire::WireMessage;
+use desmigratif_model::{Collection, HistoryEntry, ModelError, RecordId, VillageDoc, VillageSnapshot};
+
+/// A document's chunks are replaced by one snapshot once it has more than this many.
+pub const COMPACT_AFTER_CHUNKS: usize = 40;
+/// How many recent changes a village view keeps for the home screen.
+const RECENT: usize = 8;
+const FIRST_RETRY_MS: u32 = 1_000;
+const MAX_RETRY_MS: u32 = 15_000;
+
+/// Where the connection to the relay stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// No socket. A retry may be scheduled (the shell holds the timer).
+    Offline,
+    /// A socket is opening, or open and waiting for the relay's handshake answer.
+    Connecting,
+    /// The relay answered the handshake.
+    Online { relay: String },
+    /// The relay refused the token: the user must log in again (nothing local is lost).
+    SessionExpired,
+    /// Syncing was stopped (logout).
+    Stopped,
+}
+
+/// What the shell must do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Open a socket to the relay.
+    Open,
+    /// Close the socket.
+    Close,
+    /// Send these bytes to the relay.
+    Send(Vec<u8>),
+    /// Store the sync state and, when `changes` is not empty, the changes it says were
+    /// received, in one transaction: a state must never claim changes the device lacks.
+    Persist {
+        doc: String,
+        changes: Vec<u8>,
+        sync_state: Vec<u8>,
+    },
+    /// The document's content changed: redraw what shows it, tell the other tabs.
+    Changed(String),
+    /// Try to connect again after this many milliseconds.
+    RetryIn(u32),
+    /// Ask the relay whether the token is still good (a socket was refused before opening).
+    CheckToken,
+    /// Replace the chunks `merged` by `snapshot` in storage.
+    Compact {
+        doc: String,
+        snapshot: Vec<u8>,
+        merged: Vec<String>,
+    },
+}
+
+/// What the screens read of one village document, kept up to date change by change: the
+/// snapshot refreshed from the records each change touched, a revision per person (bumped when
+/// its row must be redrawn, so lists re-render only those rows), and the recent changes.
+pub struct VillageView {
+    pub snapshot: VillageSnapshot,
+    revisions: HashMap<RecordId, u64>,
+    next_revision: u64,
+    /// Newest first, at most [`RECENT`].
+    pub recent: Vec<(Collection, RecordId, HistoryEntry)>,
+    heads: Vec<ChangeHash>,
+}
+
+impl VillageView {
+    fn new(doc: &mut VillageDoc) -> Self {
+        Self {
+            snapshot: doc.watch(),
+            revisions: HashMap::new(),
+            next_revision: 1,
+            recent: doc.recent_changes(RECENT),
+            heads: doc.automerge().get_heads(),
+        }
+    }
+
+    fn refresh(&mut self, doc: &mut VillageDoc) {
+        let changed = self.snapshot.refresh(doc);
+        for id in changed.persons {
+            self.revisions.insert(id, self.next_revision);
+            self.next_revision += 1;
+        }
+        let mut recent = doc.recent_changes_since(&self.heads, RECENT);
+        if !recent.is_empty() {
+            recent.append(&mut self.recent);
+            recent.truncate(RECENT);
+            self.recent = recent;
+        }
+        self.heads = doc.automerge().get_heads();
+    }
+
+    /// Changes whenever the person's record, category, conflict state or episodes change.
+    pub fn revision(&self, person: &RecordId) -> u64 {
+        self.revisions.get(person).copied().unwrap_or(0)
+    }
+}
+
+/// One document on the device.
+pub struct Doc {
+    automerge: AutoCommit,
+    writable: bool,
+    sync: sync::State,
+    /// The relay said it will not share this document.
+    unavailable: bool,
+    /// Chunk keys in storage merged into `automerge` (compaction may delete exactly these).
+    chunks: HashSet<String>,
+    /// `None` until the document is a village document with content.
+    view: Option<VillageView>,
+}
+
+impl Doc {
+    fn refresh_view(&mut self) {
+        if self.automerge.get_heads().is_empty() || !VillageDoc::is_village(&self.automerge) {
+            return;
+        }
+        let mut doc = VillageDoc::from_automerge(std::mem::take(&mut self.automerge))
+            .expect("checked to be a village document just above");
+        match &mut self.view {
+            Some(view) => view.refresh(&mut doc),
+            None => self.view = Some(VillageView::new(&mut doc)),
+        }
+        self.automerge = std::mem::take(doc.automerge());
+    }
+}
+
+/// Why an edit was refused before anything was written.
+#[derive(Debug)]
+pub enum EditRefused {
+    NotLoaded,
+    ReadOnly,
+    Model(ModelError),
+}
+
+/// The device's documents and its protocol state with the relay.
+pub struct Replica {
+    peer_id: String,
+    docs: BTreeMap<String, Doc>,
+    connection: Connection,
+    backoff_ms: u32,
+}
+
+impl Replica {
+    /// A replica speaking as `peer_id` (`username/device/session`).
+    pub fn new(peer_id: String) -> Self {
+        Self {
+            peer_id,
+            docs: BTreeMap::new(),
+            connection: Connection::Offline,
+            backoff_ms: FIRST_RETRY_MS,
+        }
+    }
+
+    /// Adds a document from the chunks stored on the device and its stored sync state.
+    pub fn add_doc(
+        &mut self,
+        id: &str,
+        writable: bool,
+        chunks: Vec<(String, Vec<u8>)>,
+        sync_state: Option<&[u8]>,
+    ) {
+        let mut doc = Doc {
+            automerge: AutoCommit::new(),
+            writable,
+            sync: sync_state
+                .and_then(|b| sync::State::decode(b).ok())
+                .unwrap_or_default(),
+            unavailable: false,
+            chunks: HashSet::new(),
+            view: None,
+        };
+        for (key, chunk) in chunks {
+            if doc.automerge.load_incremental(&chunk).is_ok() {
+                doc.chunks.insert(key);
+            }
+        }
+        // Changes loaded from the device are saved already.
+        let _ = doc.automerge.save_incremental();
+        doc.refresh_view();
+        self.docs.insert(id.to_owned(), doc);
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub fn doc_ids(&self) -> impl Iterator<Item = &String> {
+        self.docs.keys()
+    }
+
+    pub fn view(&self, doc: &str) -> Option<&VillageView> {
+        self.docs.get(doc)?.view.as_ref()
+    }
+
+    /// Local changes the relay has not confirmed.
+    pub fn unsynced(&mut self) -> usize {
+        self.docs
+            .values_mut()
+            .filter(|d| d.writable && !d.unavailable)
+            .map(|d| {
+                let shared = d.sync.shared_heads.clone();
+                d.automerge.get_changes_meta(&shared).len()
+            })
+            .sum()
+    }
+
+    /// Runs `f` on a village document for reading (history, conflicts).
+    pub fn read<T>(&mut self, doc: &str, f: impl FnOnce(&mut VillageDoc) -> T) -> Option<T> {
+        let d = self.docs.get_mut(doc)?;
+        if d.automerge.get_heads().is_empty() || !VillageDoc::is_village(&d.automerge) {
+            return None;
+        }
+        let mut village = VillageDoc::from_automerge(std::mem::take(&mut d.automerge)).ok()?;
+        let out = f(&mut village);
+        d.automerge = std::mem::take(village.automerge());
+        Some(out)
+    }
+
+    /// Applies an edit to a village document. Returns the result, the new changes to store
+    /// (empty if nothing changed) and the effects (the screens redraw at once). Once the shell
+    /// has stored the changes it calls [`Self::stored`]; only then is the edit saved.
+    pub fn edit<T>(
+        &mut self,
+        doc: &str,
+        f: impl FnOnce(&mut VillageDoc) -> Result<T, ModelError>,
+    ) -> Result<(T, Vec<u8>, Vec<Effect>), EditRefused> {
+        let d = self.docs.get_mut(doc).ok_or(EditRefused::NotLoaded)?;
+        if !d.writable {
+            return Err(EditRefused::ReadOnly);
+        }
+        if !VillageDoc::is_village(&d.automerge) {
+            return Err(EditRefused::NotLoaded);
+        }
+        let mut village = VillageDoc::from_automerge(std::mem::take(&mut d.automerge))
+            .expect("checked to be a village document just above");
+        let result = f(&mut village);
+        d.automerge = std::mem::take(village.automerge());
+        let value = result.map_err(EditRefused::Model)?;
+        let changes = d.automerge.save_incremental();
+        let mut effects = Vec::new();
+        if !changes.is_empty() {
+            d.refresh_view();
+            effects.push(Effect::Changed(doc.to_owned()));
+        }
+        Ok((value, changes, effects))
+    }
+
+    /// The shell stored a chunk (a local edit, or changes received) under `key`: the relay is
+    /// offered what it lacks, and a document with many chunks is compacted.
+    pub fn stored(&mut self, doc: &str, key: String, local: bool) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if local {
+            effects.extend(self.offer(doc));
+        }
+        let Some(d) = self.docs.get_mut(doc) else {
+            return effects;
+        };
+        d.chunks.insert(key);
+        if d.chunks.len() > COMPACT_AFTER_CHUNKS {
+            let merged: Vec<String> = d.chunks.drain().collect();
+            effects.push(Effect::Compact {
+                doc: doc.to_owned(),
+                snapshot: d.automerge.save(),
+                merged,
+            });
+        }
+        effects
+    }
+
+    /// Compaction finished: `snapshot` replaced the merged chunks (`Ok`), or failed and the
+    /// merged chunks are still there (`Err`).
+    pub fn compacted(&mut self, doc: &str, result: Result<String, Vec<String>>) {
+        if let Some(d) = self.docs.get_mut(doc) {
+            match result {
+                Ok(key) => {
+                    d.chunks.insert(key);
+                }
+                Err(merged) => d.chunks.extend(merged),
+            }
+        }
+    }
+
+    /// Chunks another tab stored: those not merged yet are loaded.
+    pub fn from_other_tab(&mut self, doc: &str, chunks: Vec<(String, Vec<u8>)>) -> Vec<Effect> {
+        let Some(d) = self.docs.get_mut(doc) else {
+            return Vec::new();
+        };
+        let before = d.automerge.get_heads();
+        for (key, chunk) in chunks {
+            if !d.chunks.contains(&key) && d.automerge.load_incremental(&chunk).is_ok() {
+                d.chunks.insert(key);
+            }
+        }
+        let _ = d.automerge.save_incremental();
+        if d.automerge.get_heads() == before {
+            return Vec::new();
+        }
+        d.refresh_view();
+        let mut effects = vec![Effect::Changed(doc.to_owned())];
+        effects.extend(self.offer(doc));
+        effects
+    }
+
+    // --- the connection ----------------------------------------------------------------------
+
+    /// Connect if there is no connection (at start, on a timer, on the `online` event).
+    pub fn connect(&mut self) -> Vec<Effect> {
+        if self.connection != Connection::Offline {
+            return Vec::new();
+        }
+        self.connection = Connection::Connecting;
+        vec![Effect::Open]
+    }
+
+    /// The network came back or the app became visible: retry at once, backoff reset.
+    pub fn retry_now(&mut self) -> Vec<Effect> {
+        self.backoff_ms = FIRST_RETRY_MS;
+        self.connect()
+    }
+
+    /// The socket opened: introduce ourselves.
+    pub fn opened(&mut self) -> Vec<Effect> {
+        vec![Effect::Send(
+            WireMessage::Join {
+                sender: self.peer_id.clone(),
+            }
+            .encode(),
+        )]
+    }
+
+    /// The socket closed (or failed to open).
+    pub fn closed(&mut self) -> Vec<Effect> {
+        match std::mem::replace(&mut self.connection, Connection::Offline) {
+            Connection::Online { .. } => vec![self.schedule_retry()],
+            // Refused before the handshake: offline, or the token is no longer good.
+            Connection::Connecting => vec![Effect::CheckToken],
+            other @ (Connection::Stopped | Connection::SessionExpired) => {
+                self.connection = other;
+                Vec::new()
+            }
+            Connection::Offline => Vec::new(),
+        }
+    }
+
+    /// The answer to [`Effect::CheckToken`]: `Some(false)` if the relay refused the token,
+    /// `None` if it could not be asked.
+    pub fn token_checked(&mut self, valid: Option<bool>) -> Vec<Effect> {
+        if self.connection != Connection::Offline {
+            return Vec::new();
+        }
+        if valid == Some(false) {
+            self.connection = Connection::SessionExpired;
+            return Vec::new();
+        }
+        vec![self.schedule_retry()]
+    }
+
+    /// The user logged in again after the relay ended the session.
+    pub fn renewed(&mut self) -> Vec<Effect> {
+        if matches!(self.connection, Connection::SessionExpired | Connection::Stopped) {
+            self.connection = Connection::Offline;
+        }
+        self.retry_now()
+    }
+
+    /// Stop syncing (logout).
+    pub fn stop(&mut self) -> Vec<Effect> {
+        let open = matches!(
+            self.connection,
+            Connection::Connecting | Connection::Online { .. }
+        );
+        self.connection = Connection::Stopped;
+        if open { vec![Effect::Close] } else { Vec::new() }
+    }
+
+    fn schedule_retry(&mut self) -> Effect {
+        let delay = self.backoff_ms;
+        self.backoff_ms = (self.backoff_ms * 2).min(MAX_RETRY_MS);
+        Effect::RetryIn(delay)
+    }
+
+    /// A message from the relay.
+    pub fn received(&mut self, bytes: &[u8]) -> Vec<Effect> {
+        let Ok(message) = WireMessage::decode(bytes) else {
+            return Vec::new();
+        };
+        match message {
+            WireMessage::Peer { sender, .. } => {
+                self.connection = Connection::Online { relay: sender };
+                self.backoff_ms = FIRST_RETRY_MS;
+                // A new connection: forget what was in flight, keep what is shared.
+                for d in self.docs.values_mut() {
+                    if let Ok(state) = sync::State::decode(&d.sync.encode()) {
+                        d.sync = state;
+                    }
+                    d.unavailable = false;
+                }
+                let ids: Vec<String> = self.docs.keys().cloned().collect();
+                ids.iter().flat_map(|id| self.offer(id)).collect()
+            }
+            WireMessage::Sync { doc, data, .. } | WireMessage::Request { doc, data, .. } => {
+                self.receive(&doc, &data)
+            }
+            WireMessage::DocUnavailable { doc, .. } => {
+                if let Some(d) = self.docs.get_mut(&doc) {
+                    d.unavailable = true;
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Applies a sync message: the changes it brought are stored together with the sync state
+    /// (one effect), shown, and answered.
+    fn receive(&mut self, doc: &str, data: &[u8]) -> Vec<Effect> {
+        let Ok(message) = sync::Message::decode(data) else {
+            return Vec::new();
+        };
+        let Some(d) = self.docs.get_mut(doc) else {
+            return Vec::new();
+        };
+        if d.automerge
+            .sync()
+            .receive_sync_message(&mut d.sync, message)
+            .is_err()
+        {
+            return Vec::new();
+        }
+        let changes = d.automerge.save_incremental();
+        let mut effects = Vec::new();
+        if !changes.is_empty() {
+            d.refresh_view();
+            effects.push(Effect::Changed(doc.to_owned()));
+        }
+        effects.push(Effect::Persist {
+            doc: doc.to_owned(),
+            changes,
+            sync_state: d.sync.encode(),
+        });
+        effects.extend(self.offer(doc));
+        effects
+    }
+
+    /// Offers the relay whatever it lacks of a document (nothing while not connected).
+    fn offer(&mut self, doc: &str) -> Vec<Effect> {
+        let Connection::Online { relay } = &self.connection else {
+            return Vec::new();
+        };
+        let relay = relay.clone();
+        let Some(d) = self.docs.get_mut(doc) else {
+            return Vec::new();
+        };
+        let empty = d.automerge.get_heads().is_empty();
+        let Some(m) = d.automerge.sync().generate_sync_message(&mut d.sync) else {
+            return Vec::new();
+        };
+        let message =
+            WireMessage::sync_or_request(empty, self.peer_id.clone(), relay, doc.to_owned(), m.encode());
+        vec![Effect::Send(message.encode())]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use desmigratif_model::{Author, Person};
+
+    use super::*;
+
+    const CODE: &str = "35.07.11.2008";
+
+    /// The relay's side of one document, as the relay would answer.
+    struct Relay {
+        doc: VillageDoc,
+        sync: sync::State,
+        /// Documents the relay refuses to share.
+        refused: Vec<String>,
+    }
+
+    impl Relay {
+        fn new(persons: usize) -> Self {
+            let mut doc = VillageDoc::genesis(&CODE.parse().unwrap());
+            let by = Author::new("desa", "pc");
+            for i in 0..persons {
+                doc.create(Person::new(RecordId::random(), format!("Warga {i}")), &by, 1)
+                    .unwrap();
+            }
+            Self {
+                doc,
+                sync: sync::State::new(),
+                refused: Vec::new(),
+            }
+        }
+
+        /// Answers one message from the device; returns the relay's replies.
+        fn answer(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
+            match WireMessage::decode(bytes).unwrap() {
+                WireMessage::Join { sender } => vec![
+                    WireMessage::Peer {
+                        sender: "relay".into(),
+                        target: sender,
+                    }
+                    .encode(),
+                ],
+                WireMessage::Sync {
+                    doc, data, sender, ..
+                }
+                | WireMessage::Request {
+                    doc, data, sender, ..
+                } => {
+                    if self.refused.contains(&doc) {
+                        return vec![
+                            WireMessage::DocUnavailable {
+                                sender: "relay".into(),
+                                target: sender,
+                                doc,
+                            }
+                            .encode(),
+                        ];
+                    }
+                    let m = sync::Message::decode(&data).unwrap();
+                    self.doc
+                        .automerge()
+                        .sync()
+                        .receive_sync_message(&mut self.sync, m)
+                        .unwrap();
+                    self.reply(&doc, &sender)
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+
+        fn reply(&mut self, doc: &str, target: &str) -> Vec<Vec<u8>> {
+            self.doc
+                .automerge()
+                .sync()
+                .generate_sync_message(&mut self.sync)
+                .map(|m| {
+                    WireMessage::Sync {
+                        sender: "relay".into(),
+                        target: target.into(),
+                        doc: doc.into(),
+                        data: m.encode(),
+                    }
+                    .encode()
+                })
+                .into_iter()
+                .collect()
+        }
+    }
+
+    /// Carries effects between the replica and the relay until both are quiet, like the shell
+    /// would; returns every effect the replica produced (in order), sends included.
+    fn pump(replica: &mut Replica, relay: &mut Relay, first: Vec<Effect>) -> Vec<Effect> {
+        let mut seen = Vec::new();
+        let mut queue: std::collections::VecDeque<Effect> = first.into();
+        let mut stored = 0;
+        while let Some(effect) = queue.pop_front() {
+            seen.push(effect.clone());
+            match effect {
+                Effect::Open => queue.extend(replica.opened()),
+                Effect::Send(bytes) => {
+                    for reply in relay.answer(&bytes) {
+                        queue.extend(replica.received(&reply));
+                    }
+                }
+                Effect::Persist { doc, changes, .. } if !changes.is_empty() => {
+                    stored += 1;
+                    queue.extend(replica.stored(&doc, format!("{doc}/c/{stored}"), false));
+                }
+                _ => {}
+            }
+            assert!(seen.len() < 10_000, "the protocol does not settle");
+        }
+        seen
+    }
+
+    fn doc_id() -> String {
+        "4PHaMdQRVaLDtNMhtEZp7ktNoBEV".into()
+    }
+
+    fn fresh_replica() -> Replica {
+        let mut r = Replica::new("desa/hp/tab".into());
+        r.add_doc(&doc_id(), true, Vec::new(), None);
+        r
+    }
+
+    #[test]
+    fn a_fresh_device_downloads_the_village_and_stores_changes_with_their_sync_state() {
+        let mut relay = Relay::new(25);
+        let mut replica = fresh_replica();
+        let effects = {
+            let first = replica.connect();
+            pump(&mut replica, &mut relay, first)
+        };
+        assert_eq!(
+            replica.connection(),
+            &Connection::Online {
+                relay: "relay".into()
+            }
+        );
+        assert_eq!(replica.view(&doc_id()).unwrap().snapshot.persons.len(), 25);
+        // Every chunk of changes is stored in the same effect as the state that covers it, and
+        // no state claiming changes is stored before them.
+        let persists: Vec<&Effect> = effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Persist { .. }))
+            .collect();
+        assert!(!persists.is_empty());
+        let first_with_changes = persists
+            .iter()
+            .position(|e| matches!(e, Effect::Persist { changes, .. } if !changes.is_empty()))
+            .expect("the village arrived in a persisted chunk");
+        for e in &persists[..first_with_changes] {
+            let Effect::Persist { sync_state, .. } = e else {
+                unreachable!()
+            };
+            let state = sync::State::decode(sync_state).unwrap();
+            assert!(
+                state.shared_heads.is_empty(),
+                "a sync state stored before the changes claims nothing"
+            );
+        }
+        // A device restarted from what was persisted has the village and needs nothing new.
+        let mut chunks = Vec::new();
+        let mut last_state = None;
+        for (n, e) in effects.iter().enumerate() {
+            if let Effect::Persist {
+                changes, sync_state, ..
+            } = e
+            {
+                if !changes.is_empty() {
+                    chunks.push((format!("k{n}"), changes.clone()));
+                }
+                last_state = Some(sync_state.clone());
+            }
+        }
+        let mut again = Replica::new("desa/hp/tab2".into());
+        again.add_doc(&doc_id(), true, chunks, last_state.as_deref());
+        assert_eq!(again.view(&doc_id()).unwrap().snapshot.persons.len(), 25);
+        assert_eq!(again.unsynced(), 0);
+    }
+
+    #[test]
+    fn a_local_edit_counts_as_unsynced_until_the_relay_has_it() {
+        let mut relay = Relay::new(3);
+        let mut replica = fresh_replica();
+        {
+            let first = replica.connect();
+            pump(&mut replica, &mut relay, first)
+        };
+        let by = Author::new("desa", "hp");
+        let (id, changes, effects) = replica
+            .edit(&doc_id(), |d| {
+                d.create(Person::new(RecordId::random(), "Baru"), &by, 2)
+            })
+            .unwrap();
+        assert!(!changes.is_empty());
+        assert_eq!(effects, vec![Effect::Changed(doc_id())]);
+        assert!(replica.view(&doc_id()).unwrap().snapshot.person(&id).is_some());
+        assert_eq!(replica.unsynced(), 1, "made, not yet confirmed");
+        // Stored on the device: now offered to the relay, which confirms it.
+        let offered = replica.stored(&doc_id(), "local-1".into(), true);
+        assert!(matches!(offered.as_slice(), [Effect::Send(_)]));
+        pump(&mut replica, &mut relay, offered);
+        assert_eq!(replica.unsynced(), 0);
+        assert!(relay.doc.snapshot().person(&id).is_some());
+    }
+
+    #[test]
+    fn an_edit_offline_is_sent_on_reconnect_with_backoff_in_between() {
+        let mut relay = Relay::new(3);
+        let mut replica = fresh_replica();
+        {
+            let first = replica.connect();
+            pump(&mut replica, &mut relay, first)
+        };
+        // The connection drops: retries wait 1 s, 2 s, 4 s… up to 15 s.
+        assert_eq!(replica.closed(), vec![Effect::RetryIn(1_000)]);
+        let by = Author::new("desa", "hp");
+        let (id, _, _) = replica
+            .edit(&doc_id(), |d| {
+                d.create(Person::new(RecordId::random(), "Luring"), &by, 3)
+            })
+            .unwrap();
+        assert!(
+            replica.stored(&doc_id(), "local-1".into(), true).is_empty(),
+            "nothing sent offline"
+        );
+        let mut delays = Vec::new();
+        for _ in 0..6 {
+            assert_eq!(replica.connect(), vec![Effect::Open]);
+            assert_eq!(replica.connect(), vec![], "one socket at a time");
+            // The socket fails before the handshake: the token is checked first.
+            assert_eq!(replica.closed(), vec![Effect::CheckToken]);
+            match replica.token_checked(None).as_slice() {
+                [Effect::RetryIn(ms)] => delays.push(*ms),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(delays, vec![2_000, 4_000, 8_000, 15_000, 15_000, 15_000]);
+        // The network is back: at once, and the backoff starts over.
+        let effects = {
+            let first = replica.retry_now();
+            pump(&mut replica, &mut relay, first)
+        };
+        assert!(effects.contains(&Effect::Open));
+        assert_eq!(replica.unsynced(), 0);
+        assert!(relay.doc.snapshot().person(&id).is_some());
+        assert_eq!(replica.closed(), vec![Effect::RetryIn(1_000)]);
+    }
+
+    #[test]
+    fn a_refused_token_stops_retrying_until_the_user_logs_in_again() {
+        let mut relay = Relay::new(1);
+        let mut replica = fresh_replica();
+        assert_eq!(replica.connect(), vec![Effect::Open]);
+        assert_eq!(replica.closed(), vec![Effect::CheckToken]);
+        assert_eq!(replica.token_checked(Some(false)), vec![]);
+        assert_eq!(replica.connection(), &Connection::SessionExpired);
+        assert_eq!(replica.connect(), vec![], "no retries with a dead token");
+        assert_eq!(replica.closed(), vec![]);
+        let effects = {
+            let first = replica.renewed();
+            pump(&mut replica, &mut relay, first)
+        };
+        assert!(effects.contains(&Effect::Open));
+        assert!(matches!(replica.connection(), Connection::Online { .. }));
+    }
+
+    #[test]
+    fn a_document_the_relay_will_not_share_is_not_counted_as_unsynced() {
+        let mut relay = Relay::new(1);
+        let mut replica = fresh_replica();
+        let other = "2mTgEbDMx3Rx7DZaqbeoTtfcZfiL".to_owned();
+        let genesis = VillageDoc::genesis(&"35.07.11.2003".parse().unwrap()).save();
+        replica.add_doc(&other, true, vec![("g".into(), genesis)], None);
+        let by = Author::new("desa", "hp");
+        replica
+            .edit(&other, |d| d.create(Person::new(RecordId::random(), "X"), &by, 1))
+            .unwrap();
+        assert_eq!(replica.unsynced(), 2, "genesis and the edit");
+        relay.refused.push(other.clone());
+        {
+            let first = replica.connect();
+            pump(&mut replica, &mut relay, first)
+        };
+        assert_eq!(replica.unsynced(), 0);
+    }
+
+    #[test]
+    fn a_document_with_many_chunks_is_compacted_and_failures_keep_the_chunks() {
+        let mut replica = fresh_replica();
+        let genesis = VillageDoc::genesis(&CODE.parse().unwrap()).save();
+        replica.from_other_tab(&doc_id(), vec![("g".into(), genesis)]);
+        let by = Author::new("desa", "hp");
+        let mut compact = None;
+        for i in 0..COMPACT_AFTER_CHUNKS {
+            replica
+                .edit(&doc_id(), |d| {
+                    d.create(Person::new(RecordId::random(), "P"), &by, i as i64)
+                })
+                .unwrap();
+            for e in replica.stored(&doc_id(), format!("c{i}"), true) {
+                if let Effect::Compact { snapshot, merged, .. } = e {
+                    compact = Some((snapshot, merged));
+                }
+            }
+        }
+        let (snapshot, merged) = compact.expect("compacted after the 41st chunk");
+        assert_eq!(merged.len(), COMPACT_AFTER_CHUNKS + 1);
+        let loaded = VillageDoc::load(&snapshot).unwrap();
+        assert_eq!(loaded.snapshot().persons.len(), COMPACT_AFTER_CHUNKS);
+        // Storage failed: the chunks are still tracked, so the next compaction merges them.
+        replica.compacted(&doc_id(), Err(merged));
+        let effects = replica.stored(&doc_id(), "one-more".into(), true);
+        assert!(
+            matches!(effects.last(), Some(Effect::Compact { merged, .. }) if merged.len() == COMPACT_AFTER_CHUNKS + 2)
+        );
+    }
+
+    #[test]
+    fn chunks_from_another_tab_are_merged_once_and_shown() {
+        let mut replica = fresh_replica();
+        let mut tab = VillageDoc::genesis(&CODE.parse().unwrap());
+        let id = tab
+            .create(
+                Person::new(RecordId::random(), "Dari Tab Lain"),
+                &Author::new("desa", "tab2"),
+                1,
+            )
+            .unwrap();
+        let chunk = tab.save();
+        let effects = replica.from_other_tab(&doc_id(), vec![("k".into(), chunk.clone())]);
+        assert_eq!(effects, vec![Effect::Changed(doc_id())]);
+        assert!(replica.view(&doc_id()).unwrap().snapshot.person(&id).is_some());
+        assert!(
+            replica
+                .from_other_tab(&doc_id(), vec![("k".into(), chunk)])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn garbage_from_the_relay_changes_nothing() {
+        let mut replica = fresh_replica();
+        assert!(replica.received(b"\xff\x00 not cbor").is_empty());
+        let bad_sync = WireMessage::Sync {
+            sender: "relay".into(),
+            target: "desa/hp/tab".into(),
+            doc: doc_id(),
+            data: vec![1, 2, 3],
+        };
+        assert!(replica.received(&bad_sync.encode()).is_empty());
+        assert!(replica.view(&doc_id()).is_none());
+    }
+}
