@@ -1,23 +1,11 @@
 //! The app's shared state, provided once at the root: the session, the engine (documents and
-//! sync), the village on screen, and a snapshot of it that follows every change.
+//! sync), and the village on screen. Views read a village through [`AppContext::with_village`],
+//! which tracks only that village's change signal.
 
-use std::sync::Arc;
-
-use desmigratif_model::VillageSnapshot;
 use leptos::prelude::*;
 
-use crate::engine::{Engine, Status};
+use crate::engine::{Engine, Status, VillageView};
 use crate::session::{self, Session};
-
-/// A snapshot shared between views; equal only to itself, so a new one always re-renders.
-#[derive(Clone, Debug)]
-pub struct Snap(pub Arc<VillageSnapshot>);
-
-impl PartialEq for Snap {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
 
 #[derive(Clone, Copy)]
 pub struct AppContext {
@@ -26,8 +14,6 @@ pub struct AppContext {
     /// The village document on screen.
     pub village: RwSignal<Option<String>>,
     engine: StoredValue<Option<Engine>, LocalStorage>,
-    /// The village on screen, re-read whenever a document changes.
-    pub snapshot: Memo<Option<Snap>>,
 }
 
 impl AppContext {
@@ -65,6 +51,21 @@ impl AppContext {
         self.engine.with_value(Clone::clone)
     }
 
+    /// Reads a village document's view, re-running the caller when that document changes (and
+    /// only then); `None` before the engine started or the document arrived.
+    pub fn with_doc<T>(&self, doc_id: &str, f: impl FnOnce(&VillageView) -> T) -> Option<T> {
+        self.status.version.track();
+        let engine = self.engine()?;
+        engine.changed(doc_id)?.track();
+        engine.with_view(doc_id, f)
+    }
+
+    /// As [`Self::with_doc`], for the village on screen.
+    pub fn with_village<T>(&self, f: impl FnOnce(&VillageView) -> T) -> Option<T> {
+        let id = self.village.get()?;
+        self.with_doc(&id, f)
+    }
+
     /// Ends the session and removes its data from the device.
     pub async fn logout(&self) -> Result<(), String> {
         if let Some(engine) = self.engine() {
@@ -81,22 +82,11 @@ impl AppContext {
 
 /// Provides the app context; starts the engine if a session is saved on the device.
 pub fn provide_app() -> AppContext {
-    let status = Status::new();
-    let engine: StoredValue<Option<Engine>, LocalStorage> = StoredValue::new_local(None);
-    let village = RwSignal::new(None::<String>);
-    let snapshot = Memo::new(move |_| {
-        status.version.track();
-        status.ready.track();
-        let id = village.get()?;
-        let snap = engine.with_value(|e| e.as_ref().and_then(|e| e.snapshot(&id)))?;
-        Some(Snap(Arc::new(snap)))
-    });
     let ctx = AppContext {
-        status,
+        status: Status::new(),
         session: RwSignal::new(None),
-        village,
-        engine,
-        snapshot,
+        village: RwSignal::new(None),
+        engine: StoredValue::new_local(None),
     };
     provide_context(ctx);
     if let Some(saved) = session::load() {

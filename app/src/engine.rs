@@ -8,10 +8,10 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
 use desmigratif_model::wire::WireMessage;
-use desmigratif_model::{VillageDoc, VillageSnapshot};
+use desmigratif_model::{Collection, HistoryEntry, RecordId, VillageDoc, VillageSnapshot};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -23,6 +23,8 @@ use crate::storage::DocStorage;
 const COMPACT_AFTER_CHUNKS: usize = 40;
 const CHANNEL: &str = "desmigratif-docs";
 const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
+/// How many recent changes a village view keeps for the home screen.
+const RECENT: usize = 8;
 
 /// Where the connection to the relay stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +44,8 @@ pub struct Status {
     pub unsynced: RwSignal<usize>,
     /// When the relay last confirmed everything (ms since the epoch).
     pub last_sync: RwSignal<Option<f64>>,
-    /// Bumped whenever any document changed; views re-read through it.
+    /// Bumped when the engine has started (views that need it re-read); each document has
+    /// its own change signal ([`Engine::changed`]).
     pub version: RwSignal<u64>,
     /// The documents are loaded from the device.
     pub ready: RwSignal<bool>,
@@ -69,8 +72,56 @@ impl Default for Status {
     }
 }
 
+/// What the screens read of one village document, kept up to date change by change: the
+/// snapshot refreshed from the records each change touched, a revision per person (bumped when
+/// its row must be redrawn, so lists re-render only those rows), and the recent changes.
+pub struct VillageView {
+    pub snapshot: VillageSnapshot,
+    revisions: HashMap<RecordId, u64>,
+    next_revision: u64,
+    /// Newest first, at most [`RECENT`].
+    pub recent: Vec<(Collection, RecordId, HistoryEntry)>,
+    heads: Vec<ChangeHash>,
+}
+
+impl VillageView {
+    fn new(doc: &mut VillageDoc) -> Self {
+        Self {
+            snapshot: doc.watch(),
+            revisions: HashMap::new(),
+            next_revision: 1,
+            recent: doc.recent_changes(RECENT),
+            heads: doc.automerge().get_heads(),
+        }
+    }
+
+    fn refresh(&mut self, doc: &mut VillageDoc) {
+        let changed = self.snapshot.refresh(doc);
+        for id in changed.persons {
+            self.revisions.insert(id, self.next_revision);
+            self.next_revision += 1;
+        }
+        let mut recent = doc.recent_changes_since(&self.heads, RECENT);
+        if !recent.is_empty() {
+            recent.append(&mut self.recent);
+            recent.truncate(RECENT);
+            self.recent = recent;
+        }
+        self.heads = doc.automerge().get_heads();
+    }
+
+    /// Changes whenever the person's record, category, conflict state or episodes change.
+    pub fn revision(&self, person: &RecordId) -> u64 {
+        self.revisions.get(person).copied().unwrap_or(0)
+    }
+}
+
 struct Held {
     doc: AutoCommit,
+    /// `None` until the document is a village document with content.
+    view: Option<VillageView>,
+    /// Bumped after every change of this document.
+    changed: RwSignal<u64>,
     writable: bool,
     /// Chunk keys merged into `doc` (compaction may delete exactly these).
     chunks: HashSet<String>,
@@ -118,6 +169,8 @@ impl Engine {
         for grant in &session.documents {
             let mut held = Held {
                 doc: AutoCommit::new(),
+                view: None,
+                changed: RwSignal::new(0),
                 writable: grant.access == "read_write",
                 chunks: HashSet::new(),
                 sync: sync::State::new(),
@@ -130,6 +183,7 @@ impl Engine {
             }
             // Changes loaded from the device are saved already.
             let _ = held.doc.save_incremental();
+            held.refresh_view();
             if let Ok(Some(bytes)) = storage.get_meta(&format!("{}/sync", grant.doc_id)).await
                 && let Ok(state) = sync::State::decode(&bytes)
             {
@@ -168,9 +222,28 @@ impl Engine {
         self.0.borrow().session.clone()
     }
 
-    /// The records of a village as they stand now; `None` before its document arrived.
-    pub fn snapshot(&self, doc_id: &str) -> Option<VillageSnapshot> {
-        self.read(doc_id, |d| d.snapshot())
+    /// Reads a village's view (untracked); `None` before its document arrived.
+    pub fn with_view<T>(&self, doc_id: &str, f: impl FnOnce(&VillageView) -> T) -> Option<T> {
+        let inner = self.0.borrow();
+        inner.docs.get(doc_id)?.view.as_ref().map(f)
+    }
+
+    /// The signal bumped after every change of a document.
+    pub fn changed(&self, doc_id: &str) -> Option<RwSignal<u64>> {
+        Some(self.0.borrow().docs.get(doc_id)?.changed)
+    }
+
+    /// Brings a document's view up to date with its changes, then tells the screens.
+    fn document_changed(&self, doc_id: &str) {
+        let signal = {
+            let mut inner = self.0.borrow_mut();
+            let Some(held) = inner.docs.get_mut(doc_id) else {
+                return;
+            };
+            held.refresh_view();
+            held.changed
+        };
+        signal.update(|v| *v += 1);
     }
 
     /// Runs `f` on a village document for reading (history, conflicts); `None` if the
@@ -218,6 +291,8 @@ impl Engine {
         };
         let value = result.map_err(EditError::Model)?;
         if !chunk.is_empty() {
+            // The screens show the change at once; the caller says "saved" once it is stored.
+            self.document_changed(doc_id);
             let key = storage
                 .append(doc_id, &chunk)
                 .await
@@ -231,10 +306,8 @@ impl Engine {
         Ok(value)
     }
 
-    /// Bookkeeping after a document changed: UI, other tabs' storage hint, relay, compaction.
+    /// Bookkeeping after a local change was stored: relay, unsent count, compaction.
     fn after_change(&self, doc_id: &str) {
-        let status = self.status();
-        status.version.update(|v| *v += 1);
         self.send_sync(doc_id);
         self.refresh_unsynced();
         self.maybe_compact(doc_id);
@@ -337,7 +410,7 @@ impl Engine {
             changed = held.doc.get_heads() != before;
         }
         if changed {
-            self.status().version.update(|v| *v += 1);
+            self.document_changed(doc_id);
             self.send_sync(doc_id);
             self.refresh_unsynced();
         }
@@ -518,18 +591,24 @@ impl Engine {
         };
         if !chunk.is_empty() {
             // The document in memory changed: show it now; it is stored just below.
-            self.status().version.update(|v| *v += 1);
+            self.document_changed(doc_id);
         }
         self.send_sync(doc_id);
         self.refresh_unsynced();
         let engine = self.clone();
         let doc_id = doc_id.to_owned();
         leptos::task::spawn_local(async move {
-            let _ = storage.put_meta(&format!("{doc_id}/sync"), &state_bytes).await;
+            let sync_key = format!("{doc_id}/sync");
             if chunk.is_empty() {
+                let _ = storage.put_meta(&sync_key, &state_bytes).await;
                 return;
             }
-            match storage.append(&doc_id, &chunk).await {
+            // The changes and the sync state that says they were received commit together: a
+            // tab closed in between can never leave a state claiming changes the device lacks.
+            match storage
+                .append_with_meta(&doc_id, &chunk, &sync_key, &state_bytes)
+                .await
+            {
                 Ok(key) => {
                     if let Some(held) = engine.0.borrow_mut().docs.get_mut(&doc_id) {
                         held.chunks.insert(key);
@@ -645,6 +724,22 @@ impl Engine {
             storage.remove_doc(&id).await.map_err(|e| e.0)?;
         }
         Ok(())
+    }
+}
+
+impl Held {
+    fn refresh_view(&mut self) {
+        if self.doc.get_heads().is_empty() || !VillageDoc::is_village(&self.doc) {
+            return;
+        }
+        let Ok(mut doc) = VillageDoc::from_automerge(std::mem::take(&mut self.doc)) else {
+            unreachable!("checked to be a village document just above")
+        };
+        match &mut self.view {
+            Some(view) => view.refresh(&mut doc),
+            None => self.view = Some(VillageView::new(&mut doc)),
+        }
+        self.doc = std::mem::take(doc.automerge());
     }
 }
 

@@ -46,6 +46,15 @@ fn prefix_range(prefix: &str) -> Result<Query, StorageError> {
     )?))
 }
 
+/// A new chunk's key: `doc_id/kind/time-random`, so keys sort by time and never collide.
+fn chunk_key(doc_id: &str, kind: &str) -> String {
+    format!(
+        "{doc_id}/{kind}/{}-{}",
+        js_sys::Date::now() as u64,
+        crate::session::random_id()
+    )
+}
+
 impl DocStorage {
     /// Opens (creating if needed) the database.
     pub async fn open() -> Result<Self, StorageError> {
@@ -81,12 +90,29 @@ impl DocStorage {
 
     /// Appends a chunk; resolves once IndexedDB has committed it. Returns its key.
     pub async fn append(&self, doc_id: &str, chunk: &[u8]) -> Result<String, StorageError> {
-        let key = format!(
-            "{doc_id}/c/{}-{}",
-            js_sys::Date::now() as u64,
-            crate::session::random_id()
-        );
+        let key = chunk_key(doc_id, "c");
         self.put(CHUNKS, &key, chunk).await?;
+        Ok(key)
+    }
+
+    /// Appends a chunk and writes a meta value (the sync state that covers the chunk) in one
+    /// transaction: both are stored or neither is. Returns the chunk's key.
+    pub async fn append_with_meta(
+        &self,
+        doc_id: &str,
+        chunk: &[u8],
+        meta_key: &str,
+        meta: &[u8],
+    ) -> Result<String, StorageError> {
+        let key = chunk_key(doc_id, "c");
+        let tx = self.db.transaction(&[CHUNKS, META], TransactionMode::ReadWrite)?;
+        tx.object_store(CHUNKS)?
+            .put(&Uint8Array::from(chunk).into(), Some(&JsValue::from_str(&key)))?
+            .await?;
+        tx.object_store(META)?
+            .put(&Uint8Array::from(meta).into(), Some(&JsValue::from_str(meta_key)))?
+            .await?;
+        tx.commit()?.await?;
         Ok(key)
     }
 
@@ -97,11 +123,7 @@ impl DocStorage {
         snapshot: &[u8],
         merged: &[String],
     ) -> Result<String, StorageError> {
-        let key = format!(
-            "{doc_id}/s/{}-{}",
-            js_sys::Date::now() as u64,
-            crate::session::random_id()
-        );
+        let key = chunk_key(doc_id, "s");
         let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadWrite)?;
         let store = tx.object_store(CHUNKS)?;
         store

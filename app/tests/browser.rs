@@ -151,8 +151,8 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
         .unwrap();
     assert!(
         wait_until(20.0, || engine
-            .snapshot(&doc_id)
-            .is_some_and(|s| s.persons.len() > 10))
+            .with_view(&doc_id, |v| v.snapshot.persons.len() > 10)
+            .unwrap_or(false))
         .await,
         "the village arrived from the relay"
     );
@@ -165,6 +165,18 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
         .edit(&doc_id, |d| d.create(person, &by, 1_764_000_000))
         .await
         .unwrap();
+    assert!(
+        engine
+            .with_view(&doc_id, |v| v.snapshot.person(&id).is_some())
+            .unwrap(),
+        "the screens' view has the edit as soon as it is made"
+    );
+    let kept = engine.with_view(&doc_id, |v| v.snapshot.clone()).unwrap();
+    let fresh_read = engine.read(&doc_id, |d| d.snapshot()).unwrap();
+    assert!(
+        kept.same_as(&fresh_read),
+        "the incremental view equals a full read"
+    );
     assert!(
         wait_until(20.0, || status.unsynced.get_untracked() == 0).await,
         "the relay confirmed the edit"
@@ -179,11 +191,78 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
         .unwrap();
     assert!(
         wait_until(20.0, || fresh
-            .snapshot(&doc_id)
-            .is_some_and(|s| s.person(&id).is_some()))
+            .with_view(&doc_id, |v| v.snapshot.person(&id).is_some())
+            .unwrap_or(false))
         .await,
         "the relay kept the edit"
     );
     fresh.stop();
     storage.remove_doc(&doc_id).await.unwrap();
+}
+
+/// The engine compacts a document's chunks by itself once a phone has saved many edits, and
+/// nothing is lost: a fresh engine on the same storage reads every record back.
+#[wasm_bindgen_test]
+async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
+    use app::engine::{Engine, Status};
+    use app::session::{Grant, Session};
+
+    // The engine runs its storage work as tasks, as it does in the app.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let Some(session) = option_env!("DESMIGRATIF_TEST_SESSION") else {
+        panic!("run through `cargo xtask test`, which logs in for this test");
+    };
+    let mut session: Session = serde_json::from_str(session).unwrap();
+    // A document of its own, and a relay that is not there: the phone is offline.
+    let id = doc_id();
+    let code = "35.07.11.2008";
+    session.documents = vec![Grant {
+        doc_id: id.clone(),
+        kind: "village".into(),
+        code: code.into(),
+        name: "Uji".into(),
+        access: "read_write".into(),
+    }];
+    let offline = Some("ws://127.0.0.1:9/sync".to_owned());
+    let storage = DocStorage::open().await.unwrap();
+    storage
+        .append(&id, &VillageDoc::genesis(&code.parse().unwrap()).save())
+        .await
+        .unwrap();
+
+    let engine = Engine::start_with_relay(session.clone(), Status::new(), offline.clone())
+        .await
+        .unwrap();
+    let by = session.author();
+    let edits = 60;
+    for i in 0..edits {
+        engine
+            .edit(&id, |d| {
+                d.create(Person::new(RecordId::random(), format!("Orang {i}")), &by, 1 + i)
+            })
+            .await
+            .unwrap();
+    }
+    let deadline = js_sys::Date::now() + 10_000.0;
+    let mut chunks = storage.load(&id).await.unwrap().len();
+    while chunks > 30 && js_sys::Date::now() < deadline {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        chunks = storage.load(&id).await.unwrap().len();
+    }
+    assert!(
+        chunks <= 30,
+        "{edits} edits were compacted ({chunks} chunks left)"
+    );
+    engine.stop();
+
+    let again = Engine::start_with_relay(session, Status::new(), offline)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.with_view(&id, |v| v.snapshot.persons.len()),
+        Some(edits as usize),
+        "every edit loads again after compaction"
+    );
+    again.stop();
+    storage.remove_doc(&id).await.unwrap();
 }

@@ -145,7 +145,7 @@ test('with the relay stopped, a device that opened the app before opens it from 
     await serviceWorkerInControl(phone.page);
     const before = await phone.page.locator('.count[data-category="Pmi"] strong').textContent();
     await relay.stop();
-    assert.rejects(fetch(relay.url), 'the relay is really gone');
+    await assert.rejects(fetch(relay.url), TypeError, 'the relay is really gone');
     await phone.page.reload();
     await phone.page.locator('.counts .count').first().waitFor();
     assert.equal(await phone.page.locator('.count[data-category="Pmi"] strong').textContent(), before);
@@ -242,6 +242,69 @@ test('when the relay ends the session, work goes on, and logging in again sends 
     await office.context.close();
   } finally {
     await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+async function countMatching(page, url, text, expected) {
+  await page.goto(`${url}/orang`);
+  await page.locator('input.search').fill(text);
+  await page.waitForFunction(
+    ([n]) => Number.parseInt(document.querySelector('.result-count')?.textContent ?? '', 10) === n,
+    [expected],
+    { timeout: 30_000 },
+  );
+}
+
+test('two tabs of one phone add people at the same moment: both are kept, in both tabs and after a reload', async () => {
+  const relay = await startRelay();
+  const phone = await launchProfile();
+  try {
+    const tabA = phone.page;
+    await login(tabA, relay.url, 'desa-arjowilangun');
+    await synced(tabA);
+    await serviceWorkerInControl(tabA);
+    const tabB = await phone.context.newPage();
+    await tabB.goto(relay.url);
+    await tabB.locator('.counts .count').first().waitFor({ timeout: 30_000 });
+    // Offline, so only the device's own storage and its tabs are involved.
+    await relay.stop();
+    await Promise.all([createPerson(tabA, 'Dari Tab A'), createPerson(tabB, 'Dari Tab B')]);
+    await countMatching(tabA, relay.url, 'Dari Tab', 2);
+    await countMatching(tabB, relay.url, 'Dari Tab', 2);
+    await tabB.close();
+    await tabA.reload();
+    await tabA.locator('input.search').fill('Dari Tab');
+    await tabA.waitForFunction(() => document.querySelector('.result-count')?.textContent.startsWith('2'), null, { timeout: 30_000 });
+  } finally {
+    await phone.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('logging out with unsent changes warns first, and staying keeps them', async () => {
+  const relay = await startRelay();
+  const phone = await launchProfile();
+  try {
+    const { page } = phone;
+    await login(page, relay.url, 'desa-arjowilangun');
+    await synced(page);
+    await serviceWorkerInControl(page);
+    await relay.stop();
+    await createPerson(page, 'Belum Terkirim');
+    await page.locator('.sync-status[data-state="offline"]').waitFor();
+    await page.goto(relay.url);
+    await page.locator('.counts .count').first().waitFor();
+    const asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.dismiss(); }));
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    assert.match(await asked, /belum terkirim/);
+    // Still logged in, the unsent person still here.
+    await countMatching(page, relay.url, 'Belum Terkirim', 1);
+    assert.ok(Number(await page.locator('.sync-status .pending').getAttribute('data-count')) > 0);
+  } finally {
+    await phone.close();
     await relay.stop();
     relay.cleanup();
   }

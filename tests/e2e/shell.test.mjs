@@ -1,6 +1,9 @@
 // The relay serves the real Leptos build, and headless Chromium renders it on a phone screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRelay, launchBrowser, newPhone } from './support.mjs';
 
 let relay, browser;
@@ -59,4 +62,21 @@ test('assets carry the right types, caching and security headers', async () => {
   const deep = await fetch(`${relay.url}/orang/baru`);
   assert.equal(deep.status, 200);
   assert.match(await deep.text(), /<title>Desmigratif<\/title>/);
+});
+
+test('the app is sent as the build compressed it: brotli at its highest level', async () => {
+  const html = await (await fetch(relay.url)).text();
+  const wasm = html.match(/href="\/(app-[0-9a-f]{16}_bg\.wasm)"/)[1];
+  // Raw bytes on the wire (fetch would decompress them).
+  const { encoding, bytes } = await new Promise((resolve, reject) => {
+    http.get(`${relay.url}/${wasm}`, { headers: { 'accept-encoding': 'br, gzip' } }, (res) => {
+      let n = 0;
+      res.on('data', (c) => { n += c.length; });
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes: n }));
+    }).on('error', reject);
+  });
+  assert.equal(encoding, 'br');
+  const built = statSync(join(process.env.DESMIGRATIF_DIST, `${wasm}.br`)).size;
+  assert.equal(bytes, built, 'the precompressed file, not one compressed on the fly');
+  assert.ok(bytes < statSync(join(process.env.DESMIGRATIF_DIST, wasm)).size / 3);
 });

@@ -49,13 +49,13 @@ fn Counts() -> impl IntoView {
     let card = move |c: Category| {
         view! {
             <a class="count" href=format!("/orang?kategori={c:?}") data-category=format!("{c:?}")>
-                <strong>{move || app.snapshot.get().map(|s| s.0.counts().get(c)).unwrap_or(0)}</strong>
+                <strong>{move || app.with_village(|v| v.snapshot.counts().get(c)).unwrap_or(0)}</strong>
                 <span>{move || c.label(lang.get())}</span>
             </a>
         }
     };
     view! {
-        <Show when=move || app.snapshot.get().is_some()
+        <Show when=move || app.with_village(|_| ()).is_some()
             fallback=move || view! { <p class="muted">{move || lang.text("Memuat data desa…", "Loading village data…")}</p> }>
             <section class="counts">
                 {card(Category::Cpmi)}{card(Category::Pmi)}{card(Category::PurnaPmi)}{card(Category::Keluarga)}
@@ -85,16 +85,24 @@ fn RecentChanges() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let items = move || {
-        app.status.version.track();
-        let id = app.village.get()?;
-        let snap = app.snapshot.get()?;
-        let recent = app.engine()?.read(&id, |d| d.recent_changes(8))?;
+        let recent = app.with_village(|v| {
+            v.recent
+                .iter()
+                .filter(|(c, _, _)| *c == Collection::Persons)
+                .map(|(_, rid, h)| {
+                    let name = v
+                        .snapshot
+                        .person(rid)
+                        .map(|p| p.full_name.clone())
+                        .unwrap_or_else(|| "?".into());
+                    (rid.clone(), h.clone(), name)
+                })
+                .collect::<Vec<_>>()
+        })?;
         Some(
             recent
                 .into_iter()
-                .filter(|(c, _, _)| *c == Collection::Persons)
-                .map(|(_, rid, h)| {
-                    let name = snap.0.person(&rid).map(|p| p.full_name.clone()).unwrap_or_else(|| "?".into());
+                .map(|(rid, h, name)| {
                     let text = format!("{} {} {}", h.author.account, action_label(h.action, lang.get()), name);
                     view! {
                         <li><a href=format!("/orang/{rid}")>{text}</a><small>{format_time_ms(h.time as f64 * 1000.0)}</small></li>
@@ -117,25 +125,27 @@ fn DistrictOverview() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let rows = move || {
-        app.status.version.track();
         let session = app.session.get()?;
         if !session.is_district() {
             return None;
         }
-        let engine = app.engine()?;
         Some(
             session
                 .villages()
                 .into_iter()
                 .map(|g| {
-                    let counts = engine.snapshot(&g.doc_id).map(|s| s.counts()).unwrap_or_default();
+                    // Each row follows its own village's changes only.
+                    let doc_id = g.doc_id.clone();
+                    let counts = Memo::new(move |_| {
+                        app.with_doc(&doc_id, |v| v.snapshot.counts()).unwrap_or_default()
+                    });
                     view! {
                         <tr>
                             <td>{g.name.clone()}</td>
-                            <td>{counts.get(Category::Cpmi)}</td>
-                            <td>{counts.get(Category::Pmi)}</td>
-                            <td>{counts.get(Category::PurnaPmi)}</td>
-                            <td>{counts.get(Category::Keluarga)}</td>
+                            <td>{move || counts.get().get(Category::Cpmi)}</td>
+                            <td>{move || counts.get().get(Category::Pmi)}</td>
+                            <td>{move || counts.get().get(Category::PurnaPmi)}</td>
+                            <td>{move || counts.get().get(Category::Keluarga)}</td>
                         </tr>
                     }
                 })

@@ -43,20 +43,32 @@ pub fn PersonDetail() -> impl IntoView {
     let lang = use_language();
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|s| s.parse::<RecordId>().ok());
-    let person = move || Some(app.snapshot.get()?.0.person(&id()?)?.clone());
-    let conflicts = move || {
-        app.status.version.track();
+    // Each part follows only what it shows: memos stop a change to another person (or to
+    // nothing this page shows) from going further.
+    let person = Memo::new(move |_| {
+        let pid = id()?;
+        app.with_village(|v| v.snapshot.person(&pid).cloned()).flatten()
+    });
+    let revision = Memo::new(move |_| {
+        let pid = id()?;
+        app.with_village(|v| v.revision(&pid))
+    });
+    let category = Memo::new(move |_| {
+        let pid = id()?;
+        app.with_village(|v| v.snapshot.category(&pid)).flatten()
+    });
+    let conflicts = Memo::new(move |_| {
+        let _ = revision.get();
         let (pid, doc_id) = (id()?, app.village.get()?);
         app.engine()?.read(&doc_id, |d| d.conflicts::<Person>(&pid))
-    };
+    });
     let show_conflicts = RwSignal::new(false);
     let row = move |label_id: &'static str, label_en: &'static str, value: String| {
         view! { <div class="row"><dt>{move || lang.text(label_id, label_en)}</dt><dd>{value}</dd></div> }
     };
     let details = move || {
-        let p = person()?;
-        let snap = app.snapshot.get()?;
-        let category = snap.0.category(&p.id).map(|c| c.label(lang.get())).unwrap_or("");
+        let p = person.get()?;
+        let category = category.get().map(|c| c.label(lang.get())).unwrap_or("");
         Some(view! {
             <h2 class="person-name">{p.full_name.clone()}</h2>
             <p class="category">{category}{p.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
@@ -71,59 +83,59 @@ pub fn PersonDetail() -> impl IntoView {
         })
     };
     let conflict_badge = move || {
-        let c = conflicts()?;
+        let c = conflicts.get()?;
         (!c.is_empty()).then(|| view! {
             <button class="badge conflict" on:click=move |_| show_conflicts.set(true)>
                 {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
             </button>
         })
     };
+    // Owned by the page, not by the dialog: a change arriving while the dialog is open (the
+    // resolution itself, shown at once) must not take the way to close it away.
+    let close = Callback::new(move |_| show_conflicts.set(false));
     let dialog = move || {
         if !show_conflicts.get() {
             return None;
         }
-        let (c, pid, doc_id) = (conflicts()?, id()?, app.village.get()?);
-        Some(
-            view! { <ConflictDialog doc_id=doc_id id=pid conflicts=c on_close=Callback::new(move |_| show_conflicts.set(false))/> },
-        )
+        let (c, pid, doc_id) = (conflicts.get_untracked()?, id()?, app.village.get_untracked()?);
+        Some(view! { <ConflictDialog doc_id=doc_id id=pid conflicts=c on_close=close/> })
     };
-    let episodes = move || {
-        let snap = app.snapshot.get()?;
-        let list = snap
-            .0
-            .episodes_of(&id()?)
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>();
-        Some(
-            list.into_iter()
-                .map(|e| {
-                    let person = e.person.clone();
-                    view! {
-                        <li class="episode" data-state=format!("{:?}", e.state)>
-                            <strong>{e.destination_country.clone()}</strong>" · "{state_label(e.state, lang.get())}
-                            <small>{format!("{} → {}", date_or_dash(e.departure_date), date_or_dash(e.return_date))}</small>
-                            <small>{e.agency.clone().unwrap_or_default()}</small>
-                            <EpisodeForm person=person episode=e.clone()/>
-                        </li>
-                    }
-                })
-                .collect_view(),
-        )
-    };
-    let household = move || {
-        let snap = app.snapshot.get()?;
-        let h = snap.0.household_of(&id()?)?;
-        Some(
-            h.members
-                .iter()
-                .filter_map(|m| snap.0.person(m))
-                .map(|m| view! { <li><a href=format!("/orang/{}", m.id)>{m.full_name.clone()}</a></li> })
-                .collect_view(),
-        )
+    let episodes = Memo::new(move |_| {
+        let pid = id()?;
+        app.with_village(|v| {
+            v.snapshot
+                .episodes_of(&pid)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let episode_ids =
+        move || episodes.with(|list| list.iter().flatten().map(|e| e.id.clone()).collect::<Vec<_>>());
+    let household = Memo::new(move |_| {
+        let pid = id()?;
+        app.with_village(|v| {
+            let h = v.snapshot.household_of(&pid)?;
+            Some(
+                h.members
+                    .iter()
+                    .filter_map(|m| v.snapshot.person(m))
+                    .map(|m| (m.id.clone(), m.full_name.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .flatten()
+    });
+    let household_view = move || {
+        household.get().map(|members| {
+            members
+                .into_iter()
+                .map(|(mid, name)| view! { <li><a href=format!("/orang/{mid}")>{name}</a></li> })
+                .collect_view()
+        })
     };
     let history = move || {
-        app.status.version.track();
+        let _ = revision.get();
         let (pid, doc_id) = (id()?, app.village.get()?);
         let entries = app
             .engine()?
@@ -150,9 +162,12 @@ pub fn PersonDetail() -> impl IntoView {
         )
     };
     let toggle_delete = move |_| {
-        let (Some(pid), Some(doc_id), Some(engine), Some(p)) =
-            (id(), app.village.get_untracked(), app.engine(), person())
-        else {
+        let (Some(pid), Some(doc_id), Some(engine), Some(p)) = (
+            id(),
+            app.village.get_untracked(),
+            app.engine(),
+            person.get_untracked(),
+        ) else {
             return;
         };
         if !p.deleted {
@@ -188,17 +203,22 @@ pub fn PersonDetail() -> impl IntoView {
                     {move || lang.text("Ubah", "Edit")}
                 </a>
                 <button class="secondary" on:click=toggle_delete>
-                    {move || if person().is_some_and(|p| p.deleted) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
+                    {move || if person.get().is_some_and(|p| p.deleted) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
                 </button>
             </nav>
             <section>
                 <h3>{move || lang.text("Riwayat migrasi", "Migration history")}</h3>
-                <ul class="timeline">{episodes}</ul>
+                <ul class="timeline">
+                    // Keyed by episode: a change elsewhere never rebuilds an open form.
+                    <For each=episode_ids key=|eid| eid.clone() let(eid)>
+                        <EpisodeItem episode=eid episodes=episodes/>
+                    </For>
+                </ul>
                 {move || id().map(|pid| view! { <EpisodeForm person=pid/> })}
             </section>
             <section>
                 <h3>{move || lang.text("Anggota keluarga (KK)", "Household (family card)")}</h3>
-                <ul class="household">{household}</ul>
+                <ul class="household">{household_view}</ul>
             </section>
             <section>
                 <h3>{move || lang.text("Riwayat perubahan", "Change history")}</h3>
@@ -209,6 +229,30 @@ pub fn PersonDetail() -> impl IntoView {
     }
 }
 
+/// One episode of the person's timeline. Its text follows the episode; its edit form keeps
+/// what the user typed when the episode changes underneath.
+#[component]
+fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>) -> impl IntoView {
+    let lang = use_language();
+    let eid = episode.clone();
+    let current =
+        Memo::new(move |_| episodes.with(|list| list.iter().flatten().find(|e| e.id == eid).cloned()));
+    let initial = current.get_untracked();
+    initial.map(|first| {
+        let person = first.person.clone();
+        view! {
+            <li class="episode" data-state=move || current.get().map(|e| format!("{:?}", e.state)).unwrap_or_default()>
+                {move || current.get().map(|e| view! {
+                    <strong>{e.destination_country.clone()}</strong>" · "{state_label(e.state, lang.get())}
+                    <small>{format!("{} → {}", date_or_dash(e.departure_date), date_or_dash(e.return_date))}</small>
+                    <small>{e.agency.clone().unwrap_or_default()}</small>
+                })}
+                <EpisodeForm person=person episode=first current=current/>
+            </li>
+        }
+    })
+}
+
 /// Adds a migration episode to a person, or edits one (only the changed fields are written).
 #[component]
 fn EpisodeForm(
@@ -217,6 +261,9 @@ fn EpisodeForm(
     /// The episode to edit; none to add a new one.
     #[prop(optional)]
     episode: Option<MigrationEpisode>,
+    /// The episode as it stands now, to tell the user when it changed while they typed.
+    #[prop(optional)]
+    current: Option<Memo<Option<MigrationEpisode>>>,
 ) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
@@ -298,6 +345,7 @@ fn EpisodeForm(
         leptos::task::spawn_local(async move {
             let by = engine.session().author();
             let now = (js_sys::Date::now() / 1000.0) as i64;
+            let saved = e.clone();
             let result = match &base_episode {
                 Some(old) => {
                     engine
@@ -308,6 +356,10 @@ fn EpisodeForm(
             };
             match result {
                 Ok(()) => {
+                    if base_episode.is_some() {
+                        // The next edit compares against what is now stored.
+                        base.set_value(current.and_then(|c| c.get_untracked()).or(Some(saved)));
+                    }
                     open.set(false);
                     error.set(None);
                     if base_episode.is_none() {
@@ -338,6 +390,15 @@ fn EpisodeForm(
                     <input id="e-ret" inputmode="numeric" placeholder="HH-BB-TTTT" prop:value=returned on:input=move |ev| returned.set(event_target_value(&ev))/></div>
                 <div class="field"><label for="e-agency">{move || lang.text("P3MI (agen penempatan)", "Placement agency (P3MI)")}</label>
                     <input id="e-agency" prop:value=agency on:input=move |ev| agency.set(event_target_value(&ev))/></div>
+                {move || {
+                    let changed = current.is_some_and(|c| c.get() != base.get_value());
+                    changed.then(|| view! {
+                        <p class="msg warning changed-underneath" role="status">{move || lang.text(
+                            "Perjalanan ini baru diubah di perangkat lain. Isian Anda tetap; yang disimpan hanya kolom yang Anda ubah.",
+                            "This episode was just changed on another device. Your entries stay; saving writes only the fields you changed.",
+                        )}</p>
+                    })
+                }}
                 {move || error.get().map(|e| view! { <p class="msg error">{e}</p> })}
                 <button type="submit" class="primary">{move || lang.text("Simpan perjalanan", "Save episode")}</button>
             </form>

@@ -68,11 +68,11 @@ pub fn PersonForm() -> impl IntoView {
         if loaded.get() {
             return;
         }
-        if let (Some(id), Some(snap)) = (editing_id.as_ref(), app.snapshot.get())
-            && let Some(p) = snap.0.person(id)
+        if let Some(id) = editing_id.as_ref()
+            && let Some(p) = app.with_village(|v| v.snapshot.person(id).cloned()).flatten()
         {
-            base.set_value(Some(p.clone()));
-            draft.set(PersonDraft::from_person(p));
+            draft.set(PersonDraft::from_person(&p));
+            base.set_value(Some(p));
             loaded.set(true);
         }
     });

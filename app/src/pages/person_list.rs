@@ -1,4 +1,4 @@
-use desmigratif_model::{Category, PersonFilter};
+use desmigratif_model::{Category, Collection, PersonFilter, RecordId};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -29,36 +29,22 @@ pub fn PersonList() -> impl IntoView {
         destination: Some(destination.get()).filter(|d| !d.is_empty()),
         include_deleted: false,
     };
-    let results = move || {
-        let snap = app.snapshot.get()?;
-        let found = snap.0.search(&filter());
-        let total = found.len();
-        let rows = found
-            .into_iter()
-            .take(MAX_ROWS)
-            .map(|p| {
-                let cat = snap.0.category(&p.id).map(|c| c.label(lang.get())).unwrap_or("");
-                let conflict = app
-                    .engine()
-                    .and_then(|e| {
-                        e.read(&app.village.get_untracked()?, |d| {
-                            d.has_conflict::<desmigratif_model::Person>(&p.id)
-                        })
-                    })
-                    .unwrap_or(false);
-                view! {
-                    <li class="person">
-                        <a href=format!("/orang/{}", p.id)>
-                            <strong>{p.full_name.clone()}</strong>
-                            {conflict.then(|| view! { <span class="badge conflict">"!"</span> })}
-                            <small>{format!("{} · {}", cat, p.dusun.clone().unwrap_or_default())}</small>
-                        </a>
-                    </li>
-                }
-            })
-            .collect_view();
-        Some((total, rows))
-    };
+    // The rows to show, as (id, revision): a row is redrawn only when its person changed.
+    let results = Memo::new(move |_| {
+        let filter = filter();
+        app.with_village(|v| {
+            let found = v.snapshot.search(&filter);
+            let total = found.len();
+            let rows: Vec<(RecordId, u64)> = found
+                .into_iter()
+                .take(MAX_ROWS)
+                .map(|p| (p.id.clone(), v.revision(&p.id)))
+                .collect();
+            (total, rows)
+        })
+    });
+    let total = move || results.with(|r| r.as_ref().map(|(t, _)| *t));
+    let rows = move || results.with(|r| r.as_ref().map(|(_, rows)| rows.clone()).unwrap_or_default());
     let options = move |list: Vec<String>| {
         list.into_iter()
             .map(|d| view! { <option value=d.clone()>{d.clone()}</option> })
@@ -75,18 +61,56 @@ pub fn PersonList() -> impl IntoView {
                 </select>
                 <select aria-label="dusun" prop:value=dusun on:change=move |ev| dusun.set(event_target_value(&ev))>
                     <option value="">{move || lang.text("Semua dusun", "All dusun")}</option>
-                    {move || app.snapshot.get().map(|s| options(s.0.dusun_names()))}
+                    {move || app.with_village(|v| v.snapshot.dusun_names()).map(options)}
                 </select>
                 <select aria-label="negara" prop:value=destination on:change=move |ev| destination.set(event_target_value(&ev))>
                     <option value="">{move || lang.text("Semua negara", "All countries")}</option>
-                    {move || app.snapshot.get().map(|s| options(s.0.destinations()))}
+                    {move || app.with_village(|v| v.snapshot.destinations()).map(options)}
                 </select>
             </div>
-            {move || results().map(|(total, rows)| view! {
+            {move || total().map(|total| view! {
                 <p class="muted result-count">{total}" "{lang.text("orang", "people")}</p>
-                <ul class="people">{rows}</ul>
             })}
+            <ul class="people">
+                <For each=rows key=|row| row.clone() let((id, _))>
+                    <PersonRow id=id/>
+                </For>
+            </ul>
             <a class="button primary fab" href="/orang/baru">{move || lang.text("+ Tambah", "+ Add")}</a>
         </section>
     }
+}
+
+/// One row of the list, drawn from the person as it stands when the row is made (the list
+/// makes a new row when the person changes).
+#[component]
+fn PersonRow(id: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let row = app
+        .village
+        .get_untracked()
+        .and_then(|doc| {
+            app.engine()?.with_view(&doc, |v| {
+                let p = v.snapshot.person(&id)?;
+                Some((
+                    p.full_name.clone(),
+                    p.dusun.clone().unwrap_or_default(),
+                    v.snapshot.category(&id),
+                    v.snapshot.has_conflict(Collection::Persons, &id),
+                ))
+            })
+        })
+        .flatten();
+    row.map(|(name, dusun, category, conflict)| {
+        view! {
+            <li class="person">
+                <a href=format!("/orang/{id}")>
+                    <strong>{name}</strong>
+                    {conflict.then(|| view! { <span class="badge conflict">"!"</span> })}
+                    <small>{move || format!("{} · {}", category.map(|c| c.label(lang.get())).unwrap_or(""), dusun)}</small>
+                </a>
+            </li>
+        }
+    })
 }
