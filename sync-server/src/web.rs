@@ -21,7 +21,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// `index.html`, so links into the single-page app work on reload.
 pub fn static_router(static_dir: &Path) -> Router {
     let index = static_dir.join("index.html");
-    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    // The build writes `.br` and `.gz` beside each file; those are sent as they are, and the
+    // compression layer below leaves responses that already have an encoding alone.
+    let files = ServeDir::new(static_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
     Router::new()
         .route("/healthz", get(healthz))
         .fallback_service(files)
