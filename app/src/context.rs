@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{Engine, Status, VillageView};
+use crate::engine::{Engine, Status};
+use crate::replica::VillageView;
 use crate::session::{self, Session};
 
 #[derive(Clone, Copy)]

@@ -51,25 +51,24 @@ fn village(households: usize) {
     let ids: Vec<_> = watched.persons.keys().cloned().collect();
     let by = demo_author();
     let mut n = 0;
-    let edit_refresh = median(21, || {
-        n += 1;
-        let base: Person = watched.persons[&ids[n * 37 % ids.len()]].clone();
+    // Writes a new phone number for `base` (one field edit); returns the edited person.
+    let edit_phone = |doc: &mut VillageDoc, base: Person, n: usize| {
         let mut edited = base.clone();
         edited.phone = Some(format!("0812{:08}", n));
-        loaded
-            .update(&base, &edited, &by, 1_800_000_000 + n as i64)
-            .unwrap();
+        doc.update(&base, &edited, &by, 1_800_000_000 + n as i64).unwrap();
+        edited
+    };
+    let edit_refresh = median(21, || {
+        n += 1;
+        let base = watched.persons[&ids[n * 37 % ids.len()]].clone();
+        edit_phone(&mut loaded, base, n);
         black_box(watched.refresh(&mut loaded));
     });
     let edit_only = median(21, || {
         n += 1;
-        let base: Person = watched.persons[&ids[n * 37 % ids.len()]].clone();
-        let mut edited = base.clone();
-        edited.phone = Some(format!("0812{:08}", n));
-        loaded
-            .update(&base, &edited, &by, 1_800_000_000 + n as i64)
-            .unwrap();
-        watched.persons.insert(base.id.clone(), edited);
+        let base = watched.persons[&ids[n * 37 % ids.len()]].clone();
+        let edited = edit_phone(&mut loaded, base, n);
+        watched.persons.insert(edited.id.clone(), edited);
     });
     watched.refresh(&mut loaded);
     let search_text = median(21, || {

@@ -9,12 +9,8 @@
 //!   episodes: { <id>: { id, person, destination_country, ..., deleted } } }
 //! ```
 
-use automerge::ObjId as ExId;
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{
-    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value, legacy,
-};
-use std::collections::{BTreeMap, HashMap};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 
 use autosurgeon::{hydrate_prop, reconcile_prop};
 use sha2::{Digest, Sha256};
@@ -23,162 +19,13 @@ use crate::ModelError;
 use crate::author::{Author, ChangeNote, EditAction, RecordEdit};
 use crate::ids::{RecordId, VillageCode};
 use crate::query::Touched;
-use crate::record::{Collection, MigrationEpisode, Person, Record};
+use crate::record::{Collection, Record};
 use crate::validate::{self, Severity};
 
-/// Which record each Automerge object of a village document belongs to.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ObjectIndex {
-    /// The collections' root maps.
-    collections: HashMap<(u64, ActorId), Collection>,
-    /// Record maps, and objects nested in them, by object id.
-    records: HashMap<(u64, ActorId), (Collection, String)>,
-}
+mod read;
 
-/// Where a snapshot reads records from: the document itself (a few records), or a
-/// [`FullRead`] of it (every record at once).
-pub(crate) trait RecordSource {
-    fn code(&self) -> Option<VillageCode>;
-    fn keys(&self, c: Collection) -> Vec<String>;
-    /// `Ok(None)`: no such key; `Err(())`: the key holds something that is not a readable
-    /// record of this kind with this id.
-    fn read_person(&self, key: &str) -> Result<Option<Person>, ()>;
-    fn read_episode(&self, key: &str) -> Result<Option<MigrationEpisode>, ()>;
-    fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool;
-}
-
-impl RecordSource for VillageDoc {
-    fn code(&self) -> Option<VillageCode> {
-        VillageDoc::code(self)
-    }
-    fn keys(&self, c: Collection) -> Vec<String> {
-        self.doc.keys(self.collection(c)).collect()
-    }
-    fn read_person(&self, key: &str) -> Result<Option<Person>, ()> {
-        self.read_record(key)
-    }
-    fn read_episode(&self, key: &str) -> Result<Option<MigrationEpisode>, ()> {
-        self.read_record(key)
-    }
-    fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {
-        match c {
-            Collection::Persons => self.has_conflict::<Person>(id),
-            Collection::Episodes => self.has_conflict::<MigrationEpisode>(id),
-        }
-    }
-}
-
-/// Every record of a document read in one walk over its current state, as field maps that
-/// serde turns into records. The records' serde form is the form autosurgeon stores
-/// (strings for ids, dates and enum variants; the same defaults for missing fields); a test
-/// holds the two readings equal.
-pub(crate) struct FullRead {
-    code: Option<VillageCode>,
-    /// Per collection: each key's fields, or `None` if the key does not hold a map.
-    records: HashMap<Collection, BTreeMap<String, Option<serde_json::Map<String, serde_json::Value>>>>,
-    conflicted: std::collections::HashSet<(Collection, String)>,
-}
-
-impl FullRead {
-    fn of(doc: &mut VillageDoc) -> Self {
-        use automerge::{PatchAction, ScalarValue};
-        let heads = doc.doc.get_heads();
-        let mut read = FullRead {
-            code: doc.code(),
-            records: HashMap::new(),
-            conflicted: Default::default(),
-        };
-        let collection_of = |p: &Prop| match p {
-            Prop::Map(k) => Collection::ALL.into_iter().find(|c| c.key() == k),
-            Prop::Seq(_) => None,
-        };
-        for patch in doc.doc.diff(&[], &heads) {
-            let Some(collection) = patch.path.first().and_then(|(_, p)| collection_of(p)) else {
-                continue;
-            };
-            let records = read.records.entry(collection).or_default();
-            match (patch.path.get(1), patch.path.len(), patch.action) {
-                // The record itself, under its collection.
-                (None, _, PatchAction::PutMap { key, value, .. }) => {
-                    let is_map = matches!(value.0, Value::Object(ObjType::Map));
-                    records.insert(key, is_map.then(Default::default));
-                }
-                // A field of a record.
-                (
-                    Some((_, Prop::Map(key))),
-                    2,
-                    PatchAction::PutMap {
-                        key: field,
-                        value,
-                        conflict,
-                    },
-                ) => {
-                    let json = match value.0 {
-                        Value::Scalar(s) => match s.as_ref() {
-                            ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
-                            ScalarValue::Int(i) => (*i).into(),
-                            ScalarValue::Uint(u) => (*u).into(),
-                            ScalarValue::F64(f) => serde_json::Number::from_f64(*f)
-                                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-                            ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
-                            ScalarValue::Null => serde_json::Value::Null,
-                            // Counters, timestamps, bytes: no record field is one.
-                            _ => serde_json::Value::Object(Default::default()),
-                        },
-                        // Text, lists, maps inside a record: autosurgeon refuses them for the
-                        // fields records have, and so does serde with this marker.
-                        Value::Object(_) => serde_json::Value::Object(Default::default()),
-                    };
-                    let declared = match collection {
-                        Collection::Persons => Person::FIELDS.contains(&field.as_str()),
-                        Collection::Episodes => MigrationEpisode::FIELDS.contains(&field.as_str()),
-                    };
-                    if conflict && declared {
-                        read.conflicted.insert((collection, key.clone()));
-                    }
-                    if let Some(Some(fields)) = records.get_mut(key) {
-                        fields.insert(field, json);
-                    }
-                }
-                _ => {}
-            }
-        }
-        read
-    }
-
-    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
-        let Some(entry) = self.records.get(&R::COLLECTION).and_then(|r| r.get(key)) else {
-            return Ok(None);
-        };
-        let fields = entry.clone().ok_or(())?;
-        let record: R = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| ())?;
-        match key.parse::<RecordId>() {
-            Ok(id) if record.id() == &id => Ok(Some(record)),
-            _ => Err(()),
-        }
-    }
-}
-
-impl RecordSource for FullRead {
-    fn code(&self) -> Option<VillageCode> {
-        self.code.clone()
-    }
-    fn keys(&self, c: Collection) -> Vec<String> {
-        self.records
-            .get(&c)
-            .map(|r| r.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-    fn read_person(&self, key: &str) -> Result<Option<Person>, ()> {
-        self.read(key)
-    }
-    fn read_episode(&self, key: &str) -> Result<Option<MigrationEpisode>, ()> {
-        self.read(key)
-    }
-    fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {
-        self.conflicted.contains(&(c, id.to_string()))
-    }
-}
+use read::FullRead;
+pub(crate) use read::{ObjectIndex, RecordSource};
 
 /// The schema version this build writes.
 pub const SCHEMA: u64 = 1;
@@ -466,111 +313,6 @@ impl VillageDoc {
         snapshot.index = self.object_index();
         snapshot.heads = Some(self.doc.get_heads());
         snapshot
-    }
-
-    /// The records that the changes made since `heads` touched, read from those changes'
-    /// operations (cost proportional to the new changes, not to the document). `index` maps
-    /// Automerge objects to the record they belong to; it learns the objects the new changes
-    /// create.
-    pub(crate) fn touched_since(&mut self, heads: &[ChangeHash], index: &mut ObjectIndex) -> Touched {
-        let mut touched = Touched::default();
-        let changes: Vec<automerge::ExpandedChange> = self
-            .doc
-            .get_changes(heads)
-            .into_iter()
-            .map(|c| c.decode())
-            .collect();
-        for change in changes {
-            for (n, op) in change.operations.iter().enumerate() {
-                let id = (change.start_op.get() + n as u64, change.actor_id.clone());
-                let key = match &op.key {
-                    legacy::Key::Map(k) => Some(k.to_string()),
-                    legacy::Key::Seq(_) => None,
-                };
-                let record = match &op.obj {
-                    legacy::ObjectId::Root => {
-                        // A root map itself (re)written: only a rival genesis or a foreign
-                        // client does that.
-                        if key
-                            .as_deref()
-                            .is_some_and(|k| Collection::ALL.iter().any(|c| c.key() == k) || k == "meta")
-                        {
-                            touched.everything = true;
-                        }
-                        continue;
-                    }
-                    legacy::ObjectId::Id(obj) => {
-                        let obj = (obj.0, obj.1.clone());
-                        match index.collections.get(&obj) {
-                            Some(c) => key.map(|k| (*c, k)),
-                            None => match index.records.get(&obj) {
-                                Some(found) => Some(found.clone()),
-                                None => self.record_of(&obj),
-                            },
-                        }
-                    }
-                };
-                let Some((collection, key)) = record else {
-                    continue;
-                };
-                if matches!(op.action, legacy::OpType::Make(_)) {
-                    index.records.insert(id, (collection, key.clone()));
-                }
-                touched.insert(collection, key);
-            }
-        }
-        touched
-    }
-
-    /// The record an object lies in, from its path in the document (for objects created before
-    /// the index knew them, e.g. text inside a record written by another client).
-    fn record_of(&self, obj: &(u64, ActorId)) -> Option<(Collection, String)> {
-        let exid = self.doc.import_obj(&format!("{}@{}", obj.0, obj.1)).ok()?;
-        let path = self.doc.parents(&exid).ok()?.path();
-        let collection = match path.first()? {
-            (_, Prop::Map(top)) => Collection::ALL.into_iter().find(|c| c.key() == top)?,
-            _ => return None,
-        };
-        match path.get(1)? {
-            (_, Prop::Map(key)) => Some((collection, key.clone())),
-            _ => None,
-        }
-    }
-
-    /// The index of the document's collections and records, for [`Self::touched_since`].
-    pub(crate) fn object_index(&self) -> ObjectIndex {
-        let mut index = ObjectIndex::default();
-        for c in Collection::ALL {
-            let coll = self.collection(c);
-            if let ExId::Id(ctr, actor, _) = &coll {
-                index.collections.insert((*ctr, actor.clone()), c);
-            }
-            for key in self.doc.keys(&coll) {
-                if let Ok(Some((_, ExId::Id(ctr, actor, _)))) = self.doc.get(&coll, key.as_str()) {
-                    index.records.insert((ctr, actor), (c, key));
-                }
-            }
-        }
-        index
-    }
-
-    /// Reads one record by its key: `Ok(None)` if there is none, `Err(())` if the key holds
-    /// something that is not a readable record of this kind with this id (damaged, or written
-    /// by an incompatible client).
-    pub(crate) fn read_record<R: Record>(&self, key: &str) -> Result<Option<R>, ()> {
-        let coll = self.collection(R::COLLECTION);
-        match self.doc.get(&coll, key) {
-            Ok(None) => return Ok(None),
-            Ok(Some(_)) => {}
-            Err(_) => return Err(()),
-        }
-        match (
-            key.parse::<RecordId>(),
-            hydrate_prop::<_, R, _, _>(&self.doc, &coll, key),
-        ) {
-            (Ok(id), Ok(record)) if record.id() == &id => Ok(Some(record)),
-            _ => Err(()),
-        }
     }
 
     pub(crate) fn doc(&self) -> &AutoCommit {
