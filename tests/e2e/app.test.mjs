@@ -191,6 +191,13 @@ test('the form checks fields as they are typed; episodes are added and edited; t
     await page.getByRole('button', { name: 'Simpan' }).click();
     await page.locator('.person-name', { hasText: 'Wulan Pratiwi' }).waitFor();
     assert.equal(await page.locator('.category').textContent(), 'Warga lain');
+    // Reloading on the edit page (or opening its address) still saves.
+    await page.getByRole('link', { name: 'Ubah' }).click();
+    await page.reload();
+    await page.locator('#f-phone').fill('081299990000');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('.person-name', { hasText: 'Wulan Pratiwi' }).waitFor();
+    assert.match(await details(page), /081299990000/);
 
     await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
     await page.locator('#e-country').fill('Taiwan');

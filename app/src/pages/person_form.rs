@@ -52,12 +52,13 @@ pub fn PersonForm() -> impl IntoView {
     let navigate = use_navigate();
     let params = use_params_map();
     let editing: Option<RecordId> = params.get_untracked().get("id").and_then(|id| id.parse().ok());
-    // The record as the form loaded it: the base that edits are compared against.
-    let base = StoredValue::new(None::<Person>);
+    // The record as the form loaded it: the base that edits are compared against. A signal, so
+    // that the checks follow when the record arrives after the form is drawn (a reload here).
+    let base = RwSignal::new(None::<Person>);
     let draft = RwSignal::new(PersonDraft::default());
     let loaded = RwSignal::new(editing.is_none());
     if editing.is_none() {
-        base.set_value(Some(Person::new(RecordId::random(), "")));
+        base.set(Some(Person::new(RecordId::random(), "")));
         draft.set(PersonDraft {
             consent: "NotAsked".into(),
             ..PersonDraft::default()
@@ -72,12 +73,12 @@ pub fn PersonForm() -> impl IntoView {
             && let Some(p) = app.with_village(|v| v.snapshot.person(id).cloned()).flatten()
         {
             draft.set(PersonDraft::from_person(&p));
-            base.set_value(Some(p));
+            base.set(Some(p));
             loaded.set(true);
         }
     });
     let checked = Memo::new(move |_| {
-        let base = base.get_value()?;
+        let base = base.get()?;
         Some(draft.with(|d| d.to_person(&base, lang.get())))
     });
     let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
@@ -106,7 +107,7 @@ pub fn PersonForm() -> impl IntoView {
             return;
         }
         let (Some(engine), Some(doc_id), Some(base)) =
-            (app.engine(), app.village.get_untracked(), base.get_value())
+            (app.engine(), app.village.get_untracked(), base.get_untracked())
         else {
             return;
         };
@@ -168,6 +169,8 @@ pub fn PersonForm() -> impl IntoView {
     view! {
         <form class="card person-form" on:submit=save novalidate>
             <h2>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h2>
+            // Disabled until the record is read, so nothing typed is overwritten by its arrival.
+            <fieldset class="plain" disabled=move || !loaded.get()>
             {text_fields}
             {select_fields}
             <TextField
@@ -184,9 +187,10 @@ pub fn PersonForm() -> impl IntoView {
                 <textarea id="f-notes" name="notes" prop:value=move || draft.with(|d| d.notes.clone())
                     on:input=move |ev| draft.update(|d| d.notes = event_target_value(&ev))></textarea>
             </div>
+            </fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
-                <button type="submit" class="primary" disabled=saving>
+                <button type="submit" class="primary" disabled=move || saving.get() || !loaded.get()>
                     {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
                 </button>
             </div>
