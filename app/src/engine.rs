@@ -1,15 +1,14 @@
-//! The device's documents: loaded from IndexedDB, edited through the record model, saved
-//! before an edit counts as done, and synced with the relay over the automerge-repo protocol.
+//! The tab's documents, bound to the browser: the sans-IO [`Replica`] decides, this shell
+//! carries out its effects (IndexedDB, the WebSocket in [`relay`], timers, the other tabs) and
+//! turns its state into the signals the screens read.
 //!
 //! One [`Engine`] runs per tab. Each tab writes as its own Automerge actor and appends its own
 //! chunks; a `BroadcastChannel` tells the other tabs to read them.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use automerge::AutoCommit;
-use automerge::sync;
 use desmigratif_model::VillageDoc;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,16 +16,14 @@ use wasm_bindgen::prelude::Closure;
 
 mod relay;
 
-use crate::replica::VillageView;
+use crate::replica::{self, EditRefused, Effect, Replica, VillageView};
 use crate::session::{self, Session};
 use crate::storage::DocStorage;
 
-/// Compaction replaces the chunks of a document by one snapshot past this many chunks.
-const COMPACT_AFTER_CHUNKS: usize = 40;
 const CHANNEL: &str = "desmigratif-docs";
 const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
 
-/// Where the connection to the relay stands.
+/// Where the connection to the relay stands, as the screens show it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Connection {
     Offline,
@@ -34,6 +31,17 @@ pub enum Connection {
     Online,
     /// The relay refused the token: the user must log in again (nothing local is lost).
     SessionExpired,
+}
+
+impl From<&replica::Connection> for Connection {
+    fn from(c: &replica::Connection) -> Self {
+        match c {
+            replica::Connection::Offline | replica::Connection::Stopped => Self::Offline,
+            replica::Connection::Connecting => Self::Connecting,
+            replica::Connection::Online { .. } => Self::Online,
+            replica::Connection::SessionExpired => Self::SessionExpired,
+        }
+    }
 }
 
 /// What the UI shows about storage and sync; all signals, so the screen follows.
@@ -72,34 +80,20 @@ impl Default for Status {
     }
 }
 
-struct Held {
-    doc: AutoCommit,
-    /// `None` until the document is a village document with content.
-    view: Option<VillageView>,
-    /// Bumped after every change of this document.
-    changed: RwSignal<u64>,
-    writable: bool,
-    /// Chunk keys merged into `doc` (compaction may delete exactly these).
-    chunks: HashSet<String>,
-    sync: sync::State,
-    unavailable: bool,
-}
-
 struct Inner {
+    replica: Replica,
     session: Session,
     status: Status,
     storage: DocStorage,
-    docs: HashMap<String, Held>,
+    /// Bumped after every change of a document.
+    changed: HashMap<String, RwSignal<u64>>,
     tab: String,
     /// The relay's sync endpoint; `None`: `/sync` on the page's own origin.
     sync_url: Option<String>,
-    socket: Option<web_sys::WebSocket>,
-    opened: bool,
-    /// The relay's peer id, from its handshake answer.
-    relay: String,
-    backoff_ms: u32,
+    /// The open socket and its number (events of an older socket are ignored).
+    socket: Option<(u32, web_sys::WebSocket)>,
+    sockets_opened: u32,
     channel: Option<web_sys::BroadcastChannel>,
-    stopped: bool,
 }
 
 /// The tab's documents and its connection to the relay.
@@ -121,57 +115,39 @@ impl Engine {
         sync_url: Option<String>,
     ) -> Result<Engine, String> {
         let storage = DocStorage::open().await.map_err(|e| e.0)?;
-        let mut docs = HashMap::new();
+        let tab = session::random_id()[..8].to_owned();
+        let mut replica = Replica::new(format!("{}/{}/{tab}", session.username, session.device));
+        let mut changed = HashMap::new();
         for grant in &session.documents {
-            let mut held = Held {
-                doc: AutoCommit::new(),
-                view: None,
-                changed: RwSignal::new(0),
-                writable: grant.access == "read_write",
-                chunks: HashSet::new(),
-                sync: sync::State::new(),
-                unavailable: false,
-            };
-            for (key, chunk) in storage.load(&grant.doc_id).await.map_err(|e| e.0)? {
-                if held.doc.load_incremental(&chunk).is_ok() {
-                    held.chunks.insert(key);
-                }
-            }
-            // Changes loaded from the device are saved already.
-            let _ = held.doc.save_incremental();
-            held.refresh_view();
-            if let Ok(Some(bytes)) = storage.get_meta(&format!("{}/sync", grant.doc_id)).await
-                && let Ok(state) = sync::State::decode(&bytes)
-            {
-                held.sync = state;
-            }
-            docs.insert(grant.doc_id.clone(), held);
+            let chunks = storage.load(&grant.doc_id).await.map_err(|e| e.0)?;
+            let sync_state = storage.get_meta(&sync_key(&grant.doc_id)).await.ok().flatten();
+            replica.add_doc(
+                &grant.doc_id,
+                grant.access == "read_write",
+                chunks,
+                sync_state.as_deref(),
+            );
+            changed.insert(grant.doc_id.clone(), RwSignal::new(0));
         }
         let engine = Engine(Rc::new(RefCell::new(Inner {
+            replica,
             session,
             status,
             storage,
-            docs,
-            tab: session::random_id()[..8].to_owned(),
+            changed,
+            tab,
             sync_url,
             socket: None,
-            opened: false,
-            relay: String::new(),
-            backoff_ms: 1000,
+            sockets_opened: 0,
             channel: None,
-            stopped: false,
         })));
         engine.listen_to_other_tabs();
         engine.listen_to_network_events();
-        engine.refresh_unsynced();
         status.ready.set(true);
         status.version.update(|v| *v += 1);
-        engine.connect();
+        let effects = engine.0.borrow_mut().replica.connect();
+        engine.run(effects);
         Ok(engine)
-    }
-
-    fn status(&self) -> Status {
-        self.0.borrow().status
     }
 
     pub fn session(&self) -> Session {
@@ -180,45 +156,18 @@ impl Engine {
 
     /// Reads a village's view (untracked); `None` before its document arrived.
     pub fn with_view<T>(&self, doc_id: &str, f: impl FnOnce(&VillageView) -> T) -> Option<T> {
-        let inner = self.0.borrow();
-        inner.docs.get(doc_id)?.view.as_ref().map(f)
+        self.0.borrow().replica.view(doc_id).map(f)
     }
 
     /// The signal bumped after every change of a document.
     pub fn changed(&self, doc_id: &str) -> Option<RwSignal<u64>> {
-        Some(self.0.borrow().docs.get(doc_id)?.changed)
-    }
-
-    /// Brings a document's view up to date with its changes, then tells the screens.
-    fn document_changed(&self, doc_id: &str) {
-        let signal = {
-            let mut inner = self.0.borrow_mut();
-            let Some(held) = inner.docs.get_mut(doc_id) else {
-                return;
-            };
-            held.refresh_view();
-            held.changed
-        };
-        signal.update(|v| *v += 1);
+        self.0.borrow().changed.get(doc_id).copied()
     }
 
     /// Runs `f` on a village document for reading (history, conflicts); `None` if the
     /// document has not arrived or is not a village.
     pub fn read<T>(&self, doc_id: &str, f: impl FnOnce(&mut VillageDoc) -> T) -> Option<T> {
-        let mut inner = self.0.borrow_mut();
-        let held = inner.docs.get_mut(doc_id)?;
-        if held.doc.get_heads().is_empty() || !VillageDoc::is_village(&held.doc) {
-            return None;
-        }
-        // Lend the document to the model without copying it, then take it back.
-        match VillageDoc::from_automerge(std::mem::take(&mut held.doc)) {
-            Ok(mut doc) => {
-                let out = f(&mut doc);
-                held.doc = std::mem::take(doc.automerge());
-                Some(out)
-            }
-            Err(_) => None,
-        }
+        self.0.borrow_mut().replica.read(doc_id, f)
     }
 
     /// Applies an edit to a village document, then saves it on the device. Resolves once the
@@ -228,100 +177,122 @@ impl Engine {
         doc_id: &str,
         f: impl FnOnce(&mut VillageDoc) -> Result<T, desmigratif_model::ModelError>,
     ) -> Result<T, EditError> {
-        let (result, chunk, storage) = {
-            let mut inner = self.0.borrow_mut();
-            let storage = inner.storage.clone();
-            let held = inner.docs.get_mut(doc_id).ok_or(EditError::NotLoaded)?;
-            if !held.writable {
-                return Err(EditError::ReadOnly);
-            }
-            if !VillageDoc::is_village(&held.doc) {
-                return Err(EditError::NotLoaded);
-            }
-            let mut doc = VillageDoc::from_automerge(std::mem::take(&mut held.doc))
-                .map_err(|_| EditError::NotLoaded)?;
-            let result = f(&mut doc);
-            held.doc = std::mem::take(doc.automerge());
-            let chunk = held.doc.save_incremental();
-            (result, chunk, storage)
-        };
-        let value = result.map_err(EditError::Model)?;
-        if !chunk.is_empty() {
-            // The screens show the change at once; the caller says "saved" once it is stored.
-            self.document_changed(doc_id);
+        let (value, changes, effects) = self.0.borrow_mut().replica.edit(doc_id, f)?;
+        // The screens show the change at once; the caller says "saved" once it is stored.
+        self.run(effects);
+        if !changes.is_empty() {
+            let storage = self.storage();
             let key = storage
-                .append(doc_id, &chunk)
+                .append(doc_id, &changes)
                 .await
                 .map_err(|e| EditError::Storage(e.0))?;
-            if let Some(held) = self.0.borrow_mut().docs.get_mut(doc_id) {
-                held.chunks.insert(key);
-            }
             self.announce(doc_id);
-            self.after_change(doc_id);
+            let effects = self.0.borrow_mut().replica.stored(doc_id, key, true);
+            self.run(effects);
         }
         Ok(value)
     }
 
-    /// Bookkeeping after a local change was stored: relay, unsent count, compaction.
-    fn after_change(&self, doc_id: &str) {
-        self.send_sync(doc_id);
-        self.refresh_unsynced();
-        self.maybe_compact(doc_id);
+    /// Carries out what the replica decided, then shows where sync stands.
+    fn run(&self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Open => self.open_socket(),
+                Effect::Close => self.close_socket(),
+                Effect::Send(bytes) => self.send(&bytes),
+                Effect::Changed(doc_id) => {
+                    if let Some(signal) = self.changed(&doc_id) {
+                        signal.update(|v| *v += 1);
+                    }
+                }
+                Effect::Persist {
+                    doc,
+                    changes,
+                    sync_state,
+                } => self.persist(doc, changes, sync_state),
+                Effect::RetryIn(ms) => {
+                    let engine = self.clone();
+                    gloo_timers::callback::Timeout::new(ms, move || {
+                        let effects = engine.0.borrow_mut().replica.connect();
+                        engine.run(effects);
+                    })
+                    .forget();
+                }
+                Effect::CheckToken => {
+                    let engine = self.clone();
+                    let token = self.0.borrow().session.token.clone();
+                    leptos::task::spawn_local(async move {
+                        let valid = session::token_valid(&token).await;
+                        let effects = engine.0.borrow_mut().replica.token_checked(valid);
+                        engine.run(effects);
+                    });
+                }
+                Effect::Compact {
+                    doc,
+                    snapshot,
+                    merged,
+                } => {
+                    let engine = self.clone();
+                    let storage = self.storage();
+                    leptos::task::spawn_local(async move {
+                        let result = storage
+                            .compact(&doc, &snapshot, &merged)
+                            .await
+                            .map_err(|_| merged);
+                        engine.0.borrow_mut().replica.compacted(&doc, result);
+                    });
+                }
+            }
+        }
+        self.show_status();
     }
 
-    fn maybe_compact(&self, doc_id: &str) {
-        let (snapshot, merged, storage) = {
-            let mut inner = self.0.borrow_mut();
-            let storage = inner.storage.clone();
-            let Some(held) = inner.docs.get_mut(doc_id) else {
-                return;
-            };
-            if held.chunks.len() <= COMPACT_AFTER_CHUNKS {
+    /// Stores received changes together with the sync state that says they were received.
+    fn persist(&self, doc_id: String, changes: Vec<u8>, sync_state: Vec<u8>) {
+        let engine = self.clone();
+        let storage = self.storage();
+        leptos::task::spawn_local(async move {
+            let key = sync_key(&doc_id);
+            if changes.is_empty() {
+                let _ = storage.put_meta(&key, &sync_state).await;
                 return;
             }
-            let merged: Vec<String> = held.chunks.drain().collect();
-            (held.doc.save(), merged, storage)
-        };
-        let engine = self.clone();
-        let doc_id = doc_id.to_owned();
-        leptos::task::spawn_local(async move {
-            match storage.compact(&doc_id, &snapshot, &merged).await {
-                Ok(key) => {
-                    if let Some(held) = engine.0.borrow_mut().docs.get_mut(&doc_id) {
-                        held.chunks.insert(key);
-                    }
+            match storage
+                .append_with_meta(&doc_id, &changes, &key, &sync_state)
+                .await
+            {
+                Ok(chunk) => {
+                    engine.announce(&doc_id);
+                    let effects = engine.0.borrow_mut().replica.stored(&doc_id, chunk, false);
+                    engine.run(effects);
                 }
-                Err(_) => {
-                    // The old chunks are still there; keep tracking them.
-                    if let Some(held) = engine.0.borrow_mut().docs.get_mut(&doc_id) {
-                        held.chunks.extend(merged);
-                    }
-                }
+                Err(e) => engine.0.borrow().status.storage_error.set(Some(e.0)),
             }
         });
     }
 
-    /// Counts local changes the relay has not confirmed.
-    fn refresh_unsynced(&self) {
-        let mut inner = self.0.borrow_mut();
-        let count: usize = inner
-            .docs
-            .values_mut()
-            .filter(|h| h.writable && !h.unavailable)
-            .map(|h| {
-                let shared = h.sync.shared_heads.clone();
-                h.doc.get_changes_meta(&shared).len()
-            })
-            .sum();
-        let status = inner.status;
-        let online = inner.opened;
-        drop(inner);
-        status.unsynced.set(count);
-        if online && count == 0 {
+    /// Connection state, the count of unsent changes and the time of the last full sync.
+    fn show_status(&self) {
+        let (status, connection, unsynced) = {
+            let mut inner = self.0.borrow_mut();
+            let connection = Connection::from(inner.replica.connection());
+            (inner.status, connection, inner.replica.unsynced())
+        };
+        if status.connection.get_untracked() != connection {
+            status.connection.set(connection);
+        }
+        if status.unsynced.get_untracked() != unsynced {
+            status.unsynced.set(unsynced);
+        }
+        if connection == Connection::Online && unsynced == 0 {
             let now = js_sys::Date::now();
             status.last_sync.set(Some(now));
             session::set_item(LAST_SYNC_KEY, &now.to_string());
         }
+    }
+
+    fn storage(&self) -> DocStorage {
+        self.0.borrow().storage.clone()
     }
 
     // --- other tabs -------------------------------------------------------------------------
@@ -350,63 +321,38 @@ impl Engine {
 
     /// Reads chunks another tab wrote.
     async fn reload_from_device(&self, doc_id: &str) {
-        let storage = self.0.borrow().storage.clone();
-        let Ok(chunks) = storage.load(doc_id).await else {
+        let Ok(chunks) = self.storage().load(doc_id).await else {
             return;
         };
-        let mut changed = false;
-        if let Some(held) = self.0.borrow_mut().docs.get_mut(doc_id) {
-            let before = held.doc.get_heads();
-            for (key, chunk) in chunks {
-                if !held.chunks.contains(&key) && held.doc.load_incremental(&chunk).is_ok() {
-                    held.chunks.insert(key);
-                }
-            }
-            let _ = held.doc.save_incremental();
-            changed = held.doc.get_heads() != before;
-        }
-        if changed {
-            self.document_changed(doc_id);
-            self.send_sync(doc_id);
-            self.refresh_unsynced();
-        }
+        let effects = self.0.borrow_mut().replica.from_other_tab(doc_id, chunks);
+        self.run(effects);
     }
+
+    // --- the session ------------------------------------------------------------------------
 
     /// Continues with a new token after the relay refused the old one; the documents on the
     /// device, and the changes not yet sent, stay as they are.
     pub fn renew(&self, session: Session) {
-        {
+        let effects = {
             let mut inner = self.0.borrow_mut();
             inner.session.token = session.token;
             inner.session.expires_at = session.expires_at;
-            inner.stopped = false;
-            inner.backoff_ms = 1000;
-        }
-        self.connect();
+            inner.replica.renewed()
+        };
+        self.run(effects);
     }
 
     /// Stops syncing (logout).
     pub fn stop(&self) {
-        let socket = {
-            let mut inner = self.0.borrow_mut();
-            inner.stopped = true;
-            inner.socket.take()
-        };
-        if let Some(ws) = socket {
-            let _ = ws.close();
-        }
+        let effects = self.0.borrow_mut().replica.stop();
+        self.run(effects);
     }
 
     /// Removes every document of the session from the device.
     pub async fn forget_everything(&self) -> Result<(), String> {
         self.stop();
-        let (ids, storage) = {
-            let inner = self.0.borrow();
-            (
-                inner.docs.keys().cloned().collect::<Vec<_>>(),
-                inner.storage.clone(),
-            )
-        };
+        let ids: Vec<String> = self.0.borrow().replica.doc_ids().cloned().collect();
+        let storage = self.storage();
         for id in ids {
             storage.remove_doc(&id).await.map_err(|e| e.0)?;
         }
@@ -414,20 +360,8 @@ impl Engine {
     }
 }
 
-impl Held {
-    fn refresh_view(&mut self) {
-        if self.doc.get_heads().is_empty() || !VillageDoc::is_village(&self.doc) {
-            return;
-        }
-        let Ok(mut doc) = VillageDoc::from_automerge(std::mem::take(&mut self.doc)) else {
-            unreachable!("checked to be a village document just above")
-        };
-        match &mut self.view {
-            Some(view) => view.refresh(&mut doc),
-            None => self.view = Some(VillageView::new(&mut doc)),
-        }
-        self.doc = std::mem::take(doc.automerge());
-    }
+fn sync_key(doc_id: &str) -> String {
+    format!("{doc_id}/sync")
 }
 
 /// Why an edit was not saved.
@@ -437,4 +371,14 @@ pub enum EditError {
     ReadOnly,
     Model(desmigratif_model::ModelError),
     Storage(String),
+}
+
+impl From<EditRefused> for EditError {
+    fn from(e: EditRefused) -> Self {
+        match e {
+            EditRefused::NotLoaded => Self::NotLoaded,
+            EditRefused::ReadOnly => Self::ReadOnly,
+            EditRefused::Model(e) => Self::Model(e),
+        }
+    }
 }

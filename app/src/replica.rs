@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use desmigratif_model::wire::WireMessage;
-use desmigratif_model::{Collection, HistoryEntry, ModelError, RecordId, VillageDoc, VillageSnapshot};
+use desmigratif_model::{
+    Collection, HistoryEntry, HistoryIndex, ModelError, RecordId, VillageDoc, VillageSnapshot,
+};
 
 /// A document's chunks are replaced by one snapshot once it has more than this many.
 pub const COMPACT_AFTER_CHUNKS: usize = 40;
@@ -66,25 +68,30 @@ pub enum Effect {
 
 /// What the screens read of one village document, kept up to date change by change: the
 /// snapshot refreshed from the records each change touched, a revision per person (bumped when
-/// its row must be redrawn, so lists re-render only those rows), and the recent changes.
+/// its row must be redrawn, so lists re-render only those rows), every record's history and the
+/// recent changes.
 pub struct VillageView {
     pub snapshot: VillageSnapshot,
     revisions: HashMap<RecordId, u64>,
     next_revision: u64,
     /// Newest first, at most [`RECENT`].
     pub recent: Vec<(Collection, RecordId, HistoryEntry)>,
+    history: HistoryIndex,
     heads: Vec<ChangeHash>,
 }
 
 impl VillageView {
     pub(crate) fn new(doc: &mut VillageDoc) -> Self {
-        Self {
+        let mut view = Self {
             snapshot: doc.watch(),
             revisions: HashMap::new(),
             next_revision: 1,
-            recent: doc.recent_changes(RECENT),
-            heads: doc.automerge().get_heads(),
-        }
+            recent: Vec::new(),
+            history: HistoryIndex::default(),
+            heads: Vec::new(),
+        };
+        view.add_edits(doc);
+        view
     }
 
     pub(crate) fn refresh(&mut self, doc: &mut VillageDoc) {
@@ -93,18 +100,30 @@ impl VillageView {
             self.revisions.insert(id, self.next_revision);
             self.next_revision += 1;
         }
-        let mut recent = doc.recent_changes_since(&self.heads, RECENT);
+        self.add_edits(doc);
+    }
+
+    /// Reads the edits of the changes since the last heads into the history and recent list.
+    fn add_edits(&mut self, doc: &mut VillageDoc) {
+        let edits = doc.edits_since(&self.heads);
+        let mut recent: Vec<_> = edits.iter().rev().take(RECENT).cloned().collect();
         if !recent.is_empty() {
             recent.append(&mut self.recent);
             recent.truncate(RECENT);
             self.recent = recent;
         }
+        self.history.extend(edits);
         self.heads = doc.automerge().get_heads();
     }
 
     /// Changes whenever the person's record, category, conflict state or episodes change.
     pub fn revision(&self, person: &RecordId) -> u64 {
         self.revisions.get(person).copied().unwrap_or(0)
+    }
+
+    /// One record's changes, oldest first.
+    pub fn history(&self, collection: Collection, id: &RecordId) -> &[HistoryEntry] {
+        self.history.of(collection, id)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Who changed a record, which fields, and when: read from the document's own change history,
 //! where every change the model commits carries a [`ChangeNote`].
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::author::{Author, ChangeNote, EditAction};
@@ -68,8 +70,19 @@ impl VillageDoc {
         heads: &[automerge::ChangeHash],
         limit: usize,
     ) -> Vec<(Collection, RecordId, HistoryEntry)> {
-        let mut all: Vec<(Collection, RecordId, HistoryEntry)> = self
-            .automerge()
+        let mut all = self.edits_since(heads);
+        all.reverse();
+        all.truncate(limit);
+        all
+    }
+
+    /// Every record edit in the changes made since `heads` (all of them for no heads), oldest
+    /// first in causal order.
+    pub fn edits_since(
+        &mut self,
+        heads: &[automerge::ChangeHash],
+    ) -> Vec<(Collection, RecordId, HistoryEntry)> {
+        self.automerge()
             .get_changes_meta(heads)
             .into_iter()
             .filter_map(|meta| {
@@ -91,10 +104,31 @@ impl VillageDoc {
                 )
             })
             .flatten()
-            .collect();
-        all.reverse();
-        all.truncate(limit);
-        all
+            .collect()
+    }
+}
+
+/// The history of every record, read once from the change notes and then extended with the
+/// edits of new changes: a record's history is a lookup, not a walk over the document's whole
+/// history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryIndex {
+    by_record: HashMap<(Collection, RecordId), Vec<HistoryEntry>>,
+}
+
+impl HistoryIndex {
+    /// Adds edits, oldest first, that happened after every edit already held.
+    pub fn extend(&mut self, edits: impl IntoIterator<Item = (Collection, RecordId, HistoryEntry)>) {
+        for (collection, id, entry) in edits {
+            self.by_record.entry((collection, id)).or_default().push(entry);
+        }
+    }
+
+    /// One record's changes, oldest first.
+    pub fn of(&self, collection: Collection, id: &RecordId) -> &[HistoryEntry] {
+        self.by_record
+            .get(&(collection, id.clone()))
+            .map_or(&[], Vec::as_slice)
     }
 }
 

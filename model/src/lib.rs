@@ -56,7 +56,7 @@ pub use conflict::{CompetingValue, FieldConflict};
 pub use date::Date;
 pub use district::DistrictDoc;
 pub use doc::{VillageDoc, VillageSnapshot};
-pub use history::HistoryEntry;
+pub use history::{HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{Category, CategoryCounts, PersonFilter};
 pub use record::{

@@ -114,7 +114,8 @@ async function measure(relay, households, throttle) {
 }
 
 for (const households of householdRuns) {
-  const relay = await startRelay({ args: ['--demo-households', String(households)] });
+  // Seeding four large demo villages takes a while.
+  const relay = await startRelay({ args: ['--demo-households', String(households)], startTimeout: LONG * 5 });
   try {
     for (const throttle of throttles) {
       console.log(JSON.stringify(await measure(relay, households, throttle)));

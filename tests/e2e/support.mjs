@@ -19,7 +19,7 @@ export function tempDir(prefix) {
 
 /// Starts the relay binary on 127.0.0.1:0 with its own data directory. Resolves once it
 /// prints the address it listens on. `lines` collects everything it printed.
-export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {}, listen = '127.0.0.1:0' } = {}) {
+export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {}, listen = '127.0.0.1:0', startTimeout = 30_000 } = {}) {
   const child = spawn(env('SYNC_SERVER_BIN'), [
     'serve', '--listen', listen, '--data-dir', dataDir, '--static-dir', env('DESMIGRATIF_DIST'), ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'info', ...extraEnv } });
@@ -27,7 +27,7 @@ export async function startRelay({ dataDir = tempDir('data'), args = [], extraEn
   const logs = [];
   createInterface({ input: child.stderr }).on('line', (l) => logs.push(l));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${lines.join('\n')}\n${logs.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${lines.join('\n')}\n${logs.join('\n')}`)), startTimeout);
     child.on('exit', (code) => reject(new Error(`relay exited with ${code}:\n${logs.join('\n')}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);

@@ -136,10 +136,9 @@ pub fn PersonDetail() -> impl IntoView {
     };
     let history = move || {
         let _ = revision.get();
-        let (pid, doc_id) = (id()?, app.village.get()?);
-        let entries = app
-            .engine()?
-            .read(&doc_id, |d| d.history(Collection::Persons, &pid))?;
+        let pid = id()?;
+        // Redrawn when this person changed (`revision`), not on every change of the village.
+        let entries = untrack(|| app.with_village(|v| v.history(Collection::Persons, &pid).to_vec()))?;
         Some(
             entries
                 .into_iter()

@@ -351,3 +351,67 @@ fn garbage_from_the_relay_changes_nothing() {
     assert!(replica.received(&bad_sync.encode()).is_empty());
     assert!(replica.view(&doc_id()).is_none());
 }
+
+#[test]
+fn the_view_keeps_every_records_history_and_the_recent_changes_as_a_fresh_read_has_them() {
+    let mut relay = Relay::new(5);
+    let mut replica = fresh_replica();
+    let first = replica.connect();
+    pump(&mut replica, &mut relay, first);
+    let ids: Vec<RecordId> = relay.doc.snapshot().persons.keys().cloned().collect();
+    // Edits here, and edits at the relay (another device) arriving while the view is open.
+    let ani = Author::new("desa", "hp-ani");
+    let budi = Author::new("desa", "hp-budi");
+    for (n, id) in ids.iter().enumerate() {
+        let (_, _, _) = replica
+            .edit(&doc_id(), |d| {
+                let before: Person = d.get(id).unwrap();
+                let mut after = before.clone();
+                after.phone = Some(format!("0812{n:08}"));
+                d.update(&before, &after, &ani, 10 + n as i64)
+            })
+            .unwrap();
+        let before: Person = relay.doc.get(&ids[0]).unwrap();
+        let mut after = before.clone();
+        after.notes = Some(format!("catatan {n}"));
+        relay.doc.update(&before, &after, &budi, 20 + n as i64).unwrap();
+    }
+    let offered = replica.stored(&doc_id(), "local".into(), true);
+    pump(&mut replica, &mut relay, offered);
+    let replies = relay.reply(&doc_id(), "desa/hp/tab");
+    let effects: Vec<Effect> = replies.iter().flat_map(|r| replica.received(r)).collect();
+    pump(&mut replica, &mut relay, effects);
+
+    let fresh: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            replica
+                .read(&doc_id(), |d| d.history(Collection::Persons, id))
+                .unwrap()
+        })
+        .collect();
+    let recent = replica.read(&doc_id(), |d| d.recent_changes(RECENT)).unwrap();
+    let view = replica.view(&doc_id()).unwrap();
+    for (id, fresh) in ids.iter().zip(&fresh) {
+        let kept = view.history(Collection::Persons, id);
+        // The same entries; concurrent ones may be in another (still causal) order.
+        let key = |h: &HistoryEntry| (h.time, h.author.device.clone(), h.fields.clone());
+        let mut a: Vec<_> = kept.iter().map(key).collect();
+        let mut b: Vec<_> = fresh.iter().map(key).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        assert!(kept.len() >= 2, "created, then edited");
+    }
+    assert_eq!(
+        fresh[0].len(),
+        2 + ids.len(),
+        "created, edited here, edited 5 times there"
+    );
+    let times = |r: &[(Collection, RecordId, HistoryEntry)]| {
+        let mut t: Vec<i64> = r.iter().map(|(_, _, h)| h.time).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(times(&view.recent), times(&recent));
+}
