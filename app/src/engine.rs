@@ -6,7 +6,7 @@
 //! chunks; a `BroadcastChannel` tells the other tabs to read them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use desmigratif_model::VillageDoc;
@@ -22,6 +22,8 @@ use crate::storage::DocStorage;
 
 const CHANNEL: &str = "desmigratif-docs";
 const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
+/// A village's view is stored this long after a change (once for a burst of changes).
+const VIEW_SAVE_DELAY_MS: u32 = 2_000;
 
 /// Where the connection to the relay stands, as the screens show it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +96,10 @@ struct Inner {
     socket: Option<(u32, web_sys::WebSocket)>,
     sockets_opened: u32,
     channel: Option<web_sys::BroadcastChannel>,
+    /// `Some` while the documents are being loaded: the edits waiting for that.
+    loading: Option<Vec<js_sys::Function>>,
+    /// Documents whose view is to be stored shortly.
+    view_saves: HashSet<String>,
 }
 
 /// The tab's documents and its connection to the relay.
@@ -118,14 +124,14 @@ impl Engine {
         let tab = session::random_id()[..8].to_owned();
         let mut replica = Replica::new(format!("{}/{}/{tab}", session.username, session.device));
         let mut changed = HashMap::new();
+        // What the screens show comes first: each village's stored view, read in one go. The
+        // documents themselves are loaded after the first screen is drawn.
         for grant in &session.documents {
-            let chunks = storage.load(&grant.doc_id).await.map_err(|e| e.0)?;
-            let sync_state = storage.get_meta(&sync_key(&grant.doc_id)).await.ok().flatten();
-            replica.add_doc(
+            let stored_view = storage.get_meta(&view_key(&grant.doc_id)).await.ok().flatten();
+            replica.add_stored_view(
                 &grant.doc_id,
                 grant.access == "read_write",
-                chunks,
-                sync_state.as_deref(),
+                stored_view.as_deref(),
             );
             changed.insert(grant.doc_id.clone(), RwSignal::new(0));
         }
@@ -140,14 +146,85 @@ impl Engine {
             socket: None,
             sockets_opened: 0,
             channel: None,
+            loading: Some(Vec::new()),
+            view_saves: HashSet::new(),
         })));
         engine.listen_to_other_tabs();
         engine.listen_to_network_events();
         status.ready.set(true);
         status.version.update(|v| *v += 1);
-        let effects = engine.0.borrow_mut().replica.connect();
-        engine.run(effects);
+        let loading = engine.clone();
+        leptos::task::spawn_local(async move { loading.load_documents().await });
         Ok(engine)
+    }
+
+    /// Loads every document's changes, one document per task after the first screen is drawn,
+    /// then lets waiting edits go on and connects to the relay.
+    async fn load_documents(&self) {
+        after_next_paint().await;
+        let ids: Vec<String> = self.0.borrow().replica.doc_ids().cloned().collect();
+        let storage = self.storage();
+        for id in ids {
+            let chunks = match storage.load(&id).await {
+                Ok(chunks) => chunks,
+                Err(e) => {
+                    self.0.borrow().status.storage_error.set(Some(e.0));
+                    Vec::new()
+                }
+            };
+            let sync_state = storage.get_meta(&sync_key(&id)).await.ok().flatten();
+            // Read afresh or resumed with new changes, the view is stored again (`Changed`).
+            let effects = self
+                .0
+                .borrow_mut()
+                .replica
+                .load(&id, chunks, sync_state.as_deref());
+            self.run(effects);
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        let waiting = self.0.borrow_mut().loading.take().unwrap_or_default();
+        for wake in waiting {
+            let _ = wake.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+        let effects = self.0.borrow_mut().replica.connect();
+        self.run(effects);
+    }
+
+    /// Resolves once every document is loaded.
+    pub async fn loaded(&self) {
+        let promise = {
+            let mut inner = self.0.borrow_mut();
+            let Some(waiting) = inner.loading.as_mut() else {
+                return;
+            };
+            let mut wake = None;
+            let promise = js_sys::Promise::new(&mut |resolve, _| wake = Some(resolve));
+            waiting.extend(wake);
+            promise
+        };
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    /// Stores a village's view a little later (once for a burst of changes), so that the next
+    /// opening shows it at once.
+    fn save_view_soon(&self, doc_id: &str) {
+        if !self.0.borrow_mut().view_saves.insert(doc_id.to_owned()) {
+            return;
+        }
+        let engine = self.clone();
+        let doc_id = doc_id.to_owned();
+        gloo_timers::callback::Timeout::new(VIEW_SAVE_DELAY_MS, move || {
+            engine.0.borrow_mut().view_saves.remove(&doc_id);
+            let Some(bytes) = engine.0.borrow().replica.stored_view(&doc_id) else {
+                return;
+            };
+            let storage = engine.storage();
+            leptos::task::spawn_local(async move {
+                // Losing it costs only a slower next opening.
+                let _ = storage.put_meta(&view_key(&doc_id), &bytes).await;
+            });
+        })
+        .forget();
     }
 
     pub fn session(&self) -> Session {
@@ -177,6 +254,7 @@ impl Engine {
         doc_id: &str,
         f: impl FnOnce(&mut VillageDoc) -> Result<T, desmigratif_model::ModelError>,
     ) -> Result<T, EditError> {
+        self.loaded().await;
         let (value, changes, effects) = self.0.borrow_mut().replica.edit(doc_id, f)?;
         // The screens show the change at once; the caller says "saved" once it is stored.
         self.run(effects);
@@ -204,6 +282,7 @@ impl Engine {
                     if let Some(signal) = self.changed(&doc_id) {
                         signal.update(|v| *v += 1);
                     }
+                    self.save_view_soon(&doc_id);
                 }
                 Effect::Persist {
                     doc,
@@ -362,6 +441,25 @@ impl Engine {
 
 fn sync_key(doc_id: &str) -> String {
     format!("{doc_id}/sync")
+}
+
+/// Where a village's view is stored (the derived records shown at once on opening).
+fn view_key(doc_id: &str) -> String {
+    format!("{doc_id}/view")
+}
+
+/// Resolves after the browser has drawn the next frame.
+async fn after_next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+        } else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    // The frame is drawn after the animation-frame callbacks; a task queued now runs after it.
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 /// Why an edit was not saved.

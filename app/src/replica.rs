@@ -116,6 +116,49 @@ impl VillageView {
         self.heads = doc.automerge().get_heads();
     }
 
+    /// The view in its stored form, to show the village at once when the app opens again.
+    pub fn encode(&self) -> Vec<u8> {
+        let stored = StoredView {
+            snapshot: self.snapshot.encode(),
+            recent: &self.recent,
+            history: &self.history,
+            heads: &self.heads,
+        };
+        let mut out = vec![STORED_VIEW_FORMAT];
+        out.extend(postcard::to_allocvec(&stored).expect("a view always serialises"));
+        out
+    }
+
+    /// A stored view; `None` if it is damaged or of another format.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let (&STORED_VIEW_FORMAT, rest) = bytes.split_first()? else {
+            return None;
+        };
+        let stored: StoredViewOwned = postcard::from_bytes(rest).ok()?;
+        Some(Self {
+            snapshot: VillageSnapshot::decode(&stored.snapshot)?,
+            revisions: HashMap::new(),
+            next_revision: 1,
+            recent: stored.recent,
+            history: stored.history,
+            heads: stored.heads,
+        })
+    }
+
+    /// Brings a stored view up to date with the document, reading only the changes made since
+    /// it was stored; `None` if it reflects changes the document lacks (read it afresh).
+    fn resume(mut self, doc: &mut VillageDoc) -> Option<Self> {
+        let heads_known = self
+            .heads
+            .iter()
+            .all(|h| doc.automerge().get_change_by_hash(h).is_some());
+        if !heads_known || !self.snapshot.can_resume(doc) {
+            return None;
+        }
+        self.refresh(doc);
+        Some(self)
+    }
+
     /// Changes whenever the person's record, category, conflict state or episodes change.
     pub fn revision(&self, person: &RecordId) -> u64 {
         self.revisions.get(person).copied().unwrap_or(0)
@@ -127,6 +170,25 @@ impl VillageView {
     }
 }
 
+/// The version of [`VillageView::encode`]'s format.
+const STORED_VIEW_FORMAT: u8 = 1;
+
+#[derive(serde::Serialize)]
+struct StoredView<'a> {
+    snapshot: Vec<u8>,
+    recent: &'a Vec<(Collection, RecordId, HistoryEntry)>,
+    history: &'a HistoryIndex,
+    heads: &'a Vec<ChangeHash>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredViewOwned {
+    snapshot: Vec<u8>,
+    recent: Vec<(Collection, RecordId, HistoryEntry)>,
+    history: HistoryIndex,
+    heads: Vec<ChangeHash>,
+}
+
 /// One document on the device.
 pub struct Doc {
     automerge: AutoCommit,
@@ -136,8 +198,12 @@ pub struct Doc {
     unavailable: bool,
     /// Chunk keys in storage merged into `automerge` (compaction may delete exactly these).
     chunks: HashSet<String>,
-    /// `None` until the document is a village document with content.
+    /// `None` until the document is a village document with content. Before the document
+    /// is loaded, the view stored on the device (if any).
     view: Option<VillageView>,
+    /// The Automerge document was loaded from the device (until then only the stored view is
+    /// there: it can be shown, not edited or synced).
+    loaded: bool,
 }
 
 impl Doc {
@@ -190,16 +256,40 @@ impl Replica {
         chunks: Vec<(String, Vec<u8>)>,
         sync_state: Option<&[u8]>,
     ) {
-        let mut doc = Doc {
+        self.add_stored_view(id, writable, None);
+        self.load(id, chunks, sync_state);
+    }
+
+    /// Adds a document to be shown from the view stored on the device (if it reads back) before
+    /// its changes are loaded with [`Self::load`].
+    pub fn add_stored_view(&mut self, id: &str, writable: bool, stored_view: Option<&[u8]>) {
+        let doc = Doc {
             automerge: AutoCommit::new(),
             writable,
-            sync: sync_state
-                .and_then(|b| sync::State::decode(b).ok())
-                .unwrap_or_default(),
+            sync: sync::State::new(),
             unavailable: false,
             chunks: HashSet::new(),
-            view: None,
+            view: stored_view.and_then(VillageView::decode),
+            loaded: false,
         };
+        self.docs.insert(id.to_owned(), doc);
+    }
+
+    /// Loads a document's stored chunks and sync state; its view is resumed from the stored one
+    /// (only changes made since are read) or read afresh. Returns `Changed` if what the screens
+    /// show changed, and offers the relay what it lacks if connected.
+    pub fn load(
+        &mut self,
+        id: &str,
+        chunks: Vec<(String, Vec<u8>)>,
+        sync_state: Option<&[u8]>,
+    ) -> Vec<Effect> {
+        let Some(doc) = self.docs.get_mut(id) else {
+            return Vec::new();
+        };
+        if let Some(state) = sync_state.and_then(|b| sync::State::decode(b).ok()) {
+            doc.sync = state;
+        }
         for (key, chunk) in chunks {
             if doc.automerge.load_incremental(&chunk).is_ok() {
                 doc.chunks.insert(key);
@@ -207,8 +297,37 @@ impl Replica {
         }
         // Changes loaded from the device are saved already.
         let _ = doc.automerge.save_incremental();
+        doc.loaded = true;
+        let stored = doc.view.take();
+        let shown = stored.as_ref().map(|v| v.heads.clone());
+        if let Some(stored) = stored
+            && !doc.automerge.get_heads().is_empty()
+            && VillageDoc::is_village(&doc.automerge)
+        {
+            let mut village = VillageDoc::from_automerge(std::mem::take(&mut doc.automerge))
+                .expect("checked to be a village document just above");
+            doc.view = stored.resume(&mut village);
+            doc.automerge = std::mem::take(village.automerge());
+        }
         doc.refresh_view();
-        self.docs.insert(id.to_owned(), doc);
+        let now = doc.view.as_ref().map(|v| v.heads.clone());
+        let mut effects = Vec::new();
+        if now != shown {
+            effects.push(Effect::Changed(id.to_owned()));
+        }
+        effects.extend(self.offer(id));
+        effects
+    }
+
+    /// Whether a document's changes are loaded (edits wait until then).
+    pub fn is_loaded(&self, id: &str) -> bool {
+        self.docs.get(id).is_some_and(|d| d.loaded)
+    }
+
+    /// A document's view in its stored form.
+    pub fn stored_view(&self, id: &str) -> Option<Vec<u8>> {
+        let doc = self.docs.get(id)?;
+        doc.loaded.then(|| doc.view.as_ref().map(VillageView::encode))?
     }
 
     pub fn connection(&self) -> &Connection {
@@ -238,7 +357,7 @@ impl Replica {
     /// Runs `f` on a village document for reading (history, conflicts).
     pub fn read<T>(&mut self, doc: &str, f: impl FnOnce(&mut VillageDoc) -> T) -> Option<T> {
         let d = self.docs.get_mut(doc)?;
-        if d.automerge.get_heads().is_empty() || !VillageDoc::is_village(&d.automerge) {
+        if !d.loaded || d.automerge.get_heads().is_empty() || !VillageDoc::is_village(&d.automerge) {
             return None;
         }
         let mut village = VillageDoc::from_automerge(std::mem::take(&mut d.automerge)).ok()?;
@@ -256,6 +375,9 @@ impl Replica {
         f: impl FnOnce(&mut VillageDoc) -> Result<T, ModelError>,
     ) -> Result<(T, Vec<u8>, Vec<Effect>), EditRefused> {
         let d = self.docs.get_mut(doc).ok_or(EditRefused::NotLoaded)?;
+        if !d.loaded {
+            return Err(EditRefused::NotLoaded);
+        }
         if !d.writable {
             return Err(EditRefused::ReadOnly);
         }
@@ -313,7 +435,7 @@ impl Replica {
 
     /// Chunks another tab stored: those not merged yet are loaded.
     pub fn from_other_tab(&mut self, doc: &str, chunks: Vec<(String, Vec<u8>)>) -> Vec<Effect> {
-        let Some(d) = self.docs.get_mut(doc) else {
+        let Some(d) = self.docs.get_mut(doc).filter(|d| d.loaded) else {
             return Vec::new();
         };
         let before = d.automerge.get_heads();
@@ -448,7 +570,7 @@ impl Replica {
         let Ok(message) = sync::Message::decode(data) else {
             return Vec::new();
         };
-        let Some(d) = self.docs.get_mut(doc) else {
+        let Some(d) = self.docs.get_mut(doc).filter(|d| d.loaded) else {
             return Vec::new();
         };
         if d.automerge
@@ -479,7 +601,7 @@ impl Replica {
             return Vec::new();
         };
         let relay = relay.clone();
-        let Some(d) = self.docs.get_mut(doc) else {
+        let Some(d) = self.docs.get_mut(doc).filter(|d| d.loaded) else {
             return Vec::new();
         };
         let empty = d.automerge.get_heads().is_empty();

@@ -134,6 +134,8 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
     use app::session::Session;
     use leptos::prelude::GetUntracked;
 
+    // The engine runs its storage work as tasks, as it does in the app.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     let (Some(url), Some(session)) = (
         option_env!("DESMIGRATIF_TEST_SYNC_URL"),
         option_env!("DESMIGRATIF_TEST_SESSION"),
@@ -253,6 +255,20 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
         chunks <= 30,
         "{edits} edits were compacted ({chunks} chunks left)"
     );
+    // The village's view is stored shortly after the edits, to be shown at the next opening.
+    let deadline = js_sys::Date::now() + 10_000.0;
+    let stored_persons = loop {
+        let stored = storage.get_meta(&format!("{id}/view")).await.unwrap();
+        let persons = stored
+            .as_deref()
+            .and_then(app::replica::VillageView::decode)
+            .map_or(0, |v| v.snapshot.persons.len());
+        if persons == edits as usize || js_sys::Date::now() > deadline {
+            break persons;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    };
+    assert_eq!(stored_persons, edits as usize, "the view was stored");
     engine.stop();
 
     let again = Engine::start_with_relay(session, Status::new(), offline)
@@ -261,7 +277,17 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
     assert_eq!(
         again.with_view(&id, |v| v.snapshot.persons.len()),
         Some(edits as usize),
-        "every edit loads again after compaction"
+        "the stored view is shown as soon as the engine starts"
+    );
+    assert!(
+        again.read(&id, |_| ()).is_none(),
+        "before the document itself is loaded"
+    );
+    again.loaded().await;
+    let fresh_read = again.read(&id, |d| d.snapshot()).unwrap();
+    assert!(
+        again.with_view(&id, |v| v.snapshot.same_as(&fresh_read)).unwrap(),
+        "every edit loads again after compaction, and the stored view equals a fresh read"
     );
     again.stop();
     storage.remove_doc(&id).await.unwrap();

@@ -17,6 +17,10 @@ mod refresh;
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
 
+/// The version of [`VillageSnapshot::encode`]'s format; bump it when the snapshot's fields
+/// change, so that stored snapshots of the old shape are ignored instead of misread.
+const STORED_FORMAT: u8 = 1;
+
 /// A person's place in the migration cycle, derived from their episodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Category {
@@ -170,7 +174,9 @@ impl Refreshed {
 
 /// Every record of a village at one moment, with derived views and indexes, kept up to date
 /// incrementally. Built by [`crate::VillageDoc::snapshot`], refreshed by [`Self::refresh`].
-#[derive(Clone, Debug)]
+/// Serialisable, so that a device can store it with the heads it reflects and show it at once
+/// when the app opens ([`Self::resume`] brings it up to date with the document).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VillageSnapshot {
     pub code: Option<VillageCode>,
     pub persons: BTreeMap<RecordId, Person>,
@@ -186,7 +192,7 @@ pub struct VillageSnapshot {
 }
 
 /// Everything derived from the records; compared whole by the equivalence test.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Derived {
     categories: HashMap<RecordId, Category>,
     /// Live episodes per person, oldest departure first.
@@ -218,6 +224,22 @@ impl VillageSnapshot {
             derived: Derived::default(),
             heads: None,
             index: ObjectIndex::default(),
+        }
+    }
+
+    /// The snapshot in its stored form (a format byte, then postcard): a device keeps it to
+    /// show the village at once when the app opens.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![STORED_FORMAT];
+        out.extend(postcard::to_allocvec(self).expect("a snapshot always serialises"));
+        out
+    }
+
+    /// A stored snapshot; `None` if it is damaged or of another format (then read afresh).
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        match bytes.split_first() {
+            Some((&STORED_FORMAT, rest)) => postcard::from_bytes(rest).ok(),
+            _ => None,
         }
     }
 

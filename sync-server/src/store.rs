@@ -357,6 +357,10 @@ impl Storage for FileStore {
         let store = self.clone();
         async move {
             let result = tokio::task::spawn_blocking(move || {
+                let delay = store.write_delay_ms.load(Ordering::Relaxed);
+                if delay > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                }
                 store.put_sync(&key, &data)?;
                 if let Some((doc, seq)) = ticket {
                     let changes = changes_in(&key, &data).map(|(_, c)| c).unwrap_or_default();

@@ -51,6 +51,10 @@ async function measure(relay, households, throttle) {
     await page.reload();
     await page.locator('.counts .count strong').first().waitFor({ timeout: LONG });
     r.reload_to_counts_ms = Date.now() - t;
+    // The document itself loads after the first screen; syncing starts once it has.
+    await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
+    r.reload_to_synced_ms = Date.now() - t;
+    r.reload_longest_task_ms = await longestTaskSince(page, 0);
     t = Date.now();
     await page.goto(`${relay.url}/orang`);
     await page.locator('ul.people li').first().waitFor({ timeout: LONG });
@@ -113,13 +117,101 @@ async function measure(relay, households, throttle) {
   return r;
 }
 
+// A district office: reload to the overview with every village's counts, and switching the
+// village on screen.
+async function measureDistrict(relay, households, throttle) {
+  const r = { district: true, households, throttle };
+  const office = await launchProfile();
+  const { page } = office;
+  await page.addInitScript(recordLongTasks);
+  const cdp = await office.context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  try {
+    let t = Date.now();
+    await login(page, relay.url, 'disnaker-malang');
+    r.first_login_to_usable_ms = Date.now() - t;
+    const villages = await page.locator('.district tbody tr').count();
+    r.villages = villages;
+    t = Date.now();
+    await page.reload();
+    await page.waitForFunction((n) => document.querySelectorAll('.district tbody tr[data-loaded]').length === n,
+      villages, { timeout: LONG, polling: 'raf' });
+    r.reload_to_overview_ms = Date.now() - t;
+    await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
+    r.reload_to_synced_ms = Date.now() - t;
+    r.reload_longest_task_ms = await longestTaskSince(page, 0);
+    const options = await page.locator('#village option').evaluateAll((os) => os.map((o) => o.value));
+    const switches = [];
+    for (const value of options.slice(1).concat(options.slice(0, 1))) {
+      const before = await page.locator('.counts').textContent();
+      const t0 = await now(page);
+      await page.locator('#village').selectOption(value);
+      await page.waitForFunction((b) => document.querySelector('.counts')?.textContent !== b, before, { polling: 'raf' });
+      switches.push(Math.round((await now(page)) - t0));
+    }
+    r.switch_village_ms = switches;
+  } finally {
+    await office.close();
+  }
+  return r;
+}
+
+// The bytes a phone sends and receives for a day's work done offline (50 new persons, 100 field
+// edits) once it syncs, and for a reconnect with nothing new.
+async function measureDay(relay) {
+  const r = { day_of_work: true };
+  const phone = await launchProfile();
+  const { page, context } = phone;
+  const traffic = { sent: 0, received: 0, frames_sent: 0, frames_received: 0 };
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => { traffic.sent += payload.length; traffic.frames_sent += 1; });
+    ws.on('framereceived', ({ payload }) => { traffic.received += payload.length; traffic.frames_received += 1; });
+  });
+  const reset = () => Object.keys(traffic).forEach((k) => { traffic[k] = 0; });
+  try {
+    await login(page, relay.url, 'desa-arjowilangun');
+    await context.setOffline(true);
+    await page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: LONG });
+    const ids = [];
+    for (let i = 0; i < 50; i += 1) {
+      await page.goto(`${relay.url}/orang/baru`);
+      await page.locator('#f-full_name').fill(`Warga Baru ${i}`);
+      await page.locator('button[type="submit"]').click();
+      await page.locator('.person-name', { hasText: `Warga Baru ${i}` }).waitFor({ timeout: LONG });
+      ids.push(new URL(page.url()).pathname);
+    }
+    for (let i = 0; i < 100; i += 1) {
+      await page.goto(`${relay.url}${ids[i % ids.length]}/ubah`);
+      const phoneNumber = `0813${String(i).padStart(8, '0')}`;
+      await page.locator('#f-phone').fill(phoneNumber);
+      await page.locator('button[type="submit"]').click();
+      await page.getByText(phoneNumber).waitFor({ timeout: LONG });
+    }
+    reset();
+    await context.setOffline(false);
+    await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
+    Object.assign(r, Object.fromEntries(Object.entries(traffic).map(([k, v]) => [`day_${k}`, v])));
+    await context.setOffline(true);
+    await page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: LONG });
+    reset();
+    await context.setOffline(false);
+    await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
+    Object.assign(r, Object.fromEntries(Object.entries(traffic).map(([k, v]) => [`reconnect_${k}`, v])));
+  } finally {
+    await phone.close();
+  }
+  return r;
+}
+
 for (const households of householdRuns) {
   // Seeding four large demo villages takes a while.
   const relay = await startRelay({ args: ['--demo-households', String(households)], startTimeout: LONG * 5 });
   try {
     for (const throttle of throttles) {
       console.log(JSON.stringify(await measure(relay, households, throttle)));
+      console.log(JSON.stringify(await measureDistrict(relay, households, throttle)));
     }
+    if (households === householdRuns[0]) console.log(JSON.stringify(await measureDay(relay)));
   } finally {
     await relay.stop();
     relay.cleanup();

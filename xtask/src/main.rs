@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: every check: formatting, clippy, unit/property/integration tests, the
 //!   wasm build and the browser tests.
 //! - `cargo xtask build-web`: only build the app into `dist/`.
+//! - `cargo xtask test-browser`: only the browser tests (the app's wasm tests, then the
+//!   end-to-end tests), for a quicker round while working on the app.
 //! - `cargo xtask bench`: the benchmarks (native model, then the app in Chromium); results go
 //!   into BENCHMARKS.md by hand, with the machine they ran on.
 //!
@@ -22,7 +24,7 @@ use anyhow::{Result, bail};
 
 use crate::process::run;
 
-const USAGE: &str = "usage: cargo xtask <run|test|build-web|bench> [-- relay options]";
+const USAGE: &str = "usage: cargo xtask <run|test|test-browser|build-web|bench> [-- relay options]";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -32,6 +34,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "run" => run_product(&root, &rest),
         "test" => test_everything(&root),
+        "test-browser" => test_in_browser(&root),
         "build-web" => web::build(&root).map(|_| ()),
         "bench" => bench(&root),
         _ => bail!("{USAGE}"),
@@ -73,8 +76,15 @@ fn test_everything(root: &Path) -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    test_in_browser(root)
+}
+
+/// The tests that run in Chromium: the app's wasm tests and the end-to-end tests.
+fn test_in_browser(root: &Path) -> Result<()> {
     let dist = web::build(root)?;
-    run(cargo().args(["build", "--package", "sync-server"]))?;
+    run(process::cargo()
+        .args(["build", "--package", "sync-server"])
+        .current_dir(root))?;
     let relay = root.join("target/debug/sync-server");
     browser::chromium()?;
     web::browser_tests(root, Path::new(browser::CHROMEDRIVER), &relay, &dist)?;

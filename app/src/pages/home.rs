@@ -136,16 +136,16 @@ fn DistrictOverview() -> impl IntoView {
                 .map(|g| {
                     // Each row follows its own village's changes only.
                     let doc_id = g.doc_id.clone();
-                    let counts = Memo::new(move |_| {
-                        app.with_doc(&doc_id, |v| v.snapshot.counts()).unwrap_or_default()
-                    });
+                    let counts = Memo::new(move |_| app.with_doc(&doc_id, |v| v.snapshot.counts()));
+                    let loaded = move || counts.with(Option::is_some);
+                    let counts = move || counts.get().unwrap_or_default();
                     view! {
-                        <tr>
+                        <tr attr:data-loaded=move || loaded().then_some("")>
                             <td>{g.name.clone()}</td>
-                            <td>{move || counts.get().get(Category::Cpmi)}</td>
-                            <td>{move || counts.get().get(Category::Pmi)}</td>
-                            <td>{move || counts.get().get(Category::PurnaPmi)}</td>
-                            <td>{move || counts.get().get(Category::Keluarga)}</td>
+                            <td>{move || counts().get(Category::Cpmi)}</td>
+                            <td>{move || counts().get(Category::Pmi)}</td>
+                            <td>{move || counts().get(Category::PurnaPmi)}</td>
+                            <td>{move || counts().get(Category::Keluarga)}</td>
                         </tr>
                     }
                 })

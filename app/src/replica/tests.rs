@@ -415,3 +415,72 @@ fn the_view_keeps_every_records_history_and_the_recent_changes_as_a_fresh_read_h
     };
     assert_eq!(times(&view.recent), times(&recent));
 }
+
+#[test]
+fn a_stored_view_is_shown_before_the_document_loads_and_resumed_from_the_changes_since() {
+    let mut relay = Relay::new(4);
+    let mut replica = fresh_replica();
+    let first = replica.connect();
+    let effects = pump(&mut replica, &mut relay, first);
+    let chunks: Vec<(String, Vec<u8>)> = effects
+        .iter()
+        .enumerate()
+        .filter_map(|(n, e)| match e {
+            Effect::Persist { changes, .. } if !changes.is_empty() => {
+                Some((format!("k{n}"), changes.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let stored = replica
+        .stored_view(&doc_id())
+        .expect("a loaded village has a view");
+
+    // Reopened with the stored view and the same chunks: shown at once, nothing re-read.
+    let mut again = Replica::new("desa/hp/tab2".into());
+    again.add_stored_view(&doc_id(), true, Some(&stored));
+    assert_eq!(again.view(&doc_id()).unwrap().snapshot.persons.len(), 4);
+    assert!(!again.is_loaded(&doc_id()));
+    assert!(matches!(
+        again.edit(&doc_id(), |_| Ok(())),
+        Err(EditRefused::NotLoaded)
+    ));
+    assert!(again.received(b"garbage").is_empty());
+    let effects = again.load(&doc_id(), chunks.clone(), None);
+    assert!(effects.is_empty(), "nothing new to show: {effects:?}");
+    assert!(again.is_loaded(&doc_id()));
+
+    // A change stored after the view: the view is brought up to date from it.
+    let by = Author::new("desa", "hp");
+    let (id, change, _) = again
+        .edit(&doc_id(), |d| {
+            d.create(Person::new(RecordId::random(), "Sesudah"), &by, 5)
+        })
+        .unwrap();
+    let mut more = chunks.clone();
+    more.push(("later".into(), change));
+    let mut third = Replica::new("desa/hp/tab3".into());
+    third.add_stored_view(&doc_id(), true, Some(&stored));
+    let effects = third.load(&doc_id(), more, None);
+    assert_eq!(effects, vec![Effect::Changed(doc_id())]);
+    let fresh = third.read(&doc_id(), |d| d.snapshot()).unwrap();
+    let view = third.view(&doc_id()).unwrap();
+    assert!(view.snapshot.same_as(&fresh));
+    assert!(view.snapshot.person(&id).is_some());
+    assert_eq!(view.history(Collection::Persons, &id).len(), 1);
+
+    // A view stored after a change that never reached storage is not trusted.
+    let ahead = again.stored_view(&doc_id()).unwrap();
+    let mut fourth = Replica::new("desa/hp/tab4".into());
+    fourth.add_stored_view(&doc_id(), true, Some(&ahead));
+    fourth.load(&doc_id(), chunks, None);
+    let view = fourth.view(&doc_id()).unwrap();
+    assert!(view.snapshot.person(&id).is_none());
+    assert!(view.history(Collection::Persons, &id).is_empty());
+    assert_eq!(view.snapshot.persons.len(), 4);
+
+    // A damaged stored view is ignored.
+    let mut fifth = Replica::new("desa/hp/tab5".into());
+    fifth.add_stored_view(&doc_id(), true, Some(&stored[..stored.len() / 2]));
+    assert!(fifth.view(&doc_id()).is_none());
+}

@@ -13,7 +13,7 @@ use crate::query::Touched;
 use crate::record::{Collection, MigrationEpisode, Person, Record};
 
 /// Which record each Automerge object of a village document belongs to.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ObjectIndex {
     /// The collections' root maps.
     collections: HashMap<(u64, ActorId), Collection>,

@@ -25,10 +25,11 @@ impl VillageSnapshot {
     /// again; the cost follows the size of the changes, not of the village.
     pub fn refresh(&mut self, doc: &mut VillageDoc) -> Refreshed {
         let heads = doc.automerge().get_heads();
+        let resumable = self.can_resume(doc);
         let touched = match &self.heads {
             Some(known) if *known == heads => return Refreshed::default(),
-            Some(known) => doc.touched_since(known, &mut self.index),
-            None => Touched {
+            Some(known) if resumable => doc.touched_since(known, &mut self.index),
+            _ => Touched {
                 everything: true,
                 ..Touched::default()
             },
@@ -39,6 +40,17 @@ impl VillageSnapshot {
             self.index = doc.object_index();
         }
         refreshed
+    }
+
+    /// Whether the snapshot reflects a state `doc` contains, so that [`Self::refresh`] reads
+    /// only the changes made since (a snapshot stored on the device may be newer than the
+    /// changes that were stored, if the app was closed in between: then it must not be used).
+    pub fn can_resume(&self, doc: &mut VillageDoc) -> bool {
+        self.heads.as_ref().is_some_and(|heads| {
+            heads
+                .iter()
+                .all(|h| doc.automerge().get_change_by_hash(h).is_some())
+        })
     }
 
     /// Re-reads the touched records of `doc` and updates every derived value they affect.

@@ -108,6 +108,8 @@ fn oracle(s: &VillageSnapshot) -> (HashMap<RecordId, Category>, BTreeMap<Categor
 }
 
 fn check(doc: &mut VillageDoc, watched: &mut VillageSnapshot) -> Result<(), TestCaseError> {
+    // Every refresh starts from the snapshot as a device stores it and reads it back.
+    *watched = VillageSnapshot::decode(&watched.encode()).expect("a stored snapshot reads back");
     watched.refresh(doc);
     let fresh = doc.snapshot();
     prop_assert!(
@@ -286,6 +288,43 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// A stored snapshot that reflects changes the document does not hold (the app closed after
+/// storing the snapshot but before storing a change) is not resumed: it is read afresh.
+#[test]
+fn a_stored_snapshot_ahead_of_the_document_is_read_afresh() {
+    let code = "35.07.11.2008".parse().unwrap();
+    let genesis = VillageDoc::genesis(&code).save();
+    let mut stored = VillageDoc::load(&genesis).unwrap();
+    let by = Author::new("desa", "hp");
+    let kept = stored
+        .create(Person::new(RecordId::random(), "Tersimpan"), &by, 1)
+        .unwrap();
+    let mut ahead = stored.clone();
+    let lost = ahead
+        .create(Person::new(RecordId::random(), "Hilang"), &by, 2)
+        .unwrap();
+    let snapshot = VillageSnapshot::decode(&ahead.watch().encode()).unwrap();
+    assert!(snapshot.person(&lost).is_some());
+
+    let mut reopened = snapshot;
+    assert!(!reopened.can_resume(&mut stored));
+    reopened.refresh(&mut stored);
+    assert!(reopened.same_as(&stored.snapshot()));
+    assert!(reopened.person(&kept).is_some() && reopened.person(&lost).is_none());
+}
+
+#[test]
+fn a_damaged_or_foreign_stored_snapshot_is_refused() {
+    let code = "35.07.11.2008".parse().unwrap();
+    let bytes = VillageDoc::genesis(&code).watch().encode();
+    assert!(VillageSnapshot::decode(&bytes).is_some());
+    assert!(VillageSnapshot::decode(&bytes[..bytes.len() / 2]).is_none());
+    assert!(VillageSnapshot::decode(&[]).is_none());
+    let mut other_format = bytes.clone();
+    other_format[0] = 0;
+    assert!(VillageSnapshot::decode(&other_format).is_none());
 }
 
 proptest! {
