@@ -52,6 +52,9 @@ pub struct Status {
     pub connection: RwSignal<Connection>,
     /// Local changes the relay has not confirmed yet.
     pub unsynced: RwSignal<usize>,
+    /// Documents still receiving what the relay has (a first download, or changes made
+    /// elsewhere while this device was away).
+    pub receiving: RwSignal<usize>,
     /// When the relay last confirmed everything (ms since the epoch).
     pub last_sync: RwSignal<Option<f64>>,
     /// Bumped when the engine has started (views that need it re-read); each document has
@@ -68,6 +71,7 @@ impl Status {
         Self {
             connection: RwSignal::new(Connection::Offline),
             unsynced: RwSignal::new(0),
+            receiving: RwSignal::new(0),
             last_sync: RwSignal::new(session::get_item(LAST_SYNC_KEY).and_then(|s| s.parse().ok())),
             version: RwSignal::new(0),
             ready: RwSignal::new(false),
@@ -352,18 +356,22 @@ impl Engine {
 
     /// Connection state, the count of unsent changes and the time of the last full sync.
     fn show_status(&self) {
-        let (status, connection, unsynced) = {
+        let (status, connection, unsynced, receiving) = {
             let mut inner = self.0.borrow_mut();
             let connection = Connection::from(inner.replica.connection());
-            (inner.status, connection, inner.replica.unsynced())
+            let unsynced = inner.replica.unsynced();
+            (inner.status, connection, unsynced, inner.replica.receiving())
         };
+        if status.receiving.get_untracked() != receiving {
+            status.receiving.set(receiving);
+        }
         if status.connection.get_untracked() != connection {
             status.connection.set(connection);
         }
         if status.unsynced.get_untracked() != unsynced {
             status.unsynced.set(unsynced);
         }
-        if connection == Connection::Online && unsynced == 0 {
+        if connection == Connection::Online && unsynced == 0 && receiving == 0 {
             let now = js_sys::Date::now();
             status.last_sync.set(Some(now));
             session::set_item(LAST_SYNC_KEY, &now.to_string());

@@ -354,6 +354,25 @@ impl Replica {
             .sum()
     }
 
+    /// Documents that have not yet received everything the relay has (since this connection
+    /// opened): until then the device is not "synced", even with nothing left to send.
+    pub fn receiving(&mut self) -> usize {
+        if !matches!(self.connection, Connection::Online { .. }) {
+            return 0;
+        }
+        self.docs
+            .values_mut()
+            .filter(|d| d.loaded && !d.unavailable)
+            .filter_map(|d| {
+                let missing = match d.sync.their_heads.clone() {
+                    None => true,
+                    Some(heads) => heads.iter().any(|h| d.automerge.get_change_by_hash(h).is_none()),
+                };
+                missing.then_some(())
+            })
+            .count()
+    }
+
     /// Runs `f` on a village document for reading (history, conflicts).
     pub fn read<T>(&mut self, doc: &str, f: impl FnOnce(&mut VillageDoc) -> T) -> Option<T> {
         let d = self.docs.get_mut(doc)?;

@@ -63,6 +63,15 @@ test('offline: a person created with the relay down survives a reload, then reac
 
     const office = await newPhone(browser);
     await login(office.page, relay.url, 'disnaker-malang');
+    // "Synced" means every village has arrived: the overview has all their counts by then.
+    await synced(office.page);
+    const rows = office.page.locator('.district tbody tr');
+    assert.equal(await rows.count(), 4);
+    assert.equal(await office.page.locator('.district tbody tr[data-loaded]').count(), 4);
+    for (const row of await rows.all()) {
+      const family = Number(await row.locator('td').nth(4).textContent());
+      assert.ok(family > 0, `${await row.textContent()}: every village's families are counted`);
+    }
     await office.page.locator('#village').selectOption({ label: 'Arjowilangun' });
     await office.page.getByRole('link', { name: 'Daftar orang' }).click();
     await office.page.locator('input.search').fill('Siti Luring');

@@ -4,14 +4,16 @@ use crate::context::use_app;
 use crate::engine::Connection;
 use crate::i18n::{format_time_ms, use_language};
 
-/// Always on screen: offline / connecting / synced, local changes not yet on the relay, and
-/// when everything was last confirmed.
+/// Always on screen: offline / connecting / syncing / synced, local changes not yet on the
+/// relay, and when everything was last confirmed. "Synced" means both ways: nothing left to
+/// send, and everything the relay has was received.
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let status = app.status;
-    let state = move || match (status.connection.get(), status.unsynced.get()) {
+    let settled = move || status.unsynced.get() + status.receiving.get();
+    let state = move || match (status.connection.get(), settled()) {
         (Connection::SessionExpired, _) => (
             "expired",
             lang.text("Sesi berakhir, masuk lagi", "Session ended, log in again"),

@@ -136,16 +136,22 @@ fn DistrictOverview() -> impl IntoView {
                 .map(|g| {
                     // Each row follows its own village's changes only.
                     let doc_id = g.doc_id.clone();
-                    let counts = Memo::new(move |_| app.with_doc(&doc_id, |v| v.snapshot.counts()));
-                    let loaded = move || counts.with(Option::is_some);
-                    let counts = move || counts.get().unwrap_or_default();
+                    let counts = move || app.with_doc(&doc_id, |v| v.snapshot.counts());
+                    let loaded = {
+                        let counts = counts.clone();
+                        move || counts().is_some().then_some("")
+                    };
+                    let count = move |c: Category| {
+                        let counts = counts.clone();
+                        move || counts().unwrap_or_default().get(c)
+                    };
                     view! {
-                        <tr attr:data-loaded=move || loaded().then_some("")>
+                        <tr data-loaded=loaded>
                             <td>{g.name.clone()}</td>
-                            <td>{move || counts().get(Category::Cpmi)}</td>
-                            <td>{move || counts().get(Category::Pmi)}</td>
-                            <td>{move || counts().get(Category::PurnaPmi)}</td>
-                            <td>{move || counts().get(Category::Keluarga)}</td>
+                            <td>{count(Category::Cpmi)}</td>
+                            <td>{count(Category::Pmi)}</td>
+                            <td>{count(Category::PurnaPmi)}</td>
+                            <td>{count(Category::Keluarga)}</td>
                         </tr>
                     }
                 })

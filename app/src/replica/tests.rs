@@ -484,3 +484,28 @@ fn a_stored_view_is_shown_before_the_document_loads_and_resumed_from_the_changes
     fifth.add_stored_view(&doc_id(), true, Some(&stored[..stored.len() / 2]));
     assert!(fifth.view(&doc_id()).is_none());
 }
+
+#[test]
+fn the_device_is_not_synced_until_it_received_what_the_relay_has() {
+    let mut relay = Relay::new(3);
+    let mut replica = fresh_replica();
+    replica.connect();
+    let join = replica.opened();
+    let [Effect::Send(join)] = join.as_slice() else {
+        panic!("the handshake first: {join:?}")
+    };
+    let mut offers = Vec::new();
+    for reply in relay.answer(join) {
+        offers.extend(replica.received(&reply));
+    }
+    assert!(matches!(replica.connection(), Connection::Online { .. }));
+    assert_eq!(replica.unsynced(), 0, "nothing to send");
+    assert_eq!(replica.receiving(), 1, "but the village has not arrived yet");
+    pump(&mut replica, &mut relay, offers);
+    assert_eq!(replica.receiving(), 0);
+    assert_eq!(replica.view(&doc_id()).unwrap().snapshot.persons.len(), 3);
+
+    // Offline, the question does not arise; on the next connection it is asked again.
+    replica.closed();
+    assert_eq!(replica.receiving(), 0);
+}
