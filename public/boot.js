@@ -2,7 +2,9 @@
 // content-hashed file names and serves this file under a hashed name too.
 import init from '/{{APP_JS}}';
 
-init({ module_or_path: '/{{APP_WASM}}' });
+// Marks on the page's timeline (read by the browser bench and the browser's profiler).
+performance.mark('desmigratif:boot');
+init({ module_or_path: '/{{APP_WASM}}' }).then(() => performance.mark('desmigratif:wasm-ready'));
 
 if ('serviceWorker' in navigator) {
   window.addEventListener('load', async () => {

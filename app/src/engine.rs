@@ -22,8 +22,6 @@ use crate::storage::DocStorage;
 
 const CHANNEL: &str = "desmigratif-docs";
 const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
-/// A village's view is stored this long after a change (once for a burst of changes).
-const VIEW_SAVE_DELAY_MS: u32 = 2_000;
 
 /// Where the connection to the relay stands, as the screens show it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,8 +100,8 @@ struct Inner {
     channel: Option<web_sys::BroadcastChannel>,
     /// `Some` while the documents are being loaded: the edits waiting for that.
     loading: Option<Vec<js_sys::Function>>,
-    /// Documents whose view is to be stored shortly.
-    view_saves: HashSet<String>,
+    /// Documents whose view changed since it was last stored.
+    unsaved_views: HashSet<String>,
 }
 
 /// The tab's documents and its connection to the relay.
@@ -151,12 +149,14 @@ impl Engine {
             sockets_opened: 0,
             channel: None,
             loading: Some(Vec::new()),
-            view_saves: HashSet::new(),
+            unsaved_views: HashSet::new(),
         })));
         engine.listen_to_other_tabs();
         engine.listen_to_network_events();
+        engine.store_views_when_hidden();
         status.ready.set(true);
         status.version.update(|v| *v += 1);
+        mark("desmigratif:views-ready");
         let loading = engine.clone();
         leptos::task::spawn_local(async move { loading.load_documents().await });
         Ok(engine)
@@ -186,6 +186,8 @@ impl Engine {
             self.run(effects);
             gloo_timers::future::TimeoutFuture::new(0).await;
         }
+        mark("desmigratif:documents-loaded");
+        self.store_changed_views();
         let waiting = self.0.borrow_mut().loading.take().unwrap_or_default();
         for wake in waiting {
             let _ = wake.call0(&wasm_bindgen::JsValue::UNDEFINED);
@@ -209,26 +211,48 @@ impl Engine {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
-    /// Stores a village's view a little later (once for a burst of changes), so that the next
-    /// opening shows it at once.
-    fn save_view_soon(&self, doc_id: &str) {
-        if !self.0.borrow_mut().view_saves.insert(doc_id.to_owned()) {
+    /// Stores the views that changed since they were last stored, so that the next opening
+    /// shows them at once. Encoding a view takes a while for a large village, so this runs
+    /// when nobody is waiting for the screen: when the documents are loaded, when a download
+    /// has finished, and when the app is hidden (switched away from, or closed).
+    pub fn store_changed_views(&self) {
+        let views: Vec<(String, Vec<u8>)> = {
+            let mut inner = self.0.borrow_mut();
+            let ids: Vec<String> = inner.unsaved_views.drain().collect();
+            ids.into_iter()
+                .filter_map(|id| Some((view_key(&id), inner.replica.stored_view(&id)?)))
+                .collect()
+        };
+        if views.is_empty() {
             return;
         }
-        let engine = self.clone();
-        let doc_id = doc_id.to_owned();
-        gloo_timers::callback::Timeout::new(VIEW_SAVE_DELAY_MS, move || {
-            engine.0.borrow_mut().view_saves.remove(&doc_id);
-            let Some(bytes) = engine.0.borrow().replica.stored_view(&doc_id) else {
-                return;
-            };
-            let storage = engine.storage();
-            leptos::task::spawn_local(async move {
+        let storage = self.storage();
+        leptos::task::spawn_local(async move {
+            for (key, bytes) in views {
                 // Losing it costs only a slower next opening.
-                let _ = storage.put_meta(&view_key(&doc_id), &bytes).await;
-            });
-        })
-        .forget();
+                if storage.put_meta(&key, &bytes).await.is_ok() {
+                    mark("desmigratif:view-stored");
+                }
+            }
+        });
+    }
+
+    fn store_views_when_hidden(&self) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let engine = self.clone();
+        let on_hide = Closure::<dyn FnMut()>::new(move || {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+            if hidden {
+                engine.store_changed_views();
+            }
+        });
+        let _ =
+            document.add_event_listener_with_callback("visibilitychange", on_hide.as_ref().unchecked_ref());
+        on_hide.forget();
     }
 
     pub fn session(&self) -> Session {
@@ -286,7 +310,7 @@ impl Engine {
                     if let Some(signal) = self.changed(&doc_id) {
                         signal.update(|v| *v += 1);
                     }
-                    self.save_view_soon(&doc_id);
+                    self.0.borrow_mut().unsaved_views.insert(doc_id);
                 }
                 Effect::Persist {
                     doc,
@@ -362,8 +386,13 @@ impl Engine {
             let unsynced = inner.replica.unsynced();
             (inner.status, connection, unsynced, inner.replica.receiving())
         };
-        if status.receiving.get_untracked() != receiving {
+        let previously_receiving = status.receiving.get_untracked();
+        if previously_receiving != receiving {
             status.receiving.set(receiving);
+        }
+        if previously_receiving > 0 && receiving == 0 {
+            // A download just finished: a quiet moment to store what it brought.
+            self.store_changed_views();
         }
         if status.connection.get_untracked() != connection {
             status.connection.set(connection);
@@ -454,6 +483,13 @@ fn sync_key(doc_id: &str) -> String {
 /// Where a village's view is stored (the derived records shown at once on opening).
 fn view_key(doc_id: &str) -> String {
     format!("{doc_id}/view")
+}
+
+/// A mark on the page's timeline, for the browser bench and the browser's profiler.
+fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
 }
 
 /// Resolves after the browser has drawn the next frame.

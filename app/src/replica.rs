@@ -204,9 +204,21 @@ pub struct Doc {
     /// The Automerge document was loaded from the device (until then only the stored view is
     /// there: it can be shown, not edited or synced).
     loaded: bool,
+    /// The heads of what is stored on the device (or being stored).
+    saved: Vec<ChangeHash>,
 }
 
 impl Doc {
+    /// The changes made or received since the last call, to be stored. (Automerge's own
+    /// `save_incremental` would encode every change of a loaded document once more.)
+    fn unsaved_changes(&mut self) -> Vec<u8> {
+        let bytes = self.automerge.save_after(&self.saved);
+        if !bytes.is_empty() {
+            self.saved = self.automerge.get_heads();
+        }
+        bytes
+    }
+
     fn refresh_view(&mut self) {
         if self.automerge.get_heads().is_empty() || !VillageDoc::is_village(&self.automerge) {
             return;
@@ -271,6 +283,7 @@ impl Replica {
             chunks: HashSet::new(),
             view: stored_view.and_then(VillageView::decode),
             loaded: false,
+            saved: Vec::new(),
         };
         self.docs.insert(id.to_owned(), doc);
     }
@@ -295,8 +308,8 @@ impl Replica {
                 doc.chunks.insert(key);
             }
         }
-        // Changes loaded from the device are saved already.
-        let _ = doc.automerge.save_incremental();
+        // Changes loaded from the device are saved already (noted, not encoded again).
+        doc.saved = doc.automerge.get_heads();
         doc.loaded = true;
         let stored = doc.view.take();
         let shown = stored.as_ref().map(|v| v.heads.clone());
@@ -408,7 +421,7 @@ impl Replica {
         let result = f(&mut village);
         d.automerge = std::mem::take(village.automerge());
         let value = result.map_err(EditRefused::Model)?;
-        let changes = d.automerge.save_incremental();
+        let changes = d.unsaved_changes();
         let mut effects = Vec::new();
         if !changes.is_empty() {
             d.refresh_view();
@@ -463,7 +476,7 @@ impl Replica {
                 d.chunks.insert(key);
             }
         }
-        let _ = d.automerge.save_incremental();
+        d.saved = d.automerge.get_heads();
         if d.automerge.get_heads() == before {
             return Vec::new();
         }
@@ -599,7 +612,7 @@ impl Replica {
         {
             return Vec::new();
         }
-        let changes = d.automerge.save_incremental();
+        let changes = d.unsaved_changes();
         let mut effects = Vec::new();
         if !changes.is_empty() {
             d.refresh_view();

@@ -255,7 +255,9 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
         chunks <= 30,
         "{edits} edits were compacted ({chunks} chunks left)"
     );
-    // The village's view is stored shortly after the edits, to be shown at the next opening.
+    // The village's view is stored when the app is hidden (here: asked directly), to be shown
+    // at the next opening.
+    engine.store_changed_views();
     let deadline = js_sys::Date::now() + 10_000.0;
     let stored_persons = loop {
         let stored = storage.get_meta(&format!("{id}/view")).await.unwrap();

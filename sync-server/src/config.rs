@@ -22,6 +22,28 @@ pub enum Command {
     /// Manage accounts (works while the relay runs).
     #[command(subcommand)]
     User(UserCommand),
+    /// Write a backup of the documents and accounts to a file (works while the relay runs).
+    Backup {
+        /// The backup file to write (a tar archive).
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Restore a backup into an empty data directory, then check it.
+    Restore {
+        /// The backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Check a data directory: every document loads, no interrupted writes, the account
+    /// database is intact.
+    Verify {
+        #[command(flatten)]
+        data: DataDir,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod backup;
 pub mod config;
 pub mod error;
 pub mod seed;

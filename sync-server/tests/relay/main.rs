@@ -7,6 +7,8 @@ mod support;
 mod access;
 /// Tokens, login and sessions.
 mod auth;
+/// Backups while the relay runs, restore, verify.
+mod backup;
 /// The `user` commands.
 mod cli;
 /// Restarts and `kill -9`.

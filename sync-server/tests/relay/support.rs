@@ -265,6 +265,47 @@ impl Peer {
     }
 }
 
+impl Peer {
+    /// Syncs `doc` with the relay until both hold the same heads, waiting on the relay's
+    /// replies (which announce heads only once they are on its disk). Panics if the relay goes
+    /// quiet for `timeout` before that.
+    pub async fn exchange(
+        &mut self,
+        doc_id: &str,
+        doc: &mut AutoCommit,
+        state: &mut sync::State,
+        timeout: Duration,
+    ) {
+        let in_step = |doc: &mut AutoCommit, state: &sync::State| {
+            let mut ours = doc.get_heads();
+            ours.sort();
+            state.their_heads.clone().is_some_and(|mut theirs| {
+                theirs.sort();
+                theirs == ours
+            })
+        };
+        loop {
+            if in_step(doc, state) {
+                return;
+            }
+            let kind = if doc.get_heads().is_empty() {
+                "request"
+            } else {
+                "sync"
+            };
+            if let Some(m) = doc.sync().generate_sync_message(state) {
+                let msg = self.message(kind, doc_id, &m.encode());
+                self.send_raw(msg).await;
+            }
+            let reply = self.recv(timeout).await.expect("the relay answers");
+            if matches!(reply.kind.as_str(), "sync" | "request") && reply.doc.as_deref() == Some(doc_id) {
+                let m = sync::Message::decode(&reply.data.unwrap()).unwrap();
+                doc.sync().receive_sync_message(state, m).unwrap();
+            }
+        }
+    }
+}
+
 /// The documents of the demo data.
 pub fn village_id(code: &str) -> String {
     desmigratif_model::DocumentId::for_village(&code.parse().unwrap()).to_string()
