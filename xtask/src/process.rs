@@ -6,13 +6,38 @@ use anyhow::{Context, Result, bail};
 
 /// Runs a command to completion; an unsuccessful exit is an error naming the command.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let shown = format!("{cmd:?}");
+    let shown = describe(cmd);
     eprintln!("xtask> {shown}");
     let status = cmd.status().with_context(|| format!("starting {shown}"))?;
     if !status.success() {
         bail!("failed ({status}): {shown}");
     }
     Ok(())
+}
+
+/// The command as a shell line, with the values of secret environment variables (a test
+/// session's token) left out: logs never carry tokens.
+fn describe(cmd: &Command) -> String {
+    let mut shown = String::new();
+    if let Some(dir) = cmd.get_current_dir() {
+        shown += &format!("cd {dir:?} && ");
+    }
+    for (key, value) in cmd.get_envs() {
+        let key = key.to_string_lossy();
+        let secret = ["TOKEN", "SESSION", "PASSWORD"]
+            .iter()
+            .any(|s| key.to_uppercase().contains(s));
+        match value {
+            None => shown += &format!("-u {key} "),
+            Some(_) if secret => shown += &format!("{key}=<hidden> "),
+            Some(v) => shown += &format!("{key}={v:?} "),
+        }
+    }
+    shown += &format!("{:?}", cmd.get_program());
+    for arg in cmd.get_args() {
+        shown += &format!(" {arg:?}");
+    }
+    shown
 }
 
 /// The output of a command that ran successfully, or `None`.

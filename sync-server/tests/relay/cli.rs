@@ -124,3 +124,45 @@ fn user_commands_create_list_change_and_revoke_accounts() {
     assert_eq!(db.list().unwrap().len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn backup_restore_and_verify_commands_say_what_they_did() {
+    let dir = temp_dir("cli-backup");
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "petugas-arsip",
+            "--role",
+            "village",
+            "--village",
+            "35.07.11.2008",
+            "--password-stdin",
+        ],
+        Some("sandi-yang-panjang\n"),
+    );
+    assert!(ok, "{out}");
+    let file = temp_dir("cli-backup-file").join("relay.tar");
+    let file_arg = file.to_str().unwrap();
+    let (ok, out) = cli(&dir, &["backup", "--to", file_arg], None);
+    assert!(ok && out.contains("backup written"), "{out}");
+
+    let target = temp_dir("cli-restore").join("data");
+    let (ok, out) = cli(&target, &["restore", "--from", file_arg], None);
+    assert!(ok && out.contains("no problems found"), "{out}");
+    let (ok, out) = cli(&target, &["user", "list"], None);
+    assert!(
+        ok && out.contains("petugas-arsip"),
+        "the account came back: {out}"
+    );
+    let (ok, out) = cli(&target, &["restore", "--from", file_arg], None);
+    assert!(!ok && out.contains("not empty"), "{out}");
+
+    let empty = temp_dir("cli-verify-empty");
+    let (ok, out) = cli(&empty, &["verify"], None);
+    assert!(!ok && out.contains("no account database"), "{out}");
+    let (ok, out) = cli(&empty, &["backup", "--to", file_arg], None);
+    assert!(!ok && out.contains("no account database"), "{out}");
+}
