@@ -153,7 +153,6 @@ impl Engine {
         })));
         engine.listen_to_other_tabs();
         engine.listen_to_network_events();
-        engine.store_views_when_hidden();
         status.ready.set(true);
         status.version.update(|v| *v += 1);
         mark("desmigratif:views-ready");
@@ -216,6 +215,12 @@ impl Engine {
     /// when nobody is waiting for the screen: when the documents are loaded, when a download
     /// has finished, and when the app is hidden (switched away from, or closed).
     pub fn store_changed_views(&self) {
+        let engine = self.clone();
+        leptos::task::spawn_local(async move { engine.store_changed_views_now().await });
+    }
+
+    /// As [`Self::store_changed_views`], resolving once the views are stored.
+    pub async fn store_changed_views_now(&self) {
         let views: Vec<(String, Vec<u8>)> = {
             let mut inner = self.0.borrow_mut();
             let ids: Vec<String> = inner.unsaved_views.drain().collect();
@@ -223,36 +228,13 @@ impl Engine {
                 .filter_map(|id| Some((view_key(&id), inner.replica.stored_view(&id)?)))
                 .collect()
         };
-        if views.is_empty() {
-            return;
-        }
         let storage = self.storage();
-        leptos::task::spawn_local(async move {
-            for (key, bytes) in views {
-                // Losing it costs only a slower next opening.
-                if storage.put_meta(&key, &bytes).await.is_ok() {
-                    mark("desmigratif:view-stored");
-                }
+        for (key, bytes) in views {
+            // Losing it costs only a slower next opening.
+            if storage.put_meta(&key, &bytes).await.is_ok() {
+                mark("desmigratif:view-stored");
             }
-        });
-    }
-
-    fn store_views_when_hidden(&self) {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let engine = self.clone();
-        let on_hide = Closure::<dyn FnMut()>::new(move || {
-            let hidden = web_sys::window()
-                .and_then(|w| w.document())
-                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-            if hidden {
-                engine.store_changed_views();
-            }
-        });
-        let _ =
-            document.add_event_listener_with_callback("visibilitychange", on_hide.as_ref().unchecked_ref());
-        on_hide.forget();
+        }
     }
 
     pub fn session(&self) -> Session {

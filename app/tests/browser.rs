@@ -257,19 +257,14 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
     );
     // The village's view is stored when the app is hidden (here: asked directly), to be shown
     // at the next opening.
-    engine.store_changed_views();
-    let deadline = js_sys::Date::now() + 10_000.0;
-    let stored_persons = loop {
-        let stored = storage.get_meta(&format!("{id}/view")).await.unwrap();
-        let persons = stored
-            .as_deref()
-            .and_then(app::replica::VillageView::decode)
-            .map_or(0, |v| v.snapshot.persons.len());
-        if persons == edits as usize || js_sys::Date::now() > deadline {
-            break persons;
-        }
-        gloo_timers::future::TimeoutFuture::new(50).await;
-    };
+    engine.store_changed_views_now().await;
+    let stored_persons = storage
+        .get_meta(&format!("{id}/view"))
+        .await
+        .unwrap()
+        .as_deref()
+        .and_then(app::replica::VillageView::decode)
+        .map_or(0, |v| v.snapshot.persons.len());
     assert_eq!(stored_persons, edits as usize, "the view was stored");
     engine.stop();
 

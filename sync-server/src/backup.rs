@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use crate::store::{TMP_SUFFIX, read_dir_sorted};
+
 /// The first entry of every backup archive, and its content.
 const FORMAT_ENTRY: &str = "desmigratif-backup";
 const FORMAT: &str = "desmigratif backup 1\n";
 const ACCOUNTS: &str = "accounts.sqlite3";
 const DOCS: &str = "docs";
-const TMP_SUFFIX: &str = ".tmp";
 
 /// What a backup holds.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -182,11 +183,11 @@ pub fn verify(data_dir: &Path) -> anyhow::Result<Report> {
 /// The directories holding one document each: `docs/ab/cdef…` (the store's two-level layout).
 fn document_dirs(docs: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for first in sorted_entries(docs) {
+    for first in read_dir_sorted(docs) {
         if !first.is_dir() {
             continue;
         }
-        for second in sorted_entries(&first) {
+        for second in read_dir_sorted(&first) {
             if second.is_dir() {
                 out.push(second);
             }
@@ -198,12 +199,12 @@ fn document_dirs(docs: &Path) -> Vec<PathBuf> {
 /// Files in the store's two upper levels, outside any document's directory.
 fn loose_files(docs: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for first in sorted_entries(docs) {
+    for first in read_dir_sorted(docs) {
         if first.is_file() && !is_temporary(&first) {
             out.push(first);
         } else if first.is_dir() {
             out.extend(
-                sorted_entries(&first)
+                read_dir_sorted(&first)
                     .into_iter()
                     .filter(|p| p.is_file() && !is_temporary(p)),
             );
@@ -241,7 +242,7 @@ fn read_document(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for entry in sorted_entries(dir) {
+    for entry in read_dir_sorted(dir) {
         if entry.is_dir() {
             out.extend(files_under(&entry));
         } else if !is_temporary(&entry) {
@@ -253,7 +254,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 fn temporaries(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for entry in sorted_entries(dir) {
+    for entry in read_dir_sorted(dir) {
         if entry.is_dir() {
             out.extend(temporaries(&entry));
         } else if is_temporary(&entry) {
@@ -265,17 +266,6 @@ fn temporaries(dir: &Path) -> Vec<PathBuf> {
 
 fn is_temporary(path: &Path) -> bool {
     path.to_str().is_some_and(|p| p.ends_with(TMP_SUFFIX))
-}
-
-fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    v.sort();
-    v
 }
 
 fn append(archive: &mut tar::Builder<impl Write>, name: &str, data: &[u8]) -> io::Result<()> {

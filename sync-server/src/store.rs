@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use samod::storage::{Storage, StorageKey};
 
 /// Files being written carry this suffix until renamed; loads ignore them.
-const TMP_SUFFIX: &str = ".tmp";
+pub(crate) const TMP_SUFFIX: &str = ".tmp";
 
 #[derive(Clone, Debug)]
 pub struct FileStore {
@@ -271,7 +271,8 @@ impl FileStore {
     }
 }
 
-fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
+/// A directory's entries, sorted (nothing if it cannot be read).
+pub(crate) fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)
         .into_iter()
         .flatten()

@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::Closure;
 use super::Engine;
 
 impl Engine {
-    /// Retries at once when the network comes back or the app becomes visible; closes the
-    /// socket when the browser knows it is offline.
+    /// Retries at once when the network comes back or the app becomes visible, and stores the
+    /// changed views when it is hidden; closes the socket when the browser knows it is offline.
     pub(super) fn listen_to_network_events(&self) {
         let Some(window) = web_sys::window() else { return };
         let engine = self.clone();
@@ -19,6 +19,8 @@ impl Engine {
             if visible {
                 let effects = engine.0.borrow_mut().replica.retry_now();
                 engine.run(effects);
+            } else {
+                engine.store_changed_views();
             }
         });
         let _ = window.add_event_listener_with_callback("online", retry.as_ref().unchecked_ref());

@@ -1,6 +1,6 @@
 //! The sync core against a simulated relay, natively.
 
-use desmigratif_model::{Author, Person};
+use desmigratif_model::{Author, Collection, HistoryEntry, Person, RecordId};
 
 use super::*;
 
