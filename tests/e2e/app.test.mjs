@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, launchBrowser, launchProfile, newPhone } from './support.mjs';
+import { startRelay, launchBrowser, launchProfile, newPhone, copyOfBuild, deployNextBuild } from './support.mjs';
+import { rmSync } from 'node:fs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -163,6 +164,40 @@ test('with the relay stopped, a device that opened the app before opens it from 
     await phone.close();
     await relay.stop();
     relay.cleanup();
+  }
+});
+
+test('a build deployed while the app is open is offered by a banner; what is being typed stays until the user reloads', async () => {
+  const site = copyOfBuild();
+  const relay = await startRelay({ staticDir: site });
+  const phone = await launchProfile();
+  try {
+    const { page } = phone;
+    await login(page, relay.url, 'desa-brongkal');
+    await serviceWorkerInControl(page);
+    await page.getByRole('link', { name: '+ Tambah orang' }).click();
+    await page.locator('#f-full_name').fill('Sedang Diketik');
+
+    const next = deployNextBuild(site);
+    // Opening the app in a second tab is a navigation: the browser looks for a new service worker.
+    const other = await phone.context.newPage();
+    await other.goto(relay.url);
+    const banner = page.locator('.update-banner');
+    await banner.waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#f-full_name').inputValue(), 'Sedang Diketik', 'the banner does not reload by itself');
+    assert.equal(await page.locator(`link[href="/${next}"]`).count(), 0, 'still the old build');
+
+    await banner.getByRole('button', { name: 'Muat ulang' }).click();
+    await page.locator(`link[href="/${next}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+    await page.locator('#f-full_name').waitFor();
+    const shells = await page.evaluate(() => caches.keys());
+    assert.equal(shells.length, 1, `one app shell is kept: ${shells}`);
+    assert.match(shells[0], /-next$/, 'the shell of the new build is the one kept');
+  } finally {
+    await phone.close();
+    await relay.stop();
+    relay.cleanup();
+    rmSync(site, { recursive: true, force: true });
   }
 });
 

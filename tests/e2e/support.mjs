@@ -1,10 +1,11 @@
 // Helpers shared by the browser tests: a real relay process on a free port, and headless
 // Chromium with a fresh profile.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -19,9 +20,9 @@ export function tempDir(prefix) {
 
 /// Starts the relay binary on 127.0.0.1:0 with its own data directory. Resolves once it
 /// prints the address it listens on. `lines` collects everything it printed.
-export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {}, listen = '127.0.0.1:0', startTimeout = 30_000 } = {}) {
+export async function startRelay({ dataDir = tempDir('data'), args = [], extraEnv = {}, listen = '127.0.0.1:0', startTimeout = 30_000, staticDir = env('DESMIGRATIF_DIST') } = {}) {
   const child = spawn(env('SYNC_SERVER_BIN'), [
-    'serve', '--listen', listen, '--data-dir', dataDir, '--static-dir', env('DESMIGRATIF_DIST'), ...args,
+    'serve', '--listen', listen, '--data-dir', dataDir, '--static-dir', staticDir, ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'info', ...extraEnv } });
   const lines = [];
   const logs = [];
@@ -45,6 +46,32 @@ export async function startRelay({ dataDir = tempDir('data'), args = [], extraEn
     },
     cleanup() { rmSync(dataDir, { recursive: true, force: true }); },
   };
+}
+
+/// A copy of the built app that a test may redeploy (see `deployNextBuild`).
+export function copyOfBuild() {
+  const dir = tempDir('site');
+  cpSync(env('DESMIGRATIF_DIST'), dir, { recursive: true });
+  return dir;
+}
+
+/// Turns the build in `dir` into the next one, as `cargo xtask build-web` would after a change
+/// to the style sheet: a new content-named file, an `index.html` and a service worker naming it,
+/// a new shell version, each precompressed again. Returns the new style sheet's name.
+export function deployNextBuild(dir) {
+  const old = readdirSync(dir).find((f) => /^style-[0-9a-f]+\.css$/.test(f));
+  const next = old.replace(/^style-([0-9a-f]+)/, (_, h) => `style-${[...h].reverse().join('')}`);
+  const write = (name, text) => {
+    writeFileSync(join(dir, name), text);
+    writeFileSync(join(dir, `${name}.br`), brotliCompressSync(Buffer.from(text)));
+    writeFileSync(join(dir, `${name}.gz`), gzipSync(Buffer.from(text)));
+  };
+  write(next, `${readFileSync(join(dir, old), 'utf8')}\n.next-build { display: none; }\n`);
+  write('index.html', readFileSync(join(dir, 'index.html'), 'utf8').replaceAll(old, next));
+  write('sw.js', readFileSync(join(dir, 'sw.js'), 'utf8').replaceAll(old, next)
+    .replace(/const VERSION = '([^']*)'/, (_, v) => `const VERSION = '${v}-next'`));
+  for (const ext of ['', '.br', '.gz']) rmSync(join(dir, old + ext), { force: true });
+  return next;
 }
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
