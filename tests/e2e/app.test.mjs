@@ -298,11 +298,89 @@ test('when the relay ends the session, work goes on, and logging in again sends 
   }
 });
 
+test('the list reaches every person page by page; search, filters and page survive Back and a reload; deleted persons can be shown and restored', async () => {
+  const relay = await startRelay({ args: ['--demo-households', '150'] });
+  const { page, context } = await newPhone(browser);
+  page.on('dialog', (d) => d.accept());
+  const rowHrefs = () => page.locator('ul.people li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const shown = () => page.locator('.result-count').textContent();
+  try {
+    await login(page, relay.url, 'desa-brongkal');
+    await synced(page);
+    await page.getByRole('link', { name: 'Daftar orang' }).click();
+    await page.locator('ul.people li').first().waitFor();
+    const total = Number(await page.locator('.result-count').getAttribute('data-total'));
+    assert.ok(total > 200, `the demo village fills more than two pages: ${total}`);
+    assert.equal(await shown(), `1–100 dari ${total} orang`);
+    const seen = new Set();
+    for (;;) {
+      const hrefs = await rowHrefs();
+      hrefs.forEach((h) => seen.add(h));
+      const next = page.locator('.pager button.next');
+      if (await next.isDisabled()) break;
+      await next.click();
+      await page.waitForFunction((first) => document.querySelector('ul.people li a')?.getAttribute('href') !== first, hrefs[0]);
+    }
+    assert.equal(seen.size, total, 'every person is on exactly one page');
+    assert.match(await shown(), new RegExp(`^${Math.floor((total - 1) / 100) * 100 + 1}–${total} dari ${total} orang$`));
+
+    // A search, a filter and a page, then a person, then Back.
+    await page.goto(`${relay.url}/orang`);
+    await page.locator('select[aria-label="Kategori"]').selectOption('Keluarga');
+    await page.waitForURL(/kategori=Keluarga/);
+    await page.locator('input.search').fill('i');
+    await page.waitForURL(/q=i/);
+    const matching = Number(await page.locator('.result-count').getAttribute('data-total'));
+    assert.ok(matching > 100, `enough matches for a second page: ${matching}`);
+    const firstOfPage1 = (await rowHrefs())[0];
+    await page.locator('.pager button.next').click();
+    await page.waitForFunction((first) => document.querySelector('ul.people li a')?.getAttribute('href') !== first, firstOfPage1);
+    const page2 = await rowHrefs();
+    const range = await shown();
+    await page.locator('ul.people li a').first().click();
+    await page.locator('.person-name').waitFor();
+    await page.goBack();
+    await page.locator('ul.people li').first().waitFor();
+    const same = async (when) => {
+      assert.equal(await page.locator('input.search').inputValue(), 'i', `search kept ${when}`);
+      assert.equal(await page.locator('select[aria-label="Kategori"]').inputValue(), 'Keluarga', `filter kept ${when}`);
+      assert.equal(await shown(), range, `page kept ${when}`);
+      assert.deepEqual(await rowHrefs(), page2, `same rows ${when}`);
+    };
+    await same('after Back');
+    await page.reload();
+    await page.locator('ul.people li').first().waitFor();
+    await same('after a reload');
+
+    // Deleted persons leave the list, come back with "show deleted", and can be restored.
+    await page.goto(page2[0].startsWith('/') ? `${relay.url}${page2[0]}` : page2[0]);
+    const name = (await page.locator('.person-name').textContent()).trim();
+    await page.getByRole('button', { name: 'Hapus' }).click();
+    await page.getByRole('button', { name: 'Pulihkan' }).waitFor();
+    await page.goto(`${relay.url}/orang?q=${encodeURIComponent(name)}`);
+    await page.locator('.result-count').waitFor();
+    assert.equal(await page.locator(`ul.people li a[href="${page2[0]}"]`).count(), 0, 'a deleted person is not listed');
+    await page.getByLabel('Tampilkan yang dihapus').check();
+    const row = page.locator(`ul.people li a[href="${page2[0]}"]`);
+    await row.locator('.marker.deleted').waitFor();
+    await page.waitForURL(/dihapus=1/);
+    await row.click();
+    await page.getByRole('button', { name: 'Pulihkan' }).click();
+    await page.getByRole('button', { name: 'Hapus' }).waitFor();
+    await page.goto(`${relay.url}/orang?q=${encodeURIComponent(name)}`);
+    await page.locator(`ul.people li a[href="${page2[0]}"]`).waitFor();
+  } finally {
+    await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
 async function countMatching(page, url, text, expected) {
   await page.goto(`${url}/orang`);
   await page.locator('input.search').fill(text);
   await page.waitForFunction(
-    ([n]) => Number.parseInt(document.querySelector('.result-count')?.textContent ?? '', 10) === n,
+    ([n]) => document.querySelector('.result-count')?.dataset.total === String(n),
     [expected],
     { timeout: 30_000 },
   );
@@ -327,7 +405,7 @@ test('two tabs of one phone add people at the same moment: both are kept, in bot
     await tabB.close();
     await tabA.reload();
     await tabA.locator('input.search').fill('Dari Tab');
-    await tabA.waitForFunction(() => document.querySelector('.result-count')?.textContent.startsWith('2'), null, { timeout: 30_000 });
+    await tabA.waitForFunction(() => document.querySelector('.result-count')?.dataset.total === '2', null, { timeout: 30_000 });
   } finally {
     await phone.close();
     await relay.stop();

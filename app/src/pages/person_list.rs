@@ -1,50 +1,144 @@
-use desmigratif_model::{Category, Collection, PersonFilter, RecordId};
+use desmigratif_model::{Category, Collection, FamilyRelation, PersonFilter, RecordId};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
 
 use crate::context::use_app;
 use crate::i18n::use_language;
+use desmigratif_model::Lang;
 
-/// At most this many rows are drawn; the count says how many matched.
-const MAX_ROWS: usize = 200;
+/// Rows drawn per page; every person is reachable through the pages.
+const PAGE: usize = 100;
 
 fn category_from(s: &str) -> Option<Category> {
     Category::ALL.into_iter().find(|c| format!("{c:?}") == s)
 }
 
-/// Search by name or NIK, filter by category, dusun and destination.
+/// What the list shows, kept in the address (`/orang?q=siti&kategori=Pmi&hal=2`) so that Back
+/// from a person and a reload bring the same list back.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ListQuery {
+    text: String,
+    category: String,
+    dusun: String,
+    destination: String,
+    deleted: bool,
+    /// Zero-based.
+    page: usize,
+}
+
+impl ListQuery {
+    fn from_params(params: &ParamsMap) -> Self {
+        let get = |k: &str| params.get(k).unwrap_or_default();
+        Self {
+            text: get("q"),
+            category: get("kategori"),
+            dusun: get("dusun"),
+            destination: get("negara"),
+            deleted: get("dihapus") == "1",
+            page: get("hal")
+                .parse::<usize>()
+                .ok()
+                .and_then(|p| p.checked_sub(1))
+                .unwrap_or(0),
+        }
+    }
+
+    /// The query string for the address, leaving out what is not set.
+    fn to_search(&self) -> String {
+        let page = (self.page + 1).to_string();
+        let pairs = [
+            ("q", self.text.as_str()),
+            ("kategori", &self.category),
+            ("dusun", &self.dusun),
+            ("negara", &self.destination),
+            ("dihapus", if self.deleted { "1" } else { "" }),
+            ("hal", if self.page > 0 { &page } else { "" }),
+        ];
+        let parts: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    fn filter(&self) -> PersonFilter {
+        PersonFilter {
+            text: Some(self.text.clone()).filter(|t| !t.trim().is_empty()),
+            category: category_from(&self.category),
+            dusun: Some(self.dusun.clone()).filter(|d| !d.is_empty()),
+            destination: Some(self.destination.clone()).filter(|d| !d.is_empty()),
+            include_deleted: self.deleted,
+        }
+    }
+}
+
+/// "101–200 dari 1983 orang".
+fn shown_text(lang: Lang, first: usize, last: usize, total: usize) -> String {
+    match (lang, total) {
+        (Lang::Id, 0) => "Tidak ada orang yang cocok".into(),
+        (Lang::En, 0) => "No one matches".into(),
+        (Lang::Id, _) => format!("{first}–{last} dari {total} orang"),
+        (Lang::En, _) => format!("{first}–{last} of {total} people"),
+    }
+}
+
+/// Search by name or NIK, filter by category, dusun and destination, page through everyone.
 #[component]
 pub fn PersonList() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
-    let query = use_query_map();
-    let text = RwSignal::new(String::new());
-    let category = RwSignal::new(query.get_untracked().get("kategori").unwrap_or_default());
-    let dusun = RwSignal::new(String::new());
-    let destination = RwSignal::new(String::new());
-    let filter = move || PersonFilter {
-        text: Some(text.get()).filter(|t| !t.trim().is_empty()),
-        category: category_from(&category.get()),
-        dusun: Some(dusun.get()).filter(|d| !d.is_empty()),
-        destination: Some(destination.get()).filter(|d| !d.is_empty()),
-        include_deleted: false,
+    let state = RwSignal::new(ListQuery::from_params(&use_query_map().get_untracked()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let search = state.with(ListQuery::to_search);
+        let current = window().location().search().unwrap_or_default();
+        if search != current {
+            let options = NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            };
+            navigate(&format!("/orang{search}"), options);
+        }
+    });
+    // Changing what is searched goes back to the first page.
+    let set = move |change: fn(&mut ListQuery, String), value: String| {
+        state.update(|s| {
+            change(s, value);
+            s.page = 0;
+        })
     };
-    // The rows to show, as (id, revision): a row is redrawn only when its person changed.
+    // The page's rows as (id, revision): a row is redrawn only when its person changed.
     let results = Memo::new(move |_| {
-        let filter = filter();
+        let (filter, page) = state.with(|s| (s.filter(), s.page));
         app.with_village(|v| {
             let found = v.snapshot.search(&filter);
             let total = found.len();
+            let page = page.min(total.saturating_sub(1) / PAGE);
             let rows: Vec<(RecordId, u64)> = found
                 .into_iter()
-                .take(MAX_ROWS)
+                .skip(page * PAGE)
+                .take(PAGE)
                 .map(|p| (p.id.clone(), v.revision(&p.id)))
                 .collect();
-            (total, rows)
+            (total, page, rows)
         })
     });
-    let total = move || results.with(|r| r.as_ref().map(|(t, _)| *t));
-    let rows = move || results.with(|r| r.as_ref().map(|(_, rows)| rows.clone()).unwrap_or_default());
+    let total = move || results.with(|r| r.as_ref().map(|(t, _, _)| *t));
+    let shown_page = move || results.with(|r| r.as_ref().map_or(0, |(_, p, _)| *p));
+    let rows = move || results.with(|r| r.as_ref().map(|(_, _, rows)| rows.clone()).unwrap_or_default());
+    let last_page = move || total().is_none_or(|t| (shown_page() + 1) * PAGE >= t);
+    let go = move |page: usize| {
+        state.update(|s| s.page = page);
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    };
     let options = move |list: Vec<String>| {
         list.into_iter()
             .map(|d| view! { <option value=d.clone()>{d.clone()}</option> })
@@ -52,33 +146,80 @@ pub fn PersonList() -> impl IntoView {
     };
     view! {
         <section class="person-list">
-            <input class="search" type="search" placeholder=move || lang.text("Cari nama atau NIK", "Search name or NIK")
-                prop:value=text on:input=move |ev| text.set(event_target_value(&ev))/>
+            <input class="search" type="search" aria-label=move || lang.text("Cari nama atau NIK", "Search name or NIK")
+                placeholder=move || lang.text("Cari nama atau NIK", "Search name or NIK")
+                prop:value=move || state.with(|s| s.text.clone())
+                on:input=move |ev| set(|s, v| s.text = v, event_target_value(&ev))/>
             <div class="filters">
-                <select aria-label="kategori" prop:value=category on:change=move |ev| category.set(event_target_value(&ev))>
+                <select aria-label=move || lang.text("Kategori", "Category")
+                    prop:value=move || state.with(|s| s.category.clone())
+                    on:change=move |ev| set(|s, v| s.category = v, event_target_value(&ev))>
                     <option value="">{move || lang.text("Semua kategori", "All categories")}</option>
                     {Category::ALL.into_iter().map(|c| view! { <option value=format!("{c:?}")>{move || c.label(lang.get())}</option> }).collect_view()}
                 </select>
-                <select aria-label="dusun" prop:value=dusun on:change=move |ev| dusun.set(event_target_value(&ev))>
+                <select aria-label="Dusun"
+                    prop:value=move || state.with(|s| s.dusun.clone())
+                    on:change=move |ev| set(|s, v| s.dusun = v, event_target_value(&ev))>
                     <option value="">{move || lang.text("Semua dusun", "All dusun")}</option>
                     {move || app.with_village(|v| v.snapshot.dusun_names()).map(options)}
                 </select>
-                <select aria-label="negara" prop:value=destination on:change=move |ev| destination.set(event_target_value(&ev))>
+                <select aria-label=move || lang.text("Negara tujuan", "Destination country")
+                    prop:value=move || state.with(|s| s.destination.clone())
+                    on:change=move |ev| set(|s, v| s.destination = v, event_target_value(&ev))>
                     <option value="">{move || lang.text("Semua negara", "All countries")}</option>
                     {move || app.with_village(|v| v.snapshot.destinations()).map(options)}
                 </select>
+                <label class="check">
+                    <input type="checkbox" class="show-deleted"
+                        prop:checked=move || state.with(|s| s.deleted)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| { s.deleted = on; s.page = 0; });
+                        }/>
+                    {move || lang.text("Tampilkan yang dihapus", "Show deleted")}
+                </label>
             </div>
-            {move || total().map(|total| view! {
-                <p class="muted result-count">{total}" "{lang.text("orang", "people")}</p>
+            {move || total().map(|total| {
+                let first = shown_page() * PAGE;
+                let last = (first + PAGE).min(total);
+                view! {
+                    <p class="muted result-count" data-total=total aria-live="polite">
+                        {move || shown_text(lang.get(), first + 1, last, total)}
+                    </p>
+                }
             })}
             <ul class="people">
                 <For each=rows key=|row| row.clone() let((id, _))>
                     <PersonRow id=id/>
                 </For>
             </ul>
+            <Show when=move || total().is_some_and(|t| t > PAGE)>
+                <nav class="pager" aria-label=move || lang.text("Halaman", "Pages")>
+                    <button class="prev" disabled=move || shown_page() == 0 on:click=move |_| go(shown_page().saturating_sub(1))>
+                        {move || lang.text("‹ Sebelumnya", "‹ Previous")}
+                    </button>
+                    <span class="muted">{move || format!("{} / {}", shown_page() + 1, total().unwrap_or(0).div_ceil(PAGE))}</span>
+                    <button class="next" disabled=last_page on:click=move |_| go(shown_page() + 1)>
+                        {move || lang.text("Berikutnya ›", "Next ›")}
+                    </button>
+                </nav>
+            </Show>
             <a class="button primary fab" href="/orang/baru">{move || lang.text("+ Tambah", "+ Add")}</a>
         </section>
     }
+}
+
+/// What tells one person from another of the same name, as a row shows it.
+struct RowFacts {
+    name: String,
+    category: Option<Category>,
+    dusun: String,
+    rt_rw: Option<String>,
+    born: Option<u16>,
+    nik_tail: Option<String>,
+    head: bool,
+    conflict: bool,
+    deleted: bool,
 }
 
 /// One row of the list, drawn from the person as it stands when the row is made (the list
@@ -87,28 +228,74 @@ pub fn PersonList() -> impl IntoView {
 fn PersonRow(id: RecordId) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
-    let row = app
+    let facts = app
         .village
         .get_untracked()
         .and_then(|doc| {
             app.engine()?.with_view(&doc, |v| {
                 let p = v.snapshot.person(&id)?;
-                Some((
-                    p.full_name.clone(),
-                    p.dusun.clone().unwrap_or_default(),
-                    v.snapshot.category(&id),
-                    v.snapshot.has_conflict(Collection::Persons, &id),
-                ))
+                let rt_rw = match (p.rt.as_deref(), p.rw.as_deref()) {
+                    (None, None) => None,
+                    (rt, rw) => Some(format!("RT {}/RW {}", rt.unwrap_or("-"), rw.unwrap_or("-"))),
+                };
+                let nik_tail = p
+                    .nik
+                    .as_deref()
+                    .filter(|n| n.len() >= 4)
+                    .map(|n| n[n.len() - 4..].to_owned());
+                Some(RowFacts {
+                    name: p.full_name.clone(),
+                    category: v.snapshot.category(&id),
+                    dusun: p.dusun.clone().unwrap_or_default(),
+                    rt_rw,
+                    born: p.birth_date.map(|d| d.year()),
+                    nik_tail,
+                    head: p.relation == Some(FamilyRelation::Head),
+                    conflict: v.snapshot.has_conflict(Collection::Persons, &id),
+                    deleted: p.deleted,
+                })
             })
         })
         .flatten();
-    row.map(|(name, dusun, category, conflict)| {
+    facts.map(|f| {
+        let (name, conflict, deleted) = (f.name.clone(), f.conflict, f.deleted);
+        let line = move || {
+            let l = lang.get();
+            let mut parts: Vec<String> = Vec::new();
+            if let Some(c) = f.category {
+                parts.push(c.label(l).to_owned());
+            }
+            if f.head {
+                parts.push(lang.text("Kepala keluarga", "Household head").to_owned());
+            }
+            if let Some(year) = f.born {
+                parts.push(format!("{} {year}", lang.text("lahir", "born")));
+            }
+            let place = [Some(f.dusun.clone()).filter(|d| !d.is_empty()), f.rt_rw.clone()];
+            let place: Vec<String> = place.into_iter().flatten().collect();
+            if !place.is_empty() {
+                parts.push(place.join(" "));
+            }
+            if let Some(tail) = &f.nik_tail {
+                parts.push(format!("NIK …{tail}"));
+            }
+            parts.join(" · ")
+        };
         view! {
-            <li class="person">
+            <li class="person" class:deleted=deleted>
                 <a href=format!("/orang/{id}")>
-                    <strong>{name}</strong>
-                    {conflict.then(|| view! { <span class="badge conflict">"!"</span> })}
-                    <small>{move || format!("{} · {}", category.map(|c| c.label(lang.get())).unwrap_or(""), dusun)}</small>
+                    <span class="row-title">
+                        <strong>{name}</strong>
+                        {conflict.then(|| view! {
+                            <span class="marker conflict" title=move || lang.text("Ada konflik", "Has a conflict")>
+                                {move || lang.text("konflik", "conflict")}
+                            </span>
+                        })}
+                        {deleted.then(|| view! {
+                            <span class="marker deleted">{move || lang.text("dihapus", "deleted")}</span>
+                        })}
+                    </span>
+                    <small>{line}</small>
                 </a>
             </li>
         }
