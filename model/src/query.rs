@@ -132,6 +132,10 @@ pub struct PersonFilter {
     pub destination: Option<String>,
     /// Include soft-deleted persons (they are left out by default).
     pub include_deleted: bool,
+    /// Only persons waiting for someone to settle a conflict (see
+    /// [`VillageSnapshot::needs_choice`]).
+    #[serde(default)]
+    pub conflicted: bool,
 }
 
 /// The records of a village document that changes touched, as raw keys of their collection
@@ -261,6 +265,34 @@ impl VillageSnapshot {
         self.derived.conflicted.iter()
     }
 
+    /// Whether a person, or one of their live episodes, has a field holding concurrent values
+    /// that someone has to choose between.
+    pub fn needs_choice(&self, person: &RecordId) -> bool {
+        self.has_conflict(Collection::Persons, person)
+            || self
+                .derived
+                .episodes_by_person
+                .get(person)
+                .is_some_and(|eps| eps.iter().any(|e| self.has_conflict(Collection::Episodes, e)))
+    }
+
+    /// How many live persons [`Self::needs_choice`].
+    pub fn persons_needing_choice(&self) -> usize {
+        let mut persons: Vec<&RecordId> = self
+            .derived
+            .conflicted
+            .iter()
+            .filter_map(|(c, id)| match c {
+                Collection::Persons => Some(id),
+                Collection::Episodes => self.episodes.get(id).map(|e| &e.person),
+            })
+            .filter(|p| self.persons.get(*p).is_some_and(|p| !p.deleted) && self.needs_choice(p))
+            .collect();
+        persons.sort();
+        persons.dedup();
+        persons.len()
+    }
+
     /// A person's live episodes, oldest departure first (undated ones first).
     pub fn episodes_of(&self, person: &RecordId) -> Vec<&MigrationEpisode> {
         self.live_episodes(person).collect()
@@ -298,6 +330,7 @@ impl VillageSnapshot {
             })
             .map(|(_, id)| &self.persons[id])
             .filter(|p| filter.include_deleted || !p.deleted)
+            .filter(|p| !filter.conflicted || self.needs_choice(&p.id))
             .filter(|p| filter.category.is_none_or(|c| self.category(&p.id) == Some(c)))
             .filter(|p| {
                 filter

@@ -127,6 +127,18 @@ test('two phones edit one person offline: different fields merge, the same field
       await p.page.locator('.badge.conflict').waitFor({ timeout: 30_000 });
     }
 
+    // The home screen says someone has to choose, and leads to exactly that person.
+    await b.page.goto(relay.url);
+    const notice = b.page.locator('a.notice.conflict');
+    await notice.waitFor({ timeout: 30_000 });
+    assert.equal(await notice.getAttribute('data-count'), '1');
+    await notice.click();
+    await b.page.waitForURL(/konflik=1/);
+    await b.page.locator('ul.people li .marker.conflict').waitFor();
+    assert.deepEqual(await b.page.locator('ul.people li strong').allTextContents(), ['Karti Bersama']);
+    await b.page.locator('ul.people li a').click();
+    await b.page.locator('.badge.conflict').waitFor();
+
     // A chooses B's number; the conflict ends on both devices.
     await a.page.locator('.badge.conflict').click();
     const choice = a.page.locator('.dialog .choice', { hasText: '081255556666' });
@@ -138,6 +150,10 @@ test('two phones edit one person offline: different fields merge, the same field
       await p.page.locator('.badge.conflict').waitFor({ state: 'detached', timeout: 30_000 });
       assert.match(await details(p.page), /081255556666/);
     }
+    await b.page.goto(relay.url);
+    await b.page.locator('.counts .count').first().waitFor();
+    await b.page.locator('.sync-status[data-state="synced"]').waitFor();
+    assert.equal(await b.page.locator('a.notice.conflict').count(), 0, 'nothing left to choose');
   } finally {
     await a.context.close();
     await b.context.close();

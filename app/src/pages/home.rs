@@ -14,6 +14,7 @@ pub fn Home() -> impl IntoView {
         <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
             <VillageSwitch/>
             <Counts/>
+            <ConflictNotice/>
             <nav class="actions">
                 <a class="button primary" href="/orang/baru">{move || use_language().text("+ Tambah orang", "+ Add person")}</a>
                 <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
@@ -39,6 +40,27 @@ fn VillageSwitch() -> impl IntoView {
                 {move || villages().into_iter().map(|g| view! { <option value=g.doc_id.clone()>{g.name.clone()}</option> }).collect_view()}
             </select>
         </div>
+    }
+}
+
+/// "3 people have concurrent changes — choose the values", leading to the list of them.
+#[component]
+fn ConflictNotice() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let count = move || {
+        app.with_village(|v| v.snapshot.persons_needing_choice())
+            .unwrap_or(0)
+    };
+    view! {
+        <Show when=move || { count() > 0 }>
+            <a class="notice conflict" href="/orang?konflik=1" data-count=count>
+                {move || match lang.get() {
+                    Lang::Id => format!("{} orang punya perubahan bersamaan — pilih nilainya", count()),
+                    Lang::En => format!("{} people have concurrent changes — choose the values", count()),
+                }}
+            </a>
+        </Show>
     }
 }
 

@@ -1,4 +1,4 @@
-use desmigratif_model::{Category, Collection, FamilyRelation, PersonFilter, RecordId};
+use desmigratif_model::{Category, FamilyRelation, PersonFilter, RecordId};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -24,6 +24,8 @@ struct ListQuery {
     dusun: String,
     destination: String,
     deleted: bool,
+    /// Only persons someone has to choose a value for.
+    conflicts: bool,
     /// Zero-based.
     page: usize,
 }
@@ -37,6 +39,7 @@ impl ListQuery {
             dusun: get("dusun"),
             destination: get("negara"),
             deleted: get("dihapus") == "1",
+            conflicts: get("konflik") == "1",
             page: get("hal")
                 .parse::<usize>()
                 .ok()
@@ -54,6 +57,7 @@ impl ListQuery {
             ("dusun", &self.dusun),
             ("negara", &self.destination),
             ("dihapus", if self.deleted { "1" } else { "" }),
+            ("konflik", if self.conflicts { "1" } else { "" }),
             ("hal", if self.page > 0 { &page } else { "" }),
         ];
         let parts: Vec<String> = pairs
@@ -75,6 +79,7 @@ impl ListQuery {
             dusun: Some(self.dusun.clone()).filter(|d| !d.is_empty()),
             destination: Some(self.destination.clone()).filter(|d| !d.is_empty()),
             include_deleted: self.deleted,
+            conflicted: self.conflicts,
         }
     }
 }
@@ -178,6 +183,15 @@ pub fn PersonList() -> impl IntoView {
                         }/>
                     {move || lang.text("Tampilkan yang dihapus", "Show deleted")}
                 </label>
+                <label class="check">
+                    <input type="checkbox" class="only-conflicts"
+                        prop:checked=move || state.with(|s| s.conflicts)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| { s.conflicts = on; s.page = 0; });
+                        }/>
+                    {move || lang.text("Hanya yang berkonflik", "Only with conflicts")}
+                </label>
             </div>
             {move || total().map(|total| {
                 let first = shown_page() * PAGE;
@@ -251,7 +265,7 @@ fn PersonRow(id: RecordId) -> impl IntoView {
                     born: p.birth_date.map(|d| d.year()),
                     nik_tail,
                     head: p.relation == Some(FamilyRelation::Head),
-                    conflict: v.snapshot.has_conflict(Collection::Persons, &id),
+                    conflict: v.snapshot.needs_choice(&id),
                     deleted: p.deleted,
                 })
             })

@@ -135,6 +135,29 @@ fn check(doc: &mut VillageDoc, watched: &mut VillageSnapshot) -> Result<(), Test
         ..Default::default()
     });
     prop_assert_eq!(listed.len(), fresh.persons.len());
+    // The persons someone has to choose a value for, against the document itself.
+    let in_conflict: Vec<&RecordId> = fresh
+        .search(&PersonFilter {
+            conflicted: true,
+            ..Default::default()
+        })
+        .into_iter()
+        .map(|p| &p.id)
+        .collect();
+    let expected: Vec<&RecordId> = fresh
+        .search(&PersonFilter::default())
+        .into_iter()
+        .filter(|p| {
+            !doc.conflicts::<Person>(&p.id).is_empty()
+                || fresh
+                    .episodes_of(&p.id)
+                    .iter()
+                    .any(|e| !doc.conflicts::<MigrationEpisode>(&e.id).is_empty())
+        })
+        .map(|p| &p.id)
+        .collect();
+    prop_assert_eq!(&in_conflict, &expected);
+    prop_assert_eq!(fresh.persons_needing_choice(), expected.len());
     for pair in listed.windows(2) {
         prop_assert!(pair[0].full_name.to_lowercase() <= pair[1].full_name.to_lowercase());
     }
