@@ -22,7 +22,12 @@ impl AppContext {
     pub fn start(&self, s: Session) {
         self.session.set(Some(s.clone()));
         if self.village.get_untracked().is_none() {
-            self.village.set(s.villages().first().map(|g| g.doc_id.clone()));
+            // The village chosen last time on this device, else the first.
+            let villages = s.villages();
+            let saved = session::get_item(&village_key(&s.username))
+                .filter(|id| villages.iter().any(|g| &g.doc_id == id));
+            self.village
+                .set(saved.or_else(|| villages.first().map(|g| g.doc_id.clone())));
         }
         let (status, engine_slot) = (self.status, self.engine);
         leptos::task::spawn_local(async move {
@@ -46,6 +51,14 @@ impl AppContext {
             Some(engine) => engine.renew(s),
             None => self.start(s),
         }
+    }
+
+    /// Puts a village on screen and remembers it for the next start.
+    pub fn choose_village(&self, doc_id: String) {
+        if let Some(s) = self.session.get_untracked() {
+            session::set_item(&village_key(&s.username), &doc_id);
+        }
+        self.village.set(Some(doc_id));
     }
 
     pub fn engine(&self) -> Option<Engine> {
@@ -79,6 +92,10 @@ impl AppContext {
         self.status.ready.set(false);
         Ok(())
     }
+}
+
+fn village_key(username: &str) -> String {
+    format!("desmigratif.village.{username}")
 }
 
 /// Provides the app context; starts the engine if a session is saved on the device.

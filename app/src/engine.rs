@@ -55,6 +55,8 @@ pub struct Status {
     pub receiving: RwSignal<usize>,
     /// When the relay last confirmed everything (ms since the epoch).
     pub last_sync: RwSignal<Option<f64>>,
+    /// While the relay cannot be reached: when the next attempt is due (ms since the epoch).
+    pub next_retry: RwSignal<Option<f64>>,
     /// Bumped when the engine has started (views that need it re-read); each document has
     /// its own change signal ([`Engine::changed`]).
     pub version: RwSignal<u64>,
@@ -71,6 +73,7 @@ impl Status {
             unsynced: RwSignal::new(0),
             receiving: RwSignal::new(0),
             last_sync: RwSignal::new(session::get_item(LAST_SYNC_KEY).and_then(|s| s.parse().ok())),
+            next_retry: RwSignal::new(None),
             version: RwSignal::new(0),
             ready: RwSignal::new(false),
             storage_error: RwSignal::new(None),
@@ -300,6 +303,8 @@ impl Engine {
                     sync_state,
                 } => self.persist(doc, changes, sync_state),
                 Effect::RetryIn(ms) => {
+                    let status = self.0.borrow().status;
+                    status.next_retry.set(Some(js_sys::Date::now() + f64::from(ms)));
                     let engine = self.clone();
                     gloo_timers::callback::Timeout::new(ms, move || {
                         let effects = engine.0.borrow_mut().replica.connect();
@@ -377,6 +382,9 @@ impl Engine {
             self.store_changed_views();
         }
         if status.connection.get_untracked() != connection {
+            if matches!(connection, Connection::Online | Connection::SessionExpired) {
+                status.next_retry.set(None);
+            }
             status.connection.set(connection);
         }
         if status.unsynced.get_untracked() != unsynced {
@@ -427,6 +435,14 @@ impl Engine {
     }
 
     // --- the session ------------------------------------------------------------------------
+
+    /// The user asked to try the relay now instead of waiting for the next attempt.
+    pub fn retry_now(&self) {
+        let status = self.0.borrow().status;
+        status.next_retry.set(None);
+        let effects = self.0.borrow_mut().replica.retry_now();
+        self.run(effects);
+    }
 
     /// Continues with a new token after the relay refused the old one; the documents on the
     /// device, and the changes not yet sent, stay as they are.

@@ -58,3 +58,14 @@ pub fn format_time_ms(ms: f64) -> String {
         d.get_minutes()
     )
 }
+
+/// A time (ms since the epoch) as `HH:MM:SS` in the device's zone.
+pub fn format_clock_ms(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}

@@ -50,8 +50,36 @@ test('offline: a person created with the relay down survives a reload, then reac
     await synced(phone.page);
     await serviceWorkerInControl(phone.page);
 
+    assert.equal(await phone.page.locator('#village').count(), 0, 'one village: nothing to switch');
+
     await relay.stop();
     await createPerson(phone.page, 'Siti Luring');
+    await phone.page.locator('.sync-status[data-state="offline"]').waitFor();
+    // Offline stays "offline" through the retries, with the next attempt's time: no flicker.
+    const states = await phone.page.evaluate(() => new Promise((resolve) => {
+      const el = document.querySelector('.sync-status');
+      const seen = [el.dataset.state];
+      let last = el.querySelector('.next-retry')?.textContent;
+      let retries = 0;
+      new MutationObserver(() => {
+        seen.push(el.dataset.state);
+        const now = el.querySelector('.next-retry')?.textContent;
+        if (now && now !== last) {
+          last = now;
+          if (++retries === 2) resolve(seen);
+        }
+      }).observe(el, { subtree: true, attributes: true, childList: true, characterData: true });
+    }));
+    assert.ok(states.every((st) => st === 'offline'), states.join(' → '));
+    assert.match(await phone.page.locator('.next-retry').textContent(), /^coba lagi \d\d:\d\d:\d\d$/);
+    // "Try now" tries at once.
+    const attempt = phone.page.evaluate(() => new Promise((resolve) => {
+      const el = document.querySelector('.sync-status');
+      new MutationObserver(() => { if (el.dataset.state === 'connecting') resolve(true); })
+        .observe(el, { attributes: true });
+    }));
+    await phone.page.getByRole('button', { name: 'Coba sekarang' }).click();
+    assert.ok(await attempt);
     await phone.page.locator('.sync-status[data-state="offline"]').waitFor();
     assert.ok(Number(await phone.page.locator('.sync-status .pending').getAttribute('data-count')) > 0);
 
@@ -80,6 +108,40 @@ test('offline: a person created with the relay down survives a reload, then reac
     await office.context.close();
   } finally {
     await phone.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('a district office lands on its overview: it fits the phone, totals add up, a tap opens a village, a reload keeps it', async () => {
+  const relay = await startRelay();
+  const { page, context } = await newPhone(browser);
+  try {
+    await login(page, relay.url, 'disnaker-malang');
+    await synced(page);
+    const order = await page.evaluate(() => [...document.querySelectorAll('.district, .counts')].map((e) => e.className));
+    assert.match(order[0], /district/, `the overview comes first: ${order}`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360, 'no sideways scrolling');
+    const rows = page.locator('.district tbody tr');
+    const n = await rows.count();
+    assert.equal(n, 4);
+    for (let col = 1; col <= 4; col++) {
+      let sum = 0;
+      for (let r = 0; r < n; r++) sum += Number(await rows.nth(r).locator('td').nth(col).textContent());
+      assert.equal(Number(await page.locator('.district tfoot td').nth(col).textContent()), sum, `column ${col} adds up`);
+    }
+    const target = page.locator('.district tbody tr:not(.current)').last();
+    const name = (await target.locator('td button span').textContent()).trim();
+    const pmi = (await target.locator('td').nth(2).textContent()).trim();
+    await target.getByRole('button').click();
+    await page.locator('.district tbody tr.current', { hasText: name }).waitFor();
+    await page.waitForFunction((want) => document.querySelector('.count[data-category="Pmi"] strong')?.textContent === want, pmi);
+    assert.equal(await page.locator('#village option:checked').textContent(), name);
+    await page.reload();
+    await page.locator('.district tbody tr.current', { hasText: name }).waitFor();
+    assert.equal(await page.locator('#village option:checked').textContent(), name, 'the choice survives a reload');
+  } finally {
+    await context.close();
     await relay.stop();
     relay.cleanup();
   }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::context::use_app;
 use crate::engine::Connection;
-use crate::i18n::{format_time_ms, use_language};
+use crate::i18n::{format_clock_ms, format_time_ms, use_language};
 
 /// Always on screen: offline / connecting / syncing / synced, local changes not yet on the
 /// relay, and when everything was last confirmed. "Synced" means both ways: nothing left to
@@ -13,12 +13,15 @@ pub fn SyncStatus() -> impl IntoView {
     let lang = use_language();
     let status = app.status;
     let settled = move || status.unsynced.get() + status.receiving.get();
+    // Between attempts the device is offline, also while an attempt is under way: no flicker.
+    let retrying = move || status.next_retry.get().is_some();
     let state = move || match (status.connection.get(), settled()) {
         (Connection::SessionExpired, _) => (
             "expired",
             lang.text("Sesi berakhir, masuk lagi", "Session ended, log in again"),
         ),
         (Connection::Offline, _) => ("offline", lang.text("Luring", "Offline")),
+        (Connection::Connecting, _) if retrying() => ("offline", lang.text("Luring", "Offline")),
         (Connection::Connecting, _) => ("connecting", lang.text("Menyambung…", "Connecting…")),
         (Connection::Online, 0) => ("synced", lang.text("Tersinkron", "Synced")),
         (Connection::Online, _) => ("syncing", lang.text("Menyinkron…", "Syncing…")),
@@ -34,6 +37,14 @@ pub fn SyncStatus() -> impl IntoView {
                         n => format!("{n} {}", lang.text("perubahan belum terkirim", "changes not yet sent")),
                     }}
                 </span>
+                {move || (state().0 == "offline").then(|| view! {
+                    <span class="next-retry">
+                        {move || status.next_retry.get().map(|t| format!("{} {}", lang.text("coba lagi", "retry at"), format_clock_ms(t)))}
+                    </span>
+                    <button class="link retry" on:click=move |_| { if let Some(e) = app.engine() { e.retry_now(); } }>
+                        {move || lang.text("Coba sekarang", "Try now")}
+                    </button>
+                })}
                 {move || (status.connection.get() == Connection::SessionExpired).then(|| view! {
                     <a class="button relogin" href="/masuk">{lang.text("Masuk lagi", "Log in again")}</a>
                 })}

@@ -12,6 +12,7 @@ pub fn Home() -> impl IntoView {
     let app = use_app();
     view! {
         <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
+            <DistrictOverview/>
             <VillageSwitch/>
             <Counts/>
             <ConflictNotice/>
@@ -20,26 +21,27 @@ pub fn Home() -> impl IntoView {
                 <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
             </nav>
             <RecentChanges/>
-            <DistrictOverview/>
             <Logout/>
         </Show>
     }
 }
 
-/// The village on screen; a district office can switch between its villages.
+/// The village on screen; an account with several villages can switch between them.
 #[component]
 fn VillageSwitch() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let villages = move || app.session.get().map(|s| s.villages()).unwrap_or_default();
     view! {
-        <div class="village-switch">
-            <label for="village">{move || lang.text("Desa", "Village")}</label>
-            <select id="village" prop:value=move || app.village.get().unwrap_or_default()
-                on:change=move |ev| app.village.set(Some(event_target_value(&ev)))>
-                {move || villages().into_iter().map(|g| view! { <option value=g.doc_id.clone()>{g.name.clone()}</option> }).collect_view()}
-            </select>
-        </div>
+        <Show when=move || { villages().len() > 1 }>
+            <div class="village-switch">
+                <label for="village">{move || lang.text("Desa", "Village")}</label>
+                <select id="village" prop:value=move || app.village.get().unwrap_or_default()
+                    on:change=move |ev| app.choose_village(event_target_value(&ev))>
+                    {move || villages().into_iter().map(|g| view! { <option value=g.doc_id.clone()>{g.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+        </Show>
     }
 }
 
@@ -141,52 +143,109 @@ fn RecentChanges() -> impl IntoView {
     }
 }
 
-/// For a district office: counts per village.
+/// For a district office, first on its home: each village's counts and latest change, the
+/// district's totals; tapping a village puts it on screen.
 #[component]
 fn DistrictOverview() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
+    let villages = move || {
+        app.session
+            .get()
+            .filter(|s| s.is_district())
+            .map(|s| s.villages())
+            .unwrap_or_default()
+    };
     let rows = move || {
-        let session = app.session.get()?;
-        if !session.is_district() {
-            return None;
-        }
-        Some(
-            session
-                .villages()
-                .into_iter()
-                .map(|g| {
-                    // Each row follows its own village's changes only.
-                    let doc_id = g.doc_id.clone();
-                    let counts = move || app.with_doc(&doc_id, |v| v.snapshot.counts());
-                    let loaded = {
-                        let counts = counts.clone();
-                        move || counts().is_some().then_some("")
-                    };
-                    let count = move |c: Category| {
-                        let counts = counts.clone();
-                        move || counts().unwrap_or_default().get(c)
-                    };
-                    view! {
-                        <tr data-loaded=loaded>
-                            <td>{g.name.clone()}</td>
-                            <td>{count(Category::Cpmi)}</td>
-                            <td>{count(Category::Pmi)}</td>
-                            <td>{count(Category::PurnaPmi)}</td>
-                            <td>{count(Category::Keluarga)}</td>
-                        </tr>
+        villages()
+            .into_iter()
+            .map(|g| {
+                // Each row follows its own village's changes only.
+                let doc_id = g.doc_id.clone();
+                let facts = {
+                    let doc_id = doc_id.clone();
+                    move || {
+                        app.with_doc(&doc_id, |v| {
+                            let latest = v.recent.iter().map(|(_, _, h)| h.time).max();
+                            (v.snapshot.counts(), latest)
+                        })
                     }
-                })
-                .collect_view(),
-        )
+                };
+                let loaded = {
+                    let facts = facts.clone();
+                    move || facts().is_some().then_some("")
+                };
+                let count = {
+                    let facts = facts.clone();
+                    move |c: Category| {
+                        let facts = facts.clone();
+                        move || facts().map(|(counts, _)| counts.get(c)).unwrap_or_default()
+                    }
+                };
+                let latest = {
+                    let facts = facts.clone();
+                    move || {
+                        facts()
+                            .and_then(|(_, t)| t)
+                            .map(|t| format_time_ms(t as f64 * 1000.0))
+                    }
+                };
+                let current = {
+                    let doc_id = doc_id.clone();
+                    move || app.village.get().as_deref() == Some(doc_id.as_str())
+                };
+                let open = move |_| {
+                    app.choose_village(doc_id.clone());
+                    if let Some(el) = document().query_selector(".counts").ok().flatten() {
+                        el.scroll_into_view();
+                    }
+                };
+                view! {
+                    <tr data-loaded=loaded class:current=current>
+                        <td>
+                            <button on:click=open>
+                                <span>{g.name.clone()}</span>
+                                <small>{latest}</small>
+                            </button>
+                        </td>
+                        <td>{count(Category::Cpmi)}</td>
+                        <td>{count(Category::Pmi)}</td>
+                        <td>{count(Category::PurnaPmi)}</td>
+                        <td>{count(Category::Keluarga)}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    // The district's totals, over the villages already on this device.
+    let total = move |c: Category| {
+        move || {
+            villages()
+                .iter()
+                .filter_map(|g| app.with_doc(&g.doc_id, |v| v.snapshot.counts().get(c)))
+                .sum::<usize>()
+        }
     };
     view! {
         <Show when=move || app.session.get().is_some_and(|s| s.is_district())>
             <section class="district">
                 <h2>{move || lang.text("Ringkasan kabupaten", "District overview")}</h2>
                 <table>
-                    <thead><tr><th>{move || lang.text("Desa", "Village")}</th><th>"CPMI"</th><th>"PMI"</th><th>"Purna"</th><th>{move || lang.text("Keluarga", "Family")}</th></tr></thead>
+                    <thead><tr>
+                        <th scope="col">{move || lang.text("Desa", "Village")}</th>
+                        <th scope="col">"CPMI"</th>
+                        <th scope="col">"PMI"</th>
+                        <th scope="col">"Purna"</th>
+                        <th scope="col"><abbr title=move || lang.text("Keluarga", "Family")>{move || lang.text("Kel.", "Fam.")}</abbr></th>
+                    </tr></thead>
                     <tbody>{rows}</tbody>
+                    <tfoot><tr class="total">
+                        <td>{move || lang.text("Jumlah", "Total")}</td>
+                        <td>{total(Category::Cpmi)}</td>
+                        <td>{total(Category::Pmi)}</td>
+                        <td>{total(Category::PurnaPmi)}</td>
+                        <td>{total(Category::Keluarga)}</td>
+                    </tr></tfoot>
                 </table>
             </section>
         </Show>
