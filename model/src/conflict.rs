@@ -34,7 +34,7 @@ pub struct FieldConflict {
     pub values: Vec<CompetingValue>,
 }
 
-fn scalar_json(v: &ScalarValue) -> serde_json::Value {
+pub(crate) fn scalar_json(v: &ScalarValue) -> serde_json::Value {
     match v {
         ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
         ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),

@@ -9,6 +9,7 @@ use crate::author::{Author, ChangeNote, EditAction};
 use crate::doc::VillageDoc;
 use crate::ids::RecordId;
 use crate::record::Collection;
+use automerge::ReadDoc;
 
 /// One change to one record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,18 @@ pub struct HistoryEntry {
     pub action: EditAction,
     /// The fields written (empty for a creation, which writes them all).
     pub fields: Vec<String>,
+    /// The Automerge change that made it: the values before and after can be read at it
+    /// ([`VillageDoc::values_around`]).
+    pub change: Option<automerge::ChangeHash>,
+}
+
+/// One field's value just before and just after a change, as stored (JSON scalars; null when
+/// absent).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
 }
 
 impl VillageDoc {
@@ -40,11 +53,48 @@ impl VillageDoc {
                         time,
                         action: e.action,
                         fields: e.fields,
+                        change: Some(meta.hash),
                     })
                     .collect();
                 Some(entries)
             })
             .flatten()
+            .collect()
+    }
+
+    /// What a change did to the given fields of a record: each field's value just before it
+    /// (at the change's dependencies) and just after it. Empty if the change is not in this
+    /// document.
+    pub fn values_around(
+        &mut self,
+        collection: Collection,
+        id: &RecordId,
+        change: automerge::ChangeHash,
+        fields: &[String],
+    ) -> Vec<FieldChange> {
+        let Some(deps) = self.automerge().get_change_meta_by_hash(&change).map(|m| m.deps) else {
+            return Vec::new();
+        };
+        let doc = self.doc();
+        let value_at = |heads: &[automerge::ChangeHash], field: &str| {
+            let Ok(Some((_, records))) = doc.get_at(automerge::ROOT, collection.key(), heads) else {
+                return serde_json::Value::Null;
+            };
+            let Ok(Some((_, record))) = doc.get_at(&records, id.to_string(), heads) else {
+                return serde_json::Value::Null;
+            };
+            match doc.get_at(&record, field, heads) {
+                Ok(Some((automerge::Value::Scalar(v), _))) => crate::conflict::scalar_json(&v),
+                _ => serde_json::Value::Null,
+            }
+        };
+        fields
+            .iter()
+            .map(|f| FieldChange {
+                field: f.clone(),
+                before: value_at(&deps, f),
+                after: value_at(&[change], f),
+            })
             .collect()
     }
 
@@ -97,6 +147,7 @@ impl VillageDoc {
                                 time,
                                 action: e.action,
                                 fields: e.fields,
+                                change: Some(meta.hash),
                             };
                             (e.collection, e.id, entry)
                         })
@@ -167,6 +218,28 @@ mod tests {
         fields.sort();
         assert_eq!(fields, vec!["dusun", "phone"]);
         assert_eq!(h[2].action, EditAction::Delete);
+
+        // Old → new, read at the change that made the edit.
+        let around = doc.values_around(
+            Collection::Persons,
+            &id,
+            h[1].change.unwrap(),
+            &["phone".into(), "full_name".into()],
+        );
+        assert_eq!(around[0].before, serde_json::Value::Null);
+        assert_eq!(around[0].after, serde_json::json!("081234567890"));
+        assert_eq!(around[1].before, serde_json::json!("Siti"));
+        assert_eq!(around[1].after, serde_json::json!("Siti"));
+        let created = doc.values_around(
+            Collection::Persons,
+            &id,
+            h[0].change.unwrap(),
+            &["full_name".into()],
+        );
+        assert_eq!(
+            (created[0].before.clone(), created[0].after.clone()),
+            (serde_json::Value::Null, serde_json::json!("Siti"))
+        );
 
         let phone = doc.field_history(Collection::Persons, &id, "phone");
         assert_eq!(phone.len(), 2);

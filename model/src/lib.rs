@@ -44,6 +44,7 @@ pub mod date;
 pub mod demo;
 pub mod district;
 pub mod doc;
+pub mod fields;
 pub mod history;
 pub mod ids;
 pub mod query;
@@ -56,7 +57,8 @@ pub use conflict::{CompetingValue, FieldConflict};
 pub use date::Date;
 pub use district::DistrictDoc;
 pub use doc::{VillageDoc, VillageSnapshot};
-pub use history::{HistoryEntry, HistoryIndex};
+pub use fields::{Described, FieldKind, FieldSpec, Text};
+pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{Category, CategoryCounts, PersonFilter};
 pub use record::{

@@ -39,6 +39,13 @@ async function editField(page, field, value) {
   await page.locator('.person-name').waitFor();
 }
 
+async function editFields(page, fields) {
+  await page.getByRole('link', { name: 'Ubah' }).click();
+  for (const [field, value] of Object.entries(fields)) await page.locator(`#f-${field}`).fill(value);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('.person-name').waitFor();
+}
+
 const details = (page) => page.locator('dl.details').textContent();
 
 test('offline: a person created with the relay down survives a reload, then reaches the district', async () => {
@@ -181,8 +188,8 @@ test('two phones edit one person offline: different fields merge, the same field
       await p.context.setOffline(true);
       await p.page.locator('.sync-status[data-state="offline"]').waitFor();
     }
-    await editField(a.page, 'phone', '081233334444');
-    await editField(b.page, 'phone', '081255556666');
+    await editFields(a.page, { phone: '081233334444', address: 'Jl. Melati 1' });
+    await editFields(b.page, { phone: '081255556666', address: 'Jl. Kenanga 2' });
     for (const p of [a, b]) await p.context.setOffline(false);
     for (const p of [a, b]) {
       await synced(p.page);
@@ -201,12 +208,23 @@ test('two phones edit one person offline: different fields merge, the same field
     await b.page.locator('ul.people li a').click();
     await b.page.locator('.badge.conflict').waitFor();
 
-    // A chooses B's number; the conflict ends on both devices.
+    // A chooses B's number and A's own address; the dialog stays until both are settled.
     await a.page.locator('.badge.conflict').click();
-    const choice = a.page.locator('.dialog .choice', { hasText: '081255556666' });
+    const dialog = a.page.getByRole('dialog', { name: 'Perubahan bersamaan' });
+    await dialog.waitFor();
+    assert.deepEqual((await dialog.locator('.conflict-field h3').allTextContents()).sort(), ['Alamat', 'No. HP']);
+    const choice = dialog.locator('.choice', { hasText: '081255556666' });
     assert.match(await choice.textContent(), /desa-arjowilangun/);
+    assert.match(await dialog.locator('.choice', { hasText: '081233334444' }).textContent(), /perangkat ini/, 'this device is named as such');
     await choice.getByRole('button', { name: 'Pilih ini' }).click();
-    await a.page.locator('.dialog').waitFor({ state: 'detached' });
+    await dialog.locator('.conflict-field[data-field="phone"]').waitFor({ state: 'detached' });
+    assert.equal(await dialog.locator('.conflict-field').count(), 1, 'the address still waits for a choice');
+    await dialog.locator('.choice', { hasText: 'Jl. Melati 1' }).getByRole('button', { name: 'Pilih ini' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const history = await a.page.locator('ul.history').textContent();
+    assert.match(history, /Nilai dipilih/);
+    assert.match(history, /No\. HP: 0812\d+ → 081255556666/, history);
+    assert.match(history, /Alamat: Jl\. Mawar 5 → Jl\. Melati 1/, history);
     for (const p of [a, b]) {
       await synced(p.page);
       await p.page.locator('.badge.conflict').waitFor({ state: 'detached', timeout: 30_000 });

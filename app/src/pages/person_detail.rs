@@ -1,8 +1,10 @@
 use desmigratif_model::{
-    Collection, Date, EpisodeState, Lang, MigrationEpisode, Person, Procedural, RecordId,
+    Collection, Date, Described, EditAction, EpisodeState, Lang, MigrationEpisode, Person, Procedural,
+    RecordId,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use wasm_bindgen::JsCast;
 
 use crate::components::conflict_dialog::ConflictDialog;
 use crate::context::use_app;
@@ -31,6 +33,21 @@ const STATES: [EpisodeState; 5] = [
     EpisodeState::Deceased,
 ];
 
+fn action_text(a: EditAction, lang: Lang) -> &'static str {
+    match (a, lang) {
+        (EditAction::Create, Lang::Id) => "Dibuat",
+        (EditAction::Create, Lang::En) => "Created",
+        (EditAction::Update, Lang::Id) => "Diubah",
+        (EditAction::Update, Lang::En) => "Changed",
+        (EditAction::Delete, Lang::Id) => "Dihapus",
+        (EditAction::Delete, Lang::En) => "Deleted",
+        (EditAction::Restore, Lang::Id) => "Dipulihkan",
+        (EditAction::Restore, Lang::En) => "Restored",
+        (EditAction::Resolve, Lang::Id) => "Nilai dipilih",
+        (EditAction::Resolve, Lang::En) => "Value chosen",
+    }
+}
+
 fn date_or_dash(d: Option<Date>) -> String {
     d.map(|d| d.to_display()).unwrap_or_else(|| "—".into())
 }
@@ -49,37 +66,34 @@ pub fn PersonDetail() -> impl IntoView {
         let pid = id()?;
         app.with_village(|v| v.snapshot.person(&pid).cloned()).flatten()
     });
-    let revision = Memo::new(move |_| {
-        let pid = id()?;
-        app.with_village(|v| v.revision(&pid))
-    });
     let category = Memo::new(move |_| {
         let pid = id()?;
         app.with_village(|v| v.snapshot.category(&pid)).flatten()
     });
+    // Follows every change of the village (reading one record's conflicts is cheap): settling
+    // one of two conflicting fields changes neither the record's value nor its revision.
     let conflicts = Memo::new(move |_| {
-        let _ = revision.get();
+        app.with_village(|_| ())?;
         let (pid, doc_id) = (id()?, app.village.get()?);
         app.engine()?.read(&doc_id, |d| d.conflicts::<Person>(&pid))
     });
     let show_conflicts = RwSignal::new(false);
-    let row = move |label_id: &'static str, label_en: &'static str, value: String| {
-        view! { <div class="row"><dt>{move || lang.text(label_id, label_en)}</dt><dd>{value}</dd></div> }
-    };
     let details = move || {
         let p = person.get()?;
         let category = category.get().map(|c| c.label(lang.get())).unwrap_or("");
+        let l = lang.get();
+        let rows = p
+            .shown(l)
+            .into_iter()
+            .filter(|(f, _)| f.key != "full_name")
+            .map(|(f, value)| {
+                view! { <div class="row" data-field=f.key><dt>{f.label.get(l)}</dt><dd>{value}</dd></div> }
+            })
+            .collect_view();
         Some(view! {
             <h2 class="person-name">{p.full_name.clone()}</h2>
             <p class="category">{category}{p.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
-            <dl class="details">
-                {row("NIK", "NIK", p.nik.clone().unwrap_or_default())}
-                {row("No. KK", "Family card", p.no_kk.clone().unwrap_or_default())}
-                {row("Tanggal lahir", "Born", date_or_dash(p.birth_date))}
-                {row("Dusun / RT / RW", "Dusun / RT / RW", format!("{} / {} / {}", p.dusun.clone().unwrap_or_default(), p.rt.clone().unwrap_or_default(), p.rw.clone().unwrap_or_default()))}
-                {row("Alamat", "Address", p.address.clone().unwrap_or_default())}
-                {row("No. HP", "Mobile", p.phone.clone().unwrap_or_default())}
-            </dl>
+            <dl class="details">{rows}</dl>
         })
     };
     let conflict_badge = move || {
@@ -92,13 +106,22 @@ pub fn PersonDetail() -> impl IntoView {
     };
     // Owned by the page, not by the dialog: a change arriving while the dialog is open (the
     // resolution itself, shown at once) must not take the way to close it away.
-    let close = Callback::new(move |_| show_conflicts.set(false));
+    let close = Callback::new(move |_| {
+        show_conflicts.set(false);
+        // Focus goes back where it was: the badge, if conflicts remain.
+        if let Some(badge) = document().query_selector(".badge.conflict").ok().flatten()
+            && let Ok(badge) = badge.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = badge.focus();
+        }
+    });
     let dialog = move || {
         if !show_conflicts.get() {
             return None;
         }
-        let (c, pid, doc_id) = (conflicts.get_untracked()?, id()?, app.village.get_untracked()?);
-        Some(view! { <ConflictDialog doc_id=doc_id id=pid conflicts=c on_close=close/> })
+        let (pid, doc_id) = (id()?, app.village.get_untracked()?);
+        let now = Signal::derive(move || conflicts.get().unwrap_or_default());
+        Some(view! { <ConflictDialog doc_id=doc_id id=pid conflicts=now on_close=close/> })
     };
     let episodes = Memo::new(move |_| {
         let pid = id()?;
@@ -134,26 +157,73 @@ pub fn PersonDetail() -> impl IntoView {
                 .collect_view()
         })
     };
-    let history = move || {
-        let _ = revision.get();
+    // How many changes this person has had: the history is redrawn when one more arrives.
+    let history_len = Memo::new(move |_| {
         let pid = id()?;
-        // Redrawn when this person changed (`revision`), not on every change of the village.
+        app.with_village(|v| v.history(Collection::Persons, &pid).len())
+    });
+    let history = move || {
+        let _ = history_len.get();
+        let pid = id()?;
+        let l = lang.get();
+        // Redrawn when this person has a new change (`history_len`), not on every change of the village.
         let entries = untrack(|| app.with_village(|v| v.history(Collection::Persons, &pid).to_vec()))?;
+        let doc_id = app.village.get_untracked()?;
+        let engine = app.engine()?;
+        let this_device = engine.session().device.clone();
         Some(
             entries
                 .into_iter()
                 .rev()
                 .map(|h| {
-                    let what = if h.fields.is_empty() {
-                        format!("{:?}", h.action)
+                    // Old → new for each field the change wrote, read at the change itself (once
+                    // the document is loaded; the fields' names until then).
+                    let fields: Vec<String> = if h.fields.is_empty() {
+                        Vec::new()
                     } else {
-                        h.fields.join(", ")
+                        h.fields.clone()
+                    };
+                    let around = h
+                        .change
+                        .filter(|_| !fields.is_empty())
+                        .and_then(|c| {
+                            engine.read(&doc_id, |d| {
+                                d.values_around(Collection::Persons, &pid, c, &fields)
+                            })
+                        })
+                        .unwrap_or_default();
+                    let lines = fields
+                        .iter()
+                        .filter(|f| f.as_str() != "deleted")
+                        .map(|f| {
+                            let label = Person::label(f, l);
+                            let text = match (around.iter().find(|a| &a.field == f), Person::spec(f)) {
+                                (Some(a), Some(spec)) => {
+                                    format!(
+                                        "{label}: {} → {}",
+                                        spec.show(&a.before, l),
+                                        spec.show(&a.after, l)
+                                    )
+                                }
+                                _ => label,
+                            };
+                            view! { <span class="change">{text}</span> }
+                        })
+                        .collect_view();
+                    let who = if h.author.device == this_device {
+                        format!(
+                            "{} ({})",
+                            h.author.account,
+                            lang.text("perangkat ini", "this device")
+                        )
+                    } else {
+                        format!("{} ({})", h.author.account, h.author.device)
                     };
                     view! {
-                        <li>
-                            <span>{format!("{} ({})", h.author.account, h.author.device)}</span>
+                        <li data-action=format!("{:?}", h.action)>
+                            <span><strong>{action_text(h.action, l)}</strong>" · "{who}</span>
                             <small>{format_time_ms(h.time as f64 * 1000.0)}</small>
-                            <span class="fields">{what}</span>
+                            {lines}
                         </li>
                     }
                 })

@@ -1,0 +1,375 @@
+//! What each record type's fields are to a person: their labels in both languages, the kind of
+//! value and its choices. Declared once per record type ([`Described::SPEC`]); the detail view,
+//! the conflict dialog and the history show values from it, and a test checks it names exactly
+//! the stored fields, so a misspelt field cannot hide.
+
+use crate::date::Date;
+use crate::record::{MigrationEpisode, Person, Record};
+use crate::validate::Lang;
+
+/// A text in Bahasa Indonesia and in English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub const fn new(id: &'static str, en: &'static str) -> Self {
+        Self { id, en }
+    }
+
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Id => self.id,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// One of a choice field's values: the code stored in the document and its label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub code: &'static str,
+    pub label: Text,
+}
+
+const fn choice(code: &'static str, id: &'static str, en: &'static str) -> Choice {
+    Choice {
+        code,
+        label: Text::new(id, en),
+    }
+}
+
+/// The kind of value a field holds, as a form and a display treat it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// Several lines.
+    LongText,
+    /// Digits typed on a numeric keypad (NIK, No. KK, RT, RW).
+    Digits,
+    Phone,
+    Date,
+    Choice(&'static [Choice]),
+}
+
+/// One field of a record type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The key in the stored record.
+    pub key: &'static str,
+    pub label: Text,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+const fn field(key: &'static str, id: &'static str, en: &'static str, kind: FieldKind) -> FieldSpec {
+    FieldSpec {
+        key,
+        label: Text::new(id, en),
+        kind,
+        required: false,
+    }
+}
+
+const fn required(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        required: true,
+        ..spec
+    }
+}
+
+impl FieldSpec {
+    /// A stored value (as JSON: a string, a choice's code, a date `YYYY-MM-DD`, or null) as a
+    /// person reads it: a choice's label, a date as `DD-MM-YYYY`, "—" for nothing.
+    pub fn show(&self, value: &serde_json::Value, lang: Lang) -> String {
+        let text = match value {
+            serde_json::Value::Null => return "—".into(),
+            serde_json::Value::String(s) if s.is_empty() => return "—".into(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match self.kind {
+            FieldKind::Date => text.parse::<Date>().map(|d| d.to_display()).unwrap_or(text),
+            FieldKind::Choice(choices) => choices
+                .iter()
+                .find(|c| c.code == text)
+                .map(|c| c.label.get(lang).to_owned())
+                .unwrap_or(text),
+            _ => text,
+        }
+    }
+
+    /// The choices of a choice field (none for other kinds).
+    pub fn choices(&self) -> &'static [Choice] {
+        match self.kind {
+            FieldKind::Choice(c) => c,
+            _ => &[],
+        }
+    }
+}
+
+/// A record type whose fields are declared for people to read.
+pub trait Described: Record + serde::Serialize {
+    /// What a record of this type is called ("orang", "person").
+    const NAME: Text;
+    /// The fields a person sees and edits, in form order. Leaves out the id, links to other
+    /// records and the deleted flag.
+    const SPEC: &'static [FieldSpec];
+
+    /// The declaration of one field, if it is declared.
+    fn spec(key: &str) -> Option<&'static FieldSpec> {
+        Self::SPEC.iter().find(|f| f.key == key)
+    }
+
+    /// A field's label, or its key when it is not declared (a field written by a newer app).
+    fn label(key: &str, lang: Lang) -> String {
+        Self::spec(key).map_or_else(|| key.to_owned(), |f| f.label.get(lang).to_owned())
+    }
+
+    /// Every declared field with its value as a person reads it.
+    fn shown(&self, lang: Lang) -> Vec<(&'static FieldSpec, String)> {
+        let values = serde_json::to_value(self).unwrap_or_default();
+        Self::SPEC
+            .iter()
+            .map(|f| {
+                (
+                    f,
+                    f.show(values.get(f.key).unwrap_or(&serde_json::Value::Null), lang),
+                )
+            })
+            .collect()
+    }
+}
+
+pub const SEX: &[Choice] = &[
+    choice("Male", "Laki-laki", "Male"),
+    choice("Female", "Perempuan", "Female"),
+];
+
+pub const RELATION: &[Choice] = &[
+    choice("Head", "Kepala keluarga", "Head of family"),
+    choice("Spouse", "Istri/Suami", "Spouse"),
+    choice("Child", "Anak", "Child"),
+    choice("Parent", "Orang tua", "Parent"),
+    choice("Grandchild", "Cucu", "Grandchild"),
+    choice("Other", "Lainnya", "Other"),
+];
+
+pub const EDUCATION: &[Choice] = &[
+    choice("None", "Tidak sekolah", "None"),
+    choice("Primary", "SD", "Primary"),
+    choice("JuniorHigh", "SMP", "Junior high"),
+    choice("SeniorHigh", "SMA/SMK", "Senior high"),
+    choice("Diploma", "Diploma", "Diploma"),
+    choice("Bachelor", "S1", "Bachelor"),
+    choice("Postgraduate", "S2/S3", "Postgraduate"),
+];
+
+pub const MARITAL_STATUS: &[Choice] = &[
+    choice("Single", "Belum kawin", "Single"),
+    choice("Married", "Kawin", "Married"),
+    choice("Divorced", "Cerai hidup", "Divorced"),
+    choice("Widowed", "Cerai mati", "Widowed"),
+];
+
+pub const CONSENT: &[Choice] = &[
+    choice("NotAsked", "Belum ditanya", "Not asked"),
+    choice("Given", "Setuju", "Given"),
+    choice("Refused", "Menolak", "Refused"),
+];
+
+pub const EPISODE_STATE: &[Choice] = &[
+    choice("Planned", "Rencana berangkat", "Planned"),
+    choice("Abroad", "Di luar negeri", "Abroad"),
+    choice("Returned", "Sudah pulang", "Returned"),
+    choice("Missing", "Hilang kontak", "Lost contact"),
+    choice("Deceased", "Meninggal", "Deceased"),
+];
+
+pub const PROCEDURAL: &[Choice] = &[
+    choice("Yes", "Prosedural", "Procedural"),
+    choice("No", "Non-prosedural", "Non-procedural"),
+    choice("Unknown", "Tidak diketahui", "Unknown"),
+];
+
+impl Described for Person {
+    const NAME: Text = Text::new("orang", "person");
+    const SPEC: &'static [FieldSpec] = &[
+        required(field("full_name", "Nama lengkap", "Full name", FieldKind::Text)),
+        field("nik", "NIK", "NIK (ID number)", FieldKind::Digits),
+        field("no_kk", "No. KK", "Family card no.", FieldKind::Digits),
+        field(
+            "relation",
+            "Hubungan dalam KK",
+            "Relation in the family",
+            FieldKind::Choice(RELATION),
+        ),
+        field("sex", "Jenis kelamin", "Sex", FieldKind::Choice(SEX)),
+        field("birth_place", "Tempat lahir", "Place of birth", FieldKind::Text),
+        field("birth_date", "Tanggal lahir", "Date of birth", FieldKind::Date),
+        field("dusun", "Dusun", "Dusun", FieldKind::Text),
+        field("rt", "RT", "RT", FieldKind::Digits),
+        field("rw", "RW", "RW", FieldKind::Digits),
+        field("address", "Alamat", "Address", FieldKind::Text),
+        field("phone", "No. HP", "Mobile", FieldKind::Phone),
+        field(
+            "education",
+            "Pendidikan",
+            "Education",
+            FieldKind::Choice(EDUCATION),
+        ),
+        field(
+            "marital_status",
+            "Status kawin",
+            "Marital status",
+            FieldKind::Choice(MARITAL_STATUS),
+        ),
+        field(
+            "consent",
+            "Persetujuan didata",
+            "Consent to be recorded",
+            FieldKind::Choice(CONSENT),
+        ),
+        field(
+            "consent_date",
+            "Tanggal persetujuan",
+            "Date of consent",
+            FieldKind::Date,
+        ),
+        field("notes", "Catatan", "Notes", FieldKind::LongText),
+    ];
+}
+
+impl Described for MigrationEpisode {
+    const NAME: Text = Text::new("riwayat migrasi", "migration episode");
+    const SPEC: &'static [FieldSpec] = &[
+        required(field(
+            "destination_country",
+            "Negara tujuan",
+            "Destination country",
+            FieldKind::Text,
+        )),
+        required(field(
+            "state",
+            "Status",
+            "Status",
+            FieldKind::Choice(EPISODE_STATE),
+        )),
+        field("sector", "Sektor", "Sector", FieldKind::Text),
+        field("occupation", "Jabatan/pekerjaan", "Job", FieldKind::Text),
+        field("employer", "Pemberi kerja", "Employer", FieldKind::Text),
+        field(
+            "agency",
+            "P3MI (perusahaan penempatan)",
+            "Placement agency (P3MI)",
+            FieldKind::Text,
+        ),
+        field(
+            "procedural",
+            "Keberangkatan",
+            "Departure",
+            FieldKind::Choice(PROCEDURAL),
+        ),
+        field(
+            "departure_date",
+            "Tanggal berangkat",
+            "Departure date",
+            FieldKind::Date,
+        ),
+        field(
+            "contract_end",
+            "Kontrak berakhir",
+            "Contract ends",
+            FieldKind::Date,
+        ),
+        field("return_date", "Tanggal pulang", "Return date", FieldKind::Date),
+        field("passport_number", "No. paspor", "Passport no.", FieldKind::Text),
+        field(
+            "placement_decree_number",
+            "No. SK/ID PMI",
+            "Placement decree / ID PMI no.",
+            FieldKind::Text,
+        ),
+        field("insurance", "Asuransi", "Insurance", FieldKind::Text),
+        field(
+            "return_reason",
+            "Alasan pulang",
+            "Reason for return",
+            FieldKind::Text,
+        ),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::RecordId;
+
+    /// The stored fields a person never edits directly.
+    const NOT_SHOWN: &[&str] = &["id", "person", "deleted"];
+
+    fn declares_exactly_the_stored_fields<R: Described>() {
+        let declared: Vec<&str> = R::SPEC.iter().map(|f| f.key).collect();
+        let stored: Vec<&str> = R::FIELDS
+            .iter()
+            .copied()
+            .filter(|f| !NOT_SHOWN.contains(f))
+            .collect();
+        let mut a = declared.clone();
+        let mut b = stored.clone();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b, "{} declares {declared:?}, stores {stored:?}", R::NAME.en);
+    }
+
+    #[test]
+    fn every_record_type_declares_exactly_its_stored_fields() {
+        declares_exactly_the_stored_fields::<Person>();
+        declares_exactly_the_stored_fields::<MigrationEpisode>();
+    }
+
+    /// Every choice code is a value the record type can hold: a misspelt code would show raw.
+    #[test]
+    fn choice_codes_are_the_stored_codes() {
+        for (spec, codes) in Person::SPEC
+            .iter()
+            .chain(MigrationEpisode::SPEC)
+            .map(|f| (f, f.choices()))
+        {
+            for c in codes {
+                let json = serde_json::json!({ "v": c.code });
+                let ok = match spec.key {
+                    "sex" => serde_json::from_value::<crate::Sex>(json["v"].clone()).is_ok(),
+                    "relation" => serde_json::from_value::<crate::FamilyRelation>(json["v"].clone()).is_ok(),
+                    "education" => serde_json::from_value::<crate::Education>(json["v"].clone()).is_ok(),
+                    "marital_status" => {
+                        serde_json::from_value::<crate::MaritalStatus>(json["v"].clone()).is_ok()
+                    }
+                    "consent" => serde_json::from_value::<crate::Consent>(json["v"].clone()).is_ok(),
+                    "state" => serde_json::from_value::<crate::EpisodeState>(json["v"].clone()).is_ok(),
+                    "procedural" => serde_json::from_value::<crate::Procedural>(json["v"].clone()).is_ok(),
+                    other => panic!("a choice field without a stored type in this test: {other}"),
+                };
+                assert!(ok, "{}: {} is not a stored code", spec.key, c.code);
+            }
+        }
+    }
+
+    #[test]
+    fn values_show_as_people_read_them() {
+        let mut p = Person::new(RecordId::random(), "Siti Aminah");
+        p.sex = Some(crate::Sex::Female);
+        p.birth_date = Date::new(1990, 8, 17);
+        let shown: std::collections::HashMap<&str, String> =
+            p.shown(Lang::Id).into_iter().map(|(f, v)| (f.key, v)).collect();
+        assert_eq!(shown["full_name"], "Siti Aminah");
+        assert_eq!(shown["sex"], "Perempuan");
+        assert_eq!(shown["birth_date"], "17-08-1990");
+        assert_eq!(shown["phone"], "—");
+        assert_eq!(shown["consent"], "Belum ditanya");
+        assert_eq!(Person::label("phone", Lang::En), "Mobile");
+        assert_eq!(Person::label("from_a_newer_app", Lang::Id), "from_a_newer_app");
+    }
+}
