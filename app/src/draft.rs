@@ -12,6 +12,8 @@ pub struct FieldMessage {
     pub field: String,
     pub severity: Severity,
     pub text: String,
+    /// Where the message leads (another person holding the same NIK).
+    pub link: Option<String>,
 }
 
 /// The text of every field of the person form, as typed.
@@ -170,7 +172,7 @@ impl PersonDraft {
 
     /// The person this draft describes, starting from `base` (which keeps id and deletion),
     /// and every message for the form. The person may be saved when no message is an error.
-    pub fn to_person(&self, base: &Person, lang: Lang) -> (Person, Vec<FieldMessage>) {
+    pub fn to_person(&self, base: &Person, lang: Lang, today: Date) -> (Person, Vec<FieldMessage>) {
         let mut messages = Vec::new();
         let mut date = |field: &str, text: &str| -> Option<Date> {
             let t = text.trim();
@@ -187,6 +189,7 @@ impl PersonDraft {
                             Lang::Id => "Tanggal tidak sah. Tulis HH-BB-TTTT, misalnya 17-08-1990.".into(),
                             Lang::En => "Not a valid date. Write DD-MM-YYYY, e.g. 17-08-1990.".into(),
                         },
+                        link: None,
                     });
                     None
                 }
@@ -212,11 +215,12 @@ impl PersonDraft {
         p.consent = parse_code::<Consent>(&self.consent).unwrap_or(Consent::NotAsked);
         p.consent_date = consent_date;
         p.notes = opt(&self.notes);
-        for issue in p.validate() {
+        for issue in p.validate().into_iter().chain(p.validate_on(today)) {
             messages.push(FieldMessage {
                 text: issue.message(lang),
                 field: issue.field,
                 severity: issue.severity,
+                link: None,
             });
         }
         (p, messages)
@@ -240,7 +244,7 @@ mod tests {
         let draft = PersonDraft::from_person(&p);
         assert_eq!(draft.birth_date, "12-05-1990");
         assert_eq!(draft.sex, "Female");
-        let (back, messages) = draft.to_person(&p, Lang::Id);
+        let (back, messages) = draft.to_person(&p, Lang::Id, today());
         assert_eq!(back, p);
         assert!(messages.is_empty(), "{messages:?}");
     }
@@ -253,7 +257,7 @@ mod tests {
         draft.set("birth_date", "31-02-1990".into());
         draft.set("phone", "+62 812-3456-7890".into());
         draft.set("nik", "123".into());
-        let (p, messages) = draft.to_person(&base, Lang::En);
+        let (p, messages) = draft.to_person(&base, Lang::En, today());
         assert_eq!(
             p.phone.as_deref(),
             Some("081234567890"),
@@ -269,5 +273,26 @@ mod tests {
             ]
         );
         assert!(messages[0].text.contains("DD-MM-YYYY"));
+    }
+
+    fn today() -> Date {
+        Date::new(2026, 11, 28).unwrap()
+    }
+
+    #[test]
+    fn a_birth_date_still_to_come_is_an_error_and_a_typed_date_without_dashes_is_read() {
+        let base = Person::new(RecordId::random(), "Siti");
+        let mut draft = PersonDraft::from_person(&base);
+        draft.set("birth_date", "17-08-2031".into());
+        let (_, messages) = draft.to_person(&base, Lang::Id, today());
+        assert_eq!(messages.len(), 1);
+        assert_eq!(
+            (messages[0].field.as_str(), messages[0].severity),
+            ("birth_date", Severity::Error)
+        );
+        draft.set("birth_date", "17081990".into());
+        let (p, messages) = draft.to_person(&base, Lang::Id, today());
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(p.birth_date, Date::new(1990, 8, 17));
     }
 }

@@ -69,3 +69,14 @@ pub fn format_clock_ms(ms: f64) -> String {
         d.get_seconds()
     )
 }
+
+/// Today's date on the device's calendar.
+pub fn today() -> desmigratif_model::Date {
+    let d = js_sys::Date::new_0();
+    desmigratif_model::Date::new(
+        d.get_full_year() as u16,
+        d.get_month() as u8 + 1,
+        d.get_date() as u8,
+    )
+    .expect("the device's calendar gives a real date")
+}

@@ -39,16 +39,20 @@ impl Date {
         format!("{:02}-{:02}-{:04}", self.day, self.month, self.year)
     }
 
-    /// Parses `DD-MM-YYYY` (the UI's form) or ISO `YYYY-MM-DD`.
+    /// Parses `DD-MM-YYYY` (the UI's form; `-`, `/`, `.` or spaces between the parts, or none:
+    /// `17081990`) or ISO `YYYY-MM-DD`.
     pub fn parse_display(s: &str) -> Result<Self, ModelError> {
         let s = s.trim();
-        let parts: Vec<&str> = s.split(['-', '/']).collect();
         let bad = || ModelError::InvalidDate(s.to_owned());
-        if parts.len() != 3
-            || parts
-                .iter()
-                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-        {
+        // Eight digits typed without separators: DDMMYYYY, or YYYYMMDD when that is no date.
+        if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+            let num = |r: std::ops::Range<usize>| s[r].parse::<u16>().unwrap_or(0);
+            return Date::new(num(4..8), num(2..4) as u8, num(0..2) as u8)
+                .or_else(|| Date::new(num(0..4), num(4..6) as u8, num(6..8) as u8))
+                .ok_or_else(bad);
+        }
+        let parts: Vec<&str> = s.split(['-', '/', '.', ' ']).filter(|p| !p.is_empty()).collect();
+        if parts.len() != 3 || parts.iter().any(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
             return Err(bad());
         }
         let (y, m, d) = if parts[0].len() == 4 {
@@ -145,5 +149,31 @@ mod tests {
         assert!(Date::parse_display("12/13/2024").is_err());
         assert!("29-02-2024".parse::<Date>().is_err());
         assert!(Date::parse_display("aa-bb-cccc").is_err());
+    }
+
+    #[test]
+    fn accepts_the_ways_people_type_a_date() {
+        let d = Date::new(1990, 8, 17).unwrap();
+        for typed in [
+            "17081990",
+            "17.08.1990",
+            "17 08 1990",
+            "17-8-1990",
+            "17/08/1990",
+            " 17.8.1990 ",
+            "19900817",
+        ] {
+            assert_eq!(Date::parse_display(typed).ok(), Some(d), "{typed:?}");
+        }
+        for refused in [
+            "1708199",
+            "170819900",
+            "17-08-90",
+            "32081990",
+            "17.13.1990",
+            "17..08.1990x",
+        ] {
+            assert!(Date::parse_display(refused).is_err(), "{refused:?}");
+        }
     }
 }

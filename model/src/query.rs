@@ -276,6 +276,14 @@ impl VillageSnapshot {
                 .is_some_and(|eps| eps.iter().any(|e| self.has_conflict(Collection::Episodes, e)))
     }
 
+    /// Live persons holding this NIK (a NIK belongs to one person: more than one is a mistake
+    /// or a duplicate record).
+    pub fn persons_with_nik<'a>(&'a self, nik: &'a str) -> impl Iterator<Item = &'a Person> + 'a {
+        self.persons
+            .values()
+            .filter(move |p| !p.deleted && p.nik.as_deref() == Some(nik))
+    }
+
     /// How many live persons [`Self::needs_choice`].
     pub fn persons_needing_choice(&self) -> usize {
         let mut persons: Vec<&RecordId> = self

@@ -24,7 +24,9 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IssueKind {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     NikNotSixteenDigits,
     NikRegion,
     NikBirthDate,
@@ -39,6 +41,14 @@ pub enum IssueKind {
     BeforeDeparture,
     ReturnedWithoutDate,
     ReturnDateButNotReturned,
+    /// A date that has not come yet where only a past date makes sense (a birth, a consent).
+    InFuture,
+    /// Marked abroad (or back, missing, deceased) with a departure date still to come.
+    DepartureInFuture,
+    /// The NIK is already another person's in this village.
+    NikUsedBy {
+        name: String,
+    },
 }
 
 /// One finding, attached to the field it concerns.
@@ -123,6 +133,20 @@ impl Issue {
                 "Ada tanggal pulang, tetapi status belum pulang.",
                 "There is a return date, but the state is not returned.",
             ),
+            InFuture => (
+                "Tanggal ini belum lewat. Periksa kembali.",
+                "This date has not come yet. Please check.",
+            ),
+            DepartureInFuture => (
+                "Tanggal berangkat belum lewat, tetapi statusnya sudah berangkat. Pilih \"Rencana berangkat\" atau perbaiki tanggalnya.",
+                "The departure date is still to come, but the state says they left. Choose \"Planned\" or correct the date.",
+            ),
+            NikUsedBy { name } => {
+                return match lang {
+                    Lang::Id => format!("NIK ini sudah dipakai {name} di desa ini."),
+                    Lang::En => format!("This NIK already belongs to {name} in this village."),
+                };
+            }
         };
         match lang {
             Lang::Id => id.to_owned(),
@@ -134,6 +158,13 @@ impl Issue {
 /// Records that can be checked before saving.
 pub trait Validate {
     fn validate(&self) -> Vec<Issue>;
+
+    /// The checks that need today's date (the model has no clock: the form passes it in).
+    /// Records synced from elsewhere are never refused for these.
+    fn validate_on(&self, today: Date) -> Vec<Issue> {
+        let _ = today;
+        Vec::new()
+    }
 }
 
 const MAX_TEXT: usize = 200;
@@ -259,6 +290,17 @@ impl Validate for Person {
         }
         out
     }
+
+    fn validate_on(&self, today: Date) -> Vec<Issue> {
+        [
+            ("birth_date", self.birth_date),
+            ("consent_date", self.consent_date),
+        ]
+        .into_iter()
+        .filter(|(_, d)| d.is_some_and(|d| d > today))
+        .map(|(f, _)| Issue::error(f, IssueKind::InFuture))
+        .collect()
+    }
 }
 
 impl Validate for MigrationEpisode {
@@ -301,12 +343,64 @@ impl Validate for MigrationEpisode {
         }
         out
     }
+
+    fn validate_on(&self, today: Date) -> Vec<Issue> {
+        let mut out = Vec::new();
+        if self.state != EpisodeState::Planned && self.departure_date.is_some_and(|d| d > today) {
+            out.push(Issue::error("departure_date", IssueKind::DepartureInFuture));
+        }
+        if self.return_date.is_some_and(|d| d > today) {
+            out.push(Issue::error("return_date", IssueKind::InFuture));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::RecordId;
+
+    #[test]
+    fn dates_still_to_come_are_refused_where_only_the_past_makes_sense() {
+        let today = Date::new(2026, 11, 28).unwrap();
+        let mut p = Person::new(RecordId::random(), "Siti");
+        p.birth_date = Date::new(2031, 8, 17);
+        assert_eq!(
+            p.validate_on(today),
+            vec![Issue::error("birth_date", IssueKind::InFuture)]
+        );
+        p.birth_date = Some(today);
+        assert!(p.validate_on(today).is_empty());
+
+        let mut e = MigrationEpisode::new(
+            RecordId::random(),
+            RecordId::random(),
+            "Malaysia",
+            EpisodeState::Abroad,
+        );
+        e.state = EpisodeState::Abroad;
+        e.departure_date = Date::new(2029, 1, 1);
+        assert_eq!(
+            e.validate_on(today),
+            vec![Issue::error("departure_date", IssueKind::DepartureInFuture)]
+        );
+        e.state = EpisodeState::Planned;
+        assert!(
+            e.validate_on(today).is_empty(),
+            "a planned departure may be ahead"
+        );
+        let used = Issue::warning(
+            "nik",
+            IssueKind::NikUsedBy {
+                name: "Siti Aminah".into(),
+            },
+        );
+        assert_eq!(
+            used.message(Lang::Id),
+            "NIK ini sudah dipakai Siti Aminah di desa ini."
+        );
+    }
 
     fn kinds(issues: &[Issue]) -> Vec<(String, Severity, IssueKind)> {
         issues

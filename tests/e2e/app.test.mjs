@@ -313,6 +313,54 @@ test('Chromium reports no installability errors', async () => {
   }
 });
 
+test('dates still to come are refused where they cannot be, dates typed without dashes are read, a NIK already used is pointed out', async () => {
+  const relay = await startRelay();
+  const { page, context } = await newPhone(browser);
+  try {
+    await login(page, relay.url, 'desa-balearjo');
+    await page.goto(`${relay.url}/orang`);
+    await page.locator('ul.people li a').first().click();
+    const otherName = (await page.locator('.person-name').textContent()).trim();
+    const otherPath = new URL(page.url()).pathname;
+    const nik = (await page.locator('.details [data-field="nik"] dd').textContent()).trim();
+    assert.match(nik, /^\d{16}$/);
+
+    await page.goto(`${relay.url}/orang/baru`);
+    await page.locator('#f-full_name').fill('Tanggal Depan');
+    await page.locator('#f-birth_date').fill('17-08-2031');
+    await page.locator('.field:has(#f-birth_date) .msg.error', { hasText: 'belum lewat' }).waitFor();
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('[role="alert"]', { hasText: 'Periksa isian' }).waitFor();
+    assert.equal(await page.locator('#f-full_name').count(), 1, 'still on the form');
+    await page.locator('#f-birth_date').fill('17081990');
+    await page.locator('.field:has(#f-birth_date) .msg').waitFor({ state: 'detached' });
+
+    await page.locator('#f-nik').fill(nik);
+    const used = page.locator('.field:has(#f-nik) .msg.warning', { hasText: `sudah dipakai ${otherName}` });
+    await used.waitFor();
+    assert.equal(await used.getByRole('link', { name: 'Lihat' }).getAttribute('href'), otherPath);
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('.person-name', { hasText: 'Tanggal Depan' }).waitFor();
+    assert.equal((await page.locator('.details [data-field="birth_date"] dd').textContent()).trim(), '17-08-1990');
+
+    // Abroad since a day still to come cannot be; planned can.
+    await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
+    await page.locator('#e-country').fill('Malaysia');
+    await page.locator('#e-dep').fill('01-01-2030');
+    await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
+    await page.locator('.episode-form .msg.error', { hasText: 'belum lewat' }).waitFor();
+    assert.equal(await page.locator('.episode').count(), 0);
+    await page.locator('#e-state').selectOption('Planned');
+    await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
+    await page.locator('.episode[data-state="Planned"]').waitFor();
+    assert.equal(await page.locator('.category').textContent(), 'CPMI');
+  } finally {
+    await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
 test('the form checks fields as they are typed; episodes are added and edited; the category follows', async () => {
   const relay = await startRelay();
   const { page, context } = await newPhone(browser);

@@ -15,7 +15,10 @@ fn messages_view(messages: Signal<Vec<FieldMessage>>) -> impl IntoView {
                 } else {
                     "msg warning"
                 };
-                view! { <p class=class>{m.text}</p> }
+                let link = m
+                    .link
+                    .map(|href| view! { " " <a href=href>{use_language().text("Lihat", "Open")}</a> });
+                view! { <p class=class>{m.text}{link}</p> }
             })
             .collect_view()
     }

@@ -401,6 +401,10 @@ fn EpisodeForm(
         }
         let errors: Vec<String> = desmigratif_model::validate::Validate::validate(&e)
             .into_iter()
+            .chain(desmigratif_model::validate::Validate::validate_on(
+                &e,
+                crate::i18n::today(),
+            ))
             .filter(|i| i.severity == desmigratif_model::Severity::Error)
             .map(|i| i.message(lang.get_untracked_lang()))
             .collect();

@@ -1,11 +1,11 @@
-use desmigratif_model::{Person, RecordId, Severity};
+use desmigratif_model::{Issue, IssueKind, Person, RecordId, Severity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::components::field::{SelectField, TextField};
 use crate::context::use_app;
 use crate::draft::{FieldMessage, PersonDraft};
-use crate::i18n::use_language;
+use crate::i18n::{today, use_language};
 
 /// The text fields of the form: name, label (id, en), input type, input mode, placeholder.
 const TEXT_FIELDS: &[(&str, &str, &str, &str, &str, &str)] = &[
@@ -79,7 +79,33 @@ pub fn PersonForm() -> impl IntoView {
     });
     let checked = Memo::new(move |_| {
         let base = base.get()?;
-        Some(draft.with(|d| d.to_person(&base, lang.get())))
+        let (person, mut messages) = draft.with(|d| d.to_person(&base, lang.get(), today()));
+        // A NIK another person of the village already holds: a warning that leads to them.
+        if let Some(nik) = person.nik.as_deref().filter(|n| n.len() == 16) {
+            let holders = untrack(|| {
+                app.with_village(|v| {
+                    v.snapshot
+                        .persons_with_nik(nik)
+                        .filter(|other| other.id != person.id)
+                        .map(|other| (other.id.clone(), other.full_name.clone()))
+                        .collect::<Vec<_>>()
+                })
+            });
+            for (id, name) in holders.unwrap_or_default() {
+                let issue = Issue {
+                    field: "nik".into(),
+                    severity: Severity::Warning,
+                    kind: IssueKind::NikUsedBy { name },
+                };
+                messages.push(FieldMessage {
+                    text: issue.message(lang.get()),
+                    field: issue.field,
+                    severity: issue.severity,
+                    link: Some(format!("/orang/{id}")),
+                });
+            }
+        }
+        Some((person, messages))
     });
     let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
         Signal::derive(move || {
