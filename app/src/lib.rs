@@ -8,6 +8,7 @@ pub mod draft;
 pub mod engine;
 pub mod i18n;
 pub mod pages;
+pub mod record_draft;
 pub mod replica;
 pub mod session;
 pub mod storage;

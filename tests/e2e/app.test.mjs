@@ -345,10 +345,10 @@ test('dates still to come are refused where they cannot be, dates typed without 
 
     // Abroad since a day still to come cannot be; planned can.
     await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
-    await page.locator('#e-country').fill('Malaysia');
-    await page.locator('#e-dep').fill('01-01-2030');
+    await page.locator('#e-destination_country').fill('Malaysia');
+    await page.locator('#e-departure_date').fill('01-01-2030');
     await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
-    await page.locator('.episode-form .msg.error', { hasText: 'belum lewat' }).waitFor();
+    await page.locator('.field:has(#e-departure_date) .msg.error', { hasText: 'belum lewat' }).waitFor();
     assert.equal(await page.locator('.episode').count(), 0);
     await page.locator('#e-state').selectOption('Planned');
     await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
@@ -388,17 +388,32 @@ test('the form checks fields as they are typed; episodes are added and edited; t
     assert.match(await details(page), /081299990000/);
 
     await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
-    await page.locator('#e-country').fill('Taiwan');
-    await page.locator('#e-dep').fill('01-03-2023');
+    await page.locator('#e-destination_country').fill('Taiwan');
+    await page.locator('#e-departure_date').fill('01-03-2023');
     await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
     await page.locator('.episode', { hasText: 'Taiwan' }).waitFor();
     assert.equal(await page.locator('.category').textContent(), 'PMI');
 
+    // A full placement: every field the episode declares.
+    const placement = {
+      sector: 'Informal', occupation: 'Pengasuh lansia', employer: 'Lin Mei-hua', agency: 'PT Contoh Jaya',
+      contract_end: '01-03-2025', passport_number: 'C1234567', placement_decree_number: 'KEP.77/2023',
+      insurance: 'BPJS Ketenagakerjaan', return_reason: 'Kontrak selesai',
+    };
     await page.locator('.episode').getByRole('button', { name: 'Ubah perjalanan' }).click();
     await page.locator('.episode #e-state').selectOption('Returned');
-    await page.locator('.episode #e-ret').fill('01-03-2025');
+    await page.locator('.episode #e-return_date').fill('01-03-2025');
+    await page.locator('.episode #e-procedural').selectOption('Yes');
+    for (const [field, value] of Object.entries(placement)) await page.locator(`.episode #e-${field}`).fill(value);
     await page.locator('.episode').getByRole('button', { name: 'Simpan perjalanan' }).click();
     await page.locator('.episode[data-state="Returned"]').waitFor();
+    await page.reload();
+    await page.locator('.episode').getByRole('button', { name: 'Ubah perjalanan' }).click();
+    for (const [field, value] of Object.entries(placement)) {
+      assert.equal(await page.locator(`.episode #e-${field}`).inputValue(), value, `${field} kept`);
+    }
+    assert.equal(await page.locator('.episode #e-procedural').inputValue(), 'Yes');
+    await page.locator('.episode').getByRole('button', { name: 'Batal' }).click();
     assert.equal(await page.locator('.category').textContent(), 'Purna PMI');
     // The history names who changed what.
     assert.match(await page.locator('.history').textContent(), /desa-balearjo/);

@@ -1,4 +1,4 @@
-use desmigratif_model::Severity;
+use desmigratif_model::{FieldKind, FieldSpec, Severity};
 use leptos::prelude::*;
 
 use crate::draft::{FieldMessage, choices};
@@ -89,6 +89,63 @@ pub fn SelectField(
                     .collect_view()}
             </select>
             {messages_view(messages)}
+        </div>
+    }
+}
+
+/// One declared field of any record type ([`FieldSpec`]): the input its kind calls for, its
+/// label in the chosen language, its messages, errors tied to the input for screen readers.
+#[component]
+pub fn DeclaredField(
+    spec: &'static FieldSpec,
+    /// Prefix of the input's id (`e` gives `e-departure_date`).
+    prefix: &'static str,
+    value: Signal<String>,
+    on_input: Callback<String>,
+    messages: Signal<Vec<FieldMessage>>,
+) -> impl IntoView {
+    let lang = use_language();
+    let id = format!("{prefix}-{}", spec.key);
+    let described = format!("{id}-msg");
+    let invalid = move || messages.get().iter().any(|m| m.severity == Severity::Error);
+    let input = move |ev| on_input.run(event_target_value(&ev));
+    let control = match spec.kind {
+        FieldKind::Choice(choices) => view! {
+            <select id=id.clone() name=spec.key prop:value=value on:change=input
+                aria-invalid=move || invalid().to_string() aria-describedby=described.clone()>
+                {(!spec.required).then(|| view! { <option value="">"—"</option> })}
+                {choices
+                    .iter()
+                    .map(|c| view! { <option value=c.code>{move || c.label.get(lang.get())}</option> })
+                    .collect_view()}
+            </select>
+        }
+        .into_any(),
+        FieldKind::LongText => view! {
+            <textarea id=id.clone() name=spec.key prop:value=value on:input=input
+                aria-invalid=move || invalid().to_string() aria-describedby=described.clone()></textarea>
+        }
+        .into_any(),
+        kind => {
+            let (kind_attr, mode, hint) = match kind {
+                FieldKind::Digits => ("text", "numeric", ""),
+                FieldKind::Phone => ("tel", "tel", "08…"),
+                FieldKind::Date => ("text", "numeric", "HH-BB-TTTT"),
+                _ => ("text", "", ""),
+            };
+            view! {
+                <input id=id.clone() name=spec.key type=kind_attr inputmode=mode placeholder=hint
+                    prop:value=value on:input=input
+                    aria-invalid=move || invalid().to_string() aria-describedby=described.clone()/>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="field" class:has-error=invalid>
+            <label for=id.clone()>{move || spec.label.get(lang.get())}</label>
+            {control}
+            <div id=format!("{prefix}-{}-msg", spec.key)>{messages_view(messages)}</div>
         </div>
     }
 }

@@ -1,37 +1,25 @@
 use desmigratif_model::{
-    Collection, Date, Described, EditAction, EpisodeState, Lang, MigrationEpisode, Person, Procedural,
-    RecordId,
+    Collection, Date, Described, EditAction, EpisodeState, Lang, MigrationEpisode, Person, RecordId,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use wasm_bindgen::JsCast;
 
 use crate::components::conflict_dialog::ConflictDialog;
+use crate::components::field::DeclaredField;
 use crate::context::use_app;
+use crate::draft::FieldMessage;
 use crate::i18n::{format_time_ms, use_language};
+use crate::record_draft::RecordDraft;
 
+/// An episode's state as the declaration labels it.
 fn state_label(s: EpisodeState, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (EpisodeState::Planned, Lang::Id) => "Rencana berangkat",
-        (EpisodeState::Planned, Lang::En) => "Planned",
-        (EpisodeState::Abroad, Lang::Id) => "Di luar negeri",
-        (EpisodeState::Abroad, Lang::En) => "Abroad",
-        (EpisodeState::Returned, Lang::Id) => "Sudah pulang",
-        (EpisodeState::Returned, Lang::En) => "Returned",
-        (EpisodeState::Missing, Lang::Id) => "Hilang kontak",
-        (EpisodeState::Missing, Lang::En) => "Lost contact",
-        (EpisodeState::Deceased, Lang::Id) => "Meninggal",
-        (EpisodeState::Deceased, Lang::En) => "Deceased",
-    }
+    let code = format!("{s:?}");
+    desmigratif_model::fields::EPISODE_STATE
+        .iter()
+        .find(|c| c.code == code)
+        .map_or("", |c| c.label.get(lang))
 }
-
-const STATES: [EpisodeState; 5] = [
-    EpisodeState::Planned,
-    EpisodeState::Abroad,
-    EpisodeState::Returned,
-    EpisodeState::Missing,
-    EpisodeState::Deceased,
-];
 
 fn action_text(a: EditAction, lang: Lang) -> &'static str {
     match (a, lang) {
@@ -323,6 +311,7 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
 }
 
 /// Adds a migration episode to a person, or edits one (only the changed fields are written).
+/// Its fields follow the episode's declaration ([`Described::SPEC`]).
 #[component]
 fn EpisodeForm(
     /// The person the episode belongs to.
@@ -337,81 +326,40 @@ fn EpisodeForm(
     let app = use_app();
     let lang = use_language();
     let open = RwSignal::new(false);
-    let text = |d: Option<Date>| d.map(|d| d.to_display()).unwrap_or_default();
-    let country = RwSignal::new(
-        episode
-            .as_ref()
-            .map(|e| e.destination_country.clone())
-            .unwrap_or_default(),
-    );
-    let state = RwSignal::new(
-        episode
-            .as_ref()
-            .map_or("Abroad".to_owned(), |e| format!("{:?}", e.state)),
-    );
-    let departure = RwSignal::new(text(episode.as_ref().and_then(|e| e.departure_date)));
-    let returned = RwSignal::new(text(episode.as_ref().and_then(|e| e.return_date)));
-    let agency = RwSignal::new(
-        episode
-            .as_ref()
-            .and_then(|e| e.agency.clone())
-            .unwrap_or_default(),
-    );
     let editing = episode.is_some();
+    let fresh = move || MigrationEpisode::new(RecordId::random(), person.clone(), "", EpisodeState::Abroad);
+    let start = episode.clone().unwrap_or_else(&fresh);
+    let draft = RwSignal::new(RecordDraft::from_record(&start));
+    // What the form compares against: the stored episode, or a new one.
     let base = StoredValue::new(episode);
+    let blank = StoredValue::new(start);
+    let tried = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let checked = Memo::new(move |_| {
+        let base = base.get_value().unwrap_or_else(|| blank.get_value());
+        draft.with(|d| d.to_record(&base, lang.get(), crate::i18n::today()))
+    });
+    let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
+        Signal::derive(move || {
+            checked.with(|(_, m)| m.iter().filter(|m| m.field == field).cloned().collect())
+        })
+    };
     let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parse = |s: String| {
-            if s.trim().is_empty() {
-                Ok(None)
-            } else {
-                Date::parse_display(&s).map(Some)
-            }
-        };
-        let (Ok(dep), Ok(ret)) = (parse(departure.get_untracked()), parse(returned.get_untracked())) else {
-            error.set(Some(
-                lang.text(
-                    "Tanggal tidak sah (HH-BB-TTTT).",
-                    "Not a valid date (DD-MM-YYYY).",
-                )
-                .into(),
-            ));
+        tried.set(true);
+        let (Some(e), messages) = checked.get_untracked() else {
             return;
         };
-        let st = STATES
-            .into_iter()
-            .find(|s| format!("{s:?}") == state.get_untracked())
-            .unwrap_or(EpisodeState::Abroad);
-        let base_episode = base.get_value();
-        let mut e = base_episode
-            .clone()
-            .unwrap_or_else(|| MigrationEpisode::new(RecordId::random(), person.clone(), "", st));
-        e.destination_country = country.get_untracked().trim().to_owned();
-        e.state = st;
-        e.departure_date = dep;
-        e.return_date = ret;
-        e.agency = Some(agency.get_untracked()).filter(|a| !a.trim().is_empty());
-        if base_episode.is_none() {
-            e.procedural = if e.agency.is_some() {
-                Procedural::Yes
-            } else {
-                Procedural::Unknown
-            };
-        }
-        let errors: Vec<String> = desmigratif_model::validate::Validate::validate(&e)
-            .into_iter()
-            .chain(desmigratif_model::validate::Validate::validate_on(
-                &e,
-                crate::i18n::today(),
-            ))
-            .filter(|i| i.severity == desmigratif_model::Severity::Error)
-            .map(|i| i.message(lang.get_untracked_lang()))
+        let errors: Vec<String> = messages
+            .iter()
+            .filter(|m| m.severity == desmigratif_model::Severity::Error)
+            .map(|m| m.text.clone())
             .collect();
         if !errors.is_empty() {
             error.set(Some(errors.join(" ")));
             return;
         }
+        let base_episode = base.get_value();
         let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
             return;
         };
@@ -432,17 +380,38 @@ fn EpisodeForm(
                     if base_episode.is_some() {
                         // The next edit compares against what is now stored.
                         base.set_value(current.and_then(|c| c.get_untracked()).or(Some(saved)));
+                    } else {
+                        // Ready for the next new episode.
+                        let next = MigrationEpisode::new(
+                            RecordId::random(),
+                            saved.person.clone(),
+                            "",
+                            EpisodeState::Abroad,
+                        );
+                        draft.set(RecordDraft::from_record(&next));
+                        blank.set_value(next);
                     }
                     open.set(false);
+                    tried.set(false);
                     error.set(None);
-                    if base_episode.is_none() {
-                        country.set(String::new());
-                    }
                 }
                 Err(err) => error.set(Some(format!("{err:?}"))),
             }
         });
     });
+    let fields = move || {
+        MigrationEpisode::SPEC
+            .iter()
+            .map(|spec| {
+                view! {
+                    <DeclaredField spec=spec prefix="e"
+                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                        messages=messages_for(spec.key)/>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <Show when=move || open.get()
             fallback=move || view! {
@@ -450,19 +419,8 @@ fn EpisodeForm(
                     {move || if editing { lang.text("Ubah perjalanan", "Edit episode") } else { lang.text("+ Tambah perjalanan", "+ Add episode") }}
                 </button>
             }>
-            <form class="episode-form" on:submit=move |ev| save.run(ev)>
-                <div class="field"><label for="e-country">{move || lang.text("Negara tujuan", "Destination country")}</label>
-                    <input id="e-country" prop:value=country on:input=move |ev| country.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="e-state">{move || lang.text("Status", "State")}</label>
-                    <select id="e-state" prop:value=state on:change=move |ev| state.set(event_target_value(&ev))>
-                        {STATES.into_iter().map(|s| view! { <option value=format!("{s:?}")>{move || state_label(s, lang.get())}</option> }).collect_view()}
-                    </select></div>
-                <div class="field"><label for="e-dep">{move || lang.text("Tanggal berangkat", "Departure date")}</label>
-                    <input id="e-dep" inputmode="numeric" placeholder="HH-BB-TTTT" prop:value=departure on:input=move |ev| departure.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="e-ret">{move || lang.text("Tanggal pulang", "Return date")}</label>
-                    <input id="e-ret" inputmode="numeric" placeholder="HH-BB-TTTT" prop:value=returned on:input=move |ev| returned.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="e-agency">{move || lang.text("P3MI (agen penempatan)", "Placement agency (P3MI)")}</label>
-                    <input id="e-agency" prop:value=agency on:input=move |ev| agency.set(event_target_value(&ev))/></div>
+            <form class="episode-form" on:submit=move |ev| save.run(ev) novalidate>
+                {fields()}
                 {move || {
                     let changed = current.is_some_and(|c| c.get() != base.get_value());
                     changed.then(|| view! {
@@ -472,19 +430,12 @@ fn EpisodeForm(
                         )}</p>
                     })
                 }}
-                {move || error.get().map(|e| view! { <p class="msg error">{e}</p> })}
-                <button type="submit" class="primary">{move || lang.text("Simpan perjalanan", "Save episode")}</button>
+                {move || error.get().filter(|_| tried.get()).map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
+                <div class="actions">
+                    <button type="submit" class="primary">{move || lang.text("Simpan perjalanan", "Save episode")}</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{move || lang.text("Batal", "Cancel")}</button>
+                </div>
             </form>
         </Show>
-    }
-}
-
-trait UntrackedLang {
-    fn get_untracked_lang(&self) -> Lang;
-}
-
-impl UntrackedLang for crate::i18n::Language {
-    fn get_untracked_lang(&self) -> Lang {
-        self.0.get_untracked()
     }
 }
