@@ -4,7 +4,6 @@
 
 pub mod components;
 pub mod context;
-pub mod draft;
 pub mod engine;
 pub mod i18n;
 pub mod pages;

@@ -3,10 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use desmigratif_model::validate::Validate;
+use desmigratif_model::validate::{Validate, normalize_phone};
 use desmigratif_model::{Date, Described, FieldKind, FieldSpec, Lang, Severity};
 
-use crate::draft::FieldMessage;
+/// One message under a form field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMessage {
+    pub field: String,
+    pub severity: Severity,
+    pub text: String,
+    /// Where the message leads (another person holding the same NIK).
+    pub link: Option<String>,
+}
 
 /// The text of every declared field of a record type, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -81,6 +89,10 @@ impl RecordDraft {
                         None
                     }
                 },
+                // A mobile number is stored in one form (08…), whichever way it was typed.
+                FieldKind::Phone => Some(serde_json::Value::String(
+                    normalize_phone(text).unwrap_or_else(|| text.to_owned()),
+                )),
                 _ => Some(serde_json::Value::String(text.to_owned())),
             };
             if let Some(map) = json.as_object_mut() {
@@ -108,7 +120,7 @@ impl RecordDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use desmigratif_model::{EpisodeState, MigrationEpisode, Procedural, RecordId};
+    use desmigratif_model::{Consent, EpisodeState, MigrationEpisode, Person, Procedural, RecordId, Sex};
 
     fn today() -> Date {
         Date::new(2026, 11, 28).unwrap()
@@ -168,5 +180,44 @@ mod tests {
             None,
             "blank text is nothing, not spaces"
         );
+    }
+
+    #[test]
+    fn a_person_round_trips_and_the_phone_is_stored_in_one_form() {
+        let mut p = Person::new(RecordId::random(), "Sri Wahyuni");
+        p.sex = Some(Sex::Female);
+        p.birth_date = Date::new(1990, 5, 12);
+        p.nik = Some("3507115205900001".into());
+        p.phone = Some("081234567890".into());
+        p.consent = Consent::Given;
+        p.consent_date = Date::new(2024, 1, 2);
+        let mut draft = RecordDraft::from_record(&p);
+        assert_eq!(draft.get("birth_date"), "12-05-1990");
+        assert_eq!(draft.get("sex"), "Female");
+        let (back, messages) = draft.to_record(&p, Lang::Id, today());
+        assert_eq!(back.as_ref(), Some(&p));
+        assert!(messages.is_empty(), "{messages:?}");
+        draft.set("phone", "+62 812-3456-7890".into());
+        let (back, _) = draft.to_record(&p, Lang::Id, today());
+        assert_eq!(back.unwrap().phone.as_deref(), Some("081234567890"));
+    }
+
+    #[test]
+    fn a_birth_date_still_to_come_is_an_error_and_a_date_without_dashes_is_read() {
+        let base = Person::new(RecordId::random(), "Siti");
+        let mut draft = RecordDraft::from_record(&base);
+        draft.set("birth_date", "17-08-2031".into());
+        draft.set("nik", "123".into());
+        let (_, messages) = draft.to_record(&base, Lang::Id, today());
+        let fields: Vec<(&str, Severity)> = messages.iter().map(|m| (m.field.as_str(), m.severity)).collect();
+        assert_eq!(
+            fields,
+            [("nik", Severity::Error), ("birth_date", Severity::Error)]
+        );
+        draft.set("birth_date", "17081990".into());
+        draft.set("nik", "".into());
+        let (p, messages) = draft.to_record(&base, Lang::Id, today());
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(p.unwrap().birth_date, Date::new(1990, 8, 17));
     }
 }

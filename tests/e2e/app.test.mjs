@@ -326,11 +326,22 @@ test('dates still to come are refused where they cannot be, dates typed without 
     assert.match(nik, /^\d{16}$/);
 
     await page.goto(`${relay.url}/orang/baru`);
+    await page.locator('#f-full_name').waitFor();
+    assert.equal(await page.locator('.person-form .msg').count(), 0, 'an untouched form says nothing');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('.field:has(#f-full_name) .msg.error', { hasText: 'Wajib diisi' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'f-full_name', null, { timeout: 5_000 });
+    const alert = page.locator('[role="alert"]', { hasText: 'Periksa isian' });
+    await alert.waitFor();
     await page.locator('#f-full_name').fill('Tanggal Depan');
+    await alert.waitFor({ state: 'detached' });
+
     await page.locator('#f-birth_date').fill('17-08-2031');
     await page.locator('.field:has(#f-birth_date) .msg.error', { hasText: 'belum lewat' }).waitFor();
+    await page.locator('#f-full_name').focus();
     await page.getByRole('button', { name: 'Simpan' }).click();
-    await page.locator('[role="alert"]', { hasText: 'Periksa isian' }).waitFor();
+    await alert.waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'f-birth_date', null, { timeout: 5_000 });
     assert.equal(await page.locator('#f-full_name').count(), 1, 'still on the form');
     await page.locator('#f-birth_date').fill('17081990');
     await page.locator('.field:has(#f-birth_date) .msg').waitFor({ state: 'detached' });

@@ -8,9 +8,9 @@ use wasm_bindgen::JsCast;
 use crate::components::conflict_dialog::ConflictDialog;
 use crate::components::field::DeclaredField;
 use crate::context::use_app;
-use crate::draft::FieldMessage;
+
 use crate::i18n::{format_time_ms, use_language};
-use crate::record_draft::RecordDraft;
+use crate::record_draft::{FieldMessage, RecordDraft};
 
 /// An episode's state as the declaration labels it.
 fn state_label(s: EpisodeState, lang: Lang) -> &'static str {

@@ -1,46 +1,12 @@
-use desmigratif_model::{Issue, IssueKind, Person, RecordId, Severity};
+use desmigratif_model::{Described, Issue, IssueKind, Person, RecordId, Severity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use wasm_bindgen::JsCast;
 
-use crate::components::field::{SelectField, TextField};
+use crate::components::field::DeclaredField;
 use crate::context::use_app;
-use crate::draft::{FieldMessage, PersonDraft};
 use crate::i18n::{today, use_language};
-
-/// The text fields of the form: name, label (id, en), input type, input mode, placeholder.
-const TEXT_FIELDS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("full_name", "Nama lengkap", "Full name", "text", "", ""),
-    ("nik", "NIK", "NIK (ID number)", "text", "numeric", "16 angka"),
-    (
-        "no_kk",
-        "No. KK",
-        "Family card no.",
-        "text",
-        "numeric",
-        "16 angka",
-    ),
-    ("birth_place", "Tempat lahir", "Place of birth", "text", "", ""),
-    (
-        "birth_date",
-        "Tanggal lahir",
-        "Date of birth",
-        "text",
-        "numeric",
-        "HH-BB-TTTT",
-    ),
-    ("dusun", "Dusun", "Dusun", "text", "", ""),
-    ("rt", "RT", "RT", "text", "numeric", ""),
-    ("rw", "RW", "RW", "text", "numeric", ""),
-    ("address", "Alamat", "Address", "text", "", ""),
-    ("phone", "No. HP", "Mobile", "tel", "tel", "08…"),
-];
-const SELECT_FIELDS: &[(&str, &str, &str)] = &[
-    ("sex", "Jenis kelamin", "Sex"),
-    ("relation", "Hubungan dalam KK", "Relation in the family"),
-    ("education", "Pendidikan", "Education"),
-    ("marital_status", "Status kawin", "Marital status"),
-    ("consent", "Persetujuan didata", "Consent to be recorded"),
-];
+use crate::record_draft::{FieldMessage, RecordDraft};
 
 /// Creating (`/orang/baru`) or editing (`/orang/:id/ubah`) a person. Messages appear at the
 /// field as the user types; errors block saving, warnings do not. Only the fields the user
@@ -55,14 +21,12 @@ pub fn PersonForm() -> impl IntoView {
     // The record as the form loaded it: the base that edits are compared against. A signal, so
     // that the checks follow when the record arrives after the form is drawn (a reload here).
     let base = RwSignal::new(None::<Person>);
-    let draft = RwSignal::new(PersonDraft::default());
+    let draft = RwSignal::new(RecordDraft::default());
     let loaded = RwSignal::new(editing.is_none());
     if editing.is_none() {
-        base.set(Some(Person::new(RecordId::random(), "")));
-        draft.set(PersonDraft {
-            consent: "NotAsked".into(),
-            ..PersonDraft::default()
-        });
+        let new = Person::new(RecordId::random(), "");
+        draft.set(RecordDraft::from_record(&new));
+        base.set(Some(new));
     }
     let editing_id = editing.clone();
     Effect::new(move |_| {
@@ -72,14 +36,15 @@ pub fn PersonForm() -> impl IntoView {
         if let Some(id) = editing_id.as_ref()
             && let Some(p) = app.with_village(|v| v.snapshot.person(id).cloned()).flatten()
         {
-            draft.set(PersonDraft::from_person(&p));
+            draft.set(RecordDraft::from_record(&p));
             base.set(Some(p));
             loaded.set(true);
         }
     });
     let checked = Memo::new(move |_| {
         let base = base.get()?;
-        let (person, mut messages) = draft.with(|d| d.to_person(&base, lang.get(), today()));
+        let (person, mut messages) = draft.with(|d| d.to_record(&base, lang.get(), today()));
+        let person = person?;
         // A NIK another person of the village already holds: a warning that leads to them.
         if let Some(nik) = person.nik.as_deref().filter(|n| n.len() == 16) {
             let holders = untrack(|| {
@@ -107,12 +72,23 @@ pub fn PersonForm() -> impl IntoView {
         }
         Some((person, messages))
     });
+    // An empty field says nothing ("Wajib diisi.") until the user first tries to save.
+    let tried = RwSignal::new(false);
     let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
         Signal::derive(move || {
+            if !tried.get() && draft.with(|d| d.get(field).trim().is_empty()) {
+                return Vec::new();
+            }
             checked
                 .get()
                 .map(|(_, m)| m.into_iter().filter(|m| m.field == field).collect())
                 .unwrap_or_default()
+        })
+    };
+    let has_errors = move || {
+        checked.with(|c| {
+            c.as_ref()
+                .is_some_and(|(_, m)| m.iter().any(|m| m.severity == Severity::Error))
         })
     };
     let saving = RwSignal::new(false);
@@ -122,14 +98,20 @@ pub fn PersonForm() -> impl IntoView {
         let Some((person, messages)) = checked.get_untracked() else {
             return;
         };
+        tried.set(true);
         if messages.iter().any(|m| m.severity == Severity::Error) {
-            save_error.set(Some(
-                lang.text(
-                    "Periksa isian yang bertanda merah.",
-                    "Check the fields marked red.",
-                )
-                .into(),
-            ));
+            // Take the user to the first field that needs them (once its message is drawn).
+            request_animation_frame(|| {
+                if let Some(el) = document()
+                    .query_selector(".person-form .field.has-error input, .person-form .field.has-error select, .person-form .field.has-error textarea")
+                    .ok()
+                    .flatten()
+                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    el.scroll_into_view();
+                    let _ = el.focus();
+                }
+            });
             return;
         }
         let (Some(engine), Some(doc_id), Some(base)) =
@@ -161,34 +143,14 @@ pub fn PersonForm() -> impl IntoView {
             }
         });
     };
-    let text_fields = TEXT_FIELDS
+    let fields = Person::SPEC
         .iter()
-        .map(|&(name, id_label, en_label, kind, inputmode, placeholder)| {
+        .map(|spec| {
             view! {
-                <TextField
-                    name=name
-                    label=Signal::derive(move || lang.text(id_label, en_label))
-                    value=Signal::derive(move || draft.with(|d| d.get(name)))
-                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(name, v)))
-                    messages=messages_for(name)
-                    kind=kind
-                    inputmode=inputmode
-                    placeholder=placeholder
-                />
-            }
-        })
-        .collect_view();
-    let select_fields = SELECT_FIELDS
-        .iter()
-        .map(|&(name, id_label, en_label)| {
-            view! {
-                <SelectField
-                    name=name
-                    label=Signal::derive(move || lang.text(id_label, en_label))
-                    value=Signal::derive(move || draft.with(|d| d.get(name)))
-                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(name, v)))
-                    messages=messages_for(name)
-                />
+                <DeclaredField spec=spec prefix="f"
+                    value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                    messages=messages_for(spec.key)/>
             }
         })
         .collect_view();
@@ -197,23 +159,12 @@ pub fn PersonForm() -> impl IntoView {
             <h2>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h2>
             // Disabled until the record is read, so nothing typed is overwritten by its arrival.
             <fieldset class="plain" disabled=move || !loaded.get()>
-            {text_fields}
-            {select_fields}
-            <TextField
-                name="consent_date"
-                label=Signal::derive(move || lang.text("Tanggal persetujuan", "Date of consent"))
-                value=Signal::derive(move || draft.with(|d| d.get("consent_date")))
-                on_input=Callback::new(move |v: String| draft.update(|d| d.set("consent_date", v)))
-                messages=messages_for("consent_date")
-                inputmode="numeric"
-                placeholder="HH-BB-TTTT"
-            />
-            <div class="field">
-                <label for="f-notes">{move || lang.text("Catatan", "Notes")}</label>
-                <textarea id="f-notes" name="notes" prop:value=move || draft.with(|d| d.notes.clone())
-                    on:input=move |ev| draft.update(|d| d.notes = event_target_value(&ev))></textarea>
-            </div>
+            {fields}
             </fieldset>
+            // Shown while the fields still have errors after a save was tried, gone once fixed.
+            {move || (tried.get() && has_errors()).then(|| view! {
+                <p class="msg error" role="alert">{lang.text("Periksa isian yang bertanda merah.", "Check the fields marked red.")}</p>
+            })}
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
                 <button type="submit" class="primary" disabled=move || saving.get() || !loaded.get()>
