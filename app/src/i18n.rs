@@ -38,6 +38,13 @@ pub fn provide_language() -> Language {
         Lang::Id
     }));
     provide_context(lang);
+    // The document's language follows the choice (screen readers and hyphenation read it).
+    Effect::new(move |_| {
+        let code = if lang.get() == Lang::En { "en" } else { "id" };
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", code);
+        }
+    });
     lang
 }
 

@@ -112,6 +112,9 @@ pub enum LoginError {
     Server(u16),
     /// Another account is logged in on this device.
     OtherAccount,
+    /// The form was sent without a username, or without a password.
+    MissingUsername,
+    MissingPassword,
 }
 
 impl LoginError {
@@ -130,6 +133,10 @@ impl LoginError {
             (LoginError::Offline, En) => "No connection. The first login needs the internet.".into(),
             (LoginError::Server(code), Id) => format!("Server bermasalah ({code}). Coba lagi nanti."),
             (LoginError::Server(code), En) => format!("Server problem ({code}). Try again later."),
+            (LoginError::MissingUsername, Id) => "Isi nama pengguna.".into(),
+            (LoginError::MissingUsername, En) => "Enter your username.".into(),
+            (LoginError::MissingPassword, Id) => "Isi kata sandi.".into(),
+            (LoginError::MissingPassword, En) => "Enter your password.".into(),
             (LoginError::OtherAccount, Id) => {
                 "Akun lain masih masuk di perangkat ini. Keluar dulu dari akun itu.".into()
             }

@@ -13,6 +13,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
             <DistrictOverview/>
+            <VillageHeading/>
             <VillageSwitch/>
             <Counts/>
             <ConflictNotice/>
@@ -24,6 +25,22 @@ pub fn Home() -> impl IntoView {
             <Logout/>
         </Show>
     }
+}
+
+/// A village account's page heading: its village.
+#[component]
+fn VillageHeading() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let name = move || {
+        let s = app.session.get().filter(|s| !s.is_district())?;
+        let village = app.village.get()?;
+        s.villages()
+            .into_iter()
+            .find(|g| g.doc_id == village)
+            .map(|g| g.name)
+    };
+    move || name().map(|n| view! { <h1>{lang.text("Desa ", "Village of ")}{n}</h1> })
 }
 
 /// The village on screen; an account with several villages can switch between them.
@@ -229,7 +246,7 @@ fn DistrictOverview() -> impl IntoView {
     view! {
         <Show when=move || app.session.get().is_some_and(|s| s.is_district())>
             <section class="district">
-                <h2>{move || lang.text("Ringkasan kabupaten", "District overview")}</h2>
+                <h1>{move || lang.text("Ringkasan kabupaten", "District overview")}</h1>
                 <table>
                     <thead><tr>
                         <th scope="col">{move || lang.text("Desa", "Village")}</th>

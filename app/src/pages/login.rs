@@ -22,6 +22,15 @@ pub fn Login() -> impl IntoView {
         if busy.get() {
             return;
         }
+        // Say what is missing rather than asking the relay.
+        if username.get_untracked().trim().is_empty() {
+            error.set(Some(session::LoginError::MissingUsername));
+            return;
+        }
+        if password.get_untracked().is_empty() {
+            error.set(Some(session::LoginError::MissingPassword));
+            return;
+        }
         busy.set(true);
         error.set(None);
         let navigate = navigate.clone();
@@ -52,7 +61,7 @@ pub fn Login() -> impl IntoView {
     };
     view! {
         <form class="card login" on:submit=submit>
-            <h2>{move || lang.text("Masuk", "Log in")}</h2>
+            <h1>{move || lang.text("Masuk", "Log in")}</h1>
             <div class="field">
                 <label for="username">{move || lang.text("Nama pengguna", "Username")}</label>
                 <input id="username" name="username" autocomplete="username" autocapitalize="none"

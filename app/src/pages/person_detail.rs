@@ -79,7 +79,7 @@ pub fn PersonDetail() -> impl IntoView {
             })
             .collect_view();
         Some(view! {
-            <h2 class="person-name">{p.full_name.clone()}</h2>
+            <h1 class="person-name">{p.full_name.clone()}</h1>
             <p class="category">{category}{p.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
             <dl class="details">{rows}</dl>
         })
@@ -264,7 +264,7 @@ pub fn PersonDetail() -> impl IntoView {
                 </button>
             </nav>
             <section>
-                <h3>{move || lang.text("Riwayat migrasi", "Migration history")}</h3>
+                <h2>{move || lang.text("Riwayat migrasi", "Migration history")}</h2>
                 <ul class="timeline">
                     // Keyed by episode: a change elsewhere never rebuilds an open form.
                     <For each=episode_ids key=|eid| eid.clone() let(eid)>
@@ -274,11 +274,11 @@ pub fn PersonDetail() -> impl IntoView {
                 {move || id().map(|pid| view! { <EpisodeForm person=pid/> })}
             </section>
             <section>
-                <h3>{move || lang.text("Anggota keluarga (KK)", "Household (family card)")}</h3>
+                <h2>{move || lang.text("Anggota keluarga (KK)", "Household (family card)")}</h2>
                 <ul class="household">{household_view}</ul>
             </section>
             <section>
-                <h3>{move || lang.text("Riwayat perubahan", "Change history")}</h3>
+                <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>
                 <ul class="history">{history}</ul>
             </section>
             {dialog}

@@ -156,7 +156,7 @@ pub fn PersonForm() -> impl IntoView {
         .collect_view();
     view! {
         <form class="card person-form" on:submit=save novalidate>
-            <h2>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h2>
+            <h1>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h1>
             // Disabled until the record is read, so nothing typed is overwritten by its arrival.
             <fieldset class="plain" disabled=move || !loaded.get()>
             {fields}

@@ -151,6 +151,7 @@ pub fn PersonList() -> impl IntoView {
     };
     view! {
         <section class="person-list">
+            <h1>{move || lang.text("Daftar orang", "People")}</h1>
             <input class="search" type="search" aria-label=move || lang.text("Cari nama atau NIK", "Search name or NIK")
                 placeholder=move || lang.text("Cari nama atau NIK", "Search name or NIK")
                 prop:value=move || state.with(|s| s.text.clone())

@@ -1,0 +1,71 @@
+// Accessibility: axe-core (WCAG 2.1 A and AA rules) over every screen a field worker and a
+// district clerk use, on a phone-sized screen; every screen has exactly one h1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startRelay, launchBrowser, newPhone } from './support.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let relay, browser;
+before(async () => { relay = await startRelay(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await relay?.stop(); relay?.cleanup(); });
+
+/// Runs axe on the page as it is (evaluated through the debugger, so the app's CSP stays strict).
+async function check(page, screen) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  assert.deepEqual(violations, [], `${screen}: ${violations.join('\n')}`);
+  assert.equal(await page.locator('h1').count(), 1, `${screen}: one h1`);
+}
+
+async function login(page, username) {
+  await page.goto(relay.url);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill('demo-desmigratif');
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: 60_000 });
+}
+
+test('a field worker\'s screens have no WCAG A/AA violations', async () => {
+  const { page, context } = await newPhone(browser);
+  try {
+    await page.goto(relay.url);
+    await page.locator('#username').waitFor();
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.locator('.login [role="alert"]', { hasText: 'Isi nama pengguna' }).waitFor();
+    await check(page, 'login');
+    await login(page, 'desa-brongkal');
+    await check(page, 'home');
+    await page.getByRole('link', { name: 'Daftar orang' }).click();
+    await page.locator('ul.people li').first().waitFor();
+    await check(page, 'person list');
+    await page.locator('ul.people li a').first().click();
+    await page.locator('.person-name').waitFor();
+    await check(page, 'person');
+    await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
+    await check(page, 'person with the episode form');
+    await page.getByRole('link', { name: 'Ubah' }).click();
+    await page.locator('#f-full_name').waitFor();
+    await check(page, 'person form');
+    await page.getByRole('button', { name: 'EN' }).click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en', 'the document says its language');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a district clerk\'s home has no WCAG A/AA violations', async () => {
+  const { page, context } = await newPhone(browser);
+  try {
+    await login(page, 'disnaker-malang');
+    await page.locator('.district tbody tr[data-loaded]').first().waitFor();
+    await check(page, 'district home');
+  } finally {
+    await context.close();
+  }
+});
