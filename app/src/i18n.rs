@@ -53,17 +53,30 @@ pub fn use_language() -> Language {
     expect_context::<Language>()
 }
 
-/// A time (ms since the epoch) as `DD-MM-YYYY HH:MM` in the device's zone.
+/// A time (ms since the epoch) as `DD-MM-YYYY HH:MM WIB` in the device's zone, named as
+/// Indonesians name theirs (WIB, WITA, WIT), so a time read elsewhere is not misread.
 pub fn format_time_ms(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
     format!(
-        "{:02}-{:02}-{:04} {:02}:{:02}",
+        "{:02}-{:02}-{:04} {:02}:{:02} {}",
         d.get_date(),
         d.get_month() + 1,
         d.get_full_year(),
         d.get_hours(),
-        d.get_minutes()
+        d.get_minutes(),
+        zone_name(-(d.get_timezone_offset() as i32))
     )
+}
+
+/// The name of a UTC offset in minutes: Indonesia's three zones, else `UTC+H`.
+fn zone_name(minutes: i32) -> String {
+    match minutes {
+        420 => "WIB".into(),
+        480 => "WITA".into(),
+        540 => "WIT".into(),
+        m if m % 60 == 0 => format!("UTC{:+}", m / 60),
+        m => format!("UTC{:+}:{:02}", m / 60, (m % 60).abs()),
+    }
 }
 
 /// A time (ms since the epoch) as `HH:MM:SS` in the device's zone.

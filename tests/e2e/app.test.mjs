@@ -122,7 +122,7 @@ test('offline: a person created with the relay down survives a reload, then reac
 
 test('a district office lands on its overview: it fits the phone, totals add up, a tap opens a village, a reload keeps it', async () => {
   const relay = await startRelay();
-  const { page, context } = await newPhone(browser);
+  const { page, context } = await newPhone(browser, { timezoneId: 'Asia/Jakarta' });
   try {
     await login(page, relay.url, 'disnaker-malang');
     await synced(page);
@@ -144,6 +144,7 @@ test('a district office lands on its overview: it fits the phone, totals add up,
     await page.locator('.district tbody tr.current', { hasText: name }).waitFor();
     await page.waitForFunction((want) => document.querySelector('.count[data-category="Pmi"] strong')?.textContent === want, pmi);
     assert.equal(await page.locator('#village option:checked').textContent(), name);
+    assert.match(await page.locator('.district tbody tr.current small').textContent(), /^\d\d-\d\d-\d{4} \d\d:\d\d WIB$/, 'times say their zone');
     await page.reload();
     await page.locator('.district tbody tr.current', { hasText: name }).waitFor();
     assert.equal(await page.locator('#village option:checked').textContent(), name, 'the choice survives a reload');
@@ -365,6 +366,18 @@ test('dates still to come are refused where they cannot be, dates typed without 
     await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
     await page.locator('.episode[data-state="Planned"]').waitFor();
     assert.equal(await page.locator('.category').textContent(), 'CPMI');
+
+    // From a household, a new member starts with the family's No. KK and dusun.
+    await page.goto(`${relay.url}${otherPath}`);
+    const kk = (await page.locator('.details [data-field="no_kk"] dd').textContent()).trim();
+    const dusun = (await page.locator('.details [data-field="dusun"] dd').textContent()).trim();
+    await page.getByRole('link', { name: '+ Tambah anggota keluarga' }).click();
+    assert.equal(await page.locator('#f-no_kk').inputValue(), kk);
+    assert.equal(await page.locator('#f-dusun').inputValue(), dusun);
+    await page.locator('#f-full_name').fill('Anak Baru');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('.person-name', { hasText: 'Anak Baru' }).waitFor();
+    await page.locator('ul.household a', { hasText: otherName }).waitFor();
   } finally {
     await context.close();
     await relay.stop();

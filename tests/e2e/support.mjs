@@ -93,8 +93,8 @@ export async function launchProfile() {
 }
 
 /// A fresh browser profile (context) on a phone-sized screen, recording console errors.
-export async function newPhone(browser) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' });
+export async function newPhone(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });

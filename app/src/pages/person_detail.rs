@@ -276,6 +276,21 @@ pub fn PersonDetail() -> impl IntoView {
             <section>
                 <h2>{move || lang.text("Anggota keluarga (KK)", "Household (family card)")}</h2>
                 <ul class="household">{household_view}</ul>
+                {move || person.get().and_then(|p| {
+                    // A new member of this family: No. KK and where they live already filled in.
+                    let kk = p.no_kk.clone()?;
+                    let mut query = vec![format!("kk={}", String::from(js_sys::encode_uri_component(&kk)))];
+                    for (key, value) in [("dusun", &p.dusun), ("rt", &p.rt), ("rw", &p.rw), ("alamat", &p.address)] {
+                        if let Some(v) = value {
+                            query.push(format!("{key}={}", String::from(js_sys::encode_uri_component(v))));
+                        }
+                    }
+                    Some(view! {
+                        <a class="button add-member" href=format!("/orang/baru?{}", query.join("&"))>
+                            {move || lang.text("+ Tambah anggota keluarga", "+ Add a family member")}
+                        </a>
+                    })
+                })}
             </section>
             <section>
                 <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>

@@ -1,6 +1,6 @@
 use desmigratif_model::{Described, Issue, IssueKind, Person, RecordId, Severity};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use wasm_bindgen::JsCast;
 
 use crate::components::field::DeclaredField;
@@ -25,7 +25,21 @@ pub fn PersonForm() -> impl IntoView {
     let loaded = RwSignal::new(editing.is_none());
     if editing.is_none() {
         let new = Person::new(RecordId::random(), "");
-        draft.set(RecordDraft::from_record(&new));
+        let mut start = RecordDraft::from_record(&new);
+        // Adding a family member (`?kk=…&dusun=…`): what the household shares is filled in.
+        let query = use_query_map().get_untracked();
+        for (param, field) in [
+            ("kk", "no_kk"),
+            ("dusun", "dusun"),
+            ("rt", "rt"),
+            ("rw", "rw"),
+            ("alamat", "address"),
+        ] {
+            if let Some(v) = query.get(param) {
+                start.set(field, v);
+            }
+        }
+        draft.set(start);
         base.set(Some(new));
     }
     let editing_id = editing.clone();
