@@ -336,6 +336,12 @@ test('dates still to come are refused where they cannot be, dates typed without 
     await alert.waitFor();
     await page.locator('#f-full_name').fill('Tanggal Depan');
     await alert.waitFor({ state: 'detached' });
+    // Leaving with unsaved text asks first; staying keeps it.
+    const asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.dismiss(); }));
+    await page.locator('a.brand').click();
+    const left = page.waitForURL((u) => u.pathname !== '/orang/baru').then(() => 'left the form without asking');
+    assert.match(await Promise.race([asked, left]), /belum disimpan/);
+    assert.equal(await page.locator('#f-full_name').inputValue(), 'Tanggal Depan', 'still on the form, text kept');
 
     await page.locator('#f-birth_date').fill('17-08-2031');
     await page.locator('.field:has(#f-birth_date) .msg.error', { hasText: 'belum lewat' }).waitFor();

@@ -106,6 +106,20 @@ pub fn PersonForm() -> impl IntoView {
         })
     };
     let saving = RwSignal::new(false);
+    // What the form held when it was drawn (or the record arrived): leaving with anything else
+    // asks first.
+    let pristine = RwSignal::new(None::<RecordDraft>);
+    Effect::new(move |_| {
+        if loaded.get() && pristine.with_untracked(Option::is_none) {
+            pristine.set(Some(draft.get_untracked()));
+        }
+    });
+    let saved = RwSignal::new(false);
+    let dirty = move || {
+        !saved.get_untracked()
+            && pristine.with_untracked(|p| p.as_ref().is_some_and(|p| draft.with_untracked(|d| d != p)))
+    };
+    guard_unsaved(dirty, lang);
     let save_error = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -152,7 +166,10 @@ pub fn PersonForm() -> impl IntoView {
             };
             saving.set(false);
             match result {
-                Ok(()) => navigate(&format!("/orang/{id}"), Default::default()),
+                Ok(()) => {
+                    saved.set(true);
+                    navigate(&format!("/orang/{id}"), Default::default())
+                }
                 Err(e) => save_error.set(Some(format!("{e:?}"))),
             }
         });
@@ -191,4 +208,66 @@ pub fn PersonForm() -> impl IntoView {
 
 fn editing_is_some(params: &Memo<leptos_router::params::ParamsMap>) -> bool {
     params.get().get("id").is_some()
+}
+
+/// While `dirty()`, leaving the form asks first: a link inside the app (caught before the
+/// router sees the click) and closing or reloading the tab (the browser's own question).
+fn guard_unsaved(dirty: impl Fn() -> bool + Clone + 'static, lang: crate::i18n::Language) {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else { return };
+    let Some(document) = window.document() else { return };
+    let on_click = {
+        let dirty = dirty.clone();
+        Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+            let link = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("a[href]").ok().flatten());
+            if link.is_none() || !dirty() {
+                return;
+            }
+            let question = lang.text(
+                "Perubahan di formulir ini belum disimpan. Tinggalkan formulir?",
+                "This form has changes that are not saved. Leave the form?",
+            );
+            let leave = web_sys::window()
+                .and_then(|w| w.confirm_with_message(question).ok())
+                .unwrap_or(true);
+            if !leave {
+                ev.prevent_default();
+                ev.stop_immediate_propagation();
+            }
+        })
+    };
+    let on_unload =
+        Closure::<dyn FnMut(web_sys::BeforeUnloadEvent)>::new(move |ev: web_sys::BeforeUnloadEvent| {
+            if dirty() {
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_capture(true);
+    let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+        "click",
+        on_click.as_ref().unchecked_ref(),
+        &options,
+    );
+    let _ = window.add_event_listener_with_callback("beforeunload", on_unload.as_ref().unchecked_ref());
+    // The listeners go with the form.
+    let on_click = send_wrapper::SendWrapper::new(on_click);
+    let on_unload = send_wrapper::SendWrapper::new(on_unload);
+    on_cleanup(move || {
+        if let Some(window) = web_sys::window() {
+            if let Some(document) = window.document() {
+                let _ = document.remove_event_listener_with_callback_and_bool(
+                    "click",
+                    on_click.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
+            let _ = window
+                .remove_event_listener_with_callback("beforeunload", on_unload.as_ref().unchecked_ref());
+        }
+    });
 }
