@@ -202,6 +202,7 @@ test('two phones edit one person offline: different fields merge, the same field
     const notice = b.page.locator('a.notice.conflict');
     await notice.waitFor({ timeout: 30_000 });
     assert.equal(await notice.getAttribute('data-count'), '1');
+    assert.equal(await b.page.locator('.sync-status a.conflicts').textContent(), '1 perlu dipilih', 'the sync status says so too');
     await notice.click();
     await b.page.waitForURL(/konflik=1/);
     await b.page.locator('ul.people li .marker.conflict').waitFor();
@@ -419,6 +420,12 @@ test('the form checks fields as they are typed; episodes are added and edited; t
 
     await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
     await page.locator('#e-destination_country').fill('Taiwan');
+    // An open episode form with typed text asks before the page is left.
+    const asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.dismiss(); }));
+    const personPath = new URL(page.url()).pathname;
+    await page.locator('a.brand').click();
+    const left = page.waitForURL((u) => u.pathname !== personPath).then(() => 'left without asking');
+    assert.match(await Promise.race([asked, left]), /belum disimpan/);
     await page.locator('#e-departure_date').fill('01-03-2023');
     await page.getByRole('button', { name: 'Simpan perjalanan' }).click();
     await page.locator('.episode', { hasText: 'Taiwan' }).waitFor();

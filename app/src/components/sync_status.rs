@@ -48,6 +48,17 @@ pub fn SyncStatus() -> impl IntoView {
                 {move || (status.connection.get() == Connection::SessionExpired).then(|| view! {
                     <a class="button relogin" href="/masuk">{lang.text("Masuk lagi", "Log in again")}</a>
                 })}
+                {move || {
+                    let n = app.with_village(|v| v.snapshot.persons_needing_choice()).unwrap_or(0);
+                    (n > 0).then(|| view! {
+                        <a class="conflicts" href="/orang?konflik=1">
+                            {match lang.get() {
+                                desmigratif_model::Lang::Id => format!("{n} perlu dipilih"),
+                                desmigratif_model::Lang::En => format!("{n} to choose"),
+                            }}
+                        </a>
+                    })
+                }}
                 <span class="last-sync">
                     {move || status.last_sync.get().map(|t| format!("{} {}", lang.text("Terakhir:", "Last:"), format_time_ms(t)))}
                 </span>

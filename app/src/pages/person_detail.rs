@@ -350,6 +350,17 @@ fn EpisodeForm(
     let blank = StoredValue::new(start);
     let tried = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // An open form with typed text asks before the page is left.
+    let typed_from = StoredValue::new(draft.get_untracked());
+    crate::pages::person_form::guard_unsaved(
+        move || {
+            open.try_get_untracked().unwrap_or(false)
+                && typed_from
+                    .try_with_value(|start| draft.try_with_untracked(|d| d != start).unwrap_or(false))
+                    .unwrap_or(false)
+        },
+        lang,
+    );
     let checked = Memo::new(move |_| {
         let base = base.get_value().unwrap_or_else(|| blank.get_value());
         draft.with(|d| d.to_record(&base, lang.get(), crate::i18n::today()))
@@ -409,6 +420,7 @@ fn EpisodeForm(
                     open.set(false);
                     tried.set(false);
                     error.set(None);
+                    typed_from.set_value(draft.get_untracked());
                 }
                 Err(err) => error.set(Some(format!("{err:?}"))),
             }

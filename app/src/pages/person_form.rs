@@ -212,7 +212,7 @@ fn editing_is_some(params: &Memo<leptos_router::params::ParamsMap>) -> bool {
 
 /// While `dirty()`, leaving the form asks first: a link inside the app (caught before the
 /// router sees the click) and closing or reloading the tab (the browser's own question).
-fn guard_unsaved(dirty: impl Fn() -> bool + Clone + 'static, lang: crate::i18n::Language) {
+pub fn guard_unsaved(dirty: impl Fn() -> bool + Clone + 'static, lang: crate::i18n::Language) {
     use wasm_bindgen::closure::Closure;
     let Some(window) = web_sys::window() else { return };
     let Some(document) = window.document() else { return };
