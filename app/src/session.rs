@@ -92,14 +92,27 @@ pub fn random_id() -> String {
     desmigratif_model::RecordId::random().to_string()
 }
 
-/// This device's id, made once and kept.
-pub fn device_id() -> String {
-    if let Some(id) = get_item(DEVICE_KEY) {
-        return id;
+/// This device's id, made once and kept; naming the device (at login) makes a new one that
+/// carries the name ([`desmigratif_model::named_device_id`]).
+pub fn device_id(name: Option<&str>) -> String {
+    let kept = get_item(DEVICE_KEY);
+    let wanted = name.map(str::trim).filter(|n| !n.is_empty());
+    match (kept, wanted) {
+        (Some(id), None) => id,
+        (Some(id), Some(n)) if desmigratif_model::device_name(&id) == n => id,
+        (_, n) => {
+            let id = desmigratif_model::named_device_id(n.unwrap_or(""), &random_id()[..12]);
+            set_item(DEVICE_KEY, &id);
+            id
+        }
     }
-    let id = format!("web-{}", &random_id()[..12]);
-    set_item(DEVICE_KEY, &id);
-    id
+}
+
+/// The name this device was given, if any.
+pub fn device_name() -> Option<String> {
+    let id = get_item(DEVICE_KEY)?;
+    let name = desmigratif_model::device_name(&id);
+    (name != id).then_some(name)
 }
 
 /// Why a login failed.
@@ -148,8 +161,8 @@ impl LoginError {
 }
 
 /// Logs in against the relay's `/api/login`.
-pub async fn login(username: &str, password: &str) -> Result<Session, LoginError> {
-    let body = serde_json::json!({ "username": username, "password": password, "device": device_id() });
+pub async fn login(username: &str, password: &str, device: Option<&str>) -> Result<Session, LoginError> {
+    let body = serde_json::json!({ "username": username, "password": password, "device": device_id(device) });
     let (status, text) = http("POST", "/api/login", None, Some(&body.to_string()))
         .await
         .map_err(|_| LoginError::Offline)?;

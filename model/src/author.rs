@@ -20,6 +20,71 @@ impl Author {
             device: device.into(),
         }
     }
+
+    /// The device as a person recognises it: the name chosen at login ("HP Bu Sri"), else its id.
+    pub fn device_name(&self) -> String {
+        device_name(&self.device)
+    }
+}
+
+/// A device id carrying the name a person gave the device: `HP_Bu_Sri.0e49ab12cd34` for "HP Bu
+/// Sri", followed by a random part so that two devices with one name stay two devices. Device
+/// ids allow only ASCII letters, digits, `.`, `_` and `-`: other characters become `_`.
+pub fn named_device_id(name: &str, random: &str) -> String {
+    let slug: String = name
+        .trim()
+        .chars()
+        .take(40)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if slug.trim_matches('_').is_empty() {
+        format!("web-{random}")
+    } else {
+        format!("{slug}.{random}")
+    }
+}
+
+/// The name in a device id made by [`named_device_id`]; the id itself otherwise.
+pub fn device_name(device: &str) -> String {
+    match device.rsplit_once('.') {
+        Some((name, _)) if !name.is_empty() => name
+            .replace('_', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => device.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::*;
+
+    #[test]
+    fn a_named_device_reads_back_its_name_and_stays_a_valid_unique_id() {
+        let id = named_device_id(" HP Bu Sri ", "0e49ab12cd34");
+        assert_eq!(id, "HP_Bu_Sri.0e49ab12cd34");
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        );
+        assert_eq!(device_name(&id), "HP Bu Sri");
+        assert_eq!(
+            Author::new("desa-x", "web-0e49ab12cd34").device_name(),
+            "web-0e49ab12cd34"
+        );
+        assert_eq!(named_device_id("  ", "0e49"), "web-0e49");
+        assert_eq!(
+            device_name(&named_device_id("Ponsel Pak Dwi (lama)", "ab")),
+            "Ponsel Pak Dwi lama"
+        );
+    }
 }
 
 /// What one change did to one record.

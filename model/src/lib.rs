@@ -52,7 +52,7 @@ pub mod record;
 pub mod validate;
 pub mod wire;
 
-pub use author::{Author, ChangeNote, EditAction, RecordEdit};
+pub use author::{Author, ChangeNote, EditAction, RecordEdit, device_name, named_device_id};
 pub use conflict::{CompetingValue, FieldConflict};
 pub use date::Date;
 pub use district::DistrictDoc;

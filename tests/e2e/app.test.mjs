@@ -10,10 +10,11 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-async function login(page, url, username) {
+async function login(page, url, username, device) {
   await page.goto(url);
   await page.locator('#username').fill(username);
   await page.locator('#password').fill('demo-desmigratif');
+  if (device) await page.locator('#device-name').fill(device);
   await page.getByRole('button', { name: 'Masuk' }).click();
   await page.locator('.counts .count').first().waitFor({ timeout: 30_000 });
 }
@@ -161,7 +162,7 @@ test('two phones edit one person offline: different fields merge, the same field
   const b = await newPhone(browser);
   try {
     await login(a.page, relay.url, 'desa-arjowilangun');
-    await login(b.page, relay.url, 'desa-arjowilangun');
+    await login(b.page, relay.url, 'desa-arjowilangun', 'HP Bu Sri');
     await createPerson(a.page, 'Karti Bersama');
     await synced(a.page);
     const personUrl = a.page.url();
@@ -216,7 +217,7 @@ test('two phones edit one person offline: different fields merge, the same field
     await dialog.waitFor();
     assert.deepEqual((await dialog.locator('.conflict-field h3').allTextContents()).sort(), ['Alamat', 'No. HP']);
     const choice = dialog.locator('.choice', { hasText: '081255556666' });
-    assert.match(await choice.textContent(), /desa-arjowilangun/);
+    assert.match(await choice.textContent(), /desa-arjowilangun \(HP Bu Sri\)/, 'the other phone by the name it was given');
     assert.match(await dialog.locator('.choice', { hasText: '081233334444' }).textContent(), /perangkat ini/, 'this device is named as such');
     await choice.getByRole('button', { name: 'Pilih ini' }).click();
     await dialog.locator('.conflict-field[data-field="phone"]').waitFor({ state: 'detached' });

@@ -56,7 +56,7 @@ pub fn ConflictDialog(
                             Some(a) if a.device == this_device => {
                                 format!("{} ({})", a.account, lang.text("perangkat ini", "this device"))
                             }
-                            Some(a) => format!("{} ({})", a.account, a.device),
+                            Some(a) => format!("{} ({})", a.account, a.device_name()),
                             None => "?".into(),
                         };
                         let value = spec.map_or_else(|| v.value.to_string(), |s| s.show(&v.value, l));

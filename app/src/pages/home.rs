@@ -299,7 +299,7 @@ fn Logout() -> impl IntoView {
     };
     view! {
         <footer class="foot">
-            <span>{move || app.session.get().map(|s| format!("{} · {}", s.username, s.device))}</span>
+            <span>{move || app.session.get().map(|s| format!("{} · {}", s.username, desmigratif_model::device_name(&s.device)))}</span>
             <button class="link" on:click=logout>{move || lang.text("Keluar", "Log out")}</button>
         </footer>
     }

@@ -15,6 +15,7 @@ pub fn Login() -> impl IntoView {
     let navigate = use_navigate();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let device = RwSignal::new(session::device_name().unwrap_or_default());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<session::LoginError>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -44,7 +45,7 @@ pub fn Login() -> impl IntoView {
                 busy.set(false);
                 return;
             }
-            match session::login(&name, &password.get_untracked()).await {
+            match session::login(&name, &password.get_untracked(), Some(&device.get_untracked())).await {
                 Ok(s) if current.is_some() => {
                     app.renew(s);
                     navigate("/", Default::default());
@@ -71,6 +72,16 @@ pub fn Login() -> impl IntoView {
                 <label for="password">{move || lang.text("Kata sandi", "Password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password"
                     prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="device-name">{move || lang.text("Nama perangkat (tidak wajib)", "Device name (optional)")}</label>
+                <input id="device-name" name="device-name" autocomplete="off" maxlength="40"
+                    placeholder=move || lang.text("mis. HP Bu Sri", "e.g. Sri's phone")
+                    prop:value=device on:input=move |ev| device.set(event_target_value(&ev))/>
+                <p class="hint muted">{move || lang.text(
+                    "Nama ini terlihat di riwayat dan saat memilih nilai yang bentrok.",
+                    "Shown in history and when choosing between concurrent values.",
+                )}</p>
             </div>
             {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e.message(lang.get())}</p> })}
             <button type="submit" class="primary" disabled=busy>

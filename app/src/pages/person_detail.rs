@@ -205,7 +205,7 @@ pub fn PersonDetail() -> impl IntoView {
                             lang.text("perangkat ini", "this device")
                         )
                     } else {
-                        format!("{} ({})", h.author.account, h.author.device)
+                        format!("{} ({})", h.author.account, h.author.device_name())
                     };
                     view! {
                         <li data-action=format!("{:?}", h.action)>
