@@ -237,6 +237,39 @@ test('two phones edit one person offline: different fields merge, the same field
     await b.page.locator('.counts .count').first().waitFor();
     await b.page.locator('.sync-status[data-state="synced"]').waitFor();
     assert.equal(await b.page.locator('a.notice.conflict').count(), 0, 'nothing left to choose');
+
+    // The same for an episode: both phones change its employer offline; the episode says so.
+    await a.page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
+    await a.page.locator('#e-destination_country').fill('Taiwan');
+    await a.page.getByRole('button', { name: 'Simpan perjalanan' }).click();
+    await a.page.locator('.episode', { hasText: 'Taiwan' }).waitFor();
+    await synced(a.page);
+    await b.page.goto(personUrl);
+    await b.page.locator('.episode', { hasText: 'Taiwan' }).waitFor({ timeout: 30_000 });
+    for (const p of [a, b]) {
+      await p.context.setOffline(true);
+      await p.page.locator('.sync-status[data-state="offline"]').waitFor();
+    }
+    for (const [p, employer] of [[a, 'Majikan Satu'], [b, 'Majikan Dua']]) {
+      await p.page.locator('.episode').getByRole('button', { name: 'Ubah perjalanan' }).click();
+      await p.page.locator('.episode #e-employer').fill(employer);
+      await p.page.locator('.episode').getByRole('button', { name: 'Simpan perjalanan' }).click();
+      await p.page.locator('.episode-form').waitFor({ state: 'detached' });
+    }
+    for (const p of [a, b]) await p.context.setOffline(false);
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.locator('.episode .badge.conflict').waitFor({ timeout: 30_000 });
+    }
+    await a.page.locator('.episode .badge.conflict').click();
+    const episodeDialog = a.page.getByRole('dialog', { name: 'Perubahan bersamaan' });
+    assert.deepEqual(await episodeDialog.locator('.conflict-field h3').allTextContents(), ['Pemberi kerja']);
+    await episodeDialog.locator('.choice', { hasText: 'Majikan Dua' }).getByRole('button', { name: 'Pilih ini' }).click();
+    await episodeDialog.waitFor({ state: 'detached' });
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.locator('.episode .badge.conflict').waitFor({ state: 'detached', timeout: 30_000 });
+    }
   } finally {
     await a.context.close();
     await b.context.close();
@@ -628,7 +661,8 @@ test('logging out with unsent changes warns first, and staying keeps them', asyn
     assert.match(await asked, /belum terkirim/);
     // Still logged in, the unsent person still here.
     await countMatching(page, relay.url, 'Belum Terkirim', 1);
-    assert.ok(Number(await page.locator('.sync-status .pending').getAttribute('data-count')) > 0);
+    // Counted once the documents are read (the list is drawn from the stored view before).
+    await page.waitForFunction(() => Number(document.querySelector('.sync-status .pending')?.dataset.count) > 0);
   } finally {
     await phone.close();
     await relay.stop();

@@ -1,22 +1,38 @@
-use desmigratif_model::{Described, FieldConflict, Person, RecordId};
+use desmigratif_model::{
+    Collection, Described, FieldConflict, FieldSpec, Lang, MigrationEpisode, Person, RecordId,
+};
 use leptos::html;
 use leptos::prelude::*;
 
 use crate::context::use_app;
 use crate::i18n::use_language;
 
+/// A field's declaration in the record type of `collection`.
+fn spec_of(collection: Collection, key: &str) -> Option<&'static FieldSpec> {
+    match collection {
+        Collection::Persons => Person::spec(key),
+        Collection::Episodes => MigrationEpisode::spec(key),
+    }
+}
+
+fn label_of(collection: Collection, key: &str, lang: Lang) -> String {
+    spec_of(collection, key).map_or_else(|| key.to_owned(), |f| f.label.get(lang).to_owned())
+}
+
 fn show_time(secs: i64) -> String {
     crate::i18n::format_time_ms(secs as f64 * 1000.0)
 }
 
-/// The competing values of each conflicting field of a person, by the field's label, with who
+/// The competing values of each conflicting field of a record (a person or an episode), by the field's label, with who
 /// wrote each (this device named as such) and when; choosing one settles that field on every
 /// device once synced. The dialog stays until every field is settled, or the user closes it.
 #[component]
 pub fn ConflictDialog(
     /// The village document.
     doc_id: String,
-    /// The person.
+    /// The record's kind.
+    collection: Collection,
+    /// The record.
     id: RecordId,
     /// The person's conflicts as they stand now.
     conflicts: Signal<Vec<FieldConflict>>,
@@ -45,7 +61,7 @@ pub fn ConflictDialog(
             .get()
             .into_iter()
             .map(|c| {
-                let spec = Person::spec(&c.field);
+                let spec = spec_of(collection, &c.field);
                 let field = c.field.clone();
                 let choices = c
                     .values
@@ -66,7 +82,13 @@ pub fn ConflictDialog(
                                 let Some(engine) = app.engine() else { return };
                                 let by = engine.session().author();
                                 let now = (js_sys::Date::now() / 1000.0) as i64;
-                                if let Err(e) = engine.edit(&doc_id, |d| d.resolve::<Person>(&id, &field, &choice, &by, now)).await {
+                                let resolved = engine
+                                    .edit(&doc_id, |d| match collection {
+                                        Collection::Persons => d.resolve::<Person>(&id, &field, &choice, &by, now),
+                                        Collection::Episodes => d.resolve::<MigrationEpisode>(&id, &field, &choice, &by, now),
+                                    })
+                                    .await;
+                                if let Err(e) = resolved {
                                     error.set(Some(format!("{e:?}")));
                                 }
                             });
@@ -82,7 +104,7 @@ pub fn ConflictDialog(
                     .collect_view();
                 view! {
                     <section class="conflict-field" data-field=c.field.clone()>
-                        <h3>{Person::label(&c.field, l)}</h3>
+                        <h3>{label_of(collection, &c.field, l)}</h3>
                         <ul>{choices}</ul>
                     </section>
                 }

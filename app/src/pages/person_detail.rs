@@ -109,7 +109,9 @@ pub fn PersonDetail() -> impl IntoView {
         }
         let (pid, doc_id) = (id()?, app.village.get_untracked()?);
         let now = Signal::derive(move || conflicts.get().unwrap_or_default());
-        Some(view! { <ConflictDialog doc_id=doc_id id=pid conflicts=now on_close=close/> })
+        Some(
+            view! { <ConflictDialog doc_id=doc_id collection=Collection::Persons id=pid conflicts=now on_close=close/> },
+        )
     };
     let episodes = Memo::new(move |_| {
         let pid = id()?;
@@ -310,6 +312,35 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
     let current =
         Memo::new(move |_| episodes.with(|list| list.iter().flatten().find(|e| e.id == eid).cloned()));
     let initial = current.get_untracked();
+    let app = use_app();
+    // This episode's conflicts, following every change of the village (cheap for one record).
+    let conflict_id = episode.clone();
+    let conflicts = Memo::new(move |_| {
+        app.with_village(|_| ())?;
+        let doc_id = app.village.get()?;
+        app.engine()?
+            .read(&doc_id, |d| d.conflicts::<MigrationEpisode>(&conflict_id))
+    });
+    let show = RwSignal::new(false);
+    let dialog_id = episode.clone();
+    let dialog = move || {
+        if !show.get() {
+            return None;
+        }
+        let doc_id = app.village.get_untracked()?;
+        let now = Signal::derive(move || conflicts.get().unwrap_or_default());
+        let close = Callback::new(move |_| show.set(false));
+        Some(
+            view! { <ConflictDialog doc_id=doc_id collection=Collection::Episodes id=dialog_id.clone() conflicts=now on_close=close/> },
+        )
+    };
+    let badge = move || {
+        conflicts.get().filter(|c| !c.is_empty()).map(|_| view! {
+            <button class="badge conflict" on:click=move |_| show.set(true)>
+                {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
+            </button>
+        })
+    };
     initial.map(|first| {
         let person = first.person.clone();
         view! {
@@ -319,6 +350,8 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
                     <small>{format!("{} → {}", date_or_dash(e.departure_date), date_or_dash(e.return_date))}</small>
                     <small>{e.agency.clone().unwrap_or_default()}</small>
                 })}
+                {badge}
+                {dialog}
                 <EpisodeForm person=person episode=first current=current/>
             </li>
         }
