@@ -21,6 +21,13 @@ async function check(page, screen) {
   });
   assert.deepEqual(violations, [], `${screen}: ${violations.join('\n')}`);
   assert.equal(await page.locator('h1').count(), 1, `${screen}: one h1`);
+  // Tap targets a thumb can hit: at least 44 px high (the whole row where a link fills one).
+  const small = await page.evaluate(() => [...document.querySelectorAll('a[href], button, input, select, textarea')]
+    .filter((el) => el.offsetParent !== null && el.type !== 'checkbox')
+    .map((el) => ({ el, box: el.getBoundingClientRect() }))
+    .filter(({ box }) => box.height < 43.5)
+    .map(({ el, box }) => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${Math.round(box.height)}px`));
+  assert.deepEqual(small, [], `${screen}: tap targets under 44 px`);
 }
 
 async function login(page, username) {
