@@ -101,3 +101,52 @@ export async function newPhone(browser, options = {}) {
   page.on('pageerror', (e) => errors.push(String(e)));
   return { context, page, errors };
 }
+export async function login(page, url, username, device) {
+  await page.goto(url);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill('demo-desmigratif');
+  if (device) await page.locator('#device-name').fill(device);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.locator('.counts .count').first().waitFor({ timeout: 30_000 });
+}
+
+export const synced = (page, timeout = 60_000) =>
+  page.locator('.sync-status[data-state="synced"]').waitFor({ timeout });
+
+export async function serviceWorkerInControl(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+}
+
+export async function createPerson(page, name) {
+  await page.getByRole('link', { name: '+ Tambah orang' }).click();
+  await page.locator('#f-full_name').fill(name);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('.person-name', { hasText: name }).waitFor();
+}
+
+export async function editField(page, field, value) {
+  await page.getByRole('link', { name: 'Ubah' }).click();
+  await page.locator(`#f-${field}`).fill(value);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('.person-name').waitFor();
+}
+
+export async function editFields(page, fields) {
+  await page.getByRole('link', { name: 'Ubah' }).click();
+  for (const [field, value] of Object.entries(fields)) await page.locator(`#f-${field}`).fill(value);
+  await page.getByRole('button', { name: 'Simpan' }).click();
+  await page.locator('.person-name').waitFor();
+}
+
+export const details = (page) => page.locator('dl.details').textContent();
+
+export async function countMatching(page, url, text, expected) {
+  await page.goto(`${url}/orang`);
+  await page.locator('input.search').fill(text);
+  await page.waitForFunction(
+    ([n]) => document.querySelector('.result-count')?.dataset.total === String(n),
+    [expected],
+    { timeout: 30_000 },
+  );
+}
+

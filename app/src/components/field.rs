@@ -2,7 +2,7 @@ use desmigratif_model::{FieldKind, FieldSpec, Severity};
 use leptos::prelude::*;
 
 use crate::i18n::use_language;
-use crate::record_draft::FieldMessage;
+use crate::record_draft::{FieldMessage, RecordDraft};
 
 fn messages_view(messages: Signal<Vec<FieldMessage>>) -> impl IntoView {
     move || {
@@ -79,4 +79,24 @@ pub fn DeclaredField(
             <div id=format!("{prefix}-{}-msg", spec.key)>{messages_view(messages)}</div>
         </div>
     }
+}
+
+/// Every field a record type declares, drawn from a form's draft, each with its messages.
+pub fn declared_fields(
+    specs: &'static [FieldSpec],
+    prefix: &'static str,
+    draft: RwSignal<RecordDraft>,
+    messages_for: impl Fn(&'static str) -> Signal<Vec<FieldMessage>>,
+) -> impl IntoView {
+    specs
+        .iter()
+        .map(|spec| {
+            view! {
+                <DeclaredField spec=spec prefix=prefix
+                    value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                    messages=messages_for(spec.key)/>
+            }
+        })
+        .collect_view()
 }

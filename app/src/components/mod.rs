@@ -5,3 +5,10 @@ pub mod field;
 pub mod language_switch;
 pub mod sync_status;
 pub mod update_banner;
+
+/// Asks the browser's yes/no question; `unanswered` when there is no window to ask in.
+pub fn confirm(question: &str, unanswered: bool) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(unanswered)
+}

@@ -286,10 +286,7 @@ fn Logout() -> impl IntoView {
                     format!("{pending} changes have not reached the server and will be lost. Log out anyway?")
                 }
             };
-            let ok = web_sys::window()
-                .and_then(|w| w.confirm_with_message(&question).ok())
-                .unwrap_or(false);
-            if !ok {
+            if !crate::components::confirm(&question, false) {
                 return;
             }
         }

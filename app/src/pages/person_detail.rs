@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use wasm_bindgen::JsCast;
 
+use crate::components::confirm;
 use crate::components::conflict_dialog::ConflictDialog;
-use crate::components::field::DeclaredField;
+use crate::components::field::declared_fields;
 use crate::context::use_app;
 
 use crate::i18n::{format_time_ms, use_language};
@@ -234,10 +235,7 @@ pub fn PersonDetail() -> impl IntoView {
                 "Hapus orang ini dari daftar? Datanya tetap tersimpan dan bisa dipulihkan.",
                 "Remove this person from the list? The record is kept and can be restored.",
             );
-            let confirmed = web_sys::window()
-                .and_then(|w| w.confirm_with_message(question).ok())
-                .unwrap_or(false);
-            if !confirmed {
+            if !confirm(question, false) {
                 return;
             }
         }
@@ -459,19 +457,7 @@ fn EpisodeForm(
             }
         });
     });
-    let fields = move || {
-        MigrationEpisode::SPEC
-            .iter()
-            .map(|spec| {
-                view! {
-                    <DeclaredField spec=spec prefix="e"
-                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
-                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                        messages=messages_for(spec.key)/>
-                }
-            })
-            .collect_view()
-    };
+    let fields = move || declared_fields(MigrationEpisode::SPEC, "e", draft, messages_for);
     view! {
         <Show when=move || open.get()
             fallback=move || view! {

@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use wasm_bindgen::JsCast;
 
-use crate::components::field::DeclaredField;
+use crate::components::confirm;
+use crate::components::field::declared_fields;
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::record_draft::{FieldMessage, RecordDraft};
@@ -174,17 +175,7 @@ pub fn PersonForm() -> impl IntoView {
             }
         });
     };
-    let fields = Person::SPEC
-        .iter()
-        .map(|spec| {
-            view! {
-                <DeclaredField spec=spec prefix="f"
-                    value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
-                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                    messages=messages_for(spec.key)/>
-            }
-        })
-        .collect_view();
+    let fields = declared_fields(Person::SPEC, "f", draft, messages_for);
     view! {
         <form class="card person-form" on:submit=save novalidate>
             <h1>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h1>
@@ -230,10 +221,7 @@ pub fn guard_unsaved(dirty: impl Fn() -> bool + Clone + 'static, lang: crate::i1
                 "Perubahan di formulir ini belum disimpan. Tinggalkan formulir?",
                 "This form has changes that are not saved. Leave the form?",
             );
-            let leave = web_sys::window()
-                .and_then(|w| w.confirm_with_message(question).ok())
-                .unwrap_or(true);
-            if !leave {
+            if !confirm(question, true) {
                 ev.prevent_default();
                 ev.stop_immediate_propagation();
             }

@@ -144,6 +144,23 @@ pub fn PersonList() -> impl IntoView {
         state.update(|s| s.page = page);
         window().scroll_to_with_x_and_y(0.0, 0.0);
     };
+    // A yes/no filter: changing it goes back to the first page.
+    let check = move |class: &'static str,
+                      get: fn(&ListQuery) -> bool,
+                      put: fn(&mut ListQuery, bool),
+                      text: (&'static str, &'static str)| {
+        view! {
+            <label class="check">
+                <input type="checkbox" class=class
+                    prop:checked=move || state.with(get)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        state.update(|s| { put(s, on); s.page = 0; });
+                    }/>
+                {move || lang.text(text.0, text.1)}
+            </label>
+        }
+    };
     let options = move |list: Vec<String>| {
         list.into_iter()
             .map(|d| view! { <option value=d.clone()>{d.clone()}</option> })
@@ -175,24 +192,8 @@ pub fn PersonList() -> impl IntoView {
                     <option value="">{move || lang.text("Semua negara", "All countries")}</option>
                     {move || app.with_village(|v| v.snapshot.destinations()).map(options)}
                 </select>
-                <label class="check">
-                    <input type="checkbox" class="show-deleted"
-                        prop:checked=move || state.with(|s| s.deleted)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| { s.deleted = on; s.page = 0; });
-                        }/>
-                    {move || lang.text("Tampilkan yang dihapus", "Show deleted")}
-                </label>
-                <label class="check">
-                    <input type="checkbox" class="only-conflicts"
-                        prop:checked=move || state.with(|s| s.conflicts)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            state.update(|s| { s.conflicts = on; s.page = 0; });
-                        }/>
-                    {move || lang.text("Hanya yang berkonflik", "Only with conflicts")}
-                </label>
+                {check("show-deleted", |s| s.deleted, |s, on| s.deleted = on, ("Tampilkan yang dihapus", "Show deleted"))}
+                {check("only-conflicts", |s| s.conflicts, |s, on| s.conflicts = on, ("Hanya yang berkonflik", "Only with conflicts"))}
             </div>
             {move || total().map(|total| {
                 let first = shown_page() * PAGE;
