@@ -1,7 +1,7 @@
 // Finding people: the paged, filtered person list, and a district's overview of its villages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, launchBrowser, newPhone, login, synced } from './support.mjs';
+import { startRelay, launchBrowser, newPhone, login, synced, documentsLoaded } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -102,6 +102,7 @@ test('the list reaches every person page by page; search, filters and page survi
     await page.getByRole('button', { name: 'Hapus' }).click();
     await page.getByRole('button', { name: 'Pulihkan' }).waitFor();
     await page.goto(`${relay.url}/orang?q=${encodeURIComponent(name)}`);
+    await documentsLoaded(page);
     await page.locator('.result-count').waitFor();
     assert.equal(await page.locator(`ul.people li a[href="${page2[0]}"]`).count(), 0, 'a deleted person is not listed');
     await page.getByLabel('Tampilkan yang dihapus').check();

@@ -113,6 +113,11 @@ export async function login(page, url, username, device) {
 export const synced = (page, timeout = 60_000) =>
   page.locator('.sync-status[data-state="synced"]').waitFor({ timeout });
 
+/** Resolves once the app has read its documents: until then a reopened app shows the views it
+ * stored, which may predate the last edits. */
+export const documentsLoaded = (page) =>
+  page.waitForFunction(() => performance.getEntriesByName('desmigratif:documents-loaded').length > 0, null, { timeout: 30_000 });
+
 export async function serviceWorkerInControl(page) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
 }
