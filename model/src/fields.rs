@@ -4,7 +4,7 @@
 //! the stored fields, so a misspelt field cannot hide.
 
 use crate::date::Date;
-use crate::record::{MigrationEpisode, Person, Record};
+use crate::record::Record;
 use crate::validate::Lang;
 
 /// A text in Bahasa Indonesia and in English.
@@ -34,7 +34,7 @@ pub struct Choice {
     pub label: Text,
 }
 
-const fn choice(code: &'static str, id: &'static str, en: &'static str) -> Choice {
+pub(crate) const fn choice(code: &'static str, id: &'static str, en: &'static str) -> Choice {
     Choice {
         code,
         label: Text::new(id, en),
@@ -64,7 +64,7 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-const fn field(key: &'static str, id: &'static str, en: &'static str, kind: FieldKind) -> FieldSpec {
+pub(crate) const fn field(key: &'static str, id: &'static str, en: &'static str, kind: FieldKind) -> FieldSpec {
     FieldSpec {
         key,
         label: Text::new(id, en),
@@ -73,7 +73,7 @@ const fn field(key: &'static str, id: &'static str, en: &'static str, kind: Fiel
     }
 }
 
-const fn required(spec: FieldSpec) -> FieldSpec {
+pub(crate) const fn required(spec: FieldSpec) -> FieldSpec {
     FieldSpec {
         required: true,
         ..spec
@@ -143,169 +143,15 @@ pub trait Described: Record + serde::Serialize {
     }
 }
 
-pub const SEX: &[Choice] = &[
-    choice("Male", "Laki-laki", "Male"),
-    choice("Female", "Perempuan", "Female"),
-];
 
-pub const RELATION: &[Choice] = &[
-    choice("Head", "Kepala keluarga", "Head of family"),
-    choice("Spouse", "Istri/Suami", "Spouse"),
-    choice("Child", "Anak", "Child"),
-    choice("Parent", "Orang tua", "Parent"),
-    choice("Grandchild", "Cucu", "Grandchild"),
-    choice("Other", "Lainnya", "Other"),
-];
 
-pub const EDUCATION: &[Choice] = &[
-    choice("None", "Tidak sekolah", "None"),
-    choice("Primary", "SD", "Primary"),
-    choice("JuniorHigh", "SMP", "Junior high"),
-    choice("SeniorHigh", "SMA/SMK", "Senior high"),
-    choice("Diploma", "Diploma", "Diploma"),
-    choice("Bachelor", "S1", "Bachelor"),
-    choice("Postgraduate", "S2/S3", "Postgraduate"),
-];
 
-pub const MARITAL_STATUS: &[Choice] = &[
-    choice("Single", "Belum kawin", "Single"),
-    choice("Married", "Kawin", "Married"),
-    choice("Divorced", "Cerai hidup", "Divorced"),
-    choice("Widowed", "Cerai mati", "Widowed"),
-];
-
-pub const CONSENT: &[Choice] = &[
-    choice("NotAsked", "Belum ditanya", "Not asked"),
-    choice("Given", "Setuju", "Given"),
-    choice("Refused", "Menolak", "Refused"),
-];
-
-pub const EPISODE_STATE: &[Choice] = &[
-    choice("Planned", "Rencana berangkat", "Planned"),
-    choice("Abroad", "Di luar negeri", "Abroad"),
-    choice("Returned", "Sudah pulang", "Returned"),
-    choice("Missing", "Hilang kontak", "Lost contact"),
-    choice("Deceased", "Meninggal", "Deceased"),
-];
-
-pub const PROCEDURAL: &[Choice] = &[
-    choice("Yes", "Prosedural", "Procedural"),
-    choice("No", "Non-prosedural", "Non-procedural"),
-    choice("Unknown", "Tidak diketahui", "Unknown"),
-];
-
-impl Described for Person {
-    const NAME: Text = Text::new("orang", "person");
-    const SPEC: &'static [FieldSpec] = &[
-        required(field("full_name", "Nama lengkap", "Full name", FieldKind::Text)),
-        field("nik", "NIK", "NIK (ID number)", FieldKind::Digits),
-        field("no_kk", "No. KK", "Family card no.", FieldKind::Digits),
-        field(
-            "relation",
-            "Hubungan dalam KK",
-            "Relation in the family",
-            FieldKind::Choice(RELATION),
-        ),
-        field("sex", "Jenis kelamin", "Sex", FieldKind::Choice(SEX)),
-        field("birth_place", "Tempat lahir", "Place of birth", FieldKind::Text),
-        field("birth_date", "Tanggal lahir", "Date of birth", FieldKind::Date),
-        field("dusun", "Dusun", "Dusun", FieldKind::Text),
-        field("rt", "RT", "RT", FieldKind::Digits),
-        field("rw", "RW", "RW", FieldKind::Digits),
-        field("address", "Alamat", "Address", FieldKind::Text),
-        field("phone", "No. HP", "Mobile", FieldKind::Phone),
-        field(
-            "education",
-            "Pendidikan",
-            "Education",
-            FieldKind::Choice(EDUCATION),
-        ),
-        field(
-            "marital_status",
-            "Status kawin",
-            "Marital status",
-            FieldKind::Choice(MARITAL_STATUS),
-        ),
-        field(
-            "consent",
-            "Persetujuan didata",
-            "Consent to be recorded",
-            FieldKind::Choice(CONSENT),
-        ),
-        field(
-            "consent_date",
-            "Tanggal persetujuan",
-            "Date of consent",
-            FieldKind::Date,
-        ),
-        field("notes", "Catatan", "Notes", FieldKind::LongText),
-    ];
-}
-
-impl Described for MigrationEpisode {
-    const NAME: Text = Text::new("riwayat migrasi", "migration episode");
-    const SPEC: &'static [FieldSpec] = &[
-        required(field(
-            "destination_country",
-            "Negara tujuan",
-            "Destination country",
-            FieldKind::Text,
-        )),
-        required(field(
-            "state",
-            "Status",
-            "Status",
-            FieldKind::Choice(EPISODE_STATE),
-        )),
-        field("sector", "Sektor", "Sector", FieldKind::Text),
-        field("occupation", "Jabatan/pekerjaan", "Job", FieldKind::Text),
-        field("employer", "Pemberi kerja", "Employer", FieldKind::Text),
-        field(
-            "agency",
-            "P3MI (perusahaan penempatan)",
-            "Placement agency (P3MI)",
-            FieldKind::Text,
-        ),
-        field(
-            "procedural",
-            "Keberangkatan",
-            "Departure",
-            FieldKind::Choice(PROCEDURAL),
-        ),
-        field(
-            "departure_date",
-            "Tanggal berangkat",
-            "Departure date",
-            FieldKind::Date,
-        ),
-        field(
-            "contract_end",
-            "Kontrak berakhir",
-            "Contract ends",
-            FieldKind::Date,
-        ),
-        field("return_date", "Tanggal pulang", "Return date", FieldKind::Date),
-        field("passport_number", "No. paspor", "Passport no.", FieldKind::Text),
-        field(
-            "placement_decree_number",
-            "No. SK/ID PMI",
-            "Placement decree / ID PMI no.",
-            FieldKind::Text,
-        ),
-        field("insurance", "Asuransi", "Insurance", FieldKind::Text),
-        field(
-            "return_reason",
-            "Alasan pulang",
-            "Reason for return",
-            FieldKind::Text,
-        ),
-    ];
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::RecordId;
+    use crate::record::{MigrationEpisode, Person};
 
     /// The stored fields a person never edits directly.
     const NOT_SHOWN: &[&str] = &["id", "person", "deleted"];

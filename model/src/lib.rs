@@ -49,6 +49,7 @@ pub mod history;
 pub mod ids;
 pub mod query;
 pub mod record;
+pub mod records;
 pub mod validate;
 pub mod wire;
 

@@ -1,0 +1,178 @@
+//! One stay abroad (or a planned one) of a person.
+
+use autosurgeon::{Hydrate, Reconcile};
+
+use crate::date::Date;
+use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::ids::RecordId;
+use crate::record::{Collection, record};
+
+/// Whether a departure went through the official procedure (a licensed P3MI, a placement decree).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum Procedural {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// Where a migration episode stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum EpisodeState {
+    Planned,
+    Abroad,
+    Returned,
+    Missing,
+    Deceased,
+}
+
+fn procedural_unknown() -> Procedural {
+    Procedural::Unknown
+}
+
+record! {
+    /// One stay abroad (or a planned one) of a person: a person who leaves, returns and leaves
+    /// again has several.
+    pub struct MigrationEpisode in Collection::Episodes {
+        pub id: RecordId,
+        pub person: RecordId,
+        pub destination_country: String,
+        #[autosurgeon(missing = "Default::default")]
+        pub sector: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub occupation: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub employer: Option<String>,
+        /// The placement agency (P3MI).
+        #[autosurgeon(missing = "Default::default")]
+        pub agency: Option<String>,
+        #[autosurgeon(missing = "procedural_unknown")]
+        #[serde(default = "procedural_unknown")]
+        pub procedural: Procedural,
+        #[autosurgeon(missing = "Default::default")]
+        pub departure_date: Option<Date>,
+        #[autosurgeon(missing = "Default::default")]
+        pub contract_end: Option<Date>,
+        #[autosurgeon(missing = "Default::default")]
+        pub return_date: Option<Date>,
+        #[autosurgeon(missing = "Default::default")]
+        pub passport_number: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub placement_decree_number: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub insurance: Option<String>,
+        pub state: EpisodeState,
+        #[autosurgeon(missing = "Default::default")]
+        pub return_reason: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub deleted: bool,
+    }
+}
+
+impl MigrationEpisode {
+    /// A new episode with the required fields; every other field empty.
+    pub fn new(
+        id: RecordId,
+        person: RecordId,
+        destination_country: impl Into<String>,
+        state: EpisodeState,
+    ) -> Self {
+        Self {
+            id,
+            person,
+            destination_country: destination_country.into(),
+            sector: None,
+            occupation: None,
+            employer: None,
+            agency: None,
+            procedural: Procedural::Unknown,
+            departure_date: None,
+            contract_end: None,
+            return_date: None,
+            passport_number: None,
+            placement_decree_number: None,
+            insurance: None,
+            state,
+            return_reason: None,
+            deleted: false,
+        }
+    }
+}
+
+pub const EPISODE_STATE: &[Choice] = &[
+    choice("Planned", "Rencana berangkat", "Planned"),
+    choice("Abroad", "Di luar negeri", "Abroad"),
+    choice("Returned", "Sudah pulang", "Returned"),
+    choice("Missing", "Hilang kontak", "Lost contact"),
+    choice("Deceased", "Meninggal", "Deceased"),
+];
+
+pub const PROCEDURAL: &[Choice] = &[
+    choice("Yes", "Prosedural", "Procedural"),
+    choice("No", "Non-prosedural", "Non-procedural"),
+    choice("Unknown", "Tidak diketahui", "Unknown"),
+];
+
+impl Described for MigrationEpisode {
+    const NAME: Text = Text::new("riwayat migrasi", "migration episode");
+    const SPEC: &'static [FieldSpec] = &[
+        required(field(
+            "destination_country",
+            "Negara tujuan",
+            "Destination country",
+            FieldKind::Text,
+        )),
+        required(field(
+            "state",
+            "Status",
+            "Status",
+            FieldKind::Choice(EPISODE_STATE),
+        )),
+        field("sector", "Sektor", "Sector", FieldKind::Text),
+        field("occupation", "Jabatan/pekerjaan", "Job", FieldKind::Text),
+        field("employer", "Pemberi kerja", "Employer", FieldKind::Text),
+        field(
+            "agency",
+            "P3MI (perusahaan penempatan)",
+            "Placement agency (P3MI)",
+            FieldKind::Text,
+        ),
+        field(
+            "procedural",
+            "Keberangkatan",
+            "Departure",
+            FieldKind::Choice(PROCEDURAL),
+        ),
+        field(
+            "departure_date",
+            "Tanggal berangkat",
+            "Departure date",
+            FieldKind::Date,
+        ),
+        field(
+            "contract_end",
+            "Kontrak berakhir",
+            "Contract ends",
+            FieldKind::Date,
+        ),
+        field("return_date", "Tanggal pulang", "Return date", FieldKind::Date),
+        field("passport_number", "No. paspor", "Passport no.", FieldKind::Text),
+        field(
+            "placement_decree_number",
+            "No. SK/ID PMI",
+            "Placement decree / ID PMI no.",
+            FieldKind::Text,
+        ),
+        field("insurance", "Asuransi", "Insurance", FieldKind::Text),
+        field(
+            "return_reason",
+            "Alasan pulang",
+            "Reason for return",
+            FieldKind::Text,
+        ),
+    ];
+}

@@ -1,0 +1,239 @@
+//! A resident of the village and the household they belong to.
+
+use autosurgeon::{Hydrate, Reconcile};
+
+use crate::date::Date;
+use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::ids::RecordId;
+use crate::record::{Collection, record};
+
+/// Sex as recorded on the KTP (identity card).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// Highest completed education.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum Education {
+    None,
+    Primary,
+    JuniorHigh,
+    SeniorHigh,
+    Diploma,
+    Bachelor,
+    Postgraduate,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum MaritalStatus {
+    Single,
+    Married,
+    Divorced,
+    Widowed,
+}
+
+/// Relation to the head of the household on the family card (KK).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum FamilyRelation {
+    Head,
+    Spouse,
+    Child,
+    Parent,
+    Grandchild,
+    Other,
+}
+
+/// Whether the person agreed to be recorded (UU 27/2022 on personal data protection).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub enum Consent {
+    NotAsked,
+    Given,
+    Refused,
+}
+
+fn consent_not_asked() -> Consent {
+    Consent::NotAsked
+}
+
+record! {
+    /// A resident of the village: a CPMI, PMI, Purna PMI, a member of a migrant's family, or
+    /// anyone else a household record needs. Their category is derived from their migration
+    /// episodes (see [`crate::query::Category`]), never stored.
+    pub struct Person in Collection::Persons {
+        pub id: RecordId,
+        #[autosurgeon(missing = "Default::default")]
+        pub nik: Option<String>,
+        /// No. KK, the family card number; persons sharing it form a household.
+        #[autosurgeon(missing = "Default::default")]
+        pub no_kk: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub relation: Option<FamilyRelation>,
+        pub full_name: String,
+        #[autosurgeon(missing = "Default::default")]
+        pub sex: Option<Sex>,
+        #[autosurgeon(missing = "Default::default")]
+        pub birth_place: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub birth_date: Option<Date>,
+        #[autosurgeon(missing = "Default::default")]
+        pub dusun: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub rt: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub rw: Option<String>,
+        /// Street address or landmark beyond dusun/RT/RW.
+        #[autosurgeon(missing = "Default::default")]
+        pub address: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub phone: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        pub education: Option<Education>,
+        #[autosurgeon(missing = "Default::default")]
+        pub marital_status: Option<MaritalStatus>,
+        #[autosurgeon(missing = "consent_not_asked")]
+        #[serde(default = "consent_not_asked")]
+        pub consent: Consent,
+        #[autosurgeon(missing = "Default::default")]
+        pub consent_date: Option<Date>,
+        #[autosurgeon(missing = "Default::default")]
+        pub notes: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub deleted: bool,
+    }
+}
+
+impl Person {
+    /// A new person with only a name; every other field empty.
+    pub fn new(id: RecordId, full_name: impl Into<String>) -> Self {
+        Self {
+            id,
+            nik: None,
+            no_kk: None,
+            relation: None,
+            full_name: full_name.into(),
+            sex: None,
+            birth_place: None,
+            birth_date: None,
+            dusun: None,
+            rt: None,
+            rw: None,
+            address: None,
+            phone: None,
+            education: None,
+            marital_status: None,
+            consent: Consent::NotAsked,
+            consent_date: None,
+            notes: None,
+            deleted: false,
+        }
+    }
+}
+
+/// A household: the persons who share a No. KK. Derived from the persons' own `no_kk`, never
+/// stored, so two devices that enter members of one family offline cannot create rival
+/// household records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Household {
+    pub no_kk: String,
+    /// The member recorded as head of the family, if any.
+    pub head: Option<RecordId>,
+    pub members: Vec<RecordId>,
+}
+
+pub const SEX: &[Choice] = &[
+    choice("Male", "Laki-laki", "Male"),
+    choice("Female", "Perempuan", "Female"),
+];
+
+pub const RELATION: &[Choice] = &[
+    choice("Head", "Kepala keluarga", "Head of family"),
+    choice("Spouse", "Istri/Suami", "Spouse"),
+    choice("Child", "Anak", "Child"),
+    choice("Parent", "Orang tua", "Parent"),
+    choice("Grandchild", "Cucu", "Grandchild"),
+    choice("Other", "Lainnya", "Other"),
+];
+
+pub const EDUCATION: &[Choice] = &[
+    choice("None", "Tidak sekolah", "None"),
+    choice("Primary", "SD", "Primary"),
+    choice("JuniorHigh", "SMP", "Junior high"),
+    choice("SeniorHigh", "SMA/SMK", "Senior high"),
+    choice("Diploma", "Diploma", "Diploma"),
+    choice("Bachelor", "S1", "Bachelor"),
+    choice("Postgraduate", "S2/S3", "Postgraduate"),
+];
+
+pub const MARITAL_STATUS: &[Choice] = &[
+    choice("Single", "Belum kawin", "Single"),
+    choice("Married", "Kawin", "Married"),
+    choice("Divorced", "Cerai hidup", "Divorced"),
+    choice("Widowed", "Cerai mati", "Widowed"),
+];
+
+pub const CONSENT: &[Choice] = &[
+    choice("NotAsked", "Belum ditanya", "Not asked"),
+    choice("Given", "Setuju", "Given"),
+    choice("Refused", "Menolak", "Refused"),
+];
+
+impl Described for Person {
+    const NAME: Text = Text::new("orang", "person");
+    const SPEC: &'static [FieldSpec] = &[
+        required(field("full_name", "Nama lengkap", "Full name", FieldKind::Text)),
+        field("nik", "NIK", "NIK (ID number)", FieldKind::Digits),
+        field("no_kk", "No. KK", "Family card no.", FieldKind::Digits),
+        field(
+            "relation",
+            "Hubungan dalam KK",
+            "Relation in the family",
+            FieldKind::Choice(RELATION),
+        ),
+        field("sex", "Jenis kelamin", "Sex", FieldKind::Choice(SEX)),
+        field("birth_place", "Tempat lahir", "Place of birth", FieldKind::Text),
+        field("birth_date", "Tanggal lahir", "Date of birth", FieldKind::Date),
+        field("dusun", "Dusun", "Dusun", FieldKind::Text),
+        field("rt", "RT", "RT", FieldKind::Digits),
+        field("rw", "RW", "RW", FieldKind::Digits),
+        field("address", "Alamat", "Address", FieldKind::Text),
+        field("phone", "No. HP", "Mobile", FieldKind::Phone),
+        field(
+            "education",
+            "Pendidikan",
+            "Education",
+            FieldKind::Choice(EDUCATION),
+        ),
+        field(
+            "marital_status",
+            "Status kawin",
+            "Marital status",
+            FieldKind::Choice(MARITAL_STATUS),
+        ),
+        field(
+            "consent",
+            "Persetujuan didata",
+            "Consent to be recorded",
+            FieldKind::Choice(CONSENT),
+        ),
+        field(
+            "consent_date",
+            "Tanggal persetujuan",
+            "Date of consent",
+            FieldKind::Date,
+        ),
+        field("notes", "Catatan", "Notes", FieldKind::LongText),
+    ];
+}
