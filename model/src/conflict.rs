@@ -11,7 +11,7 @@ use crate::ModelError;
 use crate::author::{Author, ChangeNote, EditAction, RecordEdit};
 use crate::doc::VillageDoc;
 use crate::ids::RecordId;
-use crate::record::Record;
+use crate::record::{Collection, Record};
 
 /// One of the values competing for a field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,10 +87,15 @@ impl VillageDoc {
 
     /// Whether any field of the record holds concurrent values (cheaper than [`Self::conflicts`]).
     pub fn has_conflict<R: Record>(&self, id: &RecordId) -> bool {
-        let Some(obj) = self.obj_of(R::COLLECTION, id) else {
+        self.has_conflict_of(R::COLLECTION, id)
+    }
+
+    /// [`Self::has_conflict`] for a record of a collection.
+    pub fn has_conflict_of(&self, c: Collection, id: &RecordId) -> bool {
+        let Some(obj) = self.obj_of(c, id) else {
             return false;
         };
-        R::FIELDS
+        c.fields()
             .iter()
             .any(|f| self.doc().get_all(&obj, *f).map(|v| v.len() > 1).unwrap_or(false))
     }
@@ -120,15 +125,29 @@ impl VillageDoc {
         by: &Author,
         now: i64,
     ) -> Result<(), ModelError> {
+        self.resolve_in(R::COLLECTION, id, field, choice, by, now)
+    }
+
+    /// [`Self::resolve`] for a record of a collection.
+    pub fn resolve_in(
+        &mut self,
+        collection: Collection,
+        id: &RecordId,
+        field: &str,
+        choice: &str,
+        by: &Author,
+        now: i64,
+    ) -> Result<(), ModelError> {
         let obj = self
-            .obj_of(R::COLLECTION, id)
+            .obj_of(collection, id)
             .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
         let no_such = || ModelError::NoSuchValue {
             id: id.clone(),
             field: field.to_string(),
             choice: choice.to_string(),
         };
-        let field = R::FIELDS
+        let field = collection
+            .fields()
             .iter()
             .copied()
             .find(|f| *f == field)
@@ -150,7 +169,7 @@ impl VillageDoc {
             by,
             now,
             vec![RecordEdit {
-                collection: R::COLLECTION,
+                collection,
                 id: id.clone(),
                 action: EditAction::Resolve,
                 fields: vec![field.to_string()],

@@ -34,6 +34,23 @@ impl Date {
         self.day
     }
 
+    /// Days since 1970-01-01 (negative before).
+    pub fn days_from_epoch(&self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Days from `earlier` to `self` (negative if `earlier` is later).
+    pub fn days_since(&self, earlier: Date) -> i64 {
+        self.days_from_epoch() - earlier.days_from_epoch()
+    }
+
     /// `DD-MM-YYYY`, as the UI shows dates.
     pub fn to_display(&self) -> String {
         format!("{:02}-{:02}-{:04}", self.day, self.month, self.year)
@@ -135,6 +152,16 @@ impl<'de> serde::Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_days_across_months_leap_years_and_the_epoch() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(d("1970-01-01").days_from_epoch(), 0);
+        assert_eq!(d("2000-03-01").days_since(d("2000-02-28")), 2);
+        assert_eq!(d("2026-03-01").days_since(d("2026-02-28")), 1);
+        assert_eq!(d("2026-11-28").days_since(d("2025-11-28")), 365);
+        assert_eq!(d("1969-12-31").days_from_epoch(), -1);
+    }
 
     #[test]
     fn parses_both_forms_and_refuses_impossible_dates() {

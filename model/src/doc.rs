@@ -91,7 +91,7 @@ pub(crate) fn root_map(doc: &AutoCommit, key: &str) -> Option<ObjId> {
 impl VillageDoc {
     /// A new, empty document for a village: the deterministic genesis change only.
     pub fn genesis(code: &VillageCode) -> Self {
-        let keys: Vec<&str> = Collection::ALL.iter().map(|c| c.key()).collect();
+        let keys: Vec<&str> = Collection::GENESIS.iter().map(|c| c.key()).collect();
         Self {
             doc: genesis("village", code.as_str(), &keys),
         }
@@ -139,12 +139,33 @@ impl VillageDoc {
         Ok(Self { doc })
     }
 
-    fn collection(&self, c: Collection) -> ObjId {
-        root_map(&self.doc, c.key()).expect("a village document has its root maps from genesis")
+    /// A collection's root map; `None` for a pillar collection the document does not need yet.
+    fn collection(&self, c: Collection) -> Option<ObjId> {
+        root_map(&self.doc, c.key())
+    }
+
+    /// Adds the pillars' root maps if the document lacks them, with a change that every device
+    /// builds identically (same actor, time, content and dependency: the genesis change), so
+    /// devices that start using the pillars offline share one map per collection instead of
+    /// creating rival maps that would hide each other's records after a merge.
+    fn ensure_collection(&mut self, c: Collection) -> Result<ObjId, ModelError> {
+        if let Some(obj) = self.collection(c) {
+            return Ok(obj);
+        }
+        if let Some(code) = self.code() {
+            let change = pillars_change(code.as_str());
+            self.doc.apply_changes([change])?;
+        }
+        match self.collection(c) {
+            Some(obj) => Ok(obj),
+            // A document with another genesis (an old or foreign client) cannot take the shared
+            // change: the map is added as an ordinary change.
+            None => Ok(self.doc.put_object(ROOT, c.key(), ObjType::Map)?),
+        }
     }
 
     fn record_obj(&self, c: Collection, id: &RecordId) -> Option<ObjId> {
-        match self.doc.get(self.collection(c), id.as_str()).ok()?? {
+        match self.doc.get(self.collection(c)?, id.as_str()).ok()?? {
             (Value::Object(ObjType::Map), obj) => Some(obj),
             _ => None,
         }
@@ -152,7 +173,10 @@ impl VillageDoc {
 
     /// Reads one record as it stands now.
     pub fn get<R: Record>(&self, id: &RecordId) -> Result<R, ModelError> {
-        hydrate_prop::<_, Option<R>, _, _>(&self.doc, self.collection(R::COLLECTION), id.as_str())
+        let coll = self
+            .collection(R::COLLECTION)
+            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+        hydrate_prop::<_, Option<R>, _, _>(&self.doc, coll, id.as_str())
             .ok()
             .flatten()
             .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))
@@ -179,7 +203,7 @@ impl VillageDoc {
     ) -> Result<RecordId, ModelError> {
         check(&record)?;
         let id = record.id().clone();
-        let coll = self.collection(R::COLLECTION);
+        let coll = self.ensure_collection(R::COLLECTION)?;
         if self.doc.get(&coll, id.as_str())?.is_some() {
             return Err(ModelError::RecordExists(id));
         }
@@ -330,6 +354,24 @@ impl VillageDoc {
     pub(crate) fn commit_note(&mut self, by: &Author, now: i64, edits: Vec<RecordEdit>) {
         self.commit(by, now, edits)
     }
+}
+
+/// The change that adds the pillars' root maps to a village document, identical on every
+/// device: built on the genesis change alone, by an actor derived from the village code, at
+/// time 0.
+fn pillars_change(code: &str) -> automerge::Change {
+    let keys: Vec<&str> = Collection::GENESIS.iter().map(|c| c.key()).collect();
+    let mut doc = genesis("village", code, &keys);
+    let actor = Sha256::digest(format!("desmigratif/pillars/village/{code}").as_bytes());
+    doc.set_actor(ActorId::from(&actor[..16]));
+    for c in Collection::PILLARS {
+        doc.put_object(ROOT, c.key(), ObjType::Map)
+            .expect("fresh document");
+    }
+    doc.commit_with(CommitOptions::default().with_message("pillars").with_time(0));
+    doc.get_last_local_change()
+        .expect("just committed")
+        .clone()
 }
 
 fn check<R: validate::Validate>(record: &R) -> Result<(), ModelError> {

@@ -52,6 +52,8 @@ pub enum FieldKind {
     Phone,
     Date,
     Choice(&'static [Choice]),
+    /// Yes or no (a tick box).
+    Flag,
 }
 
 /// One field of a record type.
@@ -91,6 +93,10 @@ impl FieldSpec {
             other => other.to_string(),
         };
         match self.kind {
+            FieldKind::Flag => match value {
+                serde_json::Value::Bool(true) => Text::new("Ya", "Yes").get(lang).to_owned(),
+                _ => Text::new("Tidak", "No").get(lang).to_owned(),
+            },
             FieldKind::Date => text.parse::<Date>().map(|d| d.to_display()).unwrap_or(text),
             FieldKind::Choice(choices) => choices
                 .iter()

@@ -61,9 +61,10 @@ pub use doc::{VillageDoc, VillageSnapshot};
 pub use fields::{Described, FieldKind, FieldSpec, Text};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
-pub use query::{Category, CategoryCounts, PersonFilter};
+pub use query::{Category, CategoryCounts, PersonFilter, Pillar, PillarSummary, Pillars};
 pub use record::{
-    Collection, Consent, Education, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode,
+    Case, CaseEntry, CaseKind, CaseLog, CaseOutcome, CaseStatus, CaseStep, Collection, Consent, Consultation,
+    ConsultationTopic, Referral, Education, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode,
     Person, Procedural, Record, Sex,
 };
 pub use validate::{Issue, IssueKind, Lang, Severity};

@@ -13,13 +13,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::ObjectIndex;
 
+mod pillars;
 mod refresh;
+pub use pillars::{Pillar, PillarSummary, Pillars};
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
 
 /// The version of [`VillageSnapshot::encode`]'s format; bump it when the snapshot's fields
 /// change, so that stored snapshots of the old shape are ignored instead of misread.
-const STORED_FORMAT: u8 = 1;
+const STORED_FORMAT: u8 = 2;
 
 /// A person's place in the migration cycle, derived from their episodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -144,19 +146,22 @@ pub struct PersonFilter {
 pub struct Touched {
     pub persons: BTreeSet<String>,
     pub episodes: BTreeSet<String>,
+    /// Keys of the pillars' collections.
+    pub pillars: BTreeMap<Collection, BTreeSet<String>>,
     /// A root map itself changed (a rival genesis, a foreign client): read everything again.
     pub everything: bool,
 }
 
 impl Touched {
     pub fn is_empty(&self) -> bool {
-        !self.everything && self.persons.is_empty() && self.episodes.is_empty()
+        !self.everything && self.persons.is_empty() && self.episodes.is_empty() && self.pillars.is_empty()
     }
 
     pub(crate) fn insert(&mut self, collection: Collection, key: String) {
         match collection {
             Collection::Persons => self.persons.insert(key),
             Collection::Episodes => self.episodes.insert(key),
+            pillar => self.pillars.entry(pillar).or_default().insert(key),
         };
     }
 }
@@ -168,11 +173,13 @@ pub struct Refreshed {
     pub persons: BTreeSet<RecordId>,
     /// Episodes whose record or conflict state changed (also removed ones).
     pub episodes: BTreeSet<RecordId>,
+    /// Pillar records whose record or conflict state changed (also removed ones).
+    pub pillars: BTreeSet<(Collection, RecordId)>,
 }
 
 impl Refreshed {
     pub fn is_empty(&self) -> bool {
-        self.persons.is_empty() && self.episodes.is_empty()
+        self.persons.is_empty() && self.episodes.is_empty() && self.pillars.is_empty()
     }
 }
 
@@ -185,6 +192,8 @@ pub struct VillageSnapshot {
     pub code: Option<VillageCode>,
     pub persons: BTreeMap<RecordId, Person>,
     pub episodes: BTreeMap<RecordId, MigrationEpisode>,
+    /// The records of the four pillars.
+    pub pillars: Pillars,
     /// Records that could not be read (damaged or written by an incompatible client), as
     /// `collection/id`, sorted. They are left untouched in the document.
     pub damaged: Vec<String>,
@@ -224,6 +233,7 @@ impl VillageSnapshot {
             code,
             persons: BTreeMap::new(),
             episodes: BTreeMap::new(),
+            pillars: Pillars::default(),
             damaged: Vec::new(),
             derived: Derived::default(),
             heads: None,
@@ -293,6 +303,7 @@ impl VillageSnapshot {
             .filter_map(|(c, id)| match c {
                 Collection::Persons => Some(id),
                 Collection::Episodes => self.episodes.get(id).map(|e| &e.person),
+                _ => None,
             })
             .filter(|p| self.persons.get(*p).is_some_and(|p| !p.deleted) && self.needs_choice(p))
             .collect();
@@ -411,6 +422,7 @@ impl VillageSnapshot {
         self.code == other.code
             && self.persons == other.persons
             && self.episodes == other.episodes
+            && self.pillars == other.pillars
             && self.damaged == other.damaged
             && self.derived == other.derived
     }

@@ -28,14 +28,79 @@ pub trait Record: Reconcile + Hydrate + Clone + PartialEq + std::fmt::Debug {
 pub enum Collection {
     Persons,
     Episodes,
+    Consultations,
+    Cases,
+    CaseEntries,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 2] = [Collection::Persons, Collection::Episodes];
+    pub const ALL: [Collection; 5] = [
+        Collection::Persons,
+        Collection::Episodes,
+        Collection::Consultations,
+        Collection::Cases,
+        Collection::CaseEntries,
+    ];
+    /// The collections every village document has from its genesis change.
+    pub const GENESIS: [Collection; 2] = [Collection::Persons, Collection::Episodes];
+    /// The collections of the four pillars, added to a document by one deterministic change
+    /// when it first needs them (see [`crate::VillageDoc`]).
+    pub const PILLARS: [Collection; 3] = [
+        Collection::Consultations,
+        Collection::Cases,
+        Collection::CaseEntries,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Collection::Persons => "persons",
             Collection::Episodes => "episodes",
+            Collection::Consultations => "consultations",
+            Collection::Cases => "cases",
+            Collection::CaseEntries => "case_entries",
+        }
+    }
+
+    /// The declaration of a field of this collection's records.
+    pub fn spec(self, key: &str) -> Option<&'static crate::fields::FieldSpec> {
+        self.declared().iter().find(|f| f.key == key)
+    }
+
+    /// The declared fields of this collection's records, in form order.
+    pub fn declared(self) -> &'static [crate::fields::FieldSpec] {
+        use crate::fields::Described;
+        use crate::records::*;
+        match self {
+            Collection::Persons => Person::SPEC,
+            Collection::Episodes => MigrationEpisode::SPEC,
+            Collection::Consultations => Consultation::SPEC,
+            Collection::Cases => Case::SPEC,
+            Collection::CaseEntries => CaseEntry::SPEC,
+        }
+    }
+
+    /// What a record of this collection is called.
+    pub fn name(self) -> crate::fields::Text {
+        use crate::fields::Described;
+        use crate::records::*;
+        match self {
+            Collection::Persons => Person::NAME,
+            Collection::Episodes => MigrationEpisode::NAME,
+            Collection::Consultations => Consultation::NAME,
+            Collection::Cases => Case::NAME,
+            Collection::CaseEntries => CaseEntry::NAME,
+        }
+    }
+
+    /// The stored fields of this collection's records.
+    pub fn fields(self) -> &'static [&'static str] {
+        use crate::records::*;
+        match self {
+            Collection::Persons => Person::FIELDS,
+            Collection::Episodes => MigrationEpisode::FIELDS,
+            Collection::Consultations => Consultation::FIELDS,
+            Collection::Cases => Case::FIELDS,
+            Collection::CaseEntries => CaseEntry::FIELDS,
         }
     }
 }

@@ -45,6 +45,10 @@ pub enum IssueKind {
     InFuture,
     /// Marked abroad (or back, missing, deceased) with a departure date still to come.
     DepartureInFuture,
+    /// Neither a recorded person is linked nor a name given.
+    PersonOrName,
+    /// A date before the record's own date (a follow-up before the consultation).
+    BeforeDate,
     /// The NIK is already another person's in this village.
     NikUsedBy {
         name: String,
@@ -60,14 +64,14 @@ pub struct Issue {
 }
 
 impl Issue {
-    fn error(field: &str, kind: IssueKind) -> Self {
+    pub fn error(field: &str, kind: IssueKind) -> Self {
         Self {
             field: field.to_owned(),
             severity: Severity::Error,
             kind,
         }
     }
-    fn warning(field: &str, kind: IssueKind) -> Self {
+    pub fn warning(field: &str, kind: IssueKind) -> Self {
         Self {
             field: field.to_owned(),
             severity: Severity::Warning,
@@ -141,6 +145,14 @@ impl Issue {
                 "Tanggal berangkat belum lewat, tetapi statusnya sudah berangkat. Pilih \"Rencana berangkat\" atau perbaiki tanggalnya.",
                 "The departure date is still to come, but the state says they left. Choose \"Planned\" or correct the date.",
             ),
+            PersonOrName => (
+                "Isi nama, atau buat dari halaman orang yang sudah terdata.",
+                "Enter a name, or start from the page of a recorded person.",
+            ),
+            BeforeDate => (
+                "Tanggal ini tidak boleh sebelum tanggal catatan.",
+                "This date cannot be before the record's date.",
+            ),
             NikUsedBy { name } => {
                 return match lang {
                     Lang::Id => format!("NIK ini sudah dipakai {name} di desa ini."),
@@ -168,6 +180,30 @@ pub trait Validate {
 }
 
 const MAX_TEXT: usize = 200;
+const MAX_LONG_TEXT: usize = 4000;
+
+/// The checks every record's declaration implies: required fields filled, texts not too long.
+/// Record types add their own checks after these.
+pub fn check_declared<R: crate::Described>(record: &R) -> Vec<Issue> {
+    use crate::fields::FieldKind;
+    let values = serde_json::to_value(record).unwrap_or_default();
+    let mut out = Vec::new();
+    for spec in R::SPEC {
+        let value = values.get(spec.key).unwrap_or(&serde_json::Value::Null);
+        let text = value.as_str();
+        if spec.required && (value.is_null() || text.is_some_and(|t| t.trim().is_empty())) {
+            out.push(Issue::error(spec.key, IssueKind::Required));
+        }
+        let max = match spec.kind {
+            FieldKind::LongText => MAX_LONG_TEXT,
+            _ => MAX_TEXT,
+        };
+        if text.is_some_and(|t| t.chars().count() > max) {
+            out.push(Issue::error(spec.key, IssueKind::TooLong { max }));
+        }
+    }
+    out
+}
 
 fn digits_only(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())

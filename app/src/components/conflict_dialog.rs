@@ -1,5 +1,5 @@
 use desmigratif_model::{
-    Collection, Described, FieldConflict, FieldSpec, Lang, MigrationEpisode, Person, RecordId,
+    Collection, FieldConflict, Lang, RecordId,
 };
 use leptos::html;
 use leptos::prelude::*;
@@ -7,16 +7,8 @@ use leptos::prelude::*;
 use crate::context::use_app;
 use crate::i18n::use_language;
 
-/// A field's declaration in the record type of `collection`.
-fn spec_of(collection: Collection, key: &str) -> Option<&'static FieldSpec> {
-    match collection {
-        Collection::Persons => Person::spec(key),
-        Collection::Episodes => MigrationEpisode::spec(key),
-    }
-}
-
 fn label_of(collection: Collection, key: &str, lang: Lang) -> String {
-    spec_of(collection, key).map_or_else(|| key.to_owned(), |f| f.label.get(lang).to_owned())
+    collection.spec(key).map_or_else(|| key.to_owned(), |f| f.label.get(lang).to_owned())
 }
 
 fn show_time(secs: i64) -> String {
@@ -61,7 +53,7 @@ pub fn ConflictDialog(
             .get()
             .into_iter()
             .map(|c| {
-                let spec = spec_of(collection, &c.field);
+                let spec = collection.spec(&c.field);
                 let field = c.field.clone();
                 let choices = c
                     .values
@@ -83,10 +75,7 @@ pub fn ConflictDialog(
                                 let by = engine.session().author();
                                 let now = (js_sys::Date::now() / 1000.0) as i64;
                                 let resolved = engine
-                                    .edit(&doc_id, |d| match collection {
-                                        Collection::Persons => d.resolve::<Person>(&id, &field, &choice, &by, now),
-                                        Collection::Episodes => d.resolve::<MigrationEpisode>(&id, &field, &choice, &by, now),
-                                    })
+                                    .edit(&doc_id, |d| d.resolve_in(collection, &id, &field, &choice, &by, now))
                                     .await;
                                 if let Err(e) = resolved {
                                     error.set(Some(format!("{e:?}")));

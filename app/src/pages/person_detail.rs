@@ -16,7 +16,7 @@ use crate::record_draft::{FieldMessage, RecordDraft};
 /// An episode's state as the declaration labels it.
 fn state_label(s: EpisodeState, lang: Lang) -> &'static str {
     let code = format!("{s:?}");
-    desmigratif_model::fields::EPISODE_STATE
+    desmigratif_model::records::EPISODE_STATE
         .iter()
         .find(|c| c.code == code)
         .map_or("", |c| c.label.get(lang))

@@ -10,7 +10,7 @@ use autosurgeon::hydrate_prop;
 use super::VillageDoc;
 use crate::ids::{RecordId, VillageCode};
 use crate::query::Touched;
-use crate::record::{Collection, MigrationEpisode, Person, Record};
+use crate::record::{Collection, Record};
 
 /// Which record each Automerge object of a village document belongs to.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -28,8 +28,7 @@ pub(crate) trait RecordSource {
     fn keys(&self, c: Collection) -> Vec<String>;
     /// `Ok(None)`: no such key; `Err(())`: the key holds something that is not a readable
     /// record of this kind with this id.
-    fn read_person(&self, key: &str) -> Result<Option<Person>, ()>;
-    fn read_episode(&self, key: &str) -> Result<Option<MigrationEpisode>, ()>;
+    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()>;
     fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool;
 }
 
@@ -38,19 +37,16 @@ impl RecordSource for VillageDoc {
         VillageDoc::code(self)
     }
     fn keys(&self, c: Collection) -> Vec<String> {
-        self.doc.keys(self.collection(c)).collect()
+        match self.collection(c) {
+            Some(coll) => self.doc.keys(coll).collect(),
+            None => Vec::new(),
+        }
     }
-    fn read_person(&self, key: &str) -> Result<Option<Person>, ()> {
-        self.read_record(key)
-    }
-    fn read_episode(&self, key: &str) -> Result<Option<MigrationEpisode>, ()> {
+    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
         self.read_record(key)
     }
     fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {
-        match c {
-            Collection::Persons => self.has_conflict::<Person>(id),
-            Collection::Episodes => self.has_conflict::<MigrationEpisode>(id),
-        }
+        self.has_conflict_of(c, id)
     }
 }
 
@@ -115,10 +111,7 @@ impl FullRead {
                         // fields records have, and so does serde with this marker.
                         Value::Object(_) => serde_json::Value::Object(Default::default()),
                     };
-                    let declared = match collection {
-                        Collection::Persons => Person::FIELDS.contains(&field.as_str()),
-                        Collection::Episodes => MigrationEpisode::FIELDS.contains(&field.as_str()),
-                    };
+                    let declared = collection.fields().contains(&field.as_str());
                     if conflict && declared {
                         read.conflicted.insert((collection, key.clone()));
                     }
@@ -132,7 +125,7 @@ impl FullRead {
         read
     }
 
-    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
+    fn read_any<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
         let Some(entry) = self.records.get(&R::COLLECTION).and_then(|r| r.get(key)) else {
             return Ok(None);
         };
@@ -155,11 +148,8 @@ impl RecordSource for FullRead {
             .map(|r| r.keys().cloned().collect())
             .unwrap_or_default()
     }
-    fn read_person(&self, key: &str) -> Result<Option<Person>, ()> {
-        self.read(key)
-    }
-    fn read_episode(&self, key: &str) -> Result<Option<MigrationEpisode>, ()> {
-        self.read(key)
+    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
+        self.read_any(key)
     }
     fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {
         self.conflicted.contains(&(c, id.to_string()))
@@ -240,7 +230,9 @@ impl VillageDoc {
     pub(crate) fn object_index(&self) -> ObjectIndex {
         let mut index = ObjectIndex::default();
         for c in Collection::ALL {
-            let coll = self.collection(c);
+            let Some(coll) = self.collection(c) else {
+                continue;
+            };
             if let ExId::Id(ctr, actor, _) = &coll {
                 index.collections.insert((*ctr, actor.clone()), c);
             }
@@ -257,7 +249,9 @@ impl VillageDoc {
     /// something that is not a readable record of this kind with this id (damaged, or written
     /// by an incompatible client).
     pub(crate) fn read_record<R: Record>(&self, key: &str) -> Result<Option<R>, ()> {
-        let coll = self.collection(R::COLLECTION);
+        let Some(coll) = self.collection(R::COLLECTION) else {
+            return Ok(None);
+        };
         match self.doc.get(&coll, key) {
             Ok(None) => return Ok(None),
             Ok(Some(_)) => {}

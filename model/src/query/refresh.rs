@@ -68,21 +68,42 @@ impl VillageSnapshot {
                 .chain(self.episodes.keys().map(|k| k.to_string()))
                 .chain(self.damaged_keys(Collection::Episodes))
                 .collect();
+            let pillars = Collection::PILLARS
+                .into_iter()
+                .map(|c| {
+                    let keys: BTreeSet<String> = doc
+                        .keys(c)
+                        .into_iter()
+                        .chain(self.pillars.keys(c))
+                        .chain(self.damaged_keys(c))
+                        .collect();
+                    (c, keys)
+                })
+                .filter(|(_, keys)| !keys.is_empty())
+                .collect();
             let all = Touched {
                 persons: keys_p,
                 episodes: keys_e,
+                pillars,
                 everything: false,
             };
             self.code = doc.code();
             return self.apply(doc, &all);
         }
         let mut out = Refreshed::default();
+        for (c, keys) in &touched.pillars {
+            for key in keys {
+                if let Some(id) = self.apply_pillar(doc, *c, key) {
+                    out.pillars.insert((*c, id));
+                }
+            }
+        }
         // Persons and households whose derived values must be recomputed.
         let mut persons: BTreeSet<RecordId> = BTreeSet::new();
         let mut households: BTreeSet<String> = BTreeSet::new();
 
         for key in &touched.episodes {
-            let read = doc.read_episode(key);
+            let read = doc.read::<crate::record::MigrationEpisode>(key);
             self.set_damaged(Collection::Episodes, key, read.is_err());
             let Ok(id) = key.parse::<RecordId>() else {
                 continue;
@@ -123,7 +144,7 @@ impl VillageSnapshot {
         }
 
         for key in &touched.persons {
-            let read = doc.read_person(key);
+            let read = doc.read::<Person>(key);
             self.set_damaged(Collection::Persons, key, read.is_err());
             let Ok(id) = key.parse::<RecordId>() else {
                 continue;
@@ -185,7 +206,7 @@ impl VillageSnapshot {
     }
 
     /// Records whether a key holds a record that cannot be read.
-    fn set_damaged(&mut self, c: Collection, key: &str, damaged: bool) {
+    pub(super) fn set_damaged(&mut self, c: Collection, key: &str, damaged: bool) {
         let label = format!("{}/{key}", c.key());
         match (damaged, self.damaged.binary_search(&label)) {
             (true, Err(at)) => self.damaged.insert(at, label),
@@ -196,7 +217,7 @@ impl VillageSnapshot {
         }
     }
 
-    fn set_conflicted(&mut self, c: Collection, id: &RecordId, conflict: bool) -> bool {
+    pub(super) fn set_conflicted(&mut self, c: Collection, id: &RecordId, conflict: bool) -> bool {
         let key = (c, id.clone());
         if conflict {
             !self.derived.conflicted.insert(key)

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 use desmigratif_model::{
-    Author, Category, EpisodeState, MigrationEpisode, Person, PersonFilter, RecordId, VillageDoc,
-    VillageSnapshot,
+    Author, Case, CaseEntry, CaseKind, CaseOutcome, CaseStep, Category, Consultation, ConsultationTopic, Date,
+    EpisodeState, MigrationEpisode, Person, PersonFilter, RecordId, Referral, VillageDoc, VillageSnapshot,
 };
 use proptest::prelude::*;
 
@@ -67,7 +67,32 @@ enum Op {
         from: usize,
         to: usize,
     },
+    CreateCase {
+        r: usize,
+        p: Option<usize>,
+    },
+    /// A step or note on case `c`.
+    CaseEntry {
+        r: usize,
+        c: usize,
+        step: usize,
+    },
+    EditCase {
+        r: usize,
+        c: usize,
+        v: usize,
+    },
+    DeleteCase {
+        r: usize,
+        c: usize,
+    },
+    CreateConsultation {
+        r: usize,
+        p: usize,
+    },
 }
+
+const STEPS: [CaseStep; 4] = [CaseStep::Note, CaseStep::Referred, CaseStep::InProgress, CaseStep::Closed];
 
 fn op(replicas: usize) -> impl Strategy<Value = Op> {
     let r = 0..replicas;
@@ -80,6 +105,11 @@ fn op(replicas: usize) -> impl Strategy<Value = Op> {
         1 => (r.clone(), 0..50usize).prop_map(|(r, e)| Op::DeleteEpisode { r, e }),
         1 => r.clone().prop_map(|r| Op::Resolve { r }),
         1 => (r.clone(), 0..50usize).prop_map(|(r, p)| Op::Damage { r, p }),
+        2 => (r.clone(), prop::option::of(0..50usize)).prop_map(|(r, p)| Op::CreateCase { r, p }),
+        3 => (r.clone(), 0..50usize, 0..STEPS.len()).prop_map(|(r, c, step)| Op::CaseEntry { r, c, step }),
+        2 => (r.clone(), 0..50usize, 0..4usize).prop_map(|(r, c, v)| Op::EditCase { r, c, v }),
+        1 => (r.clone(), 0..50usize).prop_map(|(r, c)| Op::DeleteCase { r, c }),
+        1 => (r.clone(), 0..50usize).prop_map(|(r, p)| Op::CreateConsultation { r, p }),
         4 => (r.clone(), r).prop_map(|(from, to)| Op::Sync { from, to }),
     ]
 }
@@ -179,6 +209,9 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
         .map(|_| VillageDoc::load(&genesis).unwrap())
         .collect();
     let mut snaps: Vec<VillageSnapshot> = docs.iter_mut().map(|d| d.watch()).collect();
+    // The case entries each replica wrote or received: none may ever go missing, whatever merges
+    // (two officers' notes on one case offline are two records, never one overwriting the other).
+    let mut written_entries: Vec<Vec<RecordId>> = vec![Vec::new(); replica_count];
 
     for (n, op) in ops.into_iter().enumerate() {
         let now = 10 + n as i64;
@@ -302,12 +335,92 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Sync { from, to } if from != to => {
                 let mut source = docs[from].clone();
                 docs[to].merge(&mut source).unwrap();
+                let known: Vec<RecordId> = snaps[from].pillars.case_entries.keys().cloned().collect();
+                written_entries[to].extend(known);
                 vec![to]
             }
             Op::Sync { .. } => continue,
+            Op::CreateCase { r, p } => {
+                let mut case = Case::new(
+                    RecordId::random(),
+                    Date::new(2026, 1 + (n % 12) as u8, 1).unwrap(),
+                    [CaseKind::UnpaidWages, CaseKind::Trafficking, CaseKind::LostContact][n % 3],
+                    "desa",
+                );
+                match p.and_then(|p| nth(snaps[r].persons.keys().cloned(), p)) {
+                    Some(person) => case.person = Some(person),
+                    None => case.person_name = Some(format!("Tamu {n}")),
+                }
+                docs[r].create(case, &authors[r], now).unwrap();
+                vec![r]
+            }
+            Op::CaseEntry { r, c, step } => {
+                let Some(case) = nth(snaps[r].pillars.cases.keys().cloned(), c) else {
+                    continue;
+                };
+                let mut entry = CaseEntry::new(
+                    RecordId::random(),
+                    case,
+                    Date::new(2026, 6, 1 + (n % 28) as u8).unwrap(),
+                    STEPS[step],
+                    "desa",
+                    now,
+                );
+                match entry.step {
+                    CaseStep::Note => entry.note = Some(format!("catatan {n}")),
+                    CaseStep::Referred => entry.referred_to = Some(Referral::Bp3mi),
+                    CaseStep::Closed => entry.outcome = Some(CaseOutcome::Resolved),
+                    CaseStep::InProgress => {}
+                }
+                docs[r].create(entry.clone(), &authors[r], now).unwrap();
+                written_entries[r].push(entry.id);
+                vec![r]
+            }
+            Op::EditCase { r, c, v } => {
+                let Some(base) = nth(snaps[r].pillars.cases.values().filter(|c| !c.deleted).cloned(), c) else {
+                    continue;
+                };
+                let mut edited = base.clone();
+                match v {
+                    0 | 1 => edited.description = Some(format!("uraian {v} dari hp-{r}")),
+                    2 => edited.country = Some(["Taiwan", "Malaysia"][n % 2].into()),
+                    _ => edited.confidential = !edited.confidential,
+                }
+                if docs[r].update(&base, &edited, &authors[r], now).is_err() {
+                    continue;
+                }
+                vec![r]
+            }
+            Op::DeleteCase { r, c } => {
+                let Some(id) = nth(snaps[r].pillars.cases.keys().cloned(), c) else {
+                    continue;
+                };
+                if snaps[r].pillars.cases[&id].deleted {
+                    docs[r].restore::<Case>(&id, &authors[r], now).unwrap();
+                } else {
+                    docs[r].delete::<Case>(&id, &authors[r], now).unwrap();
+                }
+                vec![r]
+            }
+            Op::CreateConsultation { r, p } => {
+                let mut c = Consultation::new(
+                    RecordId::random(),
+                    Date::new(2026, 1 + (n % 12) as u8, 3).unwrap(),
+                    ConsultationTopic::AgencyCheck,
+                );
+                match nth(snaps[r].persons.keys().cloned(), p) {
+                    Some(person) => c.person = Some(person),
+                    None => c.visitor_name = Some("Pengunjung".into()),
+                }
+                docs[r].create(c, &authors[r], now).unwrap();
+                vec![r]
+            }
         };
         for r in touched {
             check(&mut docs[r], &mut snaps[r])?;
+            for id in &written_entries[r] {
+                prop_assert!(snaps[r].pillars.case_entries.contains_key(id), "a case entry written here or received was lost");
+            }
         }
     }
     Ok(())

@@ -10,3 +10,5 @@ mod deletes;
 mod incremental;
 /// Categories, households, search and counts.
 mod queries;
+/// The four pillars' records: cases and their logs, consultations, the shared pillar maps.
+mod pillars;
