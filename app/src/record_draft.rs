@@ -68,6 +68,7 @@ impl RecordDraft {
             // Nothing typed: an empty required text (validation names it), else the field is left
             // out, so the record's default applies (none, or a choice's "unknown").
             let value = match spec.kind {
+                FieldKind::Flag => Some(serde_json::Value::Bool(text == "true")),
                 _ if text.is_empty() && spec.required && spec.choices().is_empty() => {
                     Some(serde_json::Value::String(String::new()))
                 }

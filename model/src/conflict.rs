@@ -51,12 +51,17 @@ impl VillageDoc {
     /// Every field of the record that holds concurrent values, with each value's author and
     /// time. Empty when the record has no conflict (or does not exist).
     pub fn conflicts<R: Record>(&self, id: &RecordId) -> Vec<FieldConflict> {
-        let Some(obj) = self.obj_of(R::COLLECTION, id) else {
+        self.conflicts_in(R::COLLECTION, id)
+    }
+
+    /// [`Self::conflicts`] for a record of a collection.
+    pub fn conflicts_in(&self, collection: Collection, id: &RecordId) -> Vec<FieldConflict> {
+        let Some(obj) = self.obj_of(collection, id) else {
             return Vec::new();
         };
         let doc = self.doc();
         let mut out = Vec::new();
-        for field in R::FIELDS.iter().copied() {
+        for field in collection.fields().iter().copied() {
             let all = doc.get_all(&obj, field).unwrap_or_default();
             if all.len() < 2 {
                 continue;

@@ -52,6 +52,19 @@ pub fn DeclaredField(
             </select>
         }
         .into_any(),
+        FieldKind::Flag => {
+            let toggle = move |ev: leptos::ev::Event| on_input.run(event_target_checked(&ev).to_string());
+            return view! {
+                <div class="field flag">
+                    <label>
+                        <input id=id.clone() name=spec.key type="checkbox"
+                            prop:checked=move || value.get() == "true" on:change=toggle/>
+                        " " {move || spec.label.get(lang.get())}
+                    </label>
+                </div>
+            }
+            .into_any();
+        }
         FieldKind::LongText => view! {
             <textarea id=id.clone() name=spec.key prop:value=value on:input=input
                 aria-invalid=move || invalid().to_string() aria-describedby=described.clone()></textarea>
@@ -79,6 +92,7 @@ pub fn DeclaredField(
             <div id=format!("{prefix}-{}-msg", spec.key)>{messages_view(messages)}</div>
         </div>
     }
+    .into_any()
 }
 
 /// Every field a record type declares, drawn from a form's draft, each with its messages.

@@ -3,6 +3,7 @@
 pub mod conflict_dialog;
 pub mod field;
 pub mod language_switch;
+pub mod record_parts;
 pub mod sync_status;
 pub mod update_banner;
 

@@ -5,3 +5,4 @@ pub mod login;
 pub mod person_detail;
 pub mod person_form;
 pub mod person_list;
+pub mod pillars;

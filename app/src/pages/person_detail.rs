@@ -1,5 +1,5 @@
 use desmigratif_model::{
-    Collection, Date, Described, EditAction, EpisodeState, Lang, MigrationEpisode, Person, RecordId,
+    Collection, Date, Described, EpisodeState, Lang, MigrationEpisode, Person, RecordId,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -8,9 +8,11 @@ use wasm_bindgen::JsCast;
 use crate::components::confirm;
 use crate::components::conflict_dialog::ConflictDialog;
 use crate::components::field::declared_fields;
+use crate::components::record_parts::RecordHistory;
+use crate::pages::pillars::LinkedRecords;
 use crate::context::use_app;
 
-use crate::i18n::{format_time_ms, use_language};
+use crate::i18n::use_language;
 use crate::record_draft::{FieldMessage, RecordDraft};
 
 /// An episode's state as the declaration labels it.
@@ -20,21 +22,6 @@ fn state_label(s: EpisodeState, lang: Lang) -> &'static str {
         .iter()
         .find(|c| c.code == code)
         .map_or("", |c| c.label.get(lang))
-}
-
-fn action_text(a: EditAction, lang: Lang) -> &'static str {
-    match (a, lang) {
-        (EditAction::Create, Lang::Id) => "Dibuat",
-        (EditAction::Create, Lang::En) => "Created",
-        (EditAction::Update, Lang::Id) => "Diubah",
-        (EditAction::Update, Lang::En) => "Changed",
-        (EditAction::Delete, Lang::Id) => "Dihapus",
-        (EditAction::Delete, Lang::En) => "Deleted",
-        (EditAction::Restore, Lang::Id) => "Dipulihkan",
-        (EditAction::Restore, Lang::En) => "Restored",
-        (EditAction::Resolve, Lang::Id) => "Nilai dipilih",
-        (EditAction::Resolve, Lang::En) => "Value chosen",
-    }
 }
 
 fn date_or_dash(d: Option<Date>) -> String {
@@ -148,79 +135,6 @@ pub fn PersonDetail() -> impl IntoView {
                 .collect_view()
         })
     };
-    // How many changes this person has had: the history is redrawn when one more arrives.
-    let history_len = Memo::new(move |_| {
-        let pid = id()?;
-        app.with_village(|v| v.history(Collection::Persons, &pid).len())
-    });
-    let history = move || {
-        let _ = history_len.get();
-        let pid = id()?;
-        let l = lang.get();
-        // Redrawn when this person has a new change (`history_len`), not on every change of the village.
-        let entries = untrack(|| app.with_village(|v| v.history(Collection::Persons, &pid).to_vec()))?;
-        let doc_id = app.village.get_untracked()?;
-        let engine = app.engine()?;
-        let this_device = engine.session().device.clone();
-        Some(
-            entries
-                .into_iter()
-                .rev()
-                .map(|h| {
-                    // Old → new for each field the change wrote, read at the change itself (once
-                    // the document is loaded; the fields' names until then).
-                    let fields: Vec<String> = if h.fields.is_empty() {
-                        Vec::new()
-                    } else {
-                        h.fields.clone()
-                    };
-                    let around = h
-                        .change
-                        .filter(|_| !fields.is_empty())
-                        .and_then(|c| {
-                            engine.read(&doc_id, |d| {
-                                d.values_around(Collection::Persons, &pid, c, &fields)
-                            })
-                        })
-                        .unwrap_or_default();
-                    let lines = fields
-                        .iter()
-                        .filter(|f| f.as_str() != "deleted")
-                        .map(|f| {
-                            let label = Person::label(f, l);
-                            let text = match (around.iter().find(|a| &a.field == f), Person::spec(f)) {
-                                (Some(a), Some(spec)) => {
-                                    format!(
-                                        "{label}: {} → {}",
-                                        spec.show(&a.before, l),
-                                        spec.show(&a.after, l)
-                                    )
-                                }
-                                _ => label,
-                            };
-                            view! { <span class="change">{text}</span> }
-                        })
-                        .collect_view();
-                    let who = if h.author.device == this_device {
-                        format!(
-                            "{} ({})",
-                            h.author.account,
-                            lang.text("perangkat ini", "this device")
-                        )
-                    } else {
-                        format!("{} ({})", h.author.account, h.author.device_name())
-                    };
-                    view! {
-                        <li data-action=format!("{:?}", h.action)>
-                            <span><strong>{action_text(h.action, l)}</strong>" · "{who}</span>
-                            <small>{format_time_ms(h.time as f64 * 1000.0)}</small>
-                            {lines}
-                        </li>
-                    }
-                })
-                .collect_view(),
-        )
-    };
     let toggle_delete = move |_| {
         let (Some(pid), Some(doc_id), Some(engine), Some(p)) = (
             id(),
@@ -292,9 +206,13 @@ pub fn PersonDetail() -> impl IntoView {
                     })
                 })}
             </section>
+            <section class="linked">
+                <h2>{move || lang.text("Layanan", "Services")}</h2>
+                {move || id().map(|pid| view! { <LinkedRecords person=pid/> })}
+            </section>
             <section>
                 <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>
-                <ul class="history">{history}</ul>
+                {move || id().map(|pid| view! { <RecordHistory collection=Collection::Persons id=pid/> })}
             </section>
             {dialog}
         </article>

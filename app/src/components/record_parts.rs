@@ -1,0 +1,132 @@
+//! What every record's page shows whatever its type: its change history (who changed which
+//! field from what to what, on which device, when) and its conflicts (a badge that opens the
+//! dialog to choose a value).
+
+use desmigratif_model::{Collection, EditAction, Lang, RecordId};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::components::conflict_dialog::ConflictDialog;
+use crate::context::use_app;
+use crate::i18n::{format_time_ms, use_language};
+
+pub fn action_text(a: EditAction, lang: Lang) -> &'static str {
+    match (a, lang) {
+        (EditAction::Create, Lang::Id) => "Dibuat",
+        (EditAction::Create, Lang::En) => "Created",
+        (EditAction::Update, Lang::Id) => "Diubah",
+        (EditAction::Update, Lang::En) => "Changed",
+        (EditAction::Delete, Lang::Id) => "Dihapus",
+        (EditAction::Delete, Lang::En) => "Deleted",
+        (EditAction::Restore, Lang::Id) => "Dipulihkan",
+        (EditAction::Restore, Lang::En) => "Restored",
+        (EditAction::Resolve, Lang::Id) => "Nilai dipilih",
+        (EditAction::Resolve, Lang::En) => "Value chosen",
+    }
+}
+
+/// A record's changes, newest first: the action, who and on which device ("this device" for
+/// this one), when, and for each field written its value before and after, by its label.
+#[component]
+pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let len_id = id.clone();
+    // Redrawn when this record has one more change, not on every change of the village.
+    let history_len = Memo::new(move |_| app.with_village(|v| v.history(collection, &len_id).len()));
+    let entries = move || {
+        let _ = history_len.get();
+        let l = lang.get();
+        let entries = untrack(|| app.with_village(|v| v.history(collection, &id).to_vec()))?;
+        let doc_id = app.village.get_untracked()?;
+        let engine = app.engine()?;
+        let this_device = engine.session().device.clone();
+        Some(
+            entries
+                .into_iter()
+                .rev()
+                .map(|h| {
+                    // Old → new for each field, read at the change itself (once the document is
+                    // loaded; the fields' names until then).
+                    let around = h
+                        .change
+                        .filter(|_| !h.fields.is_empty())
+                        .and_then(|c| engine.read(&doc_id, |d| d.values_around(collection, &id, c, &h.fields)))
+                        .unwrap_or_default();
+                    let lines = h
+                        .fields
+                        .iter()
+                        .filter(|f| f.as_str() != "deleted")
+                        .map(|f| {
+                            let spec = collection.spec(f);
+                            let label = spec.map_or_else(|| f.clone(), |s| s.label.get(l).to_owned());
+                            let text = match (around.iter().find(|a| &a.field == f), spec) {
+                                (Some(a), Some(spec)) => {
+                                    format!("{label}: {} → {}", spec.show(&a.before, l), spec.show(&a.after, l))
+                                }
+                                _ => label,
+                            };
+                            view! { <span class="change">{text}</span> }
+                        })
+                        .collect_view();
+                    let device = if h.author.device == this_device {
+                        lang.text("perangkat ini", "this device").to_owned()
+                    } else {
+                        h.author.device_name()
+                    };
+                    view! {
+                        <li data-action=format!("{:?}", h.action)>
+                            <span><strong>{action_text(h.action, l)}</strong>" · "{format!("{} ({device})", h.author.account)}</span>
+                            <small>{format_time_ms(h.time as f64 * 1000.0)}</small>
+                            {lines}
+                        </li>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    view! { <ul class="history">{entries}</ul> }
+}
+
+/// A badge shown while the record has fields holding concurrent values; it opens the dialog
+/// to choose one.
+#[component]
+pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let read_id = id.clone();
+    // Follows every change of the village (reading one record's conflicts is cheap): settling
+    // one of two conflicting fields changes neither the record's value nor its revision.
+    let conflicts = Memo::new(move |_| {
+        app.with_village(|_| ())?;
+        let doc_id = app.village.get()?;
+        app.engine()?.read(&doc_id, |d| d.conflicts_in(collection, &read_id))
+    });
+    let show = RwSignal::new(false);
+    let close = Callback::new(move |_| {
+        show.set(false);
+        if let Some(badge) = document().query_selector(".badge.conflict").ok().flatten()
+            && let Ok(badge) = badge.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = badge.focus();
+        }
+    });
+    let badge = move || {
+        conflicts.with(|c| c.as_ref().is_some_and(|c| !c.is_empty())).then(|| {
+            view! {
+                <button class="badge conflict" on:click=move |_| show.set(true)>
+                    {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
+                </button>
+            }
+        })
+    };
+    let dialog = move || {
+        if !show.get() {
+            return None;
+        }
+        let doc_id = app.village.get_untracked()?;
+        let now = Signal::derive(move || conflicts.get().unwrap_or_default());
+        Some(view! { <ConflictDialog doc_id=doc_id collection=collection id=id.clone() conflicts=now on_close=close/> })
+    };
+    view! { {badge} {dialog} }
+}

@@ -1,0 +1,186 @@
+// The four pillars' records on real phones: a case recorded and followed up offline on two
+// phones, a confidential case kept from a second officer, consultations on a person's page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startRelay, launchBrowser, newPhone, login, synced, createPerson, documentsLoaded } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+const BRONGKAL = '35.07.33.2005';
+
+/// A second officer account for a demo village, added with the relay's CLI while it runs.
+function addOfficer(relay, username, village) {
+  execFileSync(process.env.SYNC_SERVER_BIN, [
+    'user', 'add', '--username', username, '--role', 'village', '--village', village,
+    '--data-dir', relay.dataDir, '--password-stdin',
+  ], { input: 'demo-desmigratif\n' });
+}
+
+async function addEntry(page, step, fields) {
+  await page.locator('#entry-step').selectOption(step);
+  for (const [field, value] of Object.entries(fields)) {
+    const el = page.locator(`#entry-${field}`);
+    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+    else await el.fill(value);
+  }
+  const before = await page.locator('.case-log ul.log li').count();
+  await page.getByRole('button', { name: 'Simpan catatan' }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('.case-log ul.log li').length === n + 1, before);
+}
+
+test('a case recorded offline, referred, and followed up on two phones offline keeps both notes; the log shows who did what', async () => {
+  const relay = await startRelay({ args: ['--demo-households', '3'] });
+  addOfficer(relay, 'desa-brongkal-budi', BRONGKAL);
+  const a = await newPhone(browser);
+  const b = await newPhone(browser);
+  try {
+    await login(a.page, relay.url, 'desa-brongkal', 'HP Ani');
+    await login(b.page, relay.url, 'desa-brongkal-budi', 'HP Budi');
+    await synced(a.page);
+    // Ani records the case offline, from the person's page.
+    await a.context.setOffline(true);
+    await a.page.locator('.sync-status[data-state="offline"]').waitFor();
+    await createPerson(a.page, 'Sulastri Kasus');
+    const personUrl = a.page.url();
+    assert.equal(await a.page.locator('.linked-records li').count(), 0);
+    await a.page.getByRole('link', { name: '+ Kasus' }).click();
+    await a.page.locator('.linked-person', { hasText: 'Sulastri Kasus' }).waitFor();
+    await a.page.locator('#f-kind').selectOption('UnpaidWages');
+    await a.page.locator('#f-country').fill('Malaysia');
+    await a.page.locator('#f-description').fill('Gaji 5 bulan belum dibayar.');
+    await a.page.getByRole('button', { name: 'Simpan' }).click();
+    await a.page.locator('h1.record-title', { hasText: 'Sulastri Kasus' }).waitFor();
+    const caseUrl = a.page.url();
+    assert.match(caseUrl, /\/kasus\/[0-9a-f]{32}$/);
+    assert.equal(await a.page.locator('.case-status').getAttribute('data-status'), 'Reported');
+    // A referral without its destination is refused at the field.
+    await a.page.locator('#entry-step').selectOption('Referred');
+    await a.page.getByRole('button', { name: 'Simpan catatan' }).click();
+    await a.page.locator('#entry-referred_to[aria-invalid="true"]').waitFor();
+    assert.equal(await a.page.locator('.case-log ul.log li').count(), 0, 'nothing saved');
+    await addEntry(a.page, 'Referred', { referred_to: 'Bp3mi', note: 'Dirujuk ke BP3MI Jawa Timur.' });
+    assert.equal(await a.page.locator('.case-status').getAttribute('data-status'), 'Referred');
+    // Back online: both phones have the case.
+    await a.context.setOffline(false);
+    await synced(a.page);
+    await b.page.goto(caseUrl);
+    await b.page.locator('.case-status[data-status="Referred"]').waitFor({ timeout: 30_000 });
+    assert.match(await b.page.locator('h1.record-title').textContent(), /Sulastri Kasus/, 'an ordinary case names its person to every officer');
+
+    // Both phones go offline and each writes to the case.
+    for (const p of [a, b]) {
+      await p.context.setOffline(true);
+      await p.page.locator('.sync-status[data-state="offline"]').waitFor();
+    }
+    await addEntry(a.page, 'Note', { note: 'Keluarga ditelepon, menunggu kabar.' });
+    await addEntry(b.page, 'InProgress', { note: 'BP3MI menghubungi agensi di Malaysia.' });
+    assert.equal(await b.page.locator('.case-status').getAttribute('data-status'), 'InProgress');
+    for (const p of [a, b]) await p.context.setOffline(false);
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.waitForFunction(() => document.querySelectorAll('.case-log ul.log li').length === 3, null, { timeout: 30_000 });
+      const log = await p.page.locator('.case-log ul.log').textContent();
+      assert.match(log, /Dirujuk · desa-brongkal(?!-)/);
+      assert.match(log, /Catatan tindak lanjut · desa-brongkal(?!-).*Keluarga ditelepon/s);
+      assert.match(log, /Sedang ditangani · desa-brongkal-budi.*BP3MI menghubungi agensi/s);
+      assert.equal(await p.page.locator('.case-status').getAttribute('data-status'), 'InProgress');
+    }
+    // The person's page lists the case; the village home counts it as open.
+    await a.page.goto(personUrl);
+    await a.page.locator('.linked-records li', { hasText: 'Sedang ditangani' }).waitFor();
+    await a.page.goto(relay.url);
+    await a.page.locator('[data-figure="open-cases"] strong', { hasText: '1' }).waitFor();
+    assert.deepEqual(a.errors, []);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('a confidential case names its person only to the officer who recorded it and to the district', async () => {
+  const relay = await startRelay({ args: ['--demo-households', '3'] });
+  addOfficer(relay, 'desa-brongkal-budi', BRONGKAL);
+  const ani = await newPhone(browser);
+  const budi = await newPhone(browser);
+  const district = await newPhone(browser);
+  try {
+    await login(ani.page, relay.url, 'desa-brongkal', 'HP Ani');
+    await createPerson(ani.page, 'Wartini Rahasia');
+    await ani.page.getByRole('link', { name: '+ Kasus' }).click();
+    await ani.page.locator('#f-kind').selectOption('Trafficking');
+    await ani.page.locator('#f-reported_by').fill('Kakak kandung');
+    await ani.page.getByRole('button', { name: 'Simpan' }).click();
+    await ani.page.locator('h1.record-title', { hasText: 'Wartini Rahasia' }).waitFor();
+    const caseUrl = ani.page.url();
+    await synced(ani.page);
+
+    await login(budi.page, relay.url, 'desa-brongkal-budi', 'HP Budi');
+    await synced(budi.page);
+    await budi.page.goto(`${relay.url}/kasus`);
+    await budi.page.locator('ul.records li').first().waitFor({ timeout: 30_000 });
+    const list = await budi.page.locator('ul.records').textContent();
+    assert.doesNotMatch(list, /Wartini/, 'the list does not name the person');
+    assert.match(list, /Kasus rahasia/);
+    await budi.page.goto(caseUrl);
+    await budi.page.locator('h1.record-title', { hasText: 'Kasus rahasia' }).waitFor();
+    const page = await budi.page.locator('article').textContent();
+    assert.doesNotMatch(page, /Wartini|Kakak kandung/, 'neither the person nor the reporter');
+    assert.equal(await budi.page.locator('.case-log').count(), 0, 'nor the log');
+    // The person's own page does not reveal that there is a case.
+    await budi.page.goto(`${relay.url}/orang?q=Wartini`);
+    await budi.page.locator('ul.people li a').first().click();
+    await budi.page.locator('.person-name', { hasText: 'Wartini Rahasia' }).waitFor();
+    assert.equal(await budi.page.locator('.linked-records li').count(), 0);
+
+    await login(district.page, relay.url, 'disnaker-malang', 'PC Kantor');
+    await district.page.locator('.district tbody tr', { hasText: 'Brongkal' }).getByRole('button').click();
+    await district.page.locator('.district tbody tr.current', { hasText: 'Brongkal' }).waitFor();
+    await district.page.goto(caseUrl);
+    await district.page.locator('h1.record-title', { hasText: 'Wartini Rahasia' }).waitFor({ timeout: 30_000 });
+  } finally {
+    for (const p of [ani, budi, district]) await p.context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test('a consultation for a visitor not yet recorded needs their name; one for a recorded person appears on their page', async () => {
+  const relay = await startRelay({ args: ['--demo-households', '3'] });
+  const { page, context, errors } = await newPhone(browser);
+  try {
+    await login(page, relay.url, 'desa-brongkal');
+    await page.goto(`${relay.url}/konsultasi/baru`);
+    await page.locator('#f-topic').selectOption('AgencyCheck');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('#f-visitor_name[aria-invalid="true"]').waitFor();
+    await page.locator('#f-visitor_name').fill('Pak Tamu');
+    await page.locator('#f-agency').fill('PT Maju Jaya');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('h1.record-title', { hasText: 'Pak Tamu' }).waitFor();
+    await page.goto(relay.url);
+    await createPerson(page, 'Ratna Konsultasi');
+    await page.getByRole('link', { name: '+ Konsultasi' }).click();
+    await page.locator('#f-topic').selectOption('Contract');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('h1.record-title', { hasText: 'Ratna Konsultasi' }).waitFor();
+    await page.getByRole('link', { name: 'Ratna Konsultasi' }).click();
+    await page.locator('.linked-records li', { hasText: 'Perjanjian kerja' }).waitFor();
+    await page.goto(`${relay.url}/konsultasi`);
+    await documentsLoaded(page);
+    await page.locator('.result-count', { hasText: /^2 konsultasi$/ }).waitFor();
+    assert.deepEqual((await page.locator('ul.records li .name').allTextContents()).sort(), ['Pak Tamu', 'Ratna Konsultasi']);
+    await page.goto(relay.url);
+    await page.locator('[data-figure="consultations-month"] strong', { hasText: '2' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
