@@ -369,9 +369,7 @@ fn pillars_change(code: &str) -> automerge::Change {
             .expect("fresh document");
     }
     doc.commit_with(CommitOptions::default().with_message("pillars").with_time(0));
-    doc.get_last_local_change()
-        .expect("just committed")
-        .clone()
+    doc.get_last_local_change().expect("just committed").clone()
 }
 
 fn check<R: validate::Validate>(record: &R) -> Result<(), ModelError> {

@@ -66,7 +66,12 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-pub(crate) const fn field(key: &'static str, id: &'static str, en: &'static str, kind: FieldKind) -> FieldSpec {
+pub(crate) const fn field(
+    key: &'static str,
+    id: &'static str,
+    en: &'static str,
+    kind: FieldKind,
+) -> FieldSpec {
     FieldSpec {
         key,
         label: Text::new(id, en),
@@ -148,10 +153,6 @@ pub trait Described: Record + serde::Serialize {
             .collect()
     }
 }
-
-
-
-
 
 #[cfg(test)]
 mod tests {

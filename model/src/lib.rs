@@ -64,8 +64,8 @@ pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{Category, CategoryCounts, PersonFilter, Pillar, PillarSummary, Pillars};
 pub use record::{
     Case, CaseEntry, CaseKind, CaseLog, CaseOutcome, CaseStatus, CaseStep, Collection, Consent, Consultation,
-    ConsultationTopic, Referral, Education, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode,
-    Person, Procedural, Record, Sex,
+    ConsultationTopic, Education, EpisodeState, FamilyRelation, Household, MaritalStatus, MigrationEpisode,
+    Person, Procedural, Record, Referral, Sex,
 };
 pub use validate::{Issue, IssueKind, Lang, Severity};
 

@@ -15,9 +15,9 @@ use crate::doc::ObjectIndex;
 
 mod pillars;
 mod refresh;
-pub use pillars::{Pillar, PillarSummary, Pillars};
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
+pub use pillars::{Pillar, PillarSummary, Pillars};
 
 /// The version of [`VillageSnapshot::encode`]'s format; bump it when the snapshot's fields
 /// change, so that stored snapshots of the old shape are ignored instead of misread.

@@ -145,5 +145,5 @@ macro_rules! record {
     };
 }
 
-pub(crate) use record;
 pub use crate::records::*;
+pub(crate) use record;

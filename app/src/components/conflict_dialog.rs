@@ -1,6 +1,4 @@
-use desmigratif_model::{
-    Collection, FieldConflict, Lang, RecordId,
-};
+use desmigratif_model::{Collection, FieldConflict, Lang, RecordId};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -8,7 +6,9 @@ use crate::context::use_app;
 use crate::i18n::use_language;
 
 fn label_of(collection: Collection, key: &str, lang: Lang) -> String {
-    collection.spec(key).map_or_else(|| key.to_owned(), |f| f.label.get(lang).to_owned())
+    collection
+        .spec(key)
+        .map_or_else(|| key.to_owned(), |f| f.label.get(lang).to_owned())
 }
 
 fn show_time(secs: i64) -> String {

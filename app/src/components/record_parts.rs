@@ -100,7 +100,8 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
     let conflicts = Memo::new(move |_| {
         app.with_village(|_| ())?;
         let doc_id = app.village.get()?;
-        app.engine()?.read(&doc_id, |d| d.conflicts_in(collection, &read_id))
+        app.engine()?
+            .read(&doc_id, |d| d.conflicts_in(collection, &read_id))
     });
     let show = RwSignal::new(false);
     let close = Callback::new(move |_| {
@@ -126,7 +127,9 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
         }
         let doc_id = app.village.get_untracked()?;
         let now = Signal::derive(move || conflicts.get().unwrap_or_default());
-        Some(view! { <ConflictDialog doc_id=doc_id collection=collection id=id.clone() conflicts=now on_close=close/> })
+        Some(
+            view! { <ConflictDialog doc_id=doc_id collection=collection id=id.clone() conflicts=now on_close=close/> },
+        )
     };
     view! { {badge} {dialog} }
 }

@@ -9,8 +9,8 @@ use crate::components::confirm;
 use crate::components::conflict_dialog::ConflictDialog;
 use crate::components::field::declared_fields;
 use crate::components::record_parts::RecordHistory;
-use crate::pages::pillars::LinkedRecords;
 use crate::context::use_app;
+use crate::pages::pillars::LinkedRecords;
 
 use crate::i18n::use_language;
 use crate::record_draft::{FieldMessage, RecordDraft};

@@ -4,8 +4,8 @@
 
 use desmigratif_model::validate::Validate;
 use desmigratif_model::{
-    Case, CaseEntry, CaseStatus, CaseStep, Collection, Consultation, ConsultationTopic, Date, Described, Lang,
-    Pillar, RecordId, Severity, VillageSnapshot,
+    Case, CaseEntry, CaseStatus, CaseStep, Collection, Consultation, ConsultationTopic, Date, Described,
+    Lang, Pillar, RecordId, Severity, VillageSnapshot,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -160,7 +160,14 @@ pub fn pillar_list<R: PillarUi>() -> impl IntoView {
                     let title = title_of(r, &v.snapshot, session.as_ref(), l);
                     let conflict = v.snapshot.has_conflict(R::COLLECTION, r.id());
                     let created = v.history(R::COLLECTION, r.id()).first().map_or(0, |h| h.time);
-                    (r.date(), created, r.id().to_string(), title, r.facts(&v.snapshot, l, today), conflict)
+                    (
+                        r.date(),
+                        created,
+                        r.id().to_string(),
+                        title,
+                        r.facts(&v.snapshot, l, today),
+                        conflict,
+                    )
                 })
                 .filter(|(_, _, _, title, facts, _)| {
                     q.is_empty() || title.to_lowercase().contains(&q) || facts.to_lowercase().contains(&q)
@@ -223,7 +230,9 @@ pub fn pillar_form<R: PillarUi>() -> impl IntoView {
             return;
         }
         let record = match editing_id.as_ref() {
-            Some(id) => app.with_village(|v| v.snapshot.pillars.get::<R>(id).cloned()).flatten(),
+            Some(id) => app
+                .with_village(|v| v.snapshot.pillars.get::<R>(id).cloned())
+                .flatten(),
             None => app
                 .session
                 .get()
@@ -298,7 +307,9 @@ pub fn pillar_form<R: PillarUi>() -> impl IntoView {
             let now = now_secs();
             let id = record.id().clone();
             let result = if is_new {
-                engine.edit(&doc_id, |d| d.create(record, &by, now).map(|_| ())).await
+                engine
+                    .edit(&doc_id, |d| d.create(record, &by, now).map(|_| ()))
+                    .await
             } else {
                 engine
                     .edit(&doc_id, |d| d.update(&base, &record, &by, now).map(|_| ()))
@@ -366,11 +377,15 @@ pub fn pillar_detail<R: PillarUi>() -> impl IntoView {
     let id = Memo::new(move |_| params.get().get("id").and_then(|s| s.parse::<RecordId>().ok()));
     let record = Memo::new(move |_| {
         let rid = id.get()?;
-        app.with_village(|v| v.snapshot.pillars.get::<R>(&rid).cloned()).flatten()
+        app.with_village(|v| v.snapshot.pillars.get::<R>(&rid).cloned())
+            .flatten()
     });
     let allowed = move || {
         let session = app.session.get();
-        record.with(|r| r.as_ref().is_some_and(|r| session.as_ref().is_some_and(|s| r.shows_person_to(s))))
+        record.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| session.as_ref().is_some_and(|s| r.shows_person_to(s)))
+        })
     };
     let header = move || {
         let r = record.get()?;
@@ -413,9 +428,12 @@ pub fn pillar_detail<R: PillarUi>() -> impl IntoView {
         })
     };
     let toggle_delete = move |_| {
-        let (Some(rid), Some(doc_id), Some(engine), Some(r)) =
-            (id.get_untracked(), app.village.get_untracked(), app.engine(), record.get_untracked())
-        else {
+        let (Some(rid), Some(doc_id), Some(engine), Some(r)) = (
+            id.get_untracked(),
+            app.village.get_untracked(),
+            app.engine(),
+            record.get_untracked(),
+        ) else {
             return;
         };
         if !r.is_deleted()
@@ -474,7 +492,10 @@ fn CaseLogView(case: RecordId) -> impl IntoView {
     let entries = Memo::new(move |_| {
         app.with_village(|v| {
             let log = v.snapshot.pillars.case_log(&log_case);
-            (log.status(), log.entries.into_iter().cloned().collect::<Vec<CaseEntry>>())
+            (
+                log.status(),
+                log.entries.into_iter().cloned().collect::<Vec<CaseEntry>>(),
+            )
         })
     });
     let status = move || {
@@ -530,8 +551,19 @@ fn CaseEntryForm(case: RecordId) -> impl IntoView {
     let fresh = {
         let case = case.clone();
         move || {
-            let officer = app.session.get_untracked().map(|s| s.username).unwrap_or_default();
-            CaseEntry::new(RecordId::random(), case.clone(), today(), CaseStep::Note, officer, 0)
+            let officer = app
+                .session
+                .get_untracked()
+                .map(|s| s.username)
+                .unwrap_or_default();
+            CaseEntry::new(
+                RecordId::random(),
+                case.clone(),
+                today(),
+                CaseStep::Note,
+                officer,
+                0,
+            )
         }
     };
     let base = RwSignal::new(fresh());
@@ -588,7 +620,9 @@ fn CaseEntryForm(case: RecordId) -> impl IntoView {
             let by = engine.session().author();
             let now = now_secs();
             entry.at = now;
-            let result = engine.edit(&doc_id, |d| d.create(entry, &by, now).map(|_| ())).await;
+            let result = engine
+                .edit(&doc_id, |d| d.create(entry, &by, now).map(|_| ()))
+                .await;
             saving.set(false);
             match result {
                 Ok(()) => {
@@ -646,7 +680,11 @@ pub fn LinkedRecords(person: RecordId) -> impl IntoView {
                     let (path, name, facts) = match c {
                         Collection::Consultations => {
                             let r = v.snapshot.pillars.get::<Consultation>(&id)?;
-                            (Consultation::PATH, Consultation::NAME, r.facts(&v.snapshot, l, today))
+                            (
+                                Consultation::PATH,
+                                Consultation::NAME,
+                                r.facts(&v.snapshot, l, today),
+                            )
                         }
                         Collection::Cases => {
                             let r = v.snapshot.pillars.get::<Case>(&id)?;
@@ -682,7 +720,11 @@ pub fn PillarFigures() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let summary = Memo::new(move |_| app.with_village(|v| v.snapshot.pillars.summary(today())));
-    let figure = move |href: &'static str, kind: &'static str, value: fn(&desmigratif_model::PillarSummary) -> usize, id: &'static str, en: &'static str| {
+    let figure = move |href: &'static str,
+                       kind: &'static str,
+                       value: fn(&desmigratif_model::PillarSummary) -> usize,
+                       id: &'static str,
+                       en: &'static str| {
         view! {
             <a class="count pillar" href=href data-figure=kind>
                 <strong>{move || summary.with(|s| s.as_ref().map(value).unwrap_or(0))}</strong>

@@ -110,7 +110,11 @@ impl Pillars {
             .filter(|c| c.person.as_ref() == Some(person))
             .collect();
         consultations.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
-        out.extend(consultations.iter().map(|c| (Collection::Consultations, c.id.clone())));
+        out.extend(
+            consultations
+                .iter()
+                .map(|c| (Collection::Consultations, c.id.clone())),
+        );
         let mut cases: Vec<&Case> = self
             .live::<Case>()
             .filter(|c| c.person.as_ref() == Some(person))

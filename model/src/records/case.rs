@@ -39,7 +39,17 @@ impl CaseKind {
 
 /// A step in a case's log.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Reconcile,
+    Hydrate,
+    serde::Serialize,
     serde::Deserialize,
 )]
 pub enum CaseStep {
@@ -244,12 +254,18 @@ impl<'a> CaseLog<'a> {
 
     /// The last step's entry, if any step was taken.
     pub fn last_step(&self) -> Option<&'a CaseEntry> {
-        self.entries.iter().rev().find(|e| e.step != CaseStep::Note).copied()
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.step != CaseStep::Note)
+            .copied()
     }
 
     /// The date of the latest entry, or the report's date.
     pub fn last_activity(&self, case: &Case) -> Date {
-        self.entries.last().map_or(case.reported_on, |e| e.date.max(case.reported_on))
+        self.entries
+            .last()
+            .map_or(case.reported_on, |e| e.date.max(case.reported_on))
     }
 
     /// An open case with nothing written for more than [`OVERDUE_DAYS`] days.
@@ -298,8 +314,18 @@ pub const CASE_OUTCOME: &[Choice] = &[
 impl Described for Case {
     const NAME: Text = Text::new("kasus", "case");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("kind", "Jenis kasus", "Kind of case", FieldKind::Choice(CASE_KIND))),
-        required(field("reported_on", "Tanggal lapor", "Reported on", FieldKind::Date)),
+        required(field(
+            "kind",
+            "Jenis kasus",
+            "Kind of case",
+            FieldKind::Choice(CASE_KIND),
+        )),
+        required(field(
+            "reported_on",
+            "Tanggal lapor",
+            "Reported on",
+            FieldKind::Date,
+        )),
         field(
             "person_name",
             "Nama yang bersangkutan (belum terdata)",
@@ -324,8 +350,18 @@ impl Described for CaseEntry {
     const SPEC: &'static [FieldSpec] = &[
         required(field("step", "Langkah", "Step", FieldKind::Choice(CASE_STEP))),
         required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        field("referred_to", "Dirujuk ke", "Referred to", FieldKind::Choice(REFERRAL)),
-        field("outcome", "Hasil akhir", "Outcome", FieldKind::Choice(CASE_OUTCOME)),
+        field(
+            "referred_to",
+            "Dirujuk ke",
+            "Referred to",
+            FieldKind::Choice(REFERRAL),
+        ),
+        field(
+            "outcome",
+            "Hasil akhir",
+            "Outcome",
+            FieldKind::Choice(CASE_OUTCOME),
+        ),
         field("note", "Catatan", "Note", FieldKind::LongText),
     ];
 }

@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 use desmigratif_model::{
-    Author, Case, CaseEntry, CaseKind, CaseOutcome, CaseStep, Category, Consultation, ConsultationTopic, Date,
-    EpisodeState, MigrationEpisode, Person, PersonFilter, RecordId, Referral, VillageDoc, VillageSnapshot,
+    Author, Case, CaseEntry, CaseKind, CaseOutcome, CaseStep, Category, Consultation, ConsultationTopic,
+    Date, EpisodeState, MigrationEpisode, Person, PersonFilter, RecordId, Referral, VillageDoc,
+    VillageSnapshot,
 };
 use proptest::prelude::*;
 
@@ -92,7 +93,12 @@ enum Op {
     },
 }
 
-const STEPS: [CaseStep; 4] = [CaseStep::Note, CaseStep::Referred, CaseStep::InProgress, CaseStep::Closed];
+const STEPS: [CaseStep; 4] = [
+    CaseStep::Note,
+    CaseStep::Referred,
+    CaseStep::InProgress,
+    CaseStep::Closed,
+];
 
 fn op(replicas: usize) -> impl Strategy<Value = Op> {
     let r = 0..replicas;
@@ -344,7 +350,11 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let mut case = Case::new(
                     RecordId::random(),
                     Date::new(2026, 1 + (n % 12) as u8, 1).unwrap(),
-                    [CaseKind::UnpaidWages, CaseKind::Trafficking, CaseKind::LostContact][n % 3],
+                    [
+                        CaseKind::UnpaidWages,
+                        CaseKind::Trafficking,
+                        CaseKind::LostContact,
+                    ][n % 3],
                     "desa",
                 );
                 match p.and_then(|p| nth(snaps[r].persons.keys().cloned(), p)) {
@@ -377,7 +387,8 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 vec![r]
             }
             Op::EditCase { r, c, v } => {
-                let Some(base) = nth(snaps[r].pillars.cases.values().filter(|c| !c.deleted).cloned(), c) else {
+                let Some(base) = nth(snaps[r].pillars.cases.values().filter(|c| !c.deleted).cloned(), c)
+                else {
                     continue;
                 };
                 let mut edited = base.clone();
@@ -419,7 +430,10 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
         for r in touched {
             check(&mut docs[r], &mut snaps[r])?;
             for id in &written_entries[r] {
-                prop_assert!(snaps[r].pillars.case_entries.contains_key(id), "a case entry written here or received was lost");
+                prop_assert!(
+                    snaps[r].pillars.case_entries.contains_key(id),
+                    "a case entry written here or received was lost"
+                );
             }
         }
     }

@@ -8,7 +8,7 @@ mod convergence;
 mod deletes;
 /// The incrementally refreshed snapshot against fresh reads.
 mod incremental;
-/// Categories, households, search and counts.
-mod queries;
 /// The four pillars' records: cases and their logs, consultations, the shared pillar maps.
 mod pillars;
+/// Categories, households, search and counts.
+mod queries;

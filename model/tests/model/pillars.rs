@@ -1,7 +1,6 @@
 use desmigratif_model::{
     Author, Case, CaseEntry, CaseKind, CaseOutcome, CaseStatus, CaseStep, Collection, Consultation,
-    ConsultationTopic, Date, IssueKind, Person, RecordId, Referral, VillageDoc,
-    validate::Validate,
+    ConsultationTopic, Date, IssueKind, Person, RecordId, Referral, VillageDoc, validate::Validate,
 };
 
 fn date(s: &str) -> Date {
@@ -31,9 +30,17 @@ fn two_phones_starting_the_pillars_offline_keep_both_records() {
     let mut b = VillageDoc::load(&a.save()).unwrap();
     let ani = Author::new("petugas", "hp-ani");
     let budi = Author::new("petugas", "hp-budi");
-    let mut c1 = Consultation::new(RecordId::random(), date("2026-11-02"), ConsultationTopic::AgencyCheck);
+    let mut c1 = Consultation::new(
+        RecordId::random(),
+        date("2026-11-02"),
+        ConsultationTopic::AgencyCheck,
+    );
     c1.visitor_name = Some("Tamu A".into());
-    let mut c2 = Consultation::new(RecordId::random(), date("2026-11-03"), ConsultationTopic::Contract);
+    let mut c2 = Consultation::new(
+        RecordId::random(),
+        date("2026-11-03"),
+        ConsultationTopic::Contract,
+    );
     c2.visitor_name = Some("Tamu B".into());
     a.create(c1.clone(), &ani, 10).unwrap();
     b.create(c2.clone(), &budi, 11).unwrap();
@@ -41,7 +48,11 @@ fn two_phones_starting_the_pillars_offline_keep_both_records() {
     b.merge(&mut a).unwrap();
     for doc in [&a, &b] {
         let snap = doc.snapshot();
-        assert_eq!(snap.pillars.consultations.len(), 2, "both consultations survive the merge");
+        assert_eq!(
+            snap.pillars.consultations.len(),
+            2,
+            "both consultations survive the merge"
+        );
         assert!(snap.pillars.consultations.contains_key(&c1.id));
         assert!(snap.pillars.consultations.contains_key(&c2.id));
     }
@@ -54,16 +65,41 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
     let mut a = village();
     let ani = Author::new("petugas-ani", "hp-ani");
     let budi = Author::new("petugas-budi", "hp-budi");
-    let mut case = Case::new(RecordId::random(), date("2026-10-01"), CaseKind::UnpaidWages, "petugas-ani");
+    let mut case = Case::new(
+        RecordId::random(),
+        date("2026-10-01"),
+        CaseKind::UnpaidWages,
+        "petugas-ani",
+    );
     case.person_name = Some("Sulastri".into());
     let id = a.create(case.clone(), &ani, 1).unwrap();
     assert_eq!(a.snapshot().pillars.case_log(&id).status(), CaseStatus::Reported);
-    a.create(entry(&id, "2026-10-02", CaseStep::Referred, "petugas-ani", 2), &ani, 2).unwrap();
+    a.create(
+        entry(&id, "2026-10-02", CaseStep::Referred, "petugas-ani", 2),
+        &ani,
+        2,
+    )
+    .unwrap();
     let mut b = VillageDoc::load(&a.save()).unwrap();
     // Offline: Ani notes a call, Budi notes a visit and marks it in progress.
-    a.create(entry(&id, "2026-10-10", CaseStep::Note, "petugas-ani", 3), &ani, 3).unwrap();
-    b.create(entry(&id, "2026-10-09", CaseStep::Note, "petugas-budi", 4), &budi, 4).unwrap();
-    b.create(entry(&id, "2026-10-11", CaseStep::InProgress, "petugas-budi", 5), &budi, 5).unwrap();
+    a.create(
+        entry(&id, "2026-10-10", CaseStep::Note, "petugas-ani", 3),
+        &ani,
+        3,
+    )
+    .unwrap();
+    b.create(
+        entry(&id, "2026-10-09", CaseStep::Note, "petugas-budi", 4),
+        &budi,
+        4,
+    )
+    .unwrap();
+    b.create(
+        entry(&id, "2026-10-11", CaseStep::InProgress, "petugas-budi", 5),
+        &budi,
+        5,
+    )
+    .unwrap();
     a.merge(&mut b).unwrap();
     let snap = a.snapshot();
     let log = snap.pillars.case_log(&id);
@@ -79,12 +115,29 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
         "every entry kept, oldest first"
     );
     assert_eq!(log.status(), CaseStatus::InProgress);
-    assert!(!log.overdue(&snap.pillars.cases[&id], date("2026-11-10")), "30 days since the last entry");
-    assert!(log.overdue(&snap.pillars.cases[&id], date("2026-11-11")), "31 days since the last entry");
-    a.create(entry(&id, "2026-11-20", CaseStep::Closed, "petugas-ani", 6), &ani, 6).unwrap();
+    assert!(
+        !log.overdue(&snap.pillars.cases[&id], date("2026-11-10")),
+        "30 days since the last entry"
+    );
+    assert!(
+        log.overdue(&snap.pillars.cases[&id], date("2026-11-11")),
+        "31 days since the last entry"
+    );
+    a.create(
+        entry(&id, "2026-11-20", CaseStep::Closed, "petugas-ani", 6),
+        &ani,
+        6,
+    )
+    .unwrap();
     let snap = a.snapshot();
     assert_eq!(snap.pillars.case_log(&id).status(), CaseStatus::Closed);
-    assert!(!snap.pillars.case_log(&id).overdue(&snap.pillars.cases[&id], date("2027-06-01")), "a closed case is never overdue");
+    assert!(
+        !snap
+            .pillars
+            .case_log(&id)
+            .overdue(&snap.pillars.cases[&id], date("2027-06-01")),
+        "a closed case is never overdue"
+    );
     let summary = snap.pillars.summary(date("2026-11-28"));
     assert_eq!(summary.open_cases, 0);
 }
@@ -93,9 +146,19 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
 fn the_home_counts_open_and_overdue_cases_and_this_months_consultations() {
     let mut doc = village();
     let by = Author::new("petugas", "hp");
-    let mut old = Case::new(RecordId::random(), date("2026-09-01"), CaseKind::LostContact, "petugas");
+    let mut old = Case::new(
+        RecordId::random(),
+        date("2026-09-01"),
+        CaseKind::LostContact,
+        "petugas",
+    );
     old.person_name = Some("A".into());
-    let mut fresh = Case::new(RecordId::random(), date("2026-11-20"), CaseKind::Illness, "petugas");
+    let mut fresh = Case::new(
+        RecordId::random(),
+        date("2026-11-20"),
+        CaseKind::Illness,
+        "petugas",
+    );
     fresh.person_name = Some("B".into());
     doc.create(old, &by, 1).unwrap();
     doc.create(fresh.clone(), &by, 2).unwrap();
@@ -111,34 +174,63 @@ fn the_home_counts_open_and_overdue_cases_and_this_months_consultations() {
     let summary = doc.snapshot().pillars.summary(date("2026-11-28"));
     assert_eq!(summary.open_cases, 2);
     assert_eq!(summary.overdue_cases, 1);
-    assert_eq!(summary.consultations_this_month, 1, "October's and the deleted one do not count");
+    assert_eq!(
+        summary.consultations_this_month, 1,
+        "October's and the deleted one do not count"
+    );
 }
 
 #[test]
 fn a_persons_detail_finds_their_consultations_and_cases() {
     let mut doc = village();
     let by = Author::new("petugas", "hp");
-    let siti = doc.create(Person::new(RecordId::random(), "Siti"), &by, 1).unwrap();
+    let siti = doc
+        .create(Person::new(RecordId::random(), "Siti"), &by, 1)
+        .unwrap();
     let mut c = Consultation::new(RecordId::random(), date("2026-11-01"), ConsultationTopic::Country);
     c.person = Some(siti.clone());
     let consultation = doc.create(c, &by, 2).unwrap();
-    let mut k = Case::new(RecordId::random(), date("2026-11-02"), CaseKind::Documents, "petugas");
+    let mut k = Case::new(
+        RecordId::random(),
+        date("2026-11-02"),
+        CaseKind::Documents,
+        "petugas",
+    );
     k.person = Some(siti.clone());
     let case = doc.create(k, &by, 3).unwrap();
     let linked = doc.snapshot().pillars.linked_to(&siti);
-    assert_eq!(linked, [(Collection::Consultations, consultation), (Collection::Cases, case)]);
+    assert_eq!(
+        linked,
+        [
+            (Collection::Consultations, consultation),
+            (Collection::Cases, case)
+        ]
+    );
 }
 
 #[test]
 fn confidential_cases_show_their_person_to_the_recorder_and_the_district_only() {
-    let mut case = Case::new(RecordId::random(), date("2026-11-01"), CaseKind::Trafficking, "petugas-ani");
-    assert!(case.is_confidential(), "trafficking is confidential whatever the form says");
+    let mut case = Case::new(
+        RecordId::random(),
+        date("2026-11-01"),
+        CaseKind::Trafficking,
+        "petugas-ani",
+    );
+    assert!(
+        case.is_confidential(),
+        "trafficking is confidential whatever the form says"
+    );
     case.confidential = false;
     assert!(case.is_confidential());
     assert!(case.shows_person_to("petugas-ani", false));
     assert!(!case.shows_person_to("petugas-budi", false));
     assert!(case.shows_person_to("disnaker-malang", true));
-    let mut wages = Case::new(RecordId::random(), date("2026-11-01"), CaseKind::UnpaidWages, "petugas-ani");
+    let mut wages = Case::new(
+        RecordId::random(),
+        date("2026-11-01"),
+        CaseKind::UnpaidWages,
+        "petugas-ani",
+    );
     assert!(wages.shows_person_to("petugas-budi", false));
     wages.confidential = true;
     assert!(!wages.shows_person_to("petugas-budi", false));
@@ -150,7 +242,10 @@ fn pillar_records_are_checked_from_their_declaration_and_their_own_rules() {
         issues.into_iter().map(|i| (i.field, i.kind)).collect()
     };
     let mut c = Consultation::new(RecordId::random(), date("2026-11-10"), ConsultationTopic::Other);
-    assert_eq!(kinds(c.validate()), [("visitor_name".to_owned(), IssueKind::PersonOrName)]);
+    assert_eq!(
+        kinds(c.validate()),
+        [("visitor_name".to_owned(), IssueKind::PersonOrName)]
+    );
     c.visitor_name = Some("Tamu".into());
     c.follow_up = Some(date("2026-11-01"));
     c.outcome = Some("x".repeat(4001));
@@ -161,13 +256,43 @@ fn pillar_records_are_checked_from_their_declaration_and_their_own_rules() {
             ("follow_up".to_owned(), IssueKind::BeforeDate)
         ]
     );
-    assert_eq!(kinds(c.validate_on(date("2026-11-09"))), [("date".to_owned(), IssueKind::InFuture)]);
+    assert_eq!(
+        kinds(c.validate_on(date("2026-11-09"))),
+        [("date".to_owned(), IssueKind::InFuture)]
+    );
     let case = RecordId::random();
-    let referred = CaseEntry::new(RecordId::random(), case.clone(), date("2026-11-10"), CaseStep::Referred, "p", 1);
-    assert_eq!(kinds(referred.validate()), [("referred_to".to_owned(), IssueKind::Required)]);
-    let closed = CaseEntry::new(RecordId::random(), case.clone(), date("2026-11-10"), CaseStep::Closed, "p", 1);
-    assert_eq!(kinds(closed.validate()), [("outcome".to_owned(), IssueKind::Required)]);
-    let note = CaseEntry::new(RecordId::random(), case, date("2026-11-10"), CaseStep::Note, "p", 1);
+    let referred = CaseEntry::new(
+        RecordId::random(),
+        case.clone(),
+        date("2026-11-10"),
+        CaseStep::Referred,
+        "p",
+        1,
+    );
+    assert_eq!(
+        kinds(referred.validate()),
+        [("referred_to".to_owned(), IssueKind::Required)]
+    );
+    let closed = CaseEntry::new(
+        RecordId::random(),
+        case.clone(),
+        date("2026-11-10"),
+        CaseStep::Closed,
+        "p",
+        1,
+    );
+    assert_eq!(
+        kinds(closed.validate()),
+        [("outcome".to_owned(), IssueKind::Required)]
+    );
+    let note = CaseEntry::new(
+        RecordId::random(),
+        case,
+        date("2026-11-10"),
+        CaseStep::Note,
+        "p",
+        1,
+    );
     assert_eq!(kinds(note.validate()), [("note".to_owned(), IssueKind::Required)]);
     let mut doc = village();
     let refused = doc.create(note, &Author::new("p", "hp"), 1);
