@@ -26,8 +26,7 @@ use crate::pages::login::Login;
 use crate::pages::person_detail::PersonDetail;
 use crate::pages::person_form::PersonForm;
 use crate::pages::person_list::PersonList;
-use crate::pages::pillars::{pillar_detail, pillar_form, pillar_list};
-use desmigratif_model::{Case, Consultation};
+use crate::pages::pillars::{CASES, CONSULTATIONS, pillar_detail, pillar_form, pillar_list};
 
 /// The root component: provides the language and app contexts, the header with the sync
 /// status, and the routes.
@@ -51,14 +50,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orang/baru") view=PersonForm/>
                     <Route path=path!("/orang/:id") view=PersonDetail/>
                     <Route path=path!("/orang/:id/ubah") view=PersonForm/>
-                    <Route path=path!("/konsultasi") view={pillar_list::<Consultation>}/>
-                    <Route path=path!("/konsultasi/baru") view={pillar_form::<Consultation>}/>
-                    <Route path=path!("/konsultasi/:id") view={pillar_detail::<Consultation>}/>
-                    <Route path=path!("/konsultasi/:id/ubah") view={pillar_form::<Consultation>}/>
-                    <Route path=path!("/kasus") view={pillar_list::<Case>}/>
-                    <Route path=path!("/kasus/baru") view={pillar_form::<Case>}/>
-                    <Route path=path!("/kasus/:id") view={pillar_detail::<Case>}/>
-                    <Route path=path!("/kasus/:id/ubah") view={pillar_form::<Case>}/>
+                    <Route path=path!("/konsultasi") view=|| pillar_list(&CONSULTATIONS)/>
+                    <Route path=path!("/konsultasi/baru") view=|| pillar_form(&CONSULTATIONS)/>
+                    <Route path=path!("/konsultasi/:id") view=|| pillar_detail(&CONSULTATIONS)/>
+                    <Route path=path!("/konsultasi/:id/ubah") view=|| pillar_form(&CONSULTATIONS)/>
+                    <Route path=path!("/kasus") view=|| pillar_list(&CASES)/>
+                    <Route path=path!("/kasus/baru") view=|| pillar_form(&CASES)/>
+                    <Route path=path!("/kasus/:id") view=|| pillar_detail(&CASES)/>
+                    <Route path=path!("/kasus/:id/ubah") view=|| pillar_form(&CASES)/>
                 </Routes>
             </main>
         </Router>

@@ -60,9 +60,26 @@ impl RecordDraft {
     where
         R: Described + Validate + serde::de::DeserializeOwned,
     {
+        let (json, mut messages) =
+            self.to_value(R::SPEC, serde_json::to_value(base).unwrap_or_default(), lang);
+        let Ok(record) = serde_json::from_value::<R>(json) else {
+            return (None, messages);
+        };
+        messages.extend(checks(&record, lang, today));
+        (Some(record), messages)
+    }
+
+    /// The draft's text written over `base` (a record as JSON, its serde form) field by field,
+    /// with the messages for text that cannot be read (a date). Not generic: one copy serves
+    /// every record type.
+    pub fn to_value(
+        &self,
+        specs: &'static [FieldSpec],
+        mut json: serde_json::Value,
+        lang: Lang,
+    ) -> (serde_json::Value, Vec<FieldMessage>) {
         let mut messages = Vec::new();
-        let mut json = serde_json::to_value(base).unwrap_or_default();
-        for spec in R::SPEC {
+        for spec in specs {
             let text = self.get(spec.key);
             let text = text.trim();
             // Nothing typed: an empty required text (validation names it), else the field is left
@@ -103,19 +120,23 @@ impl RecordDraft {
                 };
             }
         }
-        let Ok(record) = serde_json::from_value::<R>(json) else {
-            return (None, messages);
-        };
-        for issue in record.validate().into_iter().chain(record.validate_on(today)) {
-            messages.push(FieldMessage {
-                text: issue.message(lang),
-                field: issue.field,
-                severity: issue.severity,
-                link: None,
-            });
-        }
-        (Some(record), messages)
+        (json, messages)
     }
+}
+
+/// A record's own checks (those that need today's date too) as form messages.
+pub fn checks(record: &impl Validate, lang: Lang, today: Date) -> Vec<FieldMessage> {
+    record
+        .validate()
+        .into_iter()
+        .chain(record.validate_on(today))
+        .map(|issue| FieldMessage {
+            text: issue.message(lang),
+            field: issue.field,
+            severity: issue.severity,
+            link: None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
-//! The pages of the pillars' records, generic over record types ([`PillarUi`]): a list with
-//! search, a form for creating and editing, a detail with history and conflicts; a case's
-//! detail adds its log. A person's page lists what is linked to them ([`LinkedRecords`]).
+//! The pages of the pillars' records: a list with search, a form for creating and editing, a
+//! detail with history and conflicts; a case's detail adds its log. A person's page lists what
+//! is linked to them ([`LinkedRecords`]).
+//!
+//! The pages are compiled once for every record type: each type is a [`Kind`], its
+//! declaration and a few plain functions over its records (made from [`PillarUi`] by
+//! [`kind_of`]). Generic pages would copy every view per type, about 140 KB of wasm each.
 
 use desmigratif_model::validate::Validate;
 use desmigratif_model::{
-    Case, CaseEntry, CaseStatus, CaseStep, Collection, Consultation, ConsultationTopic, Date, Described,
-    Lang, Pillar, RecordId, Severity, VillageSnapshot,
+    Author, Case, CaseEntry, CaseStatus, CaseStep, Collection, Consultation, ConsultationTopic, Date,
+    Described, FieldSpec, Lang, ModelError, Pillar, RecordId, Severity, Text, VillageDoc, VillageSnapshot,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -17,15 +21,18 @@ use crate::components::record_parts::{ConflictBadge, RecordHistory};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::pages::person_form::guard_unsaved;
-use crate::record_draft::{FieldMessage, RecordDraft};
+use crate::record_draft::{FieldMessage, RecordDraft, checks};
+use crate::replica::VillageView;
 use crate::session::Session;
 
-/// What the generic pages need to know of a pillar record type beyond its declaration.
-pub trait PillarUi: Pillar + Validate + serde::Serialize + Send + Sync {
+/// What the pages need to know of a pillar record type beyond its declaration.
+pub trait PillarUi: Pillar + Validate + serde::Serialize {
     /// The path of its pages (`/kasus`, `/kasus/baru`, `/kasus/:id`, `/kasus/:id/ubah`).
     const PATH: &'static str;
     /// The list's heading.
-    const PLURAL: (&'static str, &'static str);
+    const PLURAL: Text;
+    /// The fields hidden from a viewer who may not see who the record is about.
+    const IDENTIFYING: &'static [&'static str] = &[];
     /// A new record, linked to a person when started from their page.
     fn fresh(person: Option<RecordId>, session: &Session, today: Date) -> Self;
     fn person(&self) -> Option<&RecordId>;
@@ -39,13 +46,11 @@ pub trait PillarUi: Pillar + Validate + serde::Serialize + Send + Sync {
     fn shows_person_to(&self, _session: &Session) -> bool {
         true
     }
-    /// The fields hidden from a viewer who may not see who the record is about.
-    const IDENTIFYING: &'static [&'static str] = &[];
 }
 
 impl PillarUi for Consultation {
     const PATH: &'static str = "konsultasi";
-    const PLURAL: (&'static str, &'static str) = ("Konsultasi", "Consultations");
+    const PLURAL: Text = Text::new("Konsultasi", "Consultations");
     fn fresh(person: Option<RecordId>, _session: &Session, today: Date) -> Self {
         let mut c = Consultation::new(RecordId::random(), today, ConsultationTopic::Procedure);
         c.person = person;
@@ -61,16 +66,17 @@ impl PillarUi for Consultation {
         self.visitor_name.as_deref()
     }
     fn facts(&self, _snapshot: &VillageSnapshot, lang: Lang, _today: Date) -> String {
-        let topic = Consultation::spec("topic")
-            .map(|s| s.show(&serde_json::to_value(self.topic).unwrap_or_default(), lang))
-            .unwrap_or_default();
-        format!("{} · {topic}", self.date.to_display())
+        format!(
+            "{} · {}",
+            self.date.to_display(),
+            choice_label::<Self>("topic", self.topic, lang)
+        )
     }
 }
 
 impl PillarUi for Case {
     const PATH: &'static str = "kasus";
-    const PLURAL: (&'static str, &'static str) = ("Kasus & pengaduan", "Cases & complaints");
+    const PLURAL: Text = Text::new("Kasus & pengaduan", "Cases & complaints");
     const IDENTIFYING: &'static [&'static str] = &["person_name", "reported_by", "description"];
     fn fresh(person: Option<RecordId>, session: &Session, today: Date) -> Self {
         let mut c = Case::new(
@@ -93,12 +99,10 @@ impl PillarUi for Case {
     }
     fn facts(&self, snapshot: &VillageSnapshot, lang: Lang, today: Date) -> String {
         let log = snapshot.pillars.case_log(&self.id);
-        let kind = Case::spec("kind")
-            .map(|s| s.show(&serde_json::to_value(self.kind).unwrap_or_default(), lang))
-            .unwrap_or_default();
         let mut facts = format!(
-            "{} · {kind} · {}",
+            "{} · {} · {}",
             self.reported_on.to_display(),
+            choice_label::<Self>("kind", self.kind, lang),
             log.status().label().get(lang)
         );
         if log.overdue(self, today) {
@@ -113,6 +117,93 @@ impl PillarUi for Case {
         Case::shows_person_to(self, &session.username, session.is_district())
     }
 }
+
+/// A choice field's value by its label.
+fn choice_label<R: Described>(field: &str, value: impl serde::Serialize, lang: Lang) -> String {
+    R::spec(field)
+        .map(|s| s.show(&serde_json::to_value(value).unwrap_or_default(), lang))
+        .unwrap_or_default()
+}
+
+/// One row of a record list.
+#[derive(Clone)]
+pub struct Row {
+    id: RecordId,
+    title: String,
+    facts: String,
+    conflict: bool,
+    /// The record's date and when it was written: the newest come first.
+    order: (Date, i64),
+}
+
+/// One record as its page shows it.
+#[derive(Clone, PartialEq)]
+pub struct Shown {
+    title: String,
+    deleted: bool,
+    /// The recorded person it is about: id, name, whether deleted.
+    person: Option<(RecordId, String, bool)>,
+    /// Whether the viewer may see who it is about.
+    allowed: bool,
+    fields: Vec<(&'static FieldSpec, String)>,
+}
+
+/// A form's start: the record as JSON (the base edits are compared against) and its text.
+#[derive(Clone)]
+pub struct Start {
+    base: serde_json::Value,
+    draft: RecordDraft,
+    person: Option<RecordId>,
+}
+
+/// A record the form's text makes, as JSON, with every message for the form.
+type Checked = (Option<serde_json::Value>, Vec<FieldMessage>);
+type StartFn = fn(&VillageView, Option<&RecordId>, Option<RecordId>, &Session, Date) -> Option<Start>;
+type SaveFn = fn(
+    &mut VillageDoc,
+    Option<&serde_json::Value>,
+    serde_json::Value,
+    &Author,
+    i64,
+) -> Result<(), ModelError>;
+
+/// A pillar record type for the pages: its declaration and plain functions over its records.
+pub struct Kind {
+    pub collection: Collection,
+    pub path: &'static str,
+    pub plural: Text,
+    pub name: Text,
+    pub spec: &'static [FieldSpec],
+    rows: fn(&VillageView, Option<&Session>, Lang, Date) -> Vec<Row>,
+    shown: fn(&VillageView, &RecordId, Option<&Session>, Lang) -> Option<Shown>,
+    /// A new record (linked to a person) or the one being edited, for a form.
+    start: StartFn,
+    /// The record the form's text makes over the base, with every message.
+    check: fn(&Start, &RecordDraft, Lang, Date) -> Checked,
+    /// Creates (no base) or updates the record.
+    save: SaveFn,
+    set_deleted: fn(&mut VillageDoc, &RecordId, bool, &Author, i64) -> Result<(), ModelError>,
+}
+
+/// The [`Kind`] of a record type: its functions are the only code made per type.
+pub const fn kind_of<R: PillarUi>() -> Kind {
+    Kind {
+        collection: R::COLLECTION,
+        path: R::PATH,
+        plural: R::PLURAL,
+        name: R::NAME,
+        spec: R::SPEC,
+        rows: rows_of::<R>,
+        shown: shown_of::<R>,
+        start: start_of::<R>,
+        check: check_of::<R>,
+        save: save_of::<R>,
+        set_deleted: set_deleted_of::<R>,
+    }
+}
+
+pub static CONSULTATIONS: Kind = kind_of::<Consultation>();
+pub static CASES: Kind = kind_of::<Case>();
 
 /// The record's title: who it is about (the recorded person's name, else the typed name), or
 /// "confidential" for a viewer who may not know.
@@ -130,6 +221,106 @@ fn title_of<R: PillarUi>(r: &R, snapshot: &VillageSnapshot, session: Option<&Ses
         .unwrap_or_else(|| "—".into())
 }
 
+fn rows_of<R: PillarUi>(v: &VillageView, session: Option<&Session>, lang: Lang, today: Date) -> Vec<Row> {
+    R::table(&v.snapshot.pillars)
+        .values()
+        .filter(|r| !r.is_deleted())
+        .map(|r| Row {
+            id: r.id().clone(),
+            title: title_of(r, &v.snapshot, session, lang),
+            facts: r.facts(&v.snapshot, lang, today),
+            conflict: v.snapshot.has_conflict(R::COLLECTION, r.id()),
+            order: (
+                r.date(),
+                v.history(R::COLLECTION, r.id()).first().map_or(0, |h| h.time),
+            ),
+        })
+        .collect()
+}
+
+fn shown_of<R: PillarUi>(
+    v: &VillageView,
+    id: &RecordId,
+    session: Option<&Session>,
+    lang: Lang,
+) -> Option<Shown> {
+    let r = v.snapshot.pillars.get::<R>(id)?;
+    let allowed = session.is_some_and(|s| r.shows_person_to(s));
+    let hidden: &[&str] = if allowed { &[] } else { R::IDENTIFYING };
+    Some(Shown {
+        title: title_of(r, &v.snapshot, session, lang),
+        deleted: r.is_deleted(),
+        person: r
+            .person()
+            .filter(|_| allowed)
+            .and_then(|p| v.snapshot.person(p))
+            .map(|p| (p.id.clone(), p.full_name.clone(), p.deleted)),
+        allowed,
+        fields: r
+            .shown(lang)
+            .into_iter()
+            .filter(|(f, _)| !hidden.contains(&f.key))
+            .collect(),
+    })
+}
+
+fn start_of<R: PillarUi>(
+    v: &VillageView,
+    editing: Option<&RecordId>,
+    person: Option<RecordId>,
+    session: &Session,
+    today: Date,
+) -> Option<Start> {
+    let record = match editing {
+        Some(id) => v.snapshot.pillars.get::<R>(id)?.clone(),
+        None => R::fresh(person, session, today),
+    };
+    Some(Start {
+        base: serde_json::to_value(&record).ok()?,
+        draft: RecordDraft::from_record(&record),
+        person: record.person().cloned(),
+    })
+}
+
+fn check_of<R: PillarUi>(start: &Start, draft: &RecordDraft, lang: Lang, today: Date) -> Checked {
+    let (json, mut messages) = draft.to_value(R::SPEC, start.base.clone(), lang);
+    match serde_json::from_value::<R>(json.clone()) {
+        Ok(record) => {
+            messages.extend(checks(&record, lang, today));
+            (Some(json), messages)
+        }
+        Err(_) => (None, messages),
+    }
+}
+
+fn save_of<R: PillarUi>(
+    doc: &mut VillageDoc,
+    base: Option<&serde_json::Value>,
+    record: serde_json::Value,
+    by: &Author,
+    now: i64,
+) -> Result<(), ModelError> {
+    let record: R = serde_json::from_value(record).map_err(|_| ModelError::Invalid(Vec::new()))?;
+    match base.and_then(|b| serde_json::from_value::<R>(b.clone()).ok()) {
+        Some(base) => doc.update(&base, &record, by, now).map(|_| ()),
+        None => doc.create(record, by, now).map(|_| ()),
+    }
+}
+
+fn set_deleted_of<R: PillarUi>(
+    doc: &mut VillageDoc,
+    id: &RecordId,
+    deleted: bool,
+    by: &Author,
+    now: i64,
+) -> Result<(), ModelError> {
+    if deleted {
+        doc.delete::<R>(id, by, now)
+    } else {
+        doc.restore::<R>(id, by, now)
+    }
+}
+
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -143,61 +334,45 @@ fn now_secs() -> i64 {
 
 /// `/kasus`, `/konsultasi`: every live record of the type, newest first, with a search over
 /// the names a viewer may see.
-pub fn pillar_list<R: PillarUi>() -> impl IntoView {
+pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let query = RwSignal::new(String::new());
-    let rows = move || {
+    let rows = Memo::new(move |_| {
         let session = app.session.get();
         let l = lang.get();
         let q = query.get().trim().to_lowercase();
-        let today = today();
-        app.with_village(|v| {
-            let mut rows: Vec<(Date, i64, String, String, String, bool)> = R::table(&v.snapshot.pillars)
-                .values()
-                .filter(|r| !r.is_deleted())
-                .map(|r| {
-                    let title = title_of(r, &v.snapshot, session.as_ref(), l);
-                    let conflict = v.snapshot.has_conflict(R::COLLECTION, r.id());
-                    let created = v.history(R::COLLECTION, r.id()).first().map_or(0, |h| h.time);
-                    (
-                        r.date(),
-                        created,
-                        r.id().to_string(),
-                        title,
-                        r.facts(&v.snapshot, l, today),
-                        conflict,
-                    )
-                })
-                .filter(|(_, _, _, title, facts, _)| {
-                    q.is_empty() || title.to_lowercase().contains(&q) || facts.to_lowercase().contains(&q)
-                })
-                .collect();
-            // Newest first: by the record's date, then by when it was written.
-            rows.sort_by(|a, b| (b.0, b.1, &b.2).cmp(&(a.0, a.1, &a.2)));
-            rows.into_iter()
-                .map(|(_, _, id, title, facts, conflict)| (id, title, facts, conflict))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
-    };
+        let mut rows = app
+            .with_village(|v| (kind.rows)(v, session.as_ref(), l, today()))
+            .unwrap_or_default();
+        rows.retain(|r| {
+            q.is_empty() || r.title.to_lowercase().contains(&q) || r.facts.to_lowercase().contains(&q)
+        });
+        rows.sort_by(|a, b| (b.order, &b.id).cmp(&(a.order, &a.id)));
+        rows.into_iter()
+            .map(|r| (r.id.to_string(), r.title, r.facts, r.conflict))
+            .collect::<Vec<_>>()
+    });
     view! {
         <section class="pillar-list">
-            <h1>{move || lang.text(R::PLURAL.0, R::PLURAL.1)}</h1>
-            <a class="button primary" href=format!("/{}/baru", R::PATH)>
-                {move || format!("+ {}", capitalised(R::NAME.get(lang.get())))}
+            <h1>{move || kind.plural.get(lang.get())}</h1>
+            <a class="button primary" href=format!("/{}/baru", kind.path)>
+                {move || format!("+ {}", capitalised(kind.name.get(lang.get())))}
             </a>
             <input class="search" type="search" aria-label=move || lang.text("Cari", "Search")
                 placeholder=move || lang.text("Cari nama…", "Search a name…")
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-            <p class="result-count">{move || match lang.get() {
-                Lang::Id => format!("{} {}", rows().len(), R::NAME.get(Lang::Id)),
-                Lang::En => format!("{} × {}", rows().len(), R::NAME.get(Lang::En)),
+            <p class="result-count">{move || {
+                let n = rows.with(Vec::len);
+                match lang.get() {
+                    Lang::Id => format!("{n} {}", kind.name.id),
+                    Lang::En => format!("{n} × {}", kind.name.en),
+                }
             }}</p>
             <ul class="people records">
-                {move || rows().into_iter().map(|(id, title, facts, conflict)| view! {
+                {move || rows.get().into_iter().map(|(id, title, facts, conflict)| view! {
                     <li>
-                        <a href=format!("/{}/{id}", R::PATH)>
+                        <a href=format!("/{}/{id}", kind.path)>
                             <span class="name">{title}</span>
                             {conflict.then(|| view! { <span class="marker conflict">"!"</span> })}
                             <small class="facts">{facts}</small>
@@ -211,49 +386,50 @@ pub fn pillar_list<R: PillarUi>() -> impl IntoView {
 
 /// `/kasus/baru`, `/konsultasi/baru` (`?orang=ID` links the record to that person) and
 /// `…/:id/ubah`. Messages at the field as the user types; only the changed fields are written.
-pub fn pillar_form<R: PillarUi>() -> impl IntoView {
+pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let navigate = use_navigate();
     let params = use_params_map();
     let editing: Option<RecordId> = params.get_untracked().get("id").and_then(|id| id.parse().ok());
-    let base = RwSignal::new(None::<R>);
+    let is_new = editing.is_none();
+    let start = RwSignal::new(None::<Start>);
     let draft = RwSignal::new(RecordDraft::default());
-    let loaded = RwSignal::new(false);
     let person_param: Option<RecordId> = use_query_map()
         .get_untracked()
         .get("orang")
         .and_then(|p| p.parse().ok());
-    let editing_id = editing.clone();
+    // Read once the village is there (a reload on this page); never again, so nothing typed
+    // is overwritten by a change arriving.
     Effect::new(move |_| {
-        if loaded.get() {
+        if start.with(Option::is_some) {
             return;
         }
-        let record = match editing_id.as_ref() {
-            Some(id) => app
-                .with_village(|v| v.snapshot.pillars.get::<R>(id).cloned())
-                .flatten(),
-            None => app
-                .session
-                .get()
-                .map(|s| R::fresh(person_param.clone(), &s, today())),
-        };
-        if let Some(r) = record {
-            draft.set(RecordDraft::from_record(&r));
-            base.set(Some(r));
-            loaded.set(true);
+        let Some(session) = app.session.get() else { return };
+        let first = app
+            .with_village(|v| (kind.start)(v, editing.as_ref(), person_param.clone(), &session, today()))
+            .flatten();
+        if let Some(first) = first {
+            draft.set(first.draft.clone());
+            start.set(Some(first));
         }
     });
+    let loaded = move || start.with(Option::is_some);
     let person_name = move || {
-        let r = base.get()?;
-        let p = r.person()?.clone();
-        app.with_village(|v| v.snapshot.person(&p).map(|p| (p.id.clone(), p.full_name.clone())))
-            .flatten()
+        let pid = start.with(|s| s.as_ref().and_then(|s| s.person.clone()))?;
+        app.with_village(|v| {
+            v.snapshot
+                .person(&pid)
+                .map(|p| (p.id.clone(), p.full_name.clone()))
+        })
+        .flatten()
     };
     let checked = Memo::new(move |_| {
-        let base = base.get()?;
-        let (record, messages) = draft.with(|d| d.to_record(&base, lang.get(), today()));
-        Some((record?, messages))
+        start.with(|s| {
+            let s = s.as_ref()?;
+            let (record, messages) = draft.with(|d| (kind.check)(s, d, lang.get(), today()));
+            Some((record?, messages))
+        })
     });
     let tried = RwSignal::new(false);
     let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
@@ -267,23 +443,19 @@ pub fn pillar_form<R: PillarUi>() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let pristine = RwSignal::new(None::<RecordDraft>);
-    Effect::new(move |_| {
-        if loaded.get() && pristine.with_untracked(Option::is_none) {
-            pristine.set(Some(draft.get_untracked()));
-        }
-    });
     let saved = RwSignal::new(false);
     guard_unsaved(
         move || {
             !saved.get_untracked()
-                && pristine.with_untracked(|p| p.as_ref().is_some_and(|p| draft.with_untracked(|d| d != p)))
+                && start.with_untracked(|s| {
+                    s.as_ref()
+                        .is_some_and(|s| draft.with_untracked(|d| *d != s.draft))
+                })
         },
         lang,
     );
     let saving = RwSignal::new(false);
     let save_error = RwSignal::new(None::<String>);
-    let is_new = editing.is_none();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
@@ -294,56 +466,54 @@ pub fn pillar_form<R: PillarUi>() -> impl IntoView {
             focus_first_error(".record-form");
             return;
         }
-        let (Some(engine), Some(doc_id), Some(base)) =
-            (app.engine(), app.village.get_untracked(), base.get_untracked())
+        let (Some(engine), Some(doc_id), Some(start)) =
+            (app.engine(), app.village.get_untracked(), start.get_untracked())
         else {
             return;
         };
+        let id = record
+            .get("id")
+            .and_then(|i| i.as_str())
+            .unwrap_or_default()
+            .to_owned();
         saving.set(true);
         save_error.set(None);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let by = engine.session().author();
             let now = now_secs();
-            let id = record.id().clone();
-            let result = if is_new {
-                engine
-                    .edit(&doc_id, |d| d.create(record, &by, now).map(|_| ()))
-                    .await
-            } else {
-                engine
-                    .edit(&doc_id, |d| d.update(&base, &record, &by, now).map(|_| ()))
-                    .await
-            };
+            let base = (!is_new).then_some(&start.base);
+            let result = engine
+                .edit(&doc_id, |d| (kind.save)(d, base, record, &by, now))
+                .await;
             saving.set(false);
             match result {
                 Ok(()) => {
                     saved.set(true);
-                    navigate(&format!("/{}/{id}", R::PATH), Default::default());
+                    navigate(&format!("/{}/{id}", kind.path), Default::default());
                 }
                 Err(e) => save_error.set(Some(format!("{e:?}"))),
             }
         });
     };
-    let fields = declared_fields(R::SPEC, "f", draft, messages_for);
+    let fields = declared_fields(kind.spec, "f", draft, messages_for);
     view! {
         <form class="card record-form" on:submit=save novalidate>
             <h1>{move || {
-                let name = capitalised(R::NAME.get(lang.get()));
-                match (is_new, lang.get()) {
-                    (true, Lang::Id) => format!("{name} baru"),
-                    (true, Lang::En) => format!("New {}", R::NAME.en),
-                    (false, Lang::Id) => format!("Ubah {}", R::NAME.id),
-                    (false, Lang::En) => format!("Edit {}", R::NAME.en),
+                let l = lang.get();
+                match (is_new, l) {
+                    (true, Lang::Id) => format!("{} baru", capitalised(kind.name.id)),
+                    (true, Lang::En) => format!("New {}", kind.name.en),
+                    (false, _) => format!("{} {}", lang.text("Ubah", "Edit"), kind.name.get(l)),
                 }
             }}</h1>
             {move || person_name().map(|(id, name)| view! {
                 <p class="linked-person">{lang.text("Untuk: ", "For: ")}<a href=format!("/orang/{id}")>{name}</a></p>
             })}
-            <fieldset class="plain" disabled=move || !loaded.get()>{fields}</fieldset>
+            <fieldset class="plain" disabled=move || !loaded()>{fields}</fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
-                <button type="submit" class="primary" disabled=move || saving.get() || !loaded.get()>
+                <button type="submit" class="primary" disabled=move || saving.get() || !loaded()>
                     {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
                 </button>
             </div>
@@ -370,55 +540,37 @@ fn focus_first_error(form: &'static str) {
 
 /// `/kasus/:id`, `/konsultasi/:id`: the record's fields, who it is about, its conflicts,
 /// edit and delete, its history; a case also its log.
-pub fn pillar_detail<R: PillarUi>() -> impl IntoView {
+pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").and_then(|s| s.parse::<RecordId>().ok()));
-    let record = Memo::new(move |_| {
+    let shown = Memo::new(move |_| {
         let rid = id.get()?;
-        app.with_village(|v| v.snapshot.pillars.get::<R>(&rid).cloned())
+        let session = app.session.get();
+        let l = lang.get();
+        app.with_village(|v| (kind.shown)(v, &rid, session.as_ref(), l))
             .flatten()
     });
-    let allowed = move || {
-        let session = app.session.get();
-        record.with(|r| {
-            r.as_ref()
-                .is_some_and(|r| session.as_ref().is_some_and(|s| r.shows_person_to(s)))
-        })
-    };
+    let allowed = move || shown.with(|s| s.as_ref().is_some_and(|s| s.allowed));
     let header = move || {
-        let r = record.get()?;
+        let s = shown.get()?;
         let l = lang.get();
-        let session = app.session.get();
-        let (title, person) = app
-            .with_village(|v| {
-                let title = title_of(&r, &v.snapshot, session.as_ref(), l);
-                let person = r
-                    .person()
-                    .filter(|_| allowed())
-                    .and_then(|p| v.snapshot.person(p))
-                    .map(|p| (p.id.clone(), p.full_name.clone(), p.deleted));
-                (title, person)
-            })
-            .unwrap_or_default();
-        let hidden: &[&str] = if allowed() { &[] } else { R::IDENTIFYING };
-        let rows = r
-            .shown(l)
+        let rows = s
+            .fields
             .into_iter()
-            .filter(|(f, _)| !hidden.contains(&f.key))
             .map(|(f, value)| view! { <div class="row" data-field=f.key><dt>{f.label.get(l)}</dt><dd>{value}</dd></div> })
             .collect_view();
         Some(view! {
-            <h1 class="record-title">{title}</h1>
-            <p class="category">{capitalised(R::NAME.get(l))}{r.is_deleted().then(|| lang.text(" · dihapus", " · deleted"))}</p>
-            {person.map(|(pid, name, deleted)| view! {
+            <h1 class="record-title">{s.title}</h1>
+            <p class="category">{capitalised(kind.name.get(l))}{s.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
+            {s.person.map(|(pid, name, deleted)| view! {
                 <p class="linked-person">
                     {lang.text("Orang: ", "Person: ")}<a href=format!("/orang/{pid}")>{name}</a>
                     {deleted.then(|| view! { <span class="marker deleted">{lang.text("dihapus — buka untuk memulihkan", "deleted — open to restore")}</span> })}
                 </p>
             })}
-            {(!allowed()).then(|| view! {
+            {(!s.allowed).then(|| view! {
                 <p class="msg warning">{lang.text(
                     "Kasus rahasia: nama dan uraian hanya untuk petugas pencatat dan kabupaten.",
                     "Confidential case: the name and description are for its recorder and the district only.",
@@ -428,15 +580,15 @@ pub fn pillar_detail<R: PillarUi>() -> impl IntoView {
         })
     };
     let toggle_delete = move |_| {
-        let (Some(rid), Some(doc_id), Some(engine), Some(r)) = (
+        let (Some(rid), Some(doc_id), Some(engine), Some(s)) = (
             id.get_untracked(),
             app.village.get_untracked(),
             app.engine(),
-            record.get_untracked(),
+            shown.get_untracked(),
         ) else {
             return;
         };
-        if !r.is_deleted()
+        if !s.deleted
             && !confirm(
                 lang.text(
                     "Hapus catatan ini? Datanya tetap tersimpan dan bisa dipulihkan.",
@@ -450,31 +602,29 @@ pub fn pillar_detail<R: PillarUi>() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let by = engine.session().author();
             let now = now_secs();
-            let _ = if r.is_deleted() {
-                engine.edit(&doc_id, |d| d.restore::<R>(&rid, &by, now)).await
-            } else {
-                engine.edit(&doc_id, |d| d.delete::<R>(&rid, &by, now)).await
-            };
+            let _ = engine
+                .edit(&doc_id, |d| (kind.set_deleted)(d, &rid, !s.deleted, &by, now))
+                .await;
         });
     };
-    let is_case = R::COLLECTION == Collection::Cases;
+    let is_case = kind.collection == Collection::Cases;
     view! {
         <article class="record-detail">
-            {move || id.get().map(|rid| view! { <ConflictBadge collection=R::COLLECTION id=rid/> })}
+            {move || id.get().map(|rid| view! { <ConflictBadge collection=kind.collection id=rid/> })}
             {header}
             <nav class="actions">
-                <a class="button primary" href=move || format!("/{}/{}/ubah", R::PATH, id.get().map(|i| i.to_string()).unwrap_or_default())>
+                <a class="button primary" href=move || format!("/{}/{}/ubah", kind.path, id.get().map(|i| i.to_string()).unwrap_or_default())>
                     {move || lang.text("Ubah", "Edit")}
                 </a>
                 <button class="secondary" on:click=toggle_delete>
-                    {move || if record.get().is_some_and(|r| r.is_deleted()) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
+                    {move || if shown.with(|s| s.as_ref().is_some_and(|s| s.deleted)) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
                 </button>
             </nav>
             {move || (is_case && allowed()).then(|| id.get().map(|rid| view! { <CaseLogView case=rid/> }))}
             <Show when=allowed>
                 <section>
                     <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>
-                    {move || id.get().map(|rid| view! { <RecordHistory collection=R::COLLECTION id=rid/> })}
+                    {move || id.get().map(|rid| view! { <RecordHistory collection=kind.collection id=rid/> })}
                 </section>
             </Show>
         </article>
