@@ -31,24 +31,48 @@ pub enum Collection {
     Consultations,
     Cases,
     CaseEntries,
+    Sessions,
+    Trainings,
+    Participations,
+    Businesses,
+    Children,
+    Parenting,
+    Memberships,
+    Ledger,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 5] = [
+    pub const ALL: [Collection; 13] = [
         Collection::Persons,
         Collection::Episodes,
         Collection::Consultations,
         Collection::Cases,
         Collection::CaseEntries,
+        Collection::Sessions,
+        Collection::Trainings,
+        Collection::Participations,
+        Collection::Businesses,
+        Collection::Children,
+        Collection::Parenting,
+        Collection::Memberships,
+        Collection::Ledger,
     ];
     /// The collections every village document has from its genesis change.
     pub const GENESIS: [Collection; 2] = [Collection::Persons, Collection::Episodes];
     /// The collections of the four pillars, added to a document by one deterministic change
     /// when it first needs them (see [`crate::VillageDoc`]).
-    pub const PILLARS: [Collection; 3] = [
+    pub const PILLARS: [Collection; 11] = [
         Collection::Consultations,
         Collection::Cases,
         Collection::CaseEntries,
+        Collection::Sessions,
+        Collection::Trainings,
+        Collection::Participations,
+        Collection::Businesses,
+        Collection::Children,
+        Collection::Parenting,
+        Collection::Memberships,
+        Collection::Ledger,
     ];
 
     pub fn key(self) -> &'static str {
@@ -58,6 +82,14 @@ impl Collection {
             Collection::Consultations => "consultations",
             Collection::Cases => "cases",
             Collection::CaseEntries => "case_entries",
+            Collection::Sessions => "sessions",
+            Collection::Trainings => "trainings",
+            Collection::Participations => "participations",
+            Collection::Businesses => "businesses",
+            Collection::Children => "children",
+            Collection::Parenting => "parenting",
+            Collection::Memberships => "memberships",
+            Collection::Ledger => "ledger",
         }
     }
 
@@ -76,6 +108,14 @@ impl Collection {
             Collection::Consultations => Consultation::SPEC,
             Collection::Cases => Case::SPEC,
             Collection::CaseEntries => CaseEntry::SPEC,
+            Collection::Sessions => Session::SPEC,
+            Collection::Trainings => Training::SPEC,
+            Collection::Participations => Participation::SPEC,
+            Collection::Businesses => Business::SPEC,
+            Collection::Children => Child::SPEC,
+            Collection::Parenting => Parenting::SPEC,
+            Collection::Memberships => Membership::SPEC,
+            Collection::Ledger => LedgerEntry::SPEC,
         }
     }
 
@@ -89,6 +129,14 @@ impl Collection {
             Collection::Consultations => Consultation::NAME,
             Collection::Cases => Case::NAME,
             Collection::CaseEntries => CaseEntry::NAME,
+            Collection::Sessions => Session::NAME,
+            Collection::Trainings => Training::NAME,
+            Collection::Participations => Participation::NAME,
+            Collection::Businesses => Business::NAME,
+            Collection::Children => Child::NAME,
+            Collection::Parenting => Parenting::NAME,
+            Collection::Memberships => Membership::NAME,
+            Collection::Ledger => LedgerEntry::NAME,
         }
     }
 
@@ -101,6 +149,14 @@ impl Collection {
             Collection::Consultations => Consultation::FIELDS,
             Collection::Cases => Case::FIELDS,
             Collection::CaseEntries => CaseEntry::FIELDS,
+            Collection::Sessions => Session::FIELDS,
+            Collection::Trainings => Training::FIELDS,
+            Collection::Participations => Participation::FIELDS,
+            Collection::Businesses => Business::FIELDS,
+            Collection::Children => Child::FIELDS,
+            Collection::Parenting => Parenting::FIELDS,
+            Collection::Memberships => Membership::FIELDS,
+            Collection::Ledger => LedgerEntry::FIELDS,
         }
     }
 }

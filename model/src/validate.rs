@@ -45,6 +45,13 @@ pub enum IssueKind {
     InFuture,
     /// Marked abroad (or back, missing, deceased) with a departure date still to come.
     DepartureInFuture,
+    /// A number outside what the field can hold.
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// A loan amount, but the capital is not a bank loan.
+    CreditWithoutBank,
     /// Neither a recorded person is linked nor a name given.
     PersonOrName,
     /// A date before the record's own date (a follow-up before the consultation).
@@ -144,6 +151,18 @@ impl Issue {
             DepartureInFuture => (
                 "Tanggal berangkat belum lewat, tetapi statusnya sudah berangkat. Pilih \"Rencana berangkat\" atau perbaiki tanggalnya.",
                 "The departure date is still to come, but the state says they left. Choose \"Planned\" or correct the date.",
+            ),
+            OutOfRange { min, max } => {
+                return match (lang, *max == i64::MAX) {
+                    (Lang::Id, true) => format!("Harus lebih dari {}.", min - 1),
+                    (Lang::En, true) => format!("Must be more than {}.", min - 1),
+                    (Lang::Id, false) => format!("Harus antara {min} dan {max}."),
+                    (Lang::En, false) => format!("Must be between {min} and {max}."),
+                };
+            }
+            CreditWithoutBank => (
+                "Ada jumlah kredit, tetapi sumber modal bukan kredit bank.",
+                "There is a loan amount, but the capital is not from a bank loan.",
             ),
             PersonOrName => (
                 "Isi nama, atau buat dari halaman orang yang sudah terdata.",

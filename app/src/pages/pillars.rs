@@ -869,7 +869,7 @@ pub fn LinkedRecords(person: RecordId) -> impl IntoView {
 pub fn PillarFigures() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
-    let summary = Memo::new(move |_| app.with_village(|v| v.snapshot.pillars.summary(today())));
+    let summary = Memo::new(move |_| app.with_village(|v| v.snapshot.pillar_summary(today())));
     let figure = move |href: &'static str,
                        kind: &'static str,
                        value: fn(&desmigratif_model::PillarSummary) -> usize,

@@ -12,7 +12,10 @@ use crate::doc::RecordSource;
 use crate::fields::Described;
 use crate::ids::RecordId;
 use crate::record::{Collection, Record};
-use crate::records::{Case, CaseEntry, CaseLog, CaseStatus, Consultation};
+use crate::records::{
+    Balance, Business, BusinessStatus, Case, CaseEntry, CaseLog, CaseStatus, Child, ChildRisk, Consultation,
+    LedgerEntry, Membership, MembershipStatus, Parenting, Participation, Session, Training,
+};
 
 /// A record type of the four pillars, kept in its own table of [`Pillars`].
 pub trait Pillar: Record + Described + serde::de::DeserializeOwned + 'static {
@@ -70,6 +73,14 @@ pillar_tables! {
     consultations: Consultation,
     cases: Case,
     case_entries: CaseEntry,
+    sessions: Session,
+    trainings: Training,
+    participations: Participation,
+    businesses: Business,
+    children: Child,
+    parenting: Parenting,
+    memberships: Membership,
+    ledger: LedgerEntry,
 }
 
 impl Pillars {
@@ -102,46 +113,103 @@ impl Pillars {
             .collect()
     }
 
-    /// The live pillar records that name a person, newest first within each type.
+    /// The live pillar records that concern a person, newest first within each type: their
+    /// consultations and cases, the activities and trainings they took part in, businesses they
+    /// own, their child record (as the child or the caregiver), their memberships.
     pub fn linked_to(&self, person: &RecordId) -> Vec<(Collection, RecordId)> {
-        let mut out: Vec<(Collection, RecordId)> = Vec::new();
-        let mut consultations: Vec<&Consultation> = self
-            .live::<Consultation>()
-            .filter(|c| c.person.as_ref() == Some(person))
-            .collect();
-        consultations.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
-        out.extend(
-            consultations
-                .iter()
-                .map(|c| (Collection::Consultations, c.id.clone())),
+        fn newest<'a, R: Pillar>(
+            out: &mut Vec<(Collection, RecordId)>,
+            records: impl Iterator<Item = &'a R>,
+            date: impl Fn(&R) -> Option<Date>,
+        ) {
+            let mut found: Vec<&R> = records.collect();
+            found.sort_by(|a, b| (date(b), b.id()).cmp(&(date(a), a.id())));
+            out.extend(found.iter().map(|r| (R::COLLECTION, r.id().clone())));
+        }
+        let me = Some(person);
+        let mut out = Vec::new();
+        newest(
+            &mut out,
+            self.live::<Consultation>().filter(|c| c.person.as_ref() == me),
+            |c| Some(c.date),
         );
-        let mut cases: Vec<&Case> = self
-            .live::<Case>()
-            .filter(|c| c.person.as_ref() == Some(person))
+        newest(
+            &mut out,
+            self.live::<Case>().filter(|c| c.person.as_ref() == me),
+            |c| Some(c.reported_on),
+        );
+        let joined: Vec<&RecordId> = self
+            .live::<Participation>()
+            .filter(|p| &p.person == person)
+            .map(|p| &p.activity)
             .collect();
-        cases.sort_by(|a, b| (b.reported_on, &b.id).cmp(&(a.reported_on, &a.id)));
-        out.extend(cases.iter().map(|c| (Collection::Cases, c.id.clone())));
+        newest(
+            &mut out,
+            self.live::<Session>().filter(|s| joined.contains(&&s.id)),
+            |s| Some(s.date),
+        );
+        newest(
+            &mut out,
+            self.live::<Training>().filter(|t| joined.contains(&&t.id)),
+            |t| Some(t.start),
+        );
+        newest(
+            &mut out,
+            self.live::<Parenting>().filter(|p| joined.contains(&&p.id)),
+            |p| Some(p.date),
+        );
+        newest(
+            &mut out,
+            self.live::<Business>().filter(|b| &b.owner == person),
+            |b| b.started,
+        );
+        newest(
+            &mut out,
+            self.live::<Child>()
+                .filter(|c| &c.child == person || c.caregiver.as_ref() == me),
+            |_| None,
+        );
+        newest(
+            &mut out,
+            self.live::<Membership>().filter(|m| &m.member == person),
+            |m| m.joined,
+        );
         out
     }
 
-    /// What the village's home shows of the pillars on `today`.
-    pub fn summary(&self, today: Date) -> PillarSummary {
-        let logs = self.case_logs();
-        let mut summary = PillarSummary::default();
-        for case in self.live::<Case>() {
-            let Some(log) = logs.get(&case.id) else { continue };
-            if log.status() != CaseStatus::Closed {
-                summary.open_cases += 1;
-                if log.overdue(case, today) {
-                    summary.overdue_cases += 1;
-                }
-            }
-        }
-        summary.consultations_this_month = self
-            .live::<Consultation>()
-            .filter(|c| c.date.year() == today.year() && c.date.month() == today.month())
-            .count();
-        summary
+    /// Who takes part in an activity (live participations), in the order they were added.
+    pub fn participants(&self, activity: &RecordId) -> Vec<&Participation> {
+        self.live::<Participation>()
+            .filter(|p| &p.activity == activity)
+            .collect()
+    }
+
+    /// The trainings a person took part in, newest first (a business shows its owner's).
+    pub fn trainings_of(&self, person: &RecordId) -> Vec<&Training> {
+        let mut found: Vec<&Training> = self
+            .live::<Participation>()
+            .filter(|p| &p.person == person)
+            .filter_map(|p| self.trainings.get(&p.activity))
+            .filter(|t| !t.deleted)
+            .collect();
+        found.sort_by(|a, b| (b.start, &b.id).cmp(&(a.start, &a.id)));
+        found.dedup_by(|a, b| a.id == b.id);
+        found
+    }
+
+    /// A membership's payments, oldest first.
+    pub fn ledger_of(&self, membership: &RecordId) -> Vec<&LedgerEntry> {
+        let mut found: Vec<&LedgerEntry> = self
+            .live::<LedgerEntry>()
+            .filter(|e| &e.membership == membership)
+            .collect();
+        found.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        found
+    }
+
+    /// A membership's balances, derived from its payments.
+    pub fn balance_of(&self, membership: &RecordId) -> Balance {
+        Balance::of(self.ledger_of(membership))
     }
 }
 
@@ -152,6 +220,63 @@ pub struct PillarSummary {
     /// Open cases with nothing written for more than 30 days.
     pub overdue_cases: usize,
     pub consultations_this_month: usize,
+    /// Trainings starting today or later.
+    pub trainings_coming: usize,
+    pub businesses_running: usize,
+    /// Children of migrants with at least one risk.
+    pub children_at_risk: usize,
+    /// Active members of cooperatives.
+    pub members: usize,
+    /// Savings of every member, in whole rupiah.
+    pub savings: i64,
+}
+
+impl VillageSnapshot {
+    /// What the village's home shows of the pillars on `today`.
+    pub fn pillar_summary(&self, today: Date) -> PillarSummary {
+        let p = &self.pillars;
+        let logs = p.case_logs();
+        let mut summary = PillarSummary::default();
+        for case in p.live::<Case>() {
+            let Some(log) = logs.get(&case.id) else { continue };
+            if log.status() != CaseStatus::Closed {
+                summary.open_cases += 1;
+                if log.overdue(case, today) {
+                    summary.overdue_cases += 1;
+                }
+            }
+        }
+        summary.consultations_this_month = p
+            .live::<Consultation>()
+            .filter(|c| c.date.year() == today.year() && c.date.month() == today.month())
+            .count();
+        summary.trainings_coming = p.live::<Training>().filter(|t| t.start >= today).count();
+        summary.businesses_running = p
+            .live::<Business>()
+            .filter(|b| b.status == BusinessStatus::Running)
+            .count();
+        summary.children_at_risk = p
+            .live::<Child>()
+            .filter(|c| !self.child_risks(c, today).is_empty())
+            .count();
+        let live_members: Vec<&Membership> = p
+            .live::<Membership>()
+            .filter(|m| m.status == MembershipStatus::Active)
+            .collect();
+        summary.members = live_members.len();
+        summary.savings = p.live::<Membership>().map(|m| p.balance_of(&m.id).savings).sum();
+        summary
+    }
+
+    /// A child's risks, with the caregiver's age read from their person record.
+    pub fn child_risks(&self, child: &Child, today: Date) -> Vec<ChildRisk> {
+        let born = child
+            .caregiver
+            .as_ref()
+            .and_then(|c| self.person(c))
+            .and_then(|p| p.birth_date);
+        child.risks(born, today)
+    }
 }
 
 impl VillageSnapshot {

@@ -11,8 +11,8 @@ use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 use desmigratif_model::{
     Author, Case, CaseEntry, CaseKind, CaseOutcome, CaseStep, Category, Consultation, ConsultationTopic,
-    Date, EpisodeState, MigrationEpisode, Person, PersonFilter, RecordId, Referral, VillageDoc,
-    VillageSnapshot,
+    Date, EpisodeState, LedgerEntry, LedgerKind, Membership, MigrationEpisode, Person, PersonFilter,
+    RecordId, Referral, VillageDoc, VillageSnapshot,
 };
 use proptest::prelude::*;
 
@@ -91,6 +91,12 @@ enum Op {
         r: usize,
         p: usize,
     },
+    /// A membership for person `p`, or a payment on membership `m` (`p` picks which).
+    Cooperative {
+        r: usize,
+        p: usize,
+        amount: i64,
+    },
 }
 
 const STEPS: [CaseStep; 4] = [
@@ -116,6 +122,7 @@ fn op(replicas: usize) -> impl Strategy<Value = Op> {
         2 => (r.clone(), 0..50usize, 0..4usize).prop_map(|(r, c, v)| Op::EditCase { r, c, v }),
         1 => (r.clone(), 0..50usize).prop_map(|(r, c)| Op::DeleteCase { r, c }),
         1 => (r.clone(), 0..50usize).prop_map(|(r, p)| Op::CreateConsultation { r, p }),
+        2 => (r.clone(), 0..50usize, -5i64..200_000).prop_map(|(r, p, amount)| Op::Cooperative { r, p, amount }),
         4 => (r.clone(), r).prop_map(|(from, to)| Op::Sync { from, to }),
     ]
 }
@@ -410,6 +417,39 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     docs[r].restore::<Case>(&id, &authors[r], now).unwrap();
                 } else {
                     docs[r].delete::<Case>(&id, &authors[r], now).unwrap();
+                }
+                vec![r]
+            }
+            Op::Cooperative { r, p, amount } => {
+                let memberships: Vec<RecordId> = snaps[r].pillars.memberships.keys().cloned().collect();
+                if memberships.is_empty() || p % 3 == 0 {
+                    let Some(person) = nth(snaps[r].persons.keys().cloned(), p) else {
+                        continue;
+                    };
+                    docs[r]
+                        .create(
+                            Membership::new(RecordId::random(), person, "Koperasi"),
+                            &authors[r],
+                            now,
+                        )
+                        .unwrap();
+                } else {
+                    let kinds = [
+                        LedgerKind::Deposit,
+                        LedgerKind::Withdrawal,
+                        LedgerKind::LoanDisbursed,
+                        LedgerKind::Repayment,
+                    ];
+                    let entry = LedgerEntry::new(
+                        RecordId::random(),
+                        memberships[p % memberships.len()].clone(),
+                        Date::new(2026, 2, 1 + (n % 28) as u8).unwrap(),
+                        kinds[n % 4],
+                        amount,
+                    );
+                    // Amounts of zero or less are refused, and leave nothing behind.
+                    let refused = entry.amount <= 0;
+                    prop_assert_eq!(docs[r].create(entry, &authors[r], now).is_err(), refused);
                 }
                 vec![r]
             }

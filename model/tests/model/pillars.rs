@@ -138,7 +138,7 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
             .overdue(&snap.pillars.cases[&id], date("2027-06-01")),
         "a closed case is never overdue"
     );
-    let summary = snap.pillars.summary(date("2026-11-28"));
+    let summary = snap.pillar_summary(date("2026-11-28"));
     assert_eq!(summary.open_cases, 0);
 }
 
@@ -171,7 +171,7 @@ fn the_home_counts_open_and_overdue_cases_and_this_months_consultations() {
     deleted.visitor_name = Some("Tamu".into());
     let gone = doc.create(deleted, &by, 5).unwrap();
     doc.delete::<Consultation>(&gone, &by, 6).unwrap();
-    let summary = doc.snapshot().pillars.summary(date("2026-11-28"));
+    let summary = doc.snapshot().pillar_summary(date("2026-11-28"));
     assert_eq!(summary.open_cases, 2);
     assert_eq!(summary.overdue_cases, 1);
     assert_eq!(
@@ -298,4 +298,150 @@ fn pillar_records_are_checked_from_their_declaration_and_their_own_rules() {
     let refused = doc.create(note, &Author::new("p", "hp"), 1);
     assert!(refused.is_err(), "an empty note is not saved");
     assert!(doc.snapshot().pillars.case_entries.is_empty());
+}
+
+/// Two officers record payments of one member offline: both payments stay, and the balance is
+/// derived from them (never stored, so it cannot be overwritten by the other phone's total).
+#[test]
+fn a_ledger_keeps_both_offline_payments_and_derives_the_balance() {
+    use desmigratif_model::{Balance, LedgerEntry, LedgerKind, Membership};
+    let mut a = village();
+    let ani = Author::new("petugas-ani", "hp-ani");
+    let budi = Author::new("petugas-budi", "hp-budi");
+    let siti = a
+        .create(Person::new(RecordId::random(), "Siti"), &ani, 1)
+        .unwrap();
+    let m = a
+        .create(
+            Membership::new(RecordId::random(), siti, "Koperasi Senang Hati"),
+            &ani,
+            2,
+        )
+        .unwrap();
+    let mut b = VillageDoc::load(&a.save()).unwrap();
+    let pay = |kind, amount, day| LedgerEntry::new(RecordId::random(), m.clone(), date(day), kind, amount);
+    a.create(pay(LedgerKind::Deposit, 50_000, "2026-11-02"), &ani, 3)
+        .unwrap();
+    b.create(pay(LedgerKind::Deposit, 75_000, "2026-11-03"), &budi, 4)
+        .unwrap();
+    b.create(pay(LedgerKind::LoanDisbursed, 1_000_000, "2026-11-04"), &budi, 5)
+        .unwrap();
+    a.create(pay(LedgerKind::Repayment, 100_000, "2026-11-20"), &ani, 6)
+        .unwrap();
+    a.merge(&mut b).unwrap();
+    let snap = a.snapshot();
+    assert_eq!(snap.pillars.ledger_of(&m).len(), 4, "both phones' payments");
+    assert_eq!(
+        snap.pillars.balance_of(&m),
+        Balance {
+            savings: 125_000,
+            loans: 900_000
+        }
+    );
+    assert_eq!(snap.pillar_summary(date("2026-11-28")).savings, 125_000);
+    assert_eq!(snap.pillar_summary(date("2026-11-28")).members, 1);
+    assert_eq!(desmigratif_model::records::rupiah(1_250_000), "Rp 1.250.000");
+    let zero = pay(LedgerKind::Deposit, 0, "2026-11-05");
+    assert!(a.create(zero, &ani, 7).is_err(), "an amount of zero is refused");
+}
+
+/// Attendees added on two phones offline are all kept; a person's page finds the training,
+/// and a business shows the trainings its owner attended.
+#[test]
+fn participants_added_offline_on_two_phones_are_all_kept() {
+    use desmigratif_model::{Business, BusinessSector, Participation, Training, TrainingKind};
+    let mut a = village();
+    let ani = Author::new("petugas-ani", "hp-ani");
+    let budi = Author::new("petugas-budi", "hp-budi");
+    let p1 = a
+        .create(Person::new(RecordId::random(), "Satu"), &ani, 1)
+        .unwrap();
+    let p2 = a.create(Person::new(RecordId::random(), "Dua"), &ani, 2).unwrap();
+    let t = a
+        .create(
+            Training::new(
+                RecordId::random(),
+                "Keripik",
+                TrainingKind::Skills,
+                date("2026-10-01"),
+            ),
+            &ani,
+            3,
+        )
+        .unwrap();
+    let mut b = VillageDoc::load(&a.save()).unwrap();
+    a.create(
+        Participation::new(RecordId::random(), t.clone(), p1.clone()),
+        &ani,
+        4,
+    )
+    .unwrap();
+    b.create(
+        Participation::new(RecordId::random(), t.clone(), p2.clone()),
+        &budi,
+        5,
+    )
+    .unwrap();
+    a.merge(&mut b).unwrap();
+    a.create(
+        Business::new(
+            RecordId::random(),
+            p1.clone(),
+            "Keripik tempe",
+            BusinessSector::Food,
+        ),
+        &ani,
+        6,
+    )
+    .unwrap();
+    let snap = a.snapshot();
+    let who: std::collections::BTreeSet<&RecordId> =
+        snap.pillars.participants(&t).iter().map(|p| &p.person).collect();
+    assert_eq!(who, [&p1, &p2].into_iter().collect());
+    assert!(
+        snap.pillars
+            .linked_to(&p2)
+            .contains(&(Collection::Trainings, t.clone()))
+    );
+    assert_eq!(
+        snap.pillars
+            .trainings_of(&p1)
+            .iter()
+            .map(|t| t.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Keripik"]
+    );
+    let summary = snap.pillar_summary(date("2026-11-28"));
+    assert_eq!((summary.businesses_running, summary.trainings_coming), (1, 0));
+}
+
+#[test]
+fn a_childs_risks_count_on_the_home() {
+    use desmigratif_model::{Child, ChildRisk, ParentAbroad, SchoolStatus};
+    let mut doc = village();
+    let by = Author::new("petugas", "hp");
+    let kid = doc
+        .create(Person::new(RecordId::random(), "Anak"), &by, 1)
+        .unwrap();
+    let mut grandma = Person::new(RecordId::random(), "Nenek");
+    grandma.birth_date = Some(date("1960-05-01"));
+    let grandma = doc.create(grandma, &by, 2).unwrap();
+    let mut c = Child::new(RecordId::random(), kid, ParentAbroad::Mother);
+    c.birth_certificate = true;
+    c.school_status = Some(SchoolStatus::Attending);
+    let cid = doc.create(c.clone(), &by, 3).unwrap();
+    let today = date("2026-11-28");
+    let snap = doc.snapshot();
+    assert!(snap.child_risks(&snap.pillars.children[&cid], today).is_empty());
+    assert_eq!(snap.pillar_summary(today).children_at_risk, 0);
+    let mut edited = c.clone();
+    edited.caregiver = Some(grandma);
+    edited.school_status = Some(SchoolStatus::DroppedOut);
+    doc.update(&c, &edited, &by, 4).unwrap();
+    let snap = doc.snapshot();
+    assert_eq!(
+        snap.child_risks(&snap.pillars.children[&cid], today),
+        [ChildRisk::DroppedOut, ChildRisk::ElderlyCaregiver]
+    );
+    assert_eq!(snap.pillar_summary(today).children_at_risk, 1);
 }
