@@ -202,8 +202,11 @@ mod tests {
         }
     }
 
+    /// Whether a JSON record is readable as one record type.
+    type Readable = fn(serde_json::Value) -> bool;
+
     /// One record of each type, as JSON, and whether a JSON record of that type is readable.
-    fn samples() -> Vec<(Collection, serde_json::Value, fn(serde_json::Value) -> bool)> {
+    fn samples() -> Vec<(Collection, serde_json::Value, Readable)> {
         let id = RecordId::random;
         let d = Date::new(2026, 1, 1).unwrap();
         fn ok<R: serde::de::DeserializeOwned>(v: serde_json::Value) -> bool {
