@@ -26,7 +26,8 @@ use crate::pages::login::Login;
 use crate::pages::person_detail::PersonDetail;
 use crate::pages::person_form::PersonForm;
 use crate::pages::person_list::PersonList;
-use crate::pages::pillars::{CASES, CONSULTATIONS, pillar_detail, pillar_form, pillar_list};
+use crate::pages::pillars::parts::services_page;
+use crate::pages::pillars::{detail_page, form_page, list_page};
 
 /// The root component: provides the language and app contexts, the header with the sync
 /// status, and the routes.
@@ -50,14 +51,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orang/baru") view=PersonForm/>
                     <Route path=path!("/orang/:id") view=PersonDetail/>
                     <Route path=path!("/orang/:id/ubah") view=PersonForm/>
-                    <Route path=path!("/konsultasi") view=|| pillar_list(&CONSULTATIONS)/>
-                    <Route path=path!("/konsultasi/baru") view=|| pillar_form(&CONSULTATIONS)/>
-                    <Route path=path!("/konsultasi/:id") view=|| pillar_detail(&CONSULTATIONS)/>
-                    <Route path=path!("/konsultasi/:id/ubah") view=|| pillar_form(&CONSULTATIONS)/>
-                    <Route path=path!("/kasus") view=|| pillar_list(&CASES)/>
-                    <Route path=path!("/kasus/baru") view=|| pillar_form(&CASES)/>
-                    <Route path=path!("/kasus/:id") view=|| pillar_detail(&CASES)/>
-                    <Route path=path!("/kasus/:id/ubah") view=|| pillar_form(&CASES)/>
+                    <Route path=path!("/layanan") view=services_page/>
+                    <Route path=path!("/layanan/:jenis") view=list_page/>
+                    <Route path=path!("/layanan/:jenis/baru") view=form_page/>
+                    <Route path=path!("/layanan/:jenis/:id") view=detail_page/>
+                    <Route path=path!("/layanan/:jenis/:id/ubah") view=form_page/>
                 </Routes>
             </main>
         </Router>

@@ -86,6 +86,18 @@ impl RecordDraft {
             // out, so the record's default applies (none, or a choice's "unknown").
             let value = match spec.kind {
                 FieldKind::Flag => Some(serde_json::Value::Bool(text == "true")),
+                // A required amount left empty: the record cannot be read without it.
+                FieldKind::Number | FieldKind::Money if text.is_empty() && spec.required => {
+                    let issue =
+                        desmigratif_model::Issue::error(spec.key, desmigratif_model::IssueKind::Required);
+                    messages.push(FieldMessage {
+                        text: issue.message(lang),
+                        field: issue.field,
+                        severity: issue.severity,
+                        link: None,
+                    });
+                    None
+                }
                 _ if text.is_empty() && spec.required && spec.choices().is_empty() => {
                     Some(serde_json::Value::String(String::new()))
                 }
@@ -107,6 +119,22 @@ impl RecordDraft {
                         None
                     }
                 },
+                // A count or rupiah, typed with or without separators ("1.500.000", "Rp 50 000").
+                FieldKind::Number | FieldKind::Money => match parse_whole(text) {
+                    Some(n) => Some(serde_json::Value::from(n)),
+                    None => {
+                        messages.push(FieldMessage {
+                            field: spec.key.into(),
+                            severity: Severity::Error,
+                            text: match lang {
+                                Lang::Id => "Tulis angka bulat, misalnya 1500000.".into(),
+                                Lang::En => "Write a whole number, e.g. 1500000.".into(),
+                            },
+                            link: None,
+                        });
+                        None
+                    }
+                },
                 // A mobile number is stored in one form (08…), whichever way it was typed.
                 FieldKind::Phone => Some(serde_json::Value::String(
                     normalize_phone(text).unwrap_or_else(|| text.to_owned()),
@@ -122,6 +150,35 @@ impl RecordDraft {
         }
         (json, messages)
     }
+}
+
+/// A whole number as people type it: digits with optional `.`, `,` or space between groups
+/// and an optional "Rp" in front; `None` for anything else (a decimal like "1,5" included).
+pub fn parse_whole(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("Rp")
+        .or_else(|| t.strip_prefix("rp"))
+        .or_else(|| t.strip_prefix("RP"))
+        .unwrap_or(t)
+        .trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let groups: Vec<&str> = t.split(['.', ',', ' ']).collect();
+    let grouped = groups.len() > 1;
+    // With separators, every group after the first has exactly three digits.
+    if groups.is_empty()
+        || groups
+            .iter()
+            .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
+        || (grouped && groups[1..].iter().any(|g| g.len() != 3))
+    {
+        return None;
+    }
+    let n: i64 = groups.concat().parse().ok()?;
+    Some(if negative { -n } else { n })
 }
 
 /// A record's own checks (those that need today's date too) as form messages.
@@ -146,6 +203,23 @@ mod tests {
 
     fn today() -> Date {
         Date::new(2026, 11, 28).unwrap()
+    }
+
+    #[test]
+    fn whole_numbers_are_read_the_ways_people_type_them() {
+        for (text, n) in [
+            ("1500000", 1_500_000),
+            ("1.500.000", 1_500_000),
+            ("Rp 50.000", 50_000),
+            ("12 000", 12_000),
+            ("0", 0),
+            ("-5", -5),
+        ] {
+            assert_eq!(parse_whole(text), Some(n), "{text}");
+        }
+        for text in ["1,5", "1.50", "abc", "", "Rp", "1.5000", "3.5E+15"] {
+            assert_eq!(parse_whole(text), None, "{text}");
+        }
     }
 
     #[test]

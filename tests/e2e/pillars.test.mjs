@@ -1,5 +1,6 @@
 // The four pillars' records on real phones: a case recorded and followed up offline on two
-// phones, a confidential case kept from a second officer, consultations on a person's page.
+// phones, a confidential case kept from a second officer, consultations on a person's page, a
+// training's participants, savings paid in on two phones offline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -124,7 +125,7 @@ test('a confidential case names its person only to the officer who recorded it a
 
     await login(budi.page, relay.url, 'desa-brongkal-budi', 'HP Budi');
     await synced(budi.page);
-    await budi.page.goto(`${relay.url}/kasus`);
+    await budi.page.goto(`${relay.url}/layanan/kasus`);
     await budi.page.locator('ul.records li').first().waitFor({ timeout: 30_000 });
     const list = await budi.page.locator('ul.records').textContent();
     assert.doesNotMatch(list, /Wartini/, 'the list does not name the person');
@@ -157,7 +158,7 @@ test('a consultation for a visitor not yet recorded needs their name; one for a 
   const { page, context, errors } = await newPhone(browser);
   try {
     await login(page, relay.url, 'desa-brongkal');
-    await page.goto(`${relay.url}/konsultasi/baru`);
+    await page.goto(`${relay.url}/layanan/konsultasi/baru`);
     await page.locator('#f-topic').selectOption('AgencyCheck');
     await page.getByRole('button', { name: 'Simpan' }).click();
     await page.locator('#f-visitor_name[aria-invalid="true"]').waitFor();
@@ -173,7 +174,7 @@ test('a consultation for a visitor not yet recorded needs their name; one for a 
     await page.locator('h1.record-title', { hasText: 'Ratna Konsultasi' }).waitFor();
     await page.getByRole('link', { name: 'Ratna Konsultasi' }).click();
     await page.locator('.linked-records li', { hasText: 'Perjanjian kerja' }).waitFor();
-    await page.goto(`${relay.url}/konsultasi`);
+    await page.goto(`${relay.url}/layanan/konsultasi`);
     await documentsLoaded(page);
     await page.locator('.result-count', { hasText: /^2 konsultasi$/ }).waitFor();
     assert.deepEqual((await page.locator('ul.records li .name').allTextContents()).sort(), ['Pak Tamu', 'Ratna Konsultasi']);
@@ -182,6 +183,87 @@ test('a consultation for a visitor not yet recorded needs their name; one for a 
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});
+
+test("a training's participants see it on their pages; savings paid in on two phones offline both count", async () => {
+  const relay = await startRelay({ args: ['--demo-households', '3'] });
+  const a = await newPhone(browser);
+  const b = await newPhone(browser);
+  try {
+    await login(a.page, relay.url, 'desa-brongkal', 'HP Ani');
+    const people = {};
+    for (const name of ['Peserta Satu', 'Peserta Dua']) {
+      await a.page.goto(relay.url);
+      await createPerson(a.page, name);
+      people[name] = a.page.url();
+    }
+    // A training, and both persons added to it by searching their names.
+    await a.page.goto(`${relay.url}/layanan`);
+    await a.page.getByRole('link', { name: 'Pelatihan', exact: true }).click();
+    await a.page.getByRole('link', { name: '+ Pelatihan' }).click();
+    await a.page.getByRole('button', { name: 'Simpan' }).click();
+    await a.page.locator('#f-title[aria-invalid="true"]').waitFor();
+    await a.page.locator('#f-title').fill('Pembuatan keripik tempe');
+    await a.page.locator('#f-organiser').fill('BLK Malang');
+    await a.page.getByRole('button', { name: 'Simpan' }).click();
+    await a.page.locator('h1.record-title', { hasText: 'Pembuatan keripik tempe' }).waitFor();
+    for (const name of ['Peserta Satu', 'Peserta Dua']) {
+      await a.page.locator('#add-participant').fill('Peserta');
+      await a.page.locator('.participants .pick', { hasText: name }).click();
+      await a.page.locator('.participants-list li', { hasText: name }).waitFor();
+    }
+    const satu = a.page.locator('.participants-list li', { hasText: 'Peserta Satu' });
+    await satu.getByLabel('Lulus').check();
+    await a.page.locator('.participants-list li[data-completed="true"]', { hasText: 'Peserta Satu' }).waitFor();
+    await synced(a.page);
+    await a.page.reload();
+    await documentsLoaded(a.page);
+    await satu.waitFor();
+    assert.ok(await satu.getByLabel('Lulus').isChecked(), 'completion is kept');
+    assert.ok(!(await a.page.locator('.participants-list li', { hasText: 'Peserta Dua' }).getByLabel('Lulus').isChecked()));
+    for (const name of ['Peserta Satu', 'Peserta Dua']) {
+      await a.page.goto(people[name]);
+      await a.page.locator('.linked-records li', { hasText: 'Pembuatan keripik tempe' }).waitFor();
+    }
+
+    // Satu joins the cooperative; two officers record a deposit each, offline.
+    await a.page.goto(people['Peserta Satu']);
+    await a.page.getByRole('link', { name: '+ Anggota koperasi' }).click();
+    await a.page.locator('#f-cooperative').fill('Koperasi Senang Hati');
+    await a.page.getByRole('button', { name: 'Simpan' }).click();
+    await a.page.locator('.ledger').waitFor();
+    const membershipUrl = a.page.url();
+    await synced(a.page);
+    await login(b.page, relay.url, 'desa-brongkal', 'HP Budi');
+    await b.page.goto(membershipUrl);
+    await b.page.locator('h1.record-title', { hasText: 'Peserta Satu' }).waitFor({ timeout: 30_000 });
+    await synced(b.page);
+    for (const p of [a, b]) {
+      await p.context.setOffline(true);
+      await p.page.locator('.sync-status[data-state="offline"]').waitFor();
+    }
+    for (const [p, amount, shown] of [[a, '50.000', 'Rp 50.000'], [b, '75000', 'Rp 75.000']]) {
+      await p.page.getByRole('button', { name: 'Simpan transaksi' }).click();
+      await p.page.locator('#entry-amount[aria-invalid="true"]').waitFor();
+      await p.page.locator('#entry-amount').fill(amount);
+      await p.page.getByRole('button', { name: 'Simpan transaksi' }).click();
+      await p.page.locator('.ledger .savings', { hasText: shown }).waitFor();
+    }
+    for (const p of [a, b]) await p.context.setOffline(false);
+    for (const p of [a, b]) {
+      await synced(p.page);
+      await p.page.locator('.ledger .savings', { hasText: 'Rp 125.000' }).waitFor({ timeout: 30_000 });
+      assert.equal(await p.page.locator('.ledger ul.log li').count(), 2, 'both deposits');
+    }
+    await a.page.goto(relay.url);
+    await a.page.locator('[data-figure="savings"] strong', { hasText: 'Rp 125.000' }).waitFor();
+    await a.page.locator('[data-figure="members"] strong', { hasText: '1' }).waitFor();
+  } finally {
+    await a.context.close();
+    await b.context.close();
     await relay.stop();
     relay.cleanup();
   }

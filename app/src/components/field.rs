@@ -65,6 +65,10 @@ pub fn DeclaredField(
             }
             .into_any();
         }
+        FieldKind::Person => {
+            return view! { <PersonPicker spec=spec id=id value=value on_input=on_input messages=messages/> }
+                .into_any();
+        }
         FieldKind::LongText => view! {
             <textarea id=id.clone() name=spec.key prop:value=value on:input=input
                 aria-invalid=move || invalid().to_string() aria-describedby=described.clone()></textarea>
@@ -75,6 +79,8 @@ pub fn DeclaredField(
                 FieldKind::Digits => ("text", "numeric", ""),
                 FieldKind::Phone => ("tel", "tel", "08…"),
                 FieldKind::Date => ("text", "numeric", "HH-BB-TTTT"),
+                FieldKind::Number => ("text", "numeric", ""),
+                FieldKind::Money => ("text", "numeric", "Rp"),
                 _ => ("text", "", ""),
             };
             view! {
@@ -113,4 +119,74 @@ pub fn declared_fields(
             }
         })
         .collect_view()
+}
+
+/// A link to a person of the village: type part of a name, pick from the few that match (with
+/// what tells namesakes apart); the field holds the person's id.
+#[component]
+fn PersonPicker(
+    spec: &'static FieldSpec,
+    id: String,
+    value: Signal<String>,
+    on_input: Callback<String>,
+    messages: Signal<Vec<FieldMessage>>,
+) -> impl IntoView {
+    let lang = use_language();
+    let app = crate::context::use_app();
+    let query = RwSignal::new(String::new());
+    let chosen = move || {
+        let pid: desmigratif_model::RecordId = value.get().parse().ok()?;
+        app.with_village(|v| v.snapshot.person(&pid).map(|p| p.full_name.clone()))
+            .flatten()
+    };
+    let matches = move || {
+        let q = query.get().trim().to_lowercase();
+        if q.chars().count() < 2 {
+            return Vec::new();
+        }
+        app.with_village(|v| {
+            v.snapshot
+                .search(&desmigratif_model::PersonFilter {
+                    text: Some(q),
+                    ..Default::default()
+                })
+                .into_iter()
+                .take(6)
+                .map(|p| {
+                    let born = p
+                        .birth_date
+                        .map(|d| format!(" · {}", d.year()))
+                        .unwrap_or_default();
+                    let rt = p.rt.as_ref().map(|rt| format!(" · RT {rt}")).unwrap_or_default();
+                    (p.id.to_string(), format!("{}{born}{rt}", p.full_name))
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    view! {
+        <div class="field person-picker">
+            <label for=id.clone()>{move || spec.label.get(lang.get())}</label>
+            {move || chosen().map(|name| view! {
+                <p class="chosen">
+                    <span>{name}</span>
+                    <button type="button" class="secondary" on:click=move |_| on_input.run(String::new())>
+                        {move || lang.text("Ganti", "Change")}
+                    </button>
+                </p>
+            })}
+            <input id=id.clone() type="search" autocomplete="off"
+                placeholder=move || lang.text("Ketik nama…", "Type a name…")
+                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
+            <ul class="picks">
+                {move || matches().into_iter().map(|(pid, label)| view! {
+                    <li><button type="button" class="pick" on:click=move |_| {
+                        on_input.run(pid.clone());
+                        query.set(String::new());
+                    }>{label}</button></li>
+                }).collect_view()}
+            </ul>
+            {messages_view(messages)}
+        </div>
+    }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
 use crate::pages::login::Login;
-use crate::pages::pillars::PillarFigures;
+use crate::pages::pillars::parts::PillarFigures;
 
 /// The village home: counts per category, recent changes, and for a district office the
 /// village switch and an overview of every village.
@@ -25,8 +25,7 @@ pub fn Home() -> impl IntoView {
             <h2 class="pillars-heading">{move || use_language().text("Layanan Desmigratif", "Desmigratif services")}</h2>
             <PillarFigures/>
             <nav class="actions">
-                <a class="button" href="/kasus">{move || use_language().text("Kasus & pengaduan", "Cases & complaints")}</a>
-                <a class="button" href="/konsultasi">{move || use_language().text("Konsultasi", "Consultations")}</a>
+                <a class="button" href="/layanan">{move || use_language().text("Semua layanan", "All services")}</a>
             </nav>
             <RecentChanges/>
             <Logout/>

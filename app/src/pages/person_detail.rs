@@ -10,7 +10,7 @@ use crate::components::conflict_dialog::ConflictDialog;
 use crate::components::field::declared_fields;
 use crate::components::record_parts::RecordHistory;
 use crate::context::use_app;
-use crate::pages::pillars::LinkedRecords;
+use crate::pages::pillars::parts::LinkedRecords;
 
 use crate::i18n::use_language;
 use crate::record_draft::{FieldMessage, RecordDraft};

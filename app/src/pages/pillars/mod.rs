@@ -1,22 +1,25 @@
-//! The pages of the pillars' records: a list with search, a form for creating and editing, a
-//! detail with history and conflicts; a case's detail adds its log. A person's page lists what
-//! is linked to them ([`LinkedRecords`]).
+//! The pages of the pillars' records under `/layanan/<kind>`: a list with search, a form for
+//! creating and editing, a detail with history and conflicts, plus what a type adds (a case's
+//! log, an activity's participants, a membership's payments). A person's page lists what is
+//! linked to them ([`parts::LinkedRecords`]).
 //!
 //! The pages are compiled once for every record type: each type is a [`Kind`], its
 //! declaration and a few plain functions over its records (made from [`PillarUi`] by
-//! [`kind_of`]). Generic pages would copy every view per type, about 140 KB of wasm each.
+//! [`kind_of`]). Generic pages would copy every view per type.
+
+pub mod kinds;
+pub mod parts;
 
 use desmigratif_model::validate::Validate;
 use desmigratif_model::{
-    Author, Case, CaseEntry, CaseStatus, CaseStep, Collection, Consultation, ConsultationTopic, Date,
-    Described, FieldSpec, Lang, ModelError, Pillar, RecordId, Severity, Text, VillageDoc, VillageSnapshot,
+    Author, Collection, Date, Described, FieldSpec, Lang, ModelError, Pillar, RecordId, Severity, Text,
+    VillageDoc, VillageSnapshot,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use wasm_bindgen::JsCast;
 
 use crate::components::confirm;
-use crate::components::field::{DeclaredField, declared_fields};
 use crate::components::record_parts::{ConflictBadge, RecordHistory};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
@@ -27,94 +30,45 @@ use crate::session::Session;
 
 /// What the pages need to know of a pillar record type beyond its declaration.
 pub trait PillarUi: Pillar + Validate + serde::Serialize {
-    /// The path of its pages (`/kasus`, `/kasus/baru`, `/kasus/:id`, `/kasus/:id/ubah`).
+    /// Its pages' path under `/layanan/` (`kasus` gives `/layanan/kasus`, `…/baru`, `…/:id`,
+    /// `…/:id/ubah`).
     const PATH: &'static str;
     /// The list's heading.
     const PLURAL: Text;
+    /// Which of the four pillars it belongs to.
+    const PILLAR: u8;
+    /// Records started from a person's page only (the business's owner, the child).
+    const NEEDS_PERSON: bool = false;
+    /// An activity persons take part in (its page lists them).
+    const ACTIVITY: bool = false;
+    /// Participants complete it (a training).
+    const COMPLETION: bool = false;
     /// The fields hidden from a viewer who may not see who the record is about.
     const IDENTIFYING: &'static [&'static str] = &[];
-    /// A new record, linked to a person when started from their page.
-    fn fresh(person: Option<RecordId>, session: &Session, today: Date) -> Self;
+    /// A new record, linked to `link` (a person, or the record an entry belongs to); `None`
+    /// if the type needs a link and there is none.
+    fn fresh(link: Option<RecordId>, session: &Session, today: Date, now: i64) -> Option<Self>;
+    /// The recorded person it is about.
     fn person(&self) -> Option<&RecordId>;
     /// The record's own date (lists show the newest first).
-    fn date(&self) -> Date;
-    /// The name of who the record is about, as it was typed when they are not recorded.
-    fn typed_name(&self) -> Option<&str>;
+    fn date(&self) -> Option<Date>;
+    /// What it is called when no recorded person names it (a visitor's name, a title).
+    fn typed_name(&self) -> Option<String>;
     /// What the list row shows under the title.
     fn facts(&self, snapshot: &VillageSnapshot, lang: Lang, today: Date) -> String;
+    /// A title of its own, before the person's name (a parenting activity's kind).
+    fn title(&self, _lang: Lang) -> Option<String> {
+        None
+    }
     /// Whether this viewer may see who the record is about (confidential cases).
     fn shows_person_to(&self, _session: &Session) -> bool {
         true
     }
-}
-
-impl PillarUi for Consultation {
-    const PATH: &'static str = "konsultasi";
-    const PLURAL: Text = Text::new("Konsultasi", "Consultations");
-    fn fresh(person: Option<RecordId>, _session: &Session, today: Date) -> Self {
-        let mut c = Consultation::new(RecordId::random(), today, ConsultationTopic::Procedure);
-        c.person = person;
-        c
-    }
-    fn person(&self) -> Option<&RecordId> {
-        self.person.as_ref()
-    }
-    fn date(&self) -> Date {
-        self.date
-    }
-    fn typed_name(&self) -> Option<&str> {
-        self.visitor_name.as_deref()
-    }
-    fn facts(&self, _snapshot: &VillageSnapshot, lang: Lang, _today: Date) -> String {
-        format!(
-            "{} · {}",
-            self.date.to_display(),
-            choice_label::<Self>("topic", self.topic, lang)
-        )
-    }
-}
-
-impl PillarUi for Case {
-    const PATH: &'static str = "kasus";
-    const PLURAL: Text = Text::new("Kasus & pengaduan", "Cases & complaints");
-    const IDENTIFYING: &'static [&'static str] = &["person_name", "reported_by", "description"];
-    fn fresh(person: Option<RecordId>, session: &Session, today: Date) -> Self {
-        let mut c = Case::new(
-            RecordId::random(),
-            today,
-            desmigratif_model::CaseKind::UnpaidWages,
-            session.username.clone(),
-        );
-        c.person = person;
-        c
-    }
-    fn person(&self) -> Option<&RecordId> {
-        self.person.as_ref()
-    }
-    fn date(&self) -> Date {
-        self.reported_on
-    }
-    fn typed_name(&self) -> Option<&str> {
-        self.person_name.as_deref()
-    }
-    fn facts(&self, snapshot: &VillageSnapshot, lang: Lang, today: Date) -> String {
-        let log = snapshot.pillars.case_log(&self.id);
-        let mut facts = format!(
-            "{} · {} · {}",
-            self.reported_on.to_display(),
-            choice_label::<Self>("kind", self.kind, lang),
-            log.status().label().get(lang)
-        );
-        if log.overdue(self, today) {
-            facts.push_str(match lang {
-                Lang::Id => " · lewat 30 hari tanpa catatan",
-                Lang::En => " · 30 days without an entry",
-            });
-        }
-        facts
-    }
-    fn shows_person_to(&self, session: &Session) -> bool {
-        Case::shows_person_to(self, &session.username, session.is_district())
+    /// Drops what the record's other fields make meaningless before it is checked and saved.
+    fn tidy(&mut self) {}
+    /// Whether the form shows a field, given what is typed (a case step's referral).
+    fn shows_field(_draft: &RecordDraft, _key: &str) -> bool {
+        true
     }
 }
 
@@ -128,12 +82,14 @@ fn choice_label<R: Described>(field: &str, value: impl serde::Serialize, lang: L
 /// One row of a record list.
 #[derive(Clone)]
 pub struct Row {
-    id: RecordId,
-    title: String,
-    facts: String,
+    pub id: RecordId,
+    pub title: String,
+    pub facts: String,
     conflict: bool,
     /// The record's date and when it was written: the newest come first.
-    order: (Date, i64),
+    order: (Option<Date>, i64),
+    /// Whether the viewer may see who it is about.
+    pub allowed: bool,
 }
 
 /// One record as its page shows it.
@@ -158,7 +114,9 @@ pub struct Start {
 
 /// A record the form's text makes, as JSON, with every message for the form.
 type Checked = (Option<serde_json::Value>, Vec<FieldMessage>);
-type StartFn = fn(&VillageView, Option<&RecordId>, Option<RecordId>, &Session, Date) -> Option<Start>;
+type StartFn =
+    fn(Option<&VillageView>, Option<&RecordId>, Option<RecordId>, &Session, Date, i64) -> Option<Start>;
+type RowFn = fn(&VillageView, &RecordId, Option<&Session>, Lang, Date) -> Option<Row>;
 type SaveFn = fn(
     &mut VillageDoc,
     Option<&serde_json::Value>,
@@ -174,7 +132,14 @@ pub struct Kind {
     pub plural: Text,
     pub name: Text,
     pub spec: &'static [FieldSpec],
+    pub pillar: u8,
+    pub needs_person: bool,
+    pub activity: bool,
+    pub completion: bool,
     rows: fn(&VillageView, Option<&Session>, Lang, Date) -> Vec<Row>,
+    /// One record as a row (a person's page lists their records so).
+    pub row: RowFn,
+    pub shows_field: fn(&RecordDraft, &str) -> bool,
     shown: fn(&VillageView, &RecordId, Option<&Session>, Lang) -> Option<Shown>,
     /// A new record (linked to a person) or the one being edited, for a form.
     start: StartFn,
@@ -193,7 +158,13 @@ pub const fn kind_of<R: PillarUi>() -> Kind {
         plural: R::PLURAL,
         name: R::NAME,
         spec: R::SPEC,
+        pillar: R::PILLAR,
+        needs_person: R::NEEDS_PERSON,
+        activity: R::ACTIVITY,
+        completion: R::COMPLETION,
         rows: rows_of::<R>,
+        row: row_of::<R>,
+        shows_field: R::shows_field,
         shown: shown_of::<R>,
         start: start_of::<R>,
         check: check_of::<R>,
@@ -202,11 +173,8 @@ pub const fn kind_of<R: PillarUi>() -> Kind {
     }
 }
 
-pub static CONSULTATIONS: Kind = kind_of::<Consultation>();
-pub static CASES: Kind = kind_of::<Case>();
-
-/// The record's title: who it is about (the recorded person's name, else the typed name), or
-/// "confidential" for a viewer who may not know.
+/// The record's title: its own (an activity's), else who it is about (the recorded person's
+/// name, else the typed name), or "confidential" for a viewer who may not know.
 fn title_of<R: PillarUi>(r: &R, snapshot: &VillageSnapshot, session: Option<&Session>, lang: Lang) -> String {
     if !session.is_some_and(|s| r.shows_person_to(s)) {
         return match lang {
@@ -214,27 +182,42 @@ fn title_of<R: PillarUi>(r: &R, snapshot: &VillageSnapshot, session: Option<&Ses
             Lang::En => format!("Confidential {}", R::NAME.get(lang)),
         };
     }
-    r.person()
-        .and_then(|p| snapshot.person(p))
-        .map(|p| p.full_name.clone())
-        .or_else(|| r.typed_name().map(str::to_owned))
-        .unwrap_or_else(|| "—".into())
+    r.title(lang)
+        .or_else(|| {
+            r.person()
+                .and_then(|p| snapshot.person(p))
+                .map(|p| p.full_name.clone())
+        })
+        .or_else(|| r.typed_name().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| capitalised(R::NAME.get(lang)))
+}
+
+fn row_of<R: PillarUi>(
+    v: &VillageView,
+    id: &RecordId,
+    session: Option<&Session>,
+    lang: Lang,
+    today: Date,
+) -> Option<Row> {
+    let r = v.snapshot.pillars.get::<R>(id)?;
+    Some(Row {
+        id: r.id().clone(),
+        title: title_of(r, &v.snapshot, session, lang),
+        facts: r.facts(&v.snapshot, lang, today),
+        conflict: v.snapshot.has_conflict(R::COLLECTION, r.id()),
+        order: (
+            r.date(),
+            v.history(R::COLLECTION, r.id()).first().map_or(0, |h| h.time),
+        ),
+        allowed: session.is_some_and(|s| r.shows_person_to(s)),
+    })
 }
 
 fn rows_of<R: PillarUi>(v: &VillageView, session: Option<&Session>, lang: Lang, today: Date) -> Vec<Row> {
     R::table(&v.snapshot.pillars)
         .values()
         .filter(|r| !r.is_deleted())
-        .map(|r| Row {
-            id: r.id().clone(),
-            title: title_of(r, &v.snapshot, session, lang),
-            facts: r.facts(&v.snapshot, lang, today),
-            conflict: v.snapshot.has_conflict(R::COLLECTION, r.id()),
-            order: (
-                r.date(),
-                v.history(R::COLLECTION, r.id()).first().map_or(0, |h| h.time),
-            ),
-        })
+        .filter_map(|r| row_of::<R>(v, r.id(), session, lang, today))
         .collect()
 }
 
@@ -265,29 +248,43 @@ fn shown_of<R: PillarUi>(
 }
 
 fn start_of<R: PillarUi>(
-    v: &VillageView,
+    v: Option<&VillageView>,
     editing: Option<&RecordId>,
-    person: Option<RecordId>,
+    link: Option<RecordId>,
     session: &Session,
     today: Date,
+    now: i64,
 ) -> Option<Start> {
     let record = match editing {
-        Some(id) => v.snapshot.pillars.get::<R>(id)?.clone(),
-        None => R::fresh(person, session, today),
+        Some(id) => v?.snapshot.pillars.get::<R>(id)?.clone(),
+        None => R::fresh(link, session, today, now)?,
     };
+    let mut draft = RecordDraft::from_record(&record);
+    if editing.is_none() {
+        // A new record's amounts start empty, not at zero.
+        for spec in R::SPEC
+            .iter()
+            .filter(|f| f.kind == desmigratif_model::FieldKind::Money)
+        {
+            if draft.get(spec.key) == "0" {
+                draft.set(spec.key, String::new());
+            }
+        }
+    }
     Some(Start {
         base: serde_json::to_value(&record).ok()?,
-        draft: RecordDraft::from_record(&record),
+        draft,
         person: record.person().cloned(),
     })
 }
 
 fn check_of<R: PillarUi>(start: &Start, draft: &RecordDraft, lang: Lang, today: Date) -> Checked {
     let (json, mut messages) = draft.to_value(R::SPEC, start.base.clone(), lang);
-    match serde_json::from_value::<R>(json.clone()) {
-        Ok(record) => {
+    match serde_json::from_value::<R>(json) {
+        Ok(mut record) => {
+            record.tidy();
             messages.extend(checks(&record, lang, today));
-            (Some(json), messages)
+            (serde_json::to_value(&record).ok(), messages)
         }
         Err(_) => (None, messages),
     }
@@ -356,9 +353,18 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     view! {
         <section class="pillar-list">
             <h1>{move || kind.plural.get(lang.get())}</h1>
-            <a class="button primary" href=format!("/{}/baru", kind.path)>
-                {move || format!("+ {}", capitalised(kind.name.get(lang.get())))}
-            </a>
+            {if kind.needs_person {
+                view! { <p class="muted">{move || lang.text(
+                    "Untuk menambah, buka halaman orangnya lalu pilih tombol di bagian Layanan.",
+                    "To add one, open the person's page and use the button under Services.",
+                )}</p> }.into_any()
+            } else {
+                view! {
+                    <a class="button primary" href=format!("/layanan/{}/baru", kind.path)>
+                        {move || format!("+ {}", capitalised(kind.name.get(lang.get())))}
+                    </a>
+                }.into_any()
+            }}
             <input class="search" type="search" aria-label=move || lang.text("Cari", "Search")
                 placeholder=move || lang.text("Cari nama…", "Search a name…")
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
@@ -372,7 +378,7 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
             <ul class="people records">
                 {move || rows.get().into_iter().map(|(id, title, facts, conflict)| view! {
                     <li>
-                        <a href=format!("/{}/{id}", kind.path)>
+                        <a href=format!("/layanan/{}/{id}", kind.path)>
                             <span class="name">{title}</span>
                             {conflict.then(|| view! { <span class="marker conflict">"!"</span> })}
                             <small class="facts">{facts}</small>
@@ -399,6 +405,7 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
         .get_untracked()
         .get("orang")
         .and_then(|p| p.parse().ok());
+    let person_param_missing = person_param.is_none() && is_new;
     // Read once the village is there (a reload on this page); never again, so nothing typed
     // is overwritten by a change arriving.
     Effect::new(move |_| {
@@ -406,9 +413,13 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
             return;
         }
         let Some(session) = app.session.get() else { return };
-        let first = app
-            .with_village(|v| (kind.start)(v, editing.as_ref(), person_param.clone(), &session, today()))
-            .flatten();
+        // A new record needs nothing of the village; one being edited waits for it.
+        let first = if editing.is_none() {
+            (kind.start)(None, None, person_param.clone(), &session, today(), now_secs())
+        } else {
+            app.with_village(|v| (kind.start)(Some(v), editing.as_ref(), None, &session, today(), now_secs()))
+                .flatten()
+        };
         if let Some(first) = first {
             draft.set(first.draft.clone());
             start.set(Some(first));
@@ -427,8 +438,7 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
     let checked = Memo::new(move |_| {
         start.with(|s| {
             let s = s.as_ref()?;
-            let (record, messages) = draft.with(|d| (kind.check)(s, d, lang.get(), today()));
-            Some((record?, messages))
+            Some(draft.with(|d| (kind.check)(s, d, lang.get(), today())))
         })
     });
     let tried = RwSignal::new(false);
@@ -462,10 +472,10 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
         let Some((record, messages)) = checked.get_untracked() else {
             return;
         };
-        if messages.iter().any(|m| m.severity == Severity::Error) {
+        let Some(record) = record.filter(|_| !messages.iter().any(|m| m.severity == Severity::Error)) else {
             focus_first_error(".record-form");
             return;
-        }
+        };
         let (Some(engine), Some(doc_id), Some(start)) =
             (app.engine(), app.village.get_untracked(), start.get_untracked())
         else {
@@ -490,13 +500,13 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
             match result {
                 Ok(()) => {
                     saved.set(true);
-                    navigate(&format!("/{}/{id}", kind.path), Default::default());
+                    navigate(&format!("/layanan/{}/{id}", kind.path), Default::default());
                 }
                 Err(e) => save_error.set(Some(format!("{e:?}"))),
             }
         });
     };
-    let fields = declared_fields(kind.spec, "f", draft, messages_for);
+    let fields = parts::fields_of(kind, "f", draft, messages_for);
     view! {
         <form class="card record-form" on:submit=save novalidate>
             <h1>{move || {
@@ -509,6 +519,12 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
             }}</h1>
             {move || person_name().map(|(id, name)| view! {
                 <p class="linked-person">{lang.text("Untuk: ", "For: ")}<a href=format!("/orang/{id}")>{name}</a></p>
+            })}
+            {move || (kind.needs_person && start.with(Option::is_none) && person_param_missing).then(|| view! {
+                <p class="msg warning">{lang.text(
+                    "Buka halaman orangnya dulu, lalu tambahkan dari bagian Layanan.",
+                    "Open the person's page first, then add it from Services.",
+                )}</p>
             })}
             <fieldset class="plain" disabled=move || !loaded()>{fields}</fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
@@ -608,19 +624,24 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
         });
     };
     let is_case = kind.collection == Collection::Cases;
+    let is_membership = kind.collection == Collection::Memberships;
+    let is_business = kind.collection == Collection::Businesses;
     view! {
         <article class="record-detail">
             {move || id.get().map(|rid| view! { <ConflictBadge collection=kind.collection id=rid/> })}
             {header}
             <nav class="actions">
-                <a class="button primary" href=move || format!("/{}/{}/ubah", kind.path, id.get().map(|i| i.to_string()).unwrap_or_default())>
+                <a class="button primary" href=move || format!("/layanan/{}/{}/ubah", kind.path, id.get().map(|i| i.to_string()).unwrap_or_default())>
                     {move || lang.text("Ubah", "Edit")}
                 </a>
                 <button class="secondary" on:click=toggle_delete>
                     {move || if shown.with(|s| s.as_ref().is_some_and(|s| s.deleted)) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
                 </button>
             </nav>
-            {move || (is_case && allowed()).then(|| id.get().map(|rid| view! { <CaseLogView case=rid/> }))}
+            {move || (is_case && allowed()).then(|| id.get().map(|rid| view! { <parts::CaseLogView case=rid/> }))}
+            {move || kind.activity.then(|| id.get().map(|rid| view! { <parts::Participants activity=rid completion=kind.completion/> }))}
+            {move || is_membership.then(|| id.get().map(|rid| view! { <parts::LedgerView membership=rid/> }))}
+            {move || is_business.then(|| shown.with(|s| s.as_ref().and_then(|s| s.person.clone())).map(|(owner, _, _)| view! { <parts::OwnerTrainings owner=owner/> }))}
             <Show when=allowed>
                 <section>
                     <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>
@@ -631,262 +652,27 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
     }
 }
 
-/// A case's log, oldest first (status, who, when, where it was referred, notes), and the form
-/// to add a step or a note. Every entry is its own record: two officers writing offline both
-/// keep theirs.
-#[component]
-fn CaseLogView(case: RecordId) -> impl IntoView {
-    let app = use_app();
+/// `/layanan/:jenis…`: the page of the kind named in the address.
+fn with_kind<V: IntoView + 'static>(page: fn(&'static Kind) -> V) -> impl IntoView {
+    let params = use_params_map();
     let lang = use_language();
-    let log_case = case.clone();
-    let entries = Memo::new(move |_| {
-        app.with_village(|v| {
-            let log = v.snapshot.pillars.case_log(&log_case);
-            (
-                log.status(),
-                log.entries.into_iter().cloned().collect::<Vec<CaseEntry>>(),
-            )
-        })
-    });
-    let status = move || {
-        entries
-            .with(|e| e.as_ref().map(|(s, _)| *s))
-            .unwrap_or(CaseStatus::Reported)
-    };
-    let items = move || {
-        let l = lang.get();
-        entries
-            .get()
-            .map(|(_, list)| {
-                list.into_iter()
-                    .map(|e| {
-                        let shown: Vec<String> = e
-                            .shown(l)
-                            .into_iter()
-                            .filter(|(f, v)| f.key != "date" && f.key != "step" && v != "—")
-                            .map(|(f, v)| format!("{}: {v}", f.label.get(l)))
-                            .collect();
-                        let step = CaseEntry::spec("step")
-                            .map(|s| s.show(&serde_json::to_value(e.step).unwrap_or_default(), l))
-                            .unwrap_or_default();
-                        view! {
-                            <li data-step=format!("{:?}", e.step)>
-                                <span><strong>{step}</strong>" · "{e.officer.clone()}</span>
-                                <small>{e.date.to_display()}</small>
-                                {shown.into_iter().map(|s| view! { <span class="change">{s}</span> }).collect_view()}
-                            </li>
-                        }
-                    })
-                    .collect_view()
-            })
-    };
-    view! {
-        <section class="case-log">
-            <h2>{move || lang.text("Penanganan", "Handling")}</h2>
-            <p class="case-status" data-status=move || format!("{:?}", status())>
-                {move || lang.text("Status: ", "Status: ")}<strong>{move || status().label().get(lang.get())}</strong>
-            </p>
-            <ul class="history log">{items}</ul>
-            <CaseEntryForm case=case/>
-        </section>
+    move || {
+        let path = params.with(|p| p.get("jenis").unwrap_or_default());
+        match kinds::by_path(&path) {
+            Some(kind) => page(kind).into_any(),
+            None => view! { <p>{lang.text("Halaman tidak ada.", "No such page.")}</p> }.into_any(),
+        }
     }
 }
 
-/// Adds a step or a note to a case. Shows the fields the chosen step needs; starts afresh
-/// after each save. Drawn once per case page: a change arriving never resets what is typed.
-#[component]
-fn CaseEntryForm(case: RecordId) -> impl IntoView {
-    let app = use_app();
-    let lang = use_language();
-    let fresh = {
-        let case = case.clone();
-        move || {
-            let officer = app
-                .session
-                .get_untracked()
-                .map(|s| s.username)
-                .unwrap_or_default();
-            CaseEntry::new(
-                RecordId::random(),
-                case.clone(),
-                today(),
-                CaseStep::Note,
-                officer,
-                0,
-            )
-        }
-    };
-    let base = RwSignal::new(fresh());
-    let draft = RwSignal::new(RecordDraft::from_record(&base.get_untracked()));
-    let tried = RwSignal::new(false);
-    let checked = Memo::new(move |_| {
-        let base = base.get();
-        let (entry, messages) = draft.with(|d| d.to_record(&base, lang.get(), today()));
-        Some((entry?, messages))
-    });
-    let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
-        Signal::derive(move || {
-            if !tried.get() {
-                return Vec::new();
-            }
-            checked
-                .get()
-                .map(|(_, m)| m.into_iter().filter(|m| m.field == field).collect())
-                .unwrap_or_default()
-        })
-    };
-    let step = move || draft.with(|d| d.get("step"));
-    let visible = move |key: &str| match key {
-        "referred_to" => step() == "Referred",
-        "outcome" => step() == "Closed",
-        _ => true,
-    };
-    let saving = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<String>);
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        tried.set(true);
-        let Some((mut entry, messages)) = checked.get_untracked() else {
-            return;
-        };
-        if messages.iter().any(|m| m.severity == Severity::Error) {
-            focus_first_error(".case-entry-form");
-            return;
-        }
-        // What the chosen step does not use is not kept.
-        if entry.step != CaseStep::Referred {
-            entry.referred_to = None;
-        }
-        if entry.step != CaseStep::Closed {
-            entry.outcome = None;
-        }
-        let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
-            return;
-        };
-        saving.set(true);
-        save_error.set(None);
-        let fresh = fresh.clone();
-        leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = now_secs();
-            entry.at = now;
-            let result = engine
-                .edit(&doc_id, |d| d.create(entry, &by, now).map(|_| ()))
-                .await;
-            saving.set(false);
-            match result {
-                Ok(()) => {
-                    let next = fresh();
-                    draft.set(RecordDraft::from_record(&next));
-                    base.set(next);
-                    tried.set(false);
-                }
-                Err(e) => save_error.set(Some(format!("{e:?}"))),
-            }
-        });
-    };
-    let fields = CaseEntry::SPEC
-        .iter()
-        .map(|spec| {
-            view! {
-                <div class="entry-field" class:hidden=move || !visible(spec.key)>
-                    <DeclaredField spec=spec prefix="entry"
-                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
-                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                        messages=messages_for(spec.key)/>
-                </div>
-            }
-        })
-        .collect_view();
-    view! {
-        <form class="card case-entry-form" on:submit=save novalidate>
-            <h3>{move || lang.text("Tambah langkah atau catatan", "Add a step or a note")}</h3>
-            {fields}
-            {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
-            <button type="submit" class="primary" disabled=move || saving.get()>
-                {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan catatan", "Save entry") }}
-            </button>
-        </form>
-    }
+pub fn list_page() -> impl IntoView {
+    with_kind(pillar_list)
 }
 
-/// On a person's page: their consultations and cases (confidential cases only for who may
-/// know), and buttons to record a new one for them.
-#[component]
-pub fn LinkedRecords(person: RecordId) -> impl IntoView {
-    let app = use_app();
-    let lang = use_language();
-    let pid = person.clone();
-    let items = move || {
-        let session = app.session.get();
-        let l = lang.get();
-        let today = today();
-        app.with_village(|v| {
-            v.snapshot
-                .pillars
-                .linked_to(&pid)
-                .into_iter()
-                .filter_map(|(c, id)| {
-                    let (path, name, facts) = match c {
-                        Collection::Consultations => {
-                            let r = v.snapshot.pillars.get::<Consultation>(&id)?;
-                            (
-                                Consultation::PATH,
-                                Consultation::NAME,
-                                r.facts(&v.snapshot, l, today),
-                            )
-                        }
-                        Collection::Cases => {
-                            let r = v.snapshot.pillars.get::<Case>(&id)?;
-                            if !session.as_ref().is_some_and(|s| PillarUi::shows_person_to(r, s)) {
-                                return None;
-                            }
-                            (Case::PATH, Case::NAME, r.facts(&v.snapshot, l, today))
-                        }
-                        _ => return None,
-                    };
-                    Some(view! {
-                        <li><a href=format!("/{path}/{id}")>
-                            <span class="name">{capitalised(name.get(l))}</span>
-                            <small class="facts">{facts}</small>
-                        </a></li>
-                    })
-                })
-                .collect_view()
-        })
-    };
-    view! {
-        <ul class="people records linked-records">{items}</ul>
-        <div class="actions">
-            <a class="button" href=format!("/konsultasi/baru?orang={person}")>{move || lang.text("+ Konsultasi", "+ Consultation")}</a>
-            <a class="button" href=format!("/kasus/baru?orang={person}")>{move || lang.text("+ Kasus", "+ Case")}</a>
-        </div>
-    }
+pub fn form_page() -> impl IntoView {
+    with_kind(pillar_form)
 }
 
-/// The pillars' figures on the village's home, each leading to its list.
-#[component]
-pub fn PillarFigures() -> impl IntoView {
-    let app = use_app();
-    let lang = use_language();
-    let summary = Memo::new(move |_| app.with_village(|v| v.snapshot.pillar_summary(today())));
-    let figure = move |href: &'static str,
-                       kind: &'static str,
-                       value: fn(&desmigratif_model::PillarSummary) -> usize,
-                       id: &'static str,
-                       en: &'static str| {
-        view! {
-            <a class="count pillar" href=href data-figure=kind>
-                <strong>{move || summary.with(|s| s.as_ref().map(value).unwrap_or(0))}</strong>
-                <span>{move || lang.text(id, en)}</span>
-            </a>
-        }
-    };
-    view! {
-        <section class="counts pillars">
-            {figure("/kasus", "open-cases", |s| s.open_cases, "Kasus terbuka", "Open cases")}
-            {figure("/kasus", "overdue-cases", |s| s.overdue_cases, "Kasus >30 hari tanpa catatan", "Cases 30+ days without an entry")}
-            {figure("/konsultasi", "consultations-month", |s| s.consultations_this_month, "Konsultasi bulan ini", "Consultations this month")}
-        </section>
-    }
+pub fn detail_page() -> impl IntoView {
+    with_kind(pillar_detail)
 }

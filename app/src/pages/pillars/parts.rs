@@ -1,0 +1,563 @@
+//! What some record types add to their page (a case's log, an activity's participants, a
+//! membership's payments, a business owner's trainings), the form that adds an entry to a
+//! record, what a person's page shows of the pillars, the home's figures and the services page.
+
+use desmigratif_model::{
+    CaseEntry, CaseStatus, Described, LedgerEntry, Participation, PillarSummary, RecordId, Severity,
+};
+use leptos::prelude::*;
+
+use super::kinds::{self, CASE_ENTRIES, LEDGER};
+use super::{Kind, Start, capitalised, focus_first_error, now_secs};
+use crate::components::field::DeclaredField;
+use crate::context::use_app;
+use crate::i18n::{today, use_language};
+use crate::record_draft::{FieldMessage, RecordDraft};
+
+/// The fields of a kind's form; a field the kind hides for what is typed stays in the page,
+/// hidden, so its text is kept if it comes back.
+pub fn fields_of(
+    kind: &'static Kind,
+    prefix: &'static str,
+    draft: RwSignal<RecordDraft>,
+    messages_for: impl Fn(&'static str) -> Signal<Vec<FieldMessage>>,
+) -> impl IntoView {
+    kind.spec
+        .iter()
+        .map(|spec| {
+            let shows = kind.shows_field;
+            view! {
+                <div class="entry-field" class:hidden=move || !draft.with(|d| shows(d, spec.key))>
+                    <DeclaredField spec=spec prefix=prefix
+                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                        messages=messages_for(spec.key)/>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+/// Adds a record that belongs to another (a step to a case, a payment to a membership). Starts
+/// afresh after each save. Drawn once per page: a change arriving never resets what is typed.
+#[component]
+pub fn EntryForm(
+    kind: &'static Kind,
+    parent: RecordId,
+    title: (&'static str, &'static str),
+    button: (&'static str, &'static str),
+) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let start = RwSignal::new(None::<Start>);
+    let draft = RwSignal::new(RecordDraft::default());
+    // A new entry needs nothing of the village: the form is ready at once, also offline
+    // right after a reload.
+    let restart = move || {
+        let Some(session) = app.session.get_untracked() else {
+            return;
+        };
+        if let Some(fresh) = (kind.start)(None, None, Some(parent.clone()), &session, today(), now_secs()) {
+            draft.set(fresh.draft.clone());
+            start.set(Some(fresh));
+        }
+    };
+    restart();
+    let tried = RwSignal::new(false);
+    let checked = Memo::new(move |_| {
+        start.with(|s| {
+            let s = s.as_ref()?;
+            Some(draft.with(|d| (kind.check)(s, d, lang.get(), today())))
+        })
+    });
+    let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
+        Signal::derive(move || {
+            if !tried.get() {
+                return Vec::new();
+            }
+            checked
+                .get()
+                .map(|(_, m)| m.into_iter().filter(|m| m.field == field).collect())
+                .unwrap_or_default()
+        })
+    };
+    let saving = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        let Some((record, messages)) = checked.get_untracked() else {
+            return;
+        };
+        let Some(record) = record.filter(|_| !messages.iter().any(|m| m.severity == Severity::Error)) else {
+            focus_first_error(".entry-form");
+            return;
+        };
+        let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
+            return;
+        };
+        saving.set(true);
+        save_error.set(None);
+        let restart = restart.clone();
+        leptos::task::spawn_local(async move {
+            let by = engine.session().author();
+            let now = now_secs();
+            let result = engine
+                .edit(&doc_id, |d| (kind.save)(d, None, record, &by, now))
+                .await;
+            saving.set(false);
+            match result {
+                Ok(()) => {
+                    restart();
+                    tried.set(false);
+                }
+                Err(e) => save_error.set(Some(format!("{e:?}"))),
+            }
+        });
+    };
+    let fields = fields_of(kind, "entry", draft, messages_for);
+    view! {
+        <form class="card entry-form" on:submit=save novalidate>
+            <h3>{move || lang.text(title.0, title.1)}</h3>
+            <fieldset class="plain" disabled=move || start.with(Option::is_none)>{fields}</fieldset>
+            {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
+            <button type="submit" class="primary" disabled=move || saving.get()>
+                {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text(button.0, button.1) }}
+            </button>
+        </form>
+    }
+}
+
+/// A case's log, oldest first (step, who, when, where it was referred, notes), and the form to
+/// add a step or a note. Every entry is its own record: two officers writing offline both keep
+/// theirs.
+#[component]
+pub fn CaseLogView(case: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let log_case = case.clone();
+    let entries = Memo::new(move |_| {
+        app.with_village(|v| {
+            let log = v.snapshot.pillars.case_log(&log_case);
+            (
+                log.status(),
+                log.entries.into_iter().cloned().collect::<Vec<CaseEntry>>(),
+            )
+        })
+    });
+    let status = move || {
+        entries
+            .with(|e| e.as_ref().map(|(s, _)| *s))
+            .unwrap_or(CaseStatus::Reported)
+    };
+    let items = move || {
+        let l = lang.get();
+        entries.get().map(|(_, list)| {
+            list.into_iter()
+                .map(|e| {
+                    let shown: Vec<String> = e
+                        .shown(l)
+                        .into_iter()
+                        .filter(|(f, v)| f.key != "date" && f.key != "step" && v != "—")
+                        .map(|(f, v)| format!("{}: {v}", f.label.get(l)))
+                        .collect();
+                    let step = super::choice_label::<CaseEntry>("step", e.step, l);
+                    view! {
+                        <li data-step=format!("{:?}", e.step)>
+                            <span><strong>{step}</strong>" · "{e.officer.clone()}</span>
+                            <small>{e.date.to_display()}</small>
+                            {shown.into_iter().map(|s| view! { <span class="change">{s}</span> }).collect_view()}
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="case-log">
+            <h2>{move || lang.text("Penanganan", "Handling")}</h2>
+            <p class="case-status" data-status=move || format!("{:?}", status())>
+                {move || lang.text("Status: ", "Status: ")}<strong>{move || status().label().get(lang.get())}</strong>
+            </p>
+            <ul class="history log">{items}</ul>
+            <EntryForm kind=&CASE_ENTRIES parent=case
+                title=("Tambah langkah atau catatan", "Add a step or a note") button=("Simpan catatan", "Save entry")/>
+        </section>
+    }
+}
+
+/// A membership's payments, oldest first, its balances (derived, never stored), and the form
+/// for a payment.
+#[component]
+pub fn LedgerView(membership: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let mid = membership.clone();
+    let ledger = Memo::new(move |_| {
+        app.with_village(|v| {
+            let p = &v.snapshot.pillars;
+            (
+                p.balance_of(&mid),
+                p.ledger_of(&mid)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<LedgerEntry>>(),
+            )
+        })
+    });
+    let rupiah = desmigratif_model::records::rupiah;
+    let items = move || {
+        let l = lang.get();
+        ledger.get().map(|(_, list)| {
+            list.into_iter()
+                .map(|e| {
+                    let kind = super::choice_label::<LedgerEntry>("kind", e.kind, l);
+                    view! {
+                        <li data-kind=format!("{:?}", e.kind)>
+                            <span><strong>{kind}</strong>" · "{rupiah(e.amount)}</span>
+                            <small>{e.date.to_display()}</small>
+                            {e.note.map(|n| view! { <span class="change">{n}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let balance = move || ledger.with(|l| l.as_ref().map(|(b, _)| *b)).unwrap_or_default();
+    view! {
+        <section class="ledger">
+            <h2>{move || lang.text("Simpanan & pinjaman", "Savings & loans")}</h2>
+            <dl class="details balance">
+                <div class="row"><dt>{move || lang.text("Saldo simpanan", "Savings")}</dt><dd class="savings">{move || rupiah(balance().savings)}</dd></div>
+                <div class="row"><dt>{move || lang.text("Sisa pinjaman", "Loan outstanding")}</dt><dd class="loans">{move || rupiah(balance().loans)}</dd></div>
+            </dl>
+            <ul class="history log">{items}</ul>
+            <EntryForm kind=&LEDGER parent=membership
+                title=("Catat transaksi", "Record a payment") button=("Simpan transaksi", "Save payment")/>
+        </section>
+    }
+}
+
+/// An edit of the village document, given the author and the time.
+type DocEdit = Box<
+    dyn FnOnce(
+        &mut desmigratif_model::VillageDoc,
+        &desmigratif_model::Author,
+        i64,
+    ) -> Result<(), desmigratif_model::ModelError>,
+>;
+
+/// Who takes part in an activity: each person with their attendance (and completion, for a
+/// training), changed with a tap; adding a person is a search away. Each participation is its
+/// own record, so officers adding people on two phones offline keep every one.
+#[component]
+pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let aid = activity.clone();
+    let list = Memo::new(move |_| {
+        app.with_village(|v| {
+            v.snapshot
+                .pillars
+                .participants(&aid)
+                .into_iter()
+                .map(|p| {
+                    let name = v
+                        .snapshot
+                        .person(&p.person)
+                        .map(|x| x.full_name.clone())
+                        .unwrap_or_default();
+                    (p.clone(), name)
+                })
+                .collect::<Vec<(Participation, String)>>()
+        })
+        .unwrap_or_default()
+    });
+    let edit = move |f: DocEdit| {
+        let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let by = engine.session().author();
+            let now = now_secs();
+            let _ = engine.edit(&doc_id, |d| f(d, &by, now)).await;
+        });
+    };
+    let toggle = move |p: Participation, field: &'static str| {
+        let mut edited = p.clone();
+        match field {
+            "attended" => edited.attended = !p.attended,
+            _ => edited.completed = !p.completed,
+        }
+        edit(Box::new(move |d, by, now| {
+            d.update(&p, &edited, by, now).map(|_| ())
+        }));
+    };
+    let rows = move || {
+        list.get()
+            .into_iter()
+            .map(|(p, name)| {
+                let (a, c, r) = (p.clone(), p.clone(), p.clone());
+                view! {
+                    <li class="participant" data-attended=p.attended.to_string() data-completed=p.completed.to_string()>
+                        <a href=format!("/orang/{}", p.person)>{name}</a>
+                        <label><input type="checkbox" prop:checked=p.attended on:change=move |_| toggle(a.clone(), "attended")/>
+                            " " {move || lang.text("Hadir", "Attended")}</label>
+                        {completion.then(|| view! {
+                            <label><input type="checkbox" prop:checked=c.completed on:change=move |_| toggle(c.clone(), "completed")/>
+                                " " {move || lang.text("Lulus", "Completed")}</label>
+                        })}
+                        <button type="button" class="secondary remove" on:click=move |_| {
+                            let id = r.id.clone();
+                            edit(Box::new(move |d, by, now| d.delete::<Participation>(&id, by, now)));
+                        }>{move || lang.text("Hapus", "Remove")}</button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let query = RwSignal::new(String::new());
+    let pick_activity = activity.clone();
+    let matches = move || {
+        let q = query.get().trim().to_lowercase();
+        if q.chars().count() < 2 {
+            return Vec::new();
+        }
+        let already: Vec<RecordId> = list.with(|l| l.iter().map(|(p, _)| p.person.clone()).collect());
+        app.with_village(|v| {
+            v.snapshot
+                .search(&desmigratif_model::PersonFilter {
+                    text: Some(q),
+                    ..Default::default()
+                })
+                .into_iter()
+                .filter(|p| !already.contains(&p.id))
+                .take(6)
+                .map(|p| {
+                    let born = p
+                        .birth_date
+                        .map(|d| format!(" · {}", d.year()))
+                        .unwrap_or_default();
+                    (p.id.clone(), format!("{}{born}", p.full_name))
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    view! {
+        <section class="participants">
+            <h2>{move || lang.text("Peserta", "Participants")}" "<span class="count-badge">{move || list.with(Vec::len)}</span></h2>
+            <ul class="people participants-list">{rows}</ul>
+            <label for="add-participant">{move || lang.text("Tambah peserta", "Add a participant")}</label>
+            <input id="add-participant" type="search" autocomplete="off"
+                placeholder=move || lang.text("Ketik nama…", "Type a name…")
+                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
+            <ul class="picks">
+                {move || matches().into_iter().map(|(pid, label)| {
+                    let activity = pick_activity.clone();
+                    view! {
+                        <li><button type="button" class="pick" on:click=move |_| {
+                            let p = Participation::new(RecordId::random(), activity.clone(), pid.clone());
+                            query.set(String::new());
+                            edit(Box::new(move |d, by, now| d.create(p, by, now).map(|_| ())));
+                        }>{label}</button></li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// On a business's page: the trainings its owner took part in.
+#[component]
+pub fn OwnerTrainings(owner: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let trainings = move || {
+        app.with_village(|v| {
+            v.snapshot
+                .pillars
+                .trainings_of(&owner)
+                .into_iter()
+                .map(|t| (t.id.clone(), format!("{} · {}", t.title, t.start.to_display())))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    view! {
+        <section class="owner-trainings">
+            <h2>{move || lang.text("Pelatihan yang diikuti pemilik", "Trainings the owner attended")}</h2>
+            <ul class="people">
+                {move || trainings().into_iter().map(|(id, text)| view! {
+                    <li><a href=format!("/layanan/pelatihan/{id}")>{text}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// On a person's page: every pillar record that concerns them (confidential cases only for who
+/// may know), and buttons to start one for them.
+#[component]
+pub fn LinkedRecords(person: RecordId) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let pid = person.clone();
+    let items = move || {
+        let session = app.session.get();
+        let l = lang.get();
+        app.with_village(|v| {
+            v.snapshot
+                .pillars
+                .linked_to(&pid)
+                .into_iter()
+                .filter_map(|(c, id)| {
+                    let kind = kinds::by_collection(c)?;
+                    let row = (kind.row)(v, &id, session.as_ref(), l, today())?;
+                    row.allowed.then(|| {
+                        view! {
+                            <li><a href=format!("/layanan/{}/{id}", kind.path)>
+                                <span class="name">{capitalised(kind.name.get(l))}</span>
+                                <small class="facts">{if kind.activity { format!("{} · {}", row.title, row.facts) } else { row.facts }}</small>
+                            </a></li>
+                        }
+                    })
+                })
+                .collect_view()
+        })
+    };
+    let starts = kinds::LISTED
+        .iter()
+        .filter(|k| !k.activity)
+        .map(|k| {
+            let href = format!("/layanan/{}/baru?orang={person}", k.path);
+            view! { <a class="button" href=href>{move || format!("+ {}", capitalised(k.name.get(lang.get())))}</a> }
+        })
+        .collect_view();
+    view! {
+        <ul class="people records linked-records">{items}</ul>
+        <div class="actions wrap">{starts}</div>
+    }
+}
+
+/// The pillars' figures on the village's home, each leading to its list.
+#[component]
+pub fn PillarFigures() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let summary = Memo::new(move |_| app.with_village(|v| v.snapshot.pillar_summary(today())));
+    type Figure = (
+        &'static str,
+        &'static str,
+        fn(&PillarSummary) -> String,
+        &'static str,
+        &'static str,
+    );
+    let figures: [Figure; 8] = [
+        (
+            "kasus",
+            "open-cases",
+            |s| s.open_cases.to_string(),
+            "Kasus terbuka",
+            "Open cases",
+        ),
+        (
+            "kasus",
+            "overdue-cases",
+            |s| s.overdue_cases.to_string(),
+            "Kasus >30 hari tanpa catatan",
+            "Cases 30+ days quiet",
+        ),
+        (
+            "konsultasi",
+            "consultations-month",
+            |s| s.consultations_this_month.to_string(),
+            "Konsultasi bulan ini",
+            "Consultations this month",
+        ),
+        (
+            "pelatihan",
+            "trainings-coming",
+            |s| s.trainings_coming.to_string(),
+            "Pelatihan akan datang",
+            "Trainings coming",
+        ),
+        (
+            "usaha",
+            "businesses-running",
+            |s| s.businesses_running.to_string(),
+            "Usaha berjalan",
+            "Businesses running",
+        ),
+        (
+            "anak",
+            "children-at-risk",
+            |s| s.children_at_risk.to_string(),
+            "Anak PMI perlu perhatian",
+            "Children at risk",
+        ),
+        (
+            "koperasi",
+            "members",
+            |s| s.members.to_string(),
+            "Anggota koperasi",
+            "Cooperative members",
+        ),
+        (
+            "koperasi",
+            "savings",
+            |s| desmigratif_model::records::rupiah(s.savings),
+            "Total simpanan",
+            "Total savings",
+        ),
+    ];
+    let cards = figures
+        .into_iter()
+        .map(|(path, key, value, id, en)| {
+            view! {
+                <a class="count pillar" href=format!("/layanan/{path}") data-figure=key>
+                    <strong>{move || summary.with(|s| s.as_ref().map(value).unwrap_or_default())}</strong>
+                    <span>{move || lang.text(id, en)}</span>
+                </a>
+            }
+        })
+        .collect_view();
+    view! { <section class="counts pillars">{cards}</section> }
+}
+
+/// `/layanan`: every service's list, by pillar.
+pub fn services_page() -> impl IntoView {
+    let lang = use_language();
+    let pillars: [(u8, &str, &str); 4] = [
+        (
+            1,
+            "1 · Layanan informasi & pengaduan",
+            "1 · Information and complaints",
+        ),
+        (2, "2 · Usaha produktif", "2 · Productive business"),
+        (3, "3 · Keluarga & anak", "3 · Family and children"),
+        (4, "4 · Koperasi", "4 · Cooperatives"),
+    ];
+    let groups = pillars
+        .into_iter()
+        .map(|(n, id, en)| {
+            let links = kinds::LISTED
+                .iter()
+                .filter(|k| k.pillar == n)
+                .map(|k| view! { <li><a href=format!("/layanan/{}", k.path)>{move || k.plural.get(lang.get())}</a></li> })
+                .collect_view();
+            view! {
+                <section>
+                    <h2>{move || lang.text(id, en)}</h2>
+                    <ul class="people services">{links}</ul>
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="services-page">
+            <h1>{move || lang.text("Layanan Desmigratif", "Desmigratif services")}</h1>
+            {groups}
+        </section>
+    }
+}
