@@ -268,3 +268,108 @@ test("a training's participants see it on their pages; savings paid in on two ph
     relay.cleanup();
   }
 });
+
+test('a week of all four pillars on a phone without signal reaches the district whole', async () => {
+  const relay = await startRelay({ args: ['--demo-households', '3'] });
+  const phone = await newPhone(browser);
+  const office = await newPhone(browser);
+  const { page } = phone;
+  const save = () => page.getByRole('button', { name: 'Simpan', exact: true }).click();
+  const titled = (text) => page.locator('h1.record-title', { hasText: text }).waitFor();
+  try {
+    await login(page, relay.url, 'desa-brongkal', 'HP Lapangan');
+    await synced(page);
+    await phone.context.setOffline(true);
+    await page.locator('.sync-status[data-state="offline"]').waitFor();
+    await createPerson(page, 'Warga Sepekan');
+    const person = page.url();
+    const fromPerson = async (button) => {
+      await page.goto(person);
+      await page.getByRole('link', { name: button }).click();
+    };
+    // Pillar 1: a consultation, a case referred and followed up, a session with attendees.
+    await fromPerson('+ Konsultasi');
+    await page.locator('#f-topic').selectOption('AgencyCheck');
+    await save();
+    await titled('Warga Sepekan');
+    await fromPerson('+ Kasus');
+    await page.locator('#f-kind').selectOption('UnpaidWages');
+    await save();
+    await titled('Warga Sepekan');
+    await addEntry(page, 'Referred', { referred_to: 'Disnaker' });
+    await addEntry(page, 'Note', { note: 'Disnaker menghubungi P3MI.' });
+    await page.goto(`${relay.url}/layanan/sosialisasi/baru`);
+    await page.locator('#f-topic').fill('Migrasi aman');
+    await page.locator('#f-place').fill('Balai desa');
+    await page.locator('#f-unregistered').fill('12');
+    await save();
+    await titled('Migrasi aman');
+    await page.locator('#add-participant').fill('Warga Sepekan');
+    await page.locator('.participants .pick', { hasText: 'Warga Sepekan' }).click();
+    await page.locator('.participants-list li', { hasText: 'Warga Sepekan' }).waitFor();
+    // Pillar 2: a training and a new business.
+    await page.goto(`${relay.url}/layanan/pelatihan/baru`);
+    await page.locator('#f-title').fill('Menjahit');
+    await save();
+    await titled('Menjahit');
+    await fromPerson('+ Usaha');
+    await page.locator('#f-kind').fill('Warung makan');
+    await save();
+    await titled('Warga Sepekan');
+    // Pillar 3: a child's record, then its schooling updated.
+    await fromPerson('+ Anak PMI');
+    await page.locator('#f-school_status').selectOption('Attending');
+    await save();
+    await titled('Warga Sepekan');
+    await page.getByRole('link', { name: 'Ubah' }).click();
+    await page.locator('#f-school_status').selectOption('DroppedOut');
+    await save();
+    await page.locator('dl.details [data-field="school_status"]', { hasText: 'Putus sekolah' }).waitFor();
+    // Pillar 4: a membership and two deposits.
+    await fromPerson('+ Anggota koperasi');
+    await page.locator('#f-cooperative').fill('Koperasi Desa Brongkal');
+    await save();
+    for (const amount of ['10.000', '20.000']) {
+      await page.locator('#entry-amount').fill(amount);
+      await page.getByRole('button', { name: 'Simpan transaksi' }).click();
+      await page.locator('.ledger ul.log li', { hasText: `Rp ${amount}` }).waitFor();
+    }
+    await page.locator('.ledger .savings', { hasText: 'Rp 30.000' }).waitFor();
+
+    // Signal again: everything reaches the relay, and the district sees all of it.
+    await phone.context.setOffline(false);
+    await synced(page);
+    await login(office.page, relay.url, 'disnaker-malang', 'PC Kantor');
+    await office.page.locator('.district tbody tr', { hasText: 'Brongkal' }).getByRole('button').click();
+    await office.page.locator('.district tbody tr.current', { hasText: 'Brongkal' }).waitFor();
+    await office.page.goto(person);
+    await office.page.locator('.person-name', { hasText: 'Warga Sepekan' }).waitFor({ timeout: 30_000 });
+    const linked = office.page.locator('.linked-records li');
+    await office.page.waitForFunction(() => document.querySelectorAll('.linked-records li').length === 6, null, { timeout: 30_000 });
+    const text = await linked.allTextContents();
+    for (const expected of [/Konsultasi.*Cek perusahaan/, /Kasus.*Dirujuk/, /Sosialisasi.*Migrasi aman/, /Usaha.*Warung makan/, /Anak PMI.*Putus sekolah/, /Anggota koperasi.*Rp 30\.000/]) {
+      assert.ok(text.some((t) => expected.test(t)), `${expected} in ${JSON.stringify(text)}`);
+    }
+    // Lists filter, and the filter stays in the address.
+    await office.page.goto(`${relay.url}/layanan/kasus`);
+    await office.page.locator('select[aria-label="Saring"]').selectOption('selesai');
+    await office.page.waitForURL(/saring=selesai/);
+    await office.page.locator('.result-count', { hasText: /^0 kasus$/ }).waitFor();
+    await office.page.locator('select[aria-label="Saring"]').selectOption('terbuka');
+    await office.page.locator('ul.records li', { hasText: 'Warga Sepekan' }).waitFor();
+    await office.page.reload();
+    assert.equal(await office.page.locator('select[aria-label="Saring"]').inputValue(), 'terbuka', 'the filter survives a reload');
+    await office.page.goto(`${relay.url}/layanan/sosialisasi`);
+    await office.page.locator('ul.records li', { hasText: '13 peserta' }).waitFor();
+    await office.page.goto(`${relay.url}/layanan/pelatihan`);
+    await office.page.locator('ul.records li', { hasText: 'Menjahit' }).waitFor();
+    await office.page.goto(relay.url);
+    await office.page.locator('[data-figure="savings"] strong', { hasText: 'Rp 30.000' }).waitFor();
+    await office.page.locator('[data-figure="children-at-risk"] strong', { hasText: '1' }).waitFor();
+  } finally {
+    await phone.context.close();
+    await office.context.close();
+    await relay.stop();
+    relay.cleanup();
+  }
+});

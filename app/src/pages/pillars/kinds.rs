@@ -113,6 +113,24 @@ impl PillarUi for Case {
     fn shows_person_to(&self, session: &Login) -> bool {
         Case::shows_person_to(self, &session.username, session.is_district())
     }
+    const FILTERS: &'static [(&'static str, Text)] = &[
+        ("terbuka", Text::new("Belum selesai", "Open")),
+        (
+            "terlambat",
+            Text::new("Lewat 30 hari tanpa catatan", "30 days without an entry"),
+        ),
+        ("selesai", Text::new("Selesai", "Closed")),
+    ];
+    fn passes(&self, snapshot: &VillageSnapshot, code: &str, today: Date) -> bool {
+        let log = snapshot.pillars.case_log(&self.id);
+        let open = log.status() != desmigratif_model::CaseStatus::Closed;
+        match code {
+            "terbuka" => open,
+            "terlambat" => log.overdue(self, today),
+            "selesai" => !open,
+            _ => true,
+        }
+    }
 }
 
 impl PillarUi for CaseEntry {
@@ -188,6 +206,17 @@ impl PillarUi for Session {
 }
 
 impl PillarUi for Training {
+    const FILTERS: &'static [(&'static str, Text)] = &[
+        ("akan-datang", Text::new("Akan datang", "Coming")),
+        ("lewat", Text::new("Sudah lewat", "Past")),
+    ];
+    fn passes(&self, _: &VillageSnapshot, code: &str, today: Date) -> bool {
+        match code {
+            "akan-datang" => self.start >= today,
+            "lewat" => self.start < today,
+            _ => true,
+        }
+    }
     const PATH: &'static str = "pelatihan";
     const PLURAL: Text = Text::new("Pelatihan", "Trainings");
     const PILLAR: u8 = 2;
@@ -251,6 +280,18 @@ impl PillarUi for Parenting {
 }
 
 impl PillarUi for Business {
+    const FILTERS: &'static [(&'static str, Text)] = &[
+        ("berjalan", Text::new("Berjalan", "Running")),
+        ("rencana", Text::new("Rencana", "Planned")),
+        ("berhenti", Text::new("Berhenti", "Stopped")),
+    ];
+    fn passes(&self, _: &VillageSnapshot, code: &str, _: Date) -> bool {
+        use desmigratif_model::BusinessStatus::*;
+        matches!(
+            (code, self.status),
+            ("berjalan", Running) | ("rencana", Planned) | ("berhenti", Stopped)
+        )
+    }
     const PATH: &'static str = "usaha";
     const PLURAL: Text = Text::new("Usaha produktif", "Businesses");
     const PILLAR: u8 = 2;
@@ -277,6 +318,11 @@ impl PillarUi for Business {
 }
 
 impl PillarUi for Child {
+    const FILTERS: &'static [(&'static str, Text)] =
+        &[("perhatian", Text::new("Perlu perhatian", "At risk"))];
+    fn passes(&self, snapshot: &VillageSnapshot, code: &str, today: Date) -> bool {
+        code != "perhatian" || !snapshot.child_risks(self, today).is_empty()
+    }
     const PATH: &'static str = "anak";
     const PLURAL: Text = Text::new("Anak PMI", "Migrants' children");
     const PILLAR: u8 = 3;

@@ -64,6 +64,12 @@ pub trait PillarUi: Pillar + Validate + serde::Serialize {
     fn shows_person_to(&self, _session: &Session) -> bool {
         true
     }
+    /// The list's filters: a code (kept in the address) and its label.
+    const FILTERS: &'static [(&'static str, Text)] = &[];
+    /// Whether the record passes the list's filter `code`.
+    fn passes(&self, _snapshot: &VillageSnapshot, _code: &str, _today: Date) -> bool {
+        true
+    }
     /// Drops what the record's other fields make meaningless before it is checked and saved.
     fn tidy(&mut self) {}
     /// Whether the form shows a field, given what is typed (a case step's referral).
@@ -136,7 +142,8 @@ pub struct Kind {
     pub needs_person: bool,
     pub activity: bool,
     pub completion: bool,
-    rows: fn(&VillageView, Option<&Session>, Lang, Date) -> Vec<Row>,
+    rows: fn(&VillageView, Option<&Session>, Lang, Date, &str) -> Vec<Row>,
+    pub filters: &'static [(&'static str, Text)],
     /// One record as a row (a person's page lists their records so).
     pub row: RowFn,
     pub shows_field: fn(&RecordDraft, &str) -> bool,
@@ -163,6 +170,7 @@ pub const fn kind_of<R: PillarUi>() -> Kind {
         activity: R::ACTIVITY,
         completion: R::COMPLETION,
         rows: rows_of::<R>,
+        filters: R::FILTERS,
         row: row_of::<R>,
         shows_field: R::shows_field,
         shown: shown_of::<R>,
@@ -213,10 +221,17 @@ fn row_of<R: PillarUi>(
     })
 }
 
-fn rows_of<R: PillarUi>(v: &VillageView, session: Option<&Session>, lang: Lang, today: Date) -> Vec<Row> {
+fn rows_of<R: PillarUi>(
+    v: &VillageView,
+    session: Option<&Session>,
+    lang: Lang,
+    today: Date,
+    filter: &str,
+) -> Vec<Row> {
     R::table(&v.snapshot.pillars)
         .values()
         .filter(|r| !r.is_deleted())
+        .filter(|r| filter.is_empty() || r.passes(&v.snapshot, filter, today))
         .filter_map(|r| row_of::<R>(v, r.id(), session, lang, today))
         .collect()
 }
@@ -334,13 +349,46 @@ fn now_secs() -> i64 {
 pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
-    let query = RwSignal::new(String::new());
+    // What is searched and filtered lives in the address (`?q=…&saring=…`), so Back and a
+    // reload keep it.
+    let params = use_query_map().get_untracked();
+    let query = RwSignal::new(params.get("q").unwrap_or_default());
+    let filter = RwSignal::new(params.get("saring").unwrap_or_default());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let mut parts = Vec::new();
+        let q = query.get();
+        if !q.trim().is_empty() {
+            parts.push(format!(
+                "q={}",
+                String::from(js_sys::encode_uri_component(q.trim()))
+            ));
+        }
+        let f = filter.get();
+        if !f.is_empty() {
+            parts.push(format!("saring={f}"));
+        }
+        let search = if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        };
+        if window().location().search().unwrap_or_default() != search {
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            };
+            navigate(&format!("/layanan/{}{search}", kind.path), options);
+        }
+    });
     let rows = Memo::new(move |_| {
         let session = app.session.get();
         let l = lang.get();
         let q = query.get().trim().to_lowercase();
+        let f = filter.get();
         let mut rows = app
-            .with_village(|v| (kind.rows)(v, session.as_ref(), l, today()))
+            .with_village(|v| (kind.rows)(v, session.as_ref(), l, today(), &f))
             .unwrap_or_default();
         rows.retain(|r| {
             q.is_empty() || r.title.to_lowercase().contains(&q) || r.facts.to_lowercase().contains(&q)
@@ -349,6 +397,15 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
         rows.into_iter()
             .map(|r| (r.id.to_string(), r.title, r.facts, r.conflict))
             .collect::<Vec<_>>()
+    });
+    let filters = (!kind.filters.is_empty()).then(|| {
+        view! {
+            <select aria-label=move || lang.text("Saring", "Filter") prop:value=filter
+                on:change=move |ev| filter.set(event_target_value(&ev))>
+                <option value="">{move || lang.text("Semua", "All")}</option>
+                {kind.filters.iter().map(|(code, label)| view! { <option value=*code>{move || label.get(lang.get())}</option> }).collect_view()}
+            </select>
+        }
     });
     view! {
         <section class="pillar-list">
@@ -368,6 +425,7 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
             <input class="search" type="search" aria-label=move || lang.text("Cari", "Search")
                 placeholder=move || lang.text("Cari nama…", "Search a name…")
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
+            {filters}
             <p class="result-count">{move || {
                 let n = rows.with(Vec::len);
                 match lang.get() {
