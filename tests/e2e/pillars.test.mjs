@@ -180,6 +180,16 @@ test('a consultation for a visitor not yet recorded needs their name; one for a 
     assert.deepEqual((await page.locator('ul.records li .name').allTextContents()).sort(), ['Pak Tamu', 'Ratna Konsultasi']);
     await page.goto(relay.url);
     await page.locator('[data-figure="consultations-month"] strong', { hasText: '2' }).waitFor();
+    // Started from the list, a consultation finds its recorded person by name.
+    await page.goto(`${relay.url}/layanan/konsultasi/baru`);
+    await page.locator('#f-person').fill('Ratna Kon');
+    await page.locator('.person-link .pick', { hasText: 'Ratna Konsultasi' }).click();
+    await page.locator('.linked-person', { hasText: 'Ratna Konsultasi' }).waitFor();
+    await page.locator('#f-topic').selectOption('Remittance');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('h1.record-title', { hasText: 'Ratna Konsultasi' }).waitFor();
+    await page.getByRole('link', { name: 'Ratna Konsultasi' }).click();
+    await page.locator('.linked-records li', { hasText: 'Pengiriman uang' }).waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

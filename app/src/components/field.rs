@@ -121,8 +121,63 @@ pub fn declared_fields(
         .collect_view()
 }
 
-/// A link to a person of the village: type part of a name, pick from the few that match (with
-/// what tells namesakes apart); the field holds the person's id.
+/// A search for a person of the village: type part of a name, pick from the few that match
+/// (with the birth year and RT that tell namesakes apart). `exclude` leaves persons out (those
+/// already picked).
+#[component]
+pub fn PersonSearch(
+    /// The input's id, for its label.
+    id: String,
+    on_pick: Callback<desmigratif_model::RecordId>,
+    #[prop(optional, into)] exclude: Option<Signal<Vec<desmigratif_model::RecordId>>>,
+) -> impl IntoView {
+    let lang = use_language();
+    let app = crate::context::use_app();
+    let query = RwSignal::new(String::new());
+    let matches = move || {
+        let q = query.get().trim().to_lowercase();
+        if q.chars().count() < 2 {
+            return Vec::new();
+        }
+        let excluded = exclude.map(|e| e.get()).unwrap_or_default();
+        app.with_village(|v| {
+            v.snapshot
+                .search(&desmigratif_model::PersonFilter {
+                    text: Some(q),
+                    ..Default::default()
+                })
+                .into_iter()
+                .filter(|p| !excluded.contains(&p.id))
+                .take(6)
+                .map(|p| {
+                    let born = p
+                        .birth_date
+                        .map(|d| format!(" · {}", d.year()))
+                        .unwrap_or_default();
+                    let rt = p.rt.as_ref().map(|rt| format!(" · RT {rt}")).unwrap_or_default();
+                    (p.id.clone(), format!("{}{born}{rt}", p.full_name))
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    view! {
+        <input id=id type="search" autocomplete="off"
+            placeholder=move || lang.text("Ketik nama…", "Type a name…")
+            prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
+        <ul class="picks">
+            {move || matches().into_iter().map(|(pid, label)| view! {
+                <li><button type="button" class="pick" on:click=move |_| {
+                    on_pick.run(pid.clone());
+                    query.set(String::new());
+                }>{label}</button></li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// A link to a person of the village ([`FieldKind::Person`]): the person chosen, and a search
+/// to choose; the field holds the person's id.
 #[component]
 fn PersonPicker(
     spec: &'static FieldSpec,
@@ -133,36 +188,10 @@ fn PersonPicker(
 ) -> impl IntoView {
     let lang = use_language();
     let app = crate::context::use_app();
-    let query = RwSignal::new(String::new());
     let chosen = move || {
         let pid: desmigratif_model::RecordId = value.get().parse().ok()?;
         app.with_village(|v| v.snapshot.person(&pid).map(|p| p.full_name.clone()))
             .flatten()
-    };
-    let matches = move || {
-        let q = query.get().trim().to_lowercase();
-        if q.chars().count() < 2 {
-            return Vec::new();
-        }
-        app.with_village(|v| {
-            v.snapshot
-                .search(&desmigratif_model::PersonFilter {
-                    text: Some(q),
-                    ..Default::default()
-                })
-                .into_iter()
-                .take(6)
-                .map(|p| {
-                    let born = p
-                        .birth_date
-                        .map(|d| format!(" · {}", d.year()))
-                        .unwrap_or_default();
-                    let rt = p.rt.as_ref().map(|rt| format!(" · RT {rt}")).unwrap_or_default();
-                    (p.id.to_string(), format!("{}{born}{rt}", p.full_name))
-                })
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
     };
     view! {
         <div class="field person-picker">
@@ -175,17 +204,7 @@ fn PersonPicker(
                     </button>
                 </p>
             })}
-            <input id=id.clone() type="search" autocomplete="off"
-                placeholder=move || lang.text("Ketik nama…", "Type a name…")
-                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-            <ul class="picks">
-                {move || matches().into_iter().map(|(pid, label)| view! {
-                    <li><button type="button" class="pick" on:click=move |_| {
-                        on_input.run(pid.clone());
-                        query.set(String::new());
-                    }>{label}</button></li>
-                }).collect_view()}
-            </ul>
+            <PersonSearch id=id on_pick=Callback::new(move |pid: desmigratif_model::RecordId| on_input.run(pid.to_string()))/>
             {messages_view(messages)}
         </div>
     }

@@ -45,6 +45,7 @@ pub fn by_collection(c: desmigratif_model::Collection) -> Option<&'static Kind> 
 }
 
 impl PillarUi for Consultation {
+    const PERSON_FIELD: Option<&'static str> = Some("person");
     const PATH: &'static str = "konsultasi";
     const PLURAL: Text = Text::new("Konsultasi", "Consultations");
     const PILLAR: u8 = 1;
@@ -72,6 +73,7 @@ impl PillarUi for Consultation {
 }
 
 impl PillarUi for Case {
+    const PERSON_FIELD: Option<&'static str> = Some("person");
     const PATH: &'static str = "kasus";
     const PLURAL: Text = Text::new("Kasus & pengaduan", "Cases & complaints");
     const PILLAR: u8 = 1;

@@ -20,6 +20,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use wasm_bindgen::JsCast;
 
 use crate::components::confirm;
+use crate::components::field::PersonSearch;
 use crate::components::record_parts::{ConflictBadge, RecordHistory};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
@@ -64,6 +65,9 @@ pub trait PillarUi: Pillar + Validate + serde::Serialize {
     fn shows_person_to(&self, _session: &Session) -> bool {
         true
     }
+    /// The field that links a record to a recorded person when it may also name someone not
+    /// recorded (a consultation's visitor): the form offers a search for that person.
+    const PERSON_FIELD: Option<&'static str> = None;
     /// The list's filters: a code (kept in the address) and its label.
     const FILTERS: &'static [(&'static str, Text)] = &[];
     /// Whether the record passes the list's filter `code`.
@@ -144,6 +148,7 @@ pub struct Kind {
     pub completion: bool,
     rows: fn(&VillageView, Option<&Session>, Lang, Date, &str) -> Vec<Row>,
     pub filters: &'static [(&'static str, Text)],
+    pub person_field: Option<&'static str>,
     /// One record as a row (a person's page lists their records so).
     pub row: RowFn,
     pub shows_field: fn(&RecordDraft, &str) -> bool,
@@ -171,6 +176,7 @@ pub const fn kind_of<R: PillarUi>() -> Kind {
         completion: R::COMPLETION,
         rows: rows_of::<R>,
         filters: R::FILTERS,
+        person_field: R::PERSON_FIELD,
         row: row_of::<R>,
         shows_field: R::shows_field,
         shown: shown_of::<R>,
@@ -484,8 +490,14 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
         }
     });
     let loaded = move || start.with(Option::is_some);
+    // The person linked in this form, when the user chose another than the record's.
+    let link = RwSignal::new(None::<Option<RecordId>>);
+    let linked = move || {
+        link.get()
+            .unwrap_or_else(|| start.with(|s| s.as_ref().and_then(|s| s.person.clone())))
+    };
     let person_name = move || {
-        let pid = start.with(|s| s.as_ref().and_then(|s| s.person.clone()))?;
+        let pid = linked()?;
         app.with_village(|v| {
             v.snapshot
                 .person(&pid)
@@ -494,10 +506,18 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
         .flatten()
     };
     let checked = Memo::new(move |_| {
-        start.with(|s| {
-            let s = s.as_ref()?;
-            Some(draft.with(|d| (kind.check)(s, d, lang.get(), today())))
-        })
+        let mut s = start.get()?;
+        if let (Some(field), Some(chosen)) = (kind.person_field, link.get())
+            && let Some(map) = s.base.as_object_mut()
+        {
+            map.insert(
+                field.to_owned(),
+                chosen.map_or(serde_json::Value::Null, |p| {
+                    serde_json::Value::String(p.to_string())
+                }),
+            );
+        }
+        Some(draft.with(|d| (kind.check)(&s, d, lang.get(), today())))
     });
     let tried = RwSignal::new(false);
     let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
@@ -576,7 +596,17 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
                 }
             }}</h1>
             {move || person_name().map(|(id, name)| view! {
-                <p class="linked-person">{lang.text("Untuk: ", "For: ")}<a href=format!("/orang/{id}")>{name}</a></p>
+                <p class="linked-person">{lang.text("Untuk: ", "For: ")}<a href=format!("/orang/{id}")>{name}</a>
+                    {kind.person_field.map(|_| view! {
+                        " " <button type="button" class="secondary" on:click=move |_| link.set(Some(None))>{move || lang.text("Lepas", "Unlink")}</button>
+                    })}
+                </p>
+            })}
+            {move || (kind.person_field.is_some() && loaded() && linked().is_none()).then(|| view! {
+                <div class="field person-link">
+                    <label for="f-person">{move || lang.text("Orang yang sudah terdata", "A recorded person")}</label>
+                    <PersonSearch id="f-person".to_owned() on_pick=Callback::new(move |p: RecordId| link.set(Some(Some(p))))/>
+                </div>
             })}
             {move || (kind.needs_person && start.with(Option::is_none) && person_param_missing).then(|| view! {
                 <p class="msg warning">{lang.text(

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::kinds::{self, CASE_ENTRIES, LEDGER};
 use super::{Kind, Start, capitalised, focus_first_error, now_secs};
-use crate::components::field::DeclaredField;
+use crate::components::field::{DeclaredField, PersonSearch};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::record_draft::{FieldMessage, RecordDraft};
@@ -316,54 +316,18 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
             })
             .collect_view()
     };
-    let query = RwSignal::new(String::new());
-    let pick_activity = activity.clone();
-    let matches = move || {
-        let q = query.get().trim().to_lowercase();
-        if q.chars().count() < 2 {
-            return Vec::new();
-        }
-        let already: Vec<RecordId> = list.with(|l| l.iter().map(|(p, _)| p.person.clone()).collect());
-        app.with_village(|v| {
-            v.snapshot
-                .search(&desmigratif_model::PersonFilter {
-                    text: Some(q),
-                    ..Default::default()
-                })
-                .into_iter()
-                .filter(|p| !already.contains(&p.id))
-                .take(6)
-                .map(|p| {
-                    let born = p
-                        .birth_date
-                        .map(|d| format!(" · {}", d.year()))
-                        .unwrap_or_default();
-                    (p.id.clone(), format!("{}{born}", p.full_name))
-                })
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
-    };
+    let already =
+        Signal::derive(move || list.with(|l| l.iter().map(|(p, _)| p.person.clone()).collect::<Vec<_>>()));
+    let pick = Callback::new(move |person: RecordId| {
+        let p = Participation::new(RecordId::random(), activity.clone(), person);
+        edit(Box::new(move |d, by, now| d.create(p, by, now).map(|_| ())));
+    });
     view! {
         <section class="participants">
             <h2>{move || lang.text("Peserta", "Participants")}" "<span class="count-badge">{move || list.with(Vec::len)}</span></h2>
             <ul class="people participants-list">{rows}</ul>
             <label for="add-participant">{move || lang.text("Tambah peserta", "Add a participant")}</label>
-            <input id="add-participant" type="search" autocomplete="off"
-                placeholder=move || lang.text("Ketik nama…", "Type a name…")
-                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-            <ul class="picks">
-                {move || matches().into_iter().map(|(pid, label)| {
-                    let activity = pick_activity.clone();
-                    view! {
-                        <li><button type="button" class="pick" on:click=move |_| {
-                            let p = Participation::new(RecordId::random(), activity.clone(), pid.clone());
-                            query.set(String::new());
-                            edit(Box::new(move |d, by, now| d.create(p, by, now).map(|_| ())));
-                        }>{label}</button></li>
-                    }
-                }).collect_view()}
-            </ul>
+            <PersonSearch id="add-participant".to_owned() on_pick=pick exclude=already/>
         </section>
     }
 }
