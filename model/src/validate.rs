@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::record::{Consent, EpisodeState, MigrationEpisode, Person, Sex};
+use crate::record::Sex;
 
 /// The languages of the UI.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -198,6 +198,15 @@ pub trait Validate {
     }
 }
 
+/// An error at `field` if `date` is still to come on `today`.
+pub(crate) fn not_after(today: Date, field: &str, date: Date) -> Vec<Issue> {
+    if date > today {
+        vec![Issue::error(field, IssueKind::InFuture)]
+    } else {
+        Vec::new()
+    }
+}
+
 const MAX_TEXT: usize = 200;
 const MAX_LONG_TEXT: usize = 4000;
 
@@ -224,7 +233,7 @@ pub fn check_declared<R: crate::Described>(record: &R) -> Vec<Issue> {
     out
 }
 
-fn digits_only(s: &str) -> bool {
+pub(crate) fn digits_only(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -299,115 +308,10 @@ pub fn normalize_phone(phone: &str) -> Option<String> {
     (local.starts_with("08") && (10..=13).contains(&local.len()) && digits_only(&local)).then_some(local)
 }
 
-fn text(out: &mut Vec<Issue>, field: &str, value: Option<&str>) {
+/// An error at `field` if `value` is longer than a short text may be.
+pub(crate) fn text(out: &mut Vec<Issue>, field: &str, value: Option<&str>) {
     if value.is_some_and(|v| v.chars().count() > MAX_TEXT) {
         out.push(Issue::error(field, IssueKind::TooLong { max: MAX_TEXT }));
-    }
-}
-
-impl Validate for Person {
-    fn validate(&self) -> Vec<Issue> {
-        let mut out = Vec::new();
-        if self.full_name.trim().is_empty() {
-            out.push(Issue::error("full_name", IssueKind::Required));
-        }
-        text(&mut out, "full_name", Some(&self.full_name));
-        for (f, v) in [
-            ("birth_place", &self.birth_place),
-            ("dusun", &self.dusun),
-            ("address", &self.address),
-        ] {
-            text(&mut out, f, v.as_deref());
-        }
-        if let Some(nik) = &self.nik {
-            out.extend(check_nik(nik, self.birth_date, self.sex));
-        }
-        if let Some(kk) = &self.no_kk {
-            out.extend(check_no_kk(kk));
-        }
-        if let Some(phone) = &self.phone
-            && normalize_phone(phone).is_none()
-        {
-            out.push(Issue::error("phone", IssueKind::Phone));
-        }
-        for (f, v) in [("rt", &self.rt), ("rw", &self.rw)] {
-            if let Some(v) = v
-                && !(digits_only(v) && v.len() <= 3)
-            {
-                out.push(Issue::error(f, IssueKind::RtRw));
-            }
-        }
-        if self.consent == Consent::Given && self.consent_date.is_none() {
-            out.push(Issue::warning("consent_date", IssueKind::ConsentDateMissing));
-        }
-        if self.notes.as_deref().is_some_and(|n| n.chars().count() > 4000) {
-            out.push(Issue::error("notes", IssueKind::TooLong { max: 4000 }));
-        }
-        out
-    }
-
-    fn validate_on(&self, today: Date) -> Vec<Issue> {
-        [
-            ("birth_date", self.birth_date),
-            ("consent_date", self.consent_date),
-        ]
-        .into_iter()
-        .filter(|(_, d)| d.is_some_and(|d| d > today))
-        .map(|(f, _)| Issue::error(f, IssueKind::InFuture))
-        .collect()
-    }
-}
-
-impl Validate for MigrationEpisode {
-    fn validate(&self) -> Vec<Issue> {
-        let mut out = Vec::new();
-        if self.destination_country.trim().is_empty() {
-            out.push(Issue::error("destination_country", IssueKind::Required));
-        }
-        for (f, v) in [
-            ("destination_country", Some(&self.destination_country)),
-            ("sector", self.sector.as_ref()),
-            ("occupation", self.occupation.as_ref()),
-            ("employer", self.employer.as_ref()),
-            ("agency", self.agency.as_ref()),
-            ("passport_number", self.passport_number.as_ref()),
-            ("placement_decree_number", self.placement_decree_number.as_ref()),
-            ("insurance", self.insurance.as_ref()),
-            ("return_reason", self.return_reason.as_ref()),
-        ] {
-            text(&mut out, f, v.map(String::as_str));
-        }
-        if let Some(dep) = self.departure_date {
-            for (f, d) in [
-                ("contract_end", self.contract_end),
-                ("return_date", self.return_date),
-            ] {
-                if d.is_some_and(|d| d < dep) {
-                    out.push(Issue::error(f, IssueKind::BeforeDeparture));
-                }
-            }
-        }
-        match (self.state, self.return_date) {
-            (EpisodeState::Returned, None) => {
-                out.push(Issue::warning("return_date", IssueKind::ReturnedWithoutDate))
-            }
-            (EpisodeState::Planned | EpisodeState::Abroad, Some(_)) => {
-                out.push(Issue::warning("return_date", IssueKind::ReturnDateButNotReturned))
-            }
-            _ => {}
-        }
-        out
-    }
-
-    fn validate_on(&self, today: Date) -> Vec<Issue> {
-        let mut out = Vec::new();
-        if self.state != EpisodeState::Planned && self.departure_date.is_some_and(|d| d > today) {
-            out.push(Issue::error("departure_date", IssueKind::DepartureInFuture));
-        }
-        if self.return_date.is_some_and(|d| d > today) {
-            out.push(Issue::error("return_date", IssueKind::InFuture));
-        }
-        out
     }
 }
 
@@ -415,6 +319,7 @@ impl Validate for MigrationEpisode {
 mod tests {
     use super::*;
     use crate::RecordId;
+    use crate::record::{Consent, EpisodeState, MigrationEpisode, Person};
 
     #[test]
     fn dates_still_to_come_are_refused_where_only_the_past_makes_sense() {

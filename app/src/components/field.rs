@@ -101,6 +101,42 @@ pub fn DeclaredField(
     .into_any()
 }
 
+/// One field's messages out of a form's `all`: a field left empty says nothing until the user
+/// first tries to save (an untouched form is silent), a field with text is checked as typed.
+pub fn field_messages(
+    field: &'static str,
+    all: Signal<Vec<FieldMessage>>,
+    tried: RwSignal<bool>,
+    draft: RwSignal<RecordDraft>,
+) -> Signal<Vec<FieldMessage>> {
+    Signal::derive(move || {
+        if !tried.get() && draft.with(|d| d.get(field).trim().is_empty()) {
+            return Vec::new();
+        }
+        all.with(|m| m.iter().filter(|m| m.field == field).cloned().collect())
+    })
+}
+
+/// Takes the user to the first field of `form` (a CSS selector) that has an error, once its
+/// message is drawn.
+pub fn focus_first_error(form: &'static str) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        let selector = format!(
+            "{form} .field.has-error input, {form} .field.has-error select, {form} .field.has-error textarea"
+        );
+        if let Some(el) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Every field a record type declares, drawn from a form's draft, each with its messages.
 pub fn declared_fields(
     specs: &'static [FieldSpec],

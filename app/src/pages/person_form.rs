@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use wasm_bindgen::JsCast;
 
 use crate::components::confirm;
-use crate::components::field::declared_fields;
+use crate::components::field::{declared_fields, field_messages, focus_first_error};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::record_draft::{FieldMessage, RecordDraft};
@@ -89,17 +89,9 @@ pub fn PersonForm() -> impl IntoView {
     });
     // An empty field says nothing ("Wajib diisi.") until the user first tries to save.
     let tried = RwSignal::new(false);
-    let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
-        Signal::derive(move || {
-            if !tried.get() && draft.with(|d| d.get(field).trim().is_empty()) {
-                return Vec::new();
-            }
-            checked
-                .get()
-                .map(|(_, m)| m.into_iter().filter(|m| m.field == field).collect())
-                .unwrap_or_default()
-        })
-    };
+    let all =
+        Signal::derive(move || checked.with(|c| c.as_ref().map(|(_, m)| m.clone()).unwrap_or_default()));
+    let messages_for = move |field: &'static str| field_messages(field, all, tried, draft);
     let has_errors = move || {
         checked.with(|c| {
             c.as_ref()
@@ -129,18 +121,7 @@ pub fn PersonForm() -> impl IntoView {
         };
         tried.set(true);
         if messages.iter().any(|m| m.severity == Severity::Error) {
-            // Take the user to the first field that needs them (once its message is drawn).
-            request_animation_frame(|| {
-                if let Some(el) = document()
-                    .query_selector(".person-form .field.has-error input, .person-form .field.has-error select, .person-form .field.has-error textarea")
-                    .ok()
-                    .flatten()
-                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    el.scroll_into_view();
-                    let _ = el.focus();
-                }
-            });
+            focus_first_error(".person-form");
             return;
         }
         let (Some(engine), Some(doc_id), Some(base)) =

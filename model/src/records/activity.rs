@@ -9,7 +9,7 @@ use crate::date::Date;
 use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
-use crate::validate::{Issue, IssueKind, Validate, check_declared};
+use crate::validate::{Issue, IssueKind, Validate, check_declared, not_after};
 
 record! {
     /// A safe-migration information session held in the village.
@@ -197,14 +197,5 @@ impl Validate for Parenting {
 impl Validate for Participation {
     fn validate(&self) -> Vec<Issue> {
         check_declared(self)
-    }
-}
-
-/// An error at `field` if `date` is still to come.
-pub(crate) fn not_after(today: Date, field: &str, date: Date) -> Vec<Issue> {
-    if date > today {
-        vec![Issue::error(field, IssueKind::InFuture)]
-    } else {
-        Vec::new()
     }
 }

@@ -189,7 +189,7 @@ impl Validate for Business {
     }
     fn validate_on(&self, today: Date) -> Vec<Issue> {
         self.started
-            .map(|d| super::activity::not_after(today, "started", d))
+            .map(|d| crate::validate::not_after(today, "started", d))
             .unwrap_or_default()
     }
 }

@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
-use crate::validate::{Issue, IssueKind, Validate, check_declared};
+use crate::validate::{Issue, IssueKind, Validate, check_declared, not_after};
 
 /// What happened to the migrant worker.
 #[derive(
@@ -376,11 +376,7 @@ impl Validate for Case {
     }
 
     fn validate_on(&self, today: Date) -> Vec<Issue> {
-        if self.reported_on > today {
-            vec![Issue::error("reported_on", IssueKind::InFuture)]
-        } else {
-            Vec::new()
-        }
+        not_after(today, "reported_on", self.reported_on)
     }
 }
 
@@ -403,10 +399,6 @@ impl Validate for CaseEntry {
     }
 
     fn validate_on(&self, today: Date) -> Vec<Issue> {
-        if self.date > today {
-            vec![Issue::error("date", IssueKind::InFuture)]
-        } else {
-            Vec::new()
-        }
+        not_after(today, "date", self.date)
     }
 }

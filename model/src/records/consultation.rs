@@ -6,7 +6,7 @@ use crate::date::Date;
 use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
-use crate::validate::{Issue, IssueKind, Validate, check_declared};
+use crate::validate::{Issue, IssueKind, Validate, check_declared, not_after};
 
 /// What a consultation was about.
 #[derive(
@@ -124,10 +124,6 @@ impl Validate for Consultation {
     }
 
     fn validate_on(&self, today: Date) -> Vec<Issue> {
-        if self.date > today {
-            vec![Issue::error("date", IssueKind::InFuture)]
-        } else {
-            Vec::new()
-        }
+        not_after(today, "date", self.date)
     }
 }

@@ -189,6 +189,6 @@ impl Validate for LedgerEntry {
         out
     }
     fn validate_on(&self, today: Date) -> Vec<Issue> {
-        super::activity::not_after(today, "date", self.date)
+        crate::validate::not_after(today, "date", self.date)
     }
 }

@@ -6,6 +6,7 @@ use crate::date::Date;
 use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
+use crate::validate::{Issue, IssueKind, Validate, text};
 
 /// Whether a departure went through the official procedure (a licensed P3MI, a placement decree).
 #[derive(
@@ -175,4 +176,57 @@ impl Described for MigrationEpisode {
             FieldKind::Text,
         ),
     ];
+}
+
+impl Validate for MigrationEpisode {
+    fn validate(&self) -> Vec<Issue> {
+        let mut out = Vec::new();
+        if self.destination_country.trim().is_empty() {
+            out.push(Issue::error("destination_country", IssueKind::Required));
+        }
+        for (f, v) in [
+            ("destination_country", Some(&self.destination_country)),
+            ("sector", self.sector.as_ref()),
+            ("occupation", self.occupation.as_ref()),
+            ("employer", self.employer.as_ref()),
+            ("agency", self.agency.as_ref()),
+            ("passport_number", self.passport_number.as_ref()),
+            ("placement_decree_number", self.placement_decree_number.as_ref()),
+            ("insurance", self.insurance.as_ref()),
+            ("return_reason", self.return_reason.as_ref()),
+        ] {
+            text(&mut out, f, v.map(String::as_str));
+        }
+        if let Some(dep) = self.departure_date {
+            for (f, d) in [
+                ("contract_end", self.contract_end),
+                ("return_date", self.return_date),
+            ] {
+                if d.is_some_and(|d| d < dep) {
+                    out.push(Issue::error(f, IssueKind::BeforeDeparture));
+                }
+            }
+        }
+        match (self.state, self.return_date) {
+            (EpisodeState::Returned, None) => {
+                out.push(Issue::warning("return_date", IssueKind::ReturnedWithoutDate))
+            }
+            (EpisodeState::Planned | EpisodeState::Abroad, Some(_)) => {
+                out.push(Issue::warning("return_date", IssueKind::ReturnDateButNotReturned))
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn validate_on(&self, today: Date) -> Vec<Issue> {
+        let mut out = Vec::new();
+        if self.state != EpisodeState::Planned && self.departure_date.is_some_and(|d| d > today) {
+            out.push(Issue::error("departure_date", IssueKind::DepartureInFuture));
+        }
+        if self.return_date.is_some_and(|d| d > today) {
+            out.push(Issue::error("return_date", IssueKind::InFuture));
+        }
+        out
+    }
 }

@@ -6,6 +6,9 @@ use crate::date::Date;
 use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
+use crate::validate::{
+    Issue, IssueKind, Validate, check_nik, check_no_kk, digits_only, normalize_phone, text,
+};
 
 /// Sex as recorded on the KTP (identity card).
 #[derive(
@@ -236,4 +239,57 @@ impl Described for Person {
         ),
         field("notes", "Catatan", "Notes", FieldKind::LongText),
     ];
+}
+
+impl Validate for Person {
+    fn validate(&self) -> Vec<Issue> {
+        let mut out = Vec::new();
+        if self.full_name.trim().is_empty() {
+            out.push(Issue::error("full_name", IssueKind::Required));
+        }
+        text(&mut out, "full_name", Some(&self.full_name));
+        for (f, v) in [
+            ("birth_place", &self.birth_place),
+            ("dusun", &self.dusun),
+            ("address", &self.address),
+        ] {
+            text(&mut out, f, v.as_deref());
+        }
+        if let Some(nik) = &self.nik {
+            out.extend(check_nik(nik, self.birth_date, self.sex));
+        }
+        if let Some(kk) = &self.no_kk {
+            out.extend(check_no_kk(kk));
+        }
+        if let Some(phone) = &self.phone
+            && normalize_phone(phone).is_none()
+        {
+            out.push(Issue::error("phone", IssueKind::Phone));
+        }
+        for (f, v) in [("rt", &self.rt), ("rw", &self.rw)] {
+            if let Some(v) = v
+                && !(digits_only(v) && v.len() <= 3)
+            {
+                out.push(Issue::error(f, IssueKind::RtRw));
+            }
+        }
+        if self.consent == Consent::Given && self.consent_date.is_none() {
+            out.push(Issue::warning("consent_date", IssueKind::ConsentDateMissing));
+        }
+        if self.notes.as_deref().is_some_and(|n| n.chars().count() > 4000) {
+            out.push(Issue::error("notes", IssueKind::TooLong { max: 4000 }));
+        }
+        out
+    }
+
+    fn validate_on(&self, today: Date) -> Vec<Issue> {
+        [
+            ("birth_date", self.birth_date),
+            ("consent_date", self.consent_date),
+        ]
+        .into_iter()
+        .filter(|(_, d)| d.is_some_and(|d| d > today))
+        .map(|(f, _)| Issue::error(f, IssueKind::InFuture))
+        .collect()
+    }
 }

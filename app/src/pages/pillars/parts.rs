@@ -8,8 +8,8 @@ use desmigratif_model::{
 use leptos::prelude::*;
 
 use super::kinds::{self, CASE_ENTRIES, LEDGER};
-use super::{Kind, Start, capitalised, focus_first_error, now_secs};
-use crate::components::field::{DeclaredField, PersonSearch};
+use super::{Kind, Start, capitalised, now_secs};
+use crate::components::field::{DeclaredField, PersonSearch, field_messages, focus_first_error};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::record_draft::{FieldMessage, RecordDraft};
@@ -70,17 +70,9 @@ pub fn EntryForm(
             Some(draft.with(|d| (kind.check)(s, d, lang.get(), today())))
         })
     });
-    let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
-        Signal::derive(move || {
-            if !tried.get() {
-                return Vec::new();
-            }
-            checked
-                .get()
-                .map(|(_, m)| m.into_iter().filter(|m| m.field == field).collect())
-                .unwrap_or_default()
-        })
-    };
+    let all =
+        Signal::derive(move || checked.with(|c| c.as_ref().map(|(_, m)| m.clone()).unwrap_or_default()));
+    let messages_for = move |field: &'static str| field_messages(field, all, tried, draft);
     let saving = RwSignal::new(false);
     let save_error = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
