@@ -423,8 +423,3 @@ impl PillarUi for LedgerEntry {
         )
     }
 }
-
-/// A name for records that are about no one: the type's own title field, else its kind.
-pub fn untitled<R: Described>(lang: Lang) -> String {
-    super::capitalised(R::NAME.get(lang))
-}

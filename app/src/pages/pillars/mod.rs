@@ -7,9 +7,9 @@
 //! declaration and a few plain functions over its records (made from [`PillarUi`] by
 //! [`kind_of`]). Generic pages would copy every view per type.
 
-mod pillar_ui;
 pub mod kinds;
 pub mod parts;
+mod pillar_ui;
 
 pub use pillar_ui::{Kind, PillarUi, Row, Shown, Start, kind_of};
 use pillar_ui::{capitalised, choice_label, now_secs};
