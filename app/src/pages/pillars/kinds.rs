@@ -1,12 +1,12 @@
 //! What the pages need of each pillar record type beyond its declaration ([`PillarUi`]), and
 //! the registry of their [`Kind`]s.
 
+use desmigratif_model::Lang;
 use desmigratif_model::{
     Business, BusinessSector, Case, CaseEntry, CaseKind, CaseStep, Child, Consultation, ConsultationTopic,
     Date, LedgerEntry, LedgerKind, Membership, ParentAbroad, Parenting, ParentingKind, RecordId, Session,
     Text, Training, TrainingKind, VillageSnapshot,
 };
-use desmigratif_model::{Described, Lang};
 
 use super::{Kind, PillarUi, choice_label, kind_of};
 use crate::session::Session as Login;
