@@ -10,7 +10,7 @@ use crate::doc::VillageDoc;
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{
     Consent, Education, EpisodeState, FamilyRelation, MaritalStatus, MigrationEpisode, Person, Procedural,
-    Sex,
+    Scheme, Sex,
 };
 
 /// A Desmigratif village of Kabupaten Malang.
@@ -18,43 +18,35 @@ use crate::record::{
 pub struct DemoVillage {
     pub name: &'static str,
     pub kecamatan: &'static str,
-    /// `PP.RR.DD.VVVV`.
+    /// `PP.RR.DD.VVVV`, as in the official list of region codes (`shared/data/wilayah.csv`).
     pub code: &'static str,
-    /// Whether the code was confirmed against an official source. Unconfirmed codes follow the
-    /// regency's pattern but must not be treated as official.
-    pub code_confirmed: bool,
     pub dusun: &'static [&'static str],
 }
 
-/// The four villages. Only Arjowilangun's code is confirmed (35.07.11.2008); the others are
-/// placeholders in the right kecamatan pattern, marked unconfirmed.
+/// The four villages, with their official codes.
 pub const VILLAGES: [DemoVillage; 4] = [
     DemoVillage {
         name: "Arjowilangun",
         kecamatan: "Kalipare",
         code: "35.07.11.2008",
-        code_confirmed: true,
         dusun: &["Krajan", "Sumbersari", "Kedungsalam", "Jaten"],
     },
     DemoVillage {
         name: "Sumberpetung",
         kecamatan: "Kalipare",
         code: "35.07.11.2003",
-        code_confirmed: false,
         dusun: &["Krajan", "Sumberpetung", "Genengan"],
     },
     DemoVillage {
         name: "Brongkal",
         kecamatan: "Pagelaran",
-        code: "35.07.33.2005",
-        code_confirmed: false,
+        code: "35.07.33.2006",
         dusun: &["Krajan", "Brongkal", "Sumbertaman"],
     },
     DemoVillage {
         name: "Balearjo",
         kecamatan: "Pagelaran",
-        code: "35.07.33.2007",
-        code_confirmed: false,
+        code: "35.07.33.2004",
         dusun: &["Krajan", "Balearjo", "Sukorejo"],
     },
 ];
@@ -85,6 +77,17 @@ impl Seeded {
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
+    }
+    fn weighted<'a, T>(&mut self, items: &'a [(u64, T)]) -> &'a T {
+        let total: u64 = items.iter().map(|(w, _)| w).sum();
+        let mut at = self.below(total);
+        for (w, item) in items {
+            if at < *w {
+                return item;
+            }
+            at -= w;
+        }
+        &items[items.len() - 1].1
     }
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -119,17 +122,29 @@ const SURNAMES: &[&str] = &[
     "Santoso",
     "Kurniawan",
 ];
-const COUNTRIES: &[(&str, &str, &str)] = &[
-    ("Hong Kong", "Rumah tangga", "Penata laksana rumah tangga"),
-    ("Taiwan", "Rumah tangga", "Perawat lansia"),
-    ("Taiwan", "Manufaktur", "Operator pabrik"),
-    ("Malaysia", "Perkebunan", "Pekerja kebun sawit"),
-    ("Malaysia", "Konstruksi", "Tukang bangunan"),
-    ("Singapura", "Rumah tangga", "Penata laksana rumah tangga"),
-    ("Korea Selatan", "Manufaktur", "Operator mesin"),
-    ("Jepang", "Perikanan", "Pekerja kapal ikan"),
-    ("Arab Saudi", "Rumah tangga", "Penata laksana rumah tangga"),
+/// Where the village's women go, with weights: mostly household work in Hong Kong and Taiwan.
+const WOMEN_JOBS: &[(u64, (&str, &str, &str))] = &[
+    (35, ("Hong Kong", "Rumah tangga", "Penata laksana rumah tangga")),
+    (22, ("Taiwan", "Rumah tangga", "Perawat lansia")),
+    (8, ("Taiwan", "Manufaktur", "Operator pabrik")),
+    (12, ("Singapura", "Rumah tangga", "Penata laksana rumah tangga")),
+    (10, ("Malaysia", "Rumah tangga", "Penata laksana rumah tangga")),
+    (8, ("Arab Saudi", "Rumah tangga", "Penata laksana rumah tangga")),
+    (5, ("Korea Selatan", "Manufaktur", "Operator mesin")),
 ];
+/// Where the village's men go: plantations and building sites in Malaysia, factories in Korea
+/// and Taiwan, fishing boats.
+const MEN_JOBS: &[(u64, (&str, &str, &str))] = &[
+    (30, ("Malaysia", "Perkebunan", "Pekerja kebun sawit")),
+    (15, ("Malaysia", "Konstruksi", "Tukang bangunan")),
+    (25, ("Korea Selatan", "Manufaktur", "Operator mesin")),
+    (15, ("Taiwan", "Manufaktur", "Operator pabrik")),
+    (10, ("Jepang", "Perikanan", "Pekerja kapal ikan")),
+    (5, ("Arab Saudi", "Konstruksi", "Tukang bangunan")),
+];
+
+/// The month the demo data is set in: recent returns and departures lead up to it.
+const DEMO_NOW: (u16, u8) = (2026, 11);
 const AGENCIES: &[&str] = &[
     "PT Demo Karya Mandiri (fiktif)",
     "PT Contoh Jasa Tenaga (fiktif)",
@@ -160,9 +175,13 @@ pub fn village_doc(village: &DemoVillage, households: usize) -> VillageDoc {
     let mut doc = VillageDoc::genesis(&code);
     let mut rng = Seeded::new(village.code);
     let by = demo_author();
-    let mut time = 1_735_689_600; // 2025-01-01, so demo history has plausible dates.
+    // Households are recorded one after another from 2025-01-01 to 2026-11-20, so the history
+    // has plausible dates and some records have gone a year without an update.
+    let start = 1_735_689_600;
+    let span = 688 * 86_400;
     let mut serial = 0u64;
     for h in 0..households {
+        let mut time = start + (span * h as i64) / households.max(1) as i64;
         let kk_region: String = code.kecamatan().chars().filter(|c| *c != '.').collect();
         let no_kk = format!("{kk_region}{:06}{:04}", 10_000 + rng.below(900_000), h + 1);
         let dusun = *rng.pick(village.dusun);
@@ -221,59 +240,123 @@ pub fn village_doc(village: &DemoVillage, households: usize) -> VillageDoc {
             time += 60;
             let person_id = doc.create(p, &by, time).expect("demo persons are valid");
 
-            // In a migrant household, the wife or an adult child is the usual migrant.
+            // As in Kabupaten Malang: the wife or an adult daughter is the usual migrant,
+            // sometimes a son or the head of the household.
             let adult = born.year() <= 2004;
-            if migrant_household && adult && (m == 1 || (m >= 2 && rng.chance(40))) {
-                let episodes = 1 + rng.below(2);
-                let mut year = 2012 + rng.below(6) as u16;
-                for k in 0..episodes {
-                    let last = k + 1 == episodes;
-                    let (country, sector, job) = *rng.pick(COUNTRIES);
-                    let state = if !last {
-                        EpisodeState::Returned
-                    } else {
-                        *rng.pick(&[
-                            EpisodeState::Abroad,
-                            EpisodeState::Abroad,
-                            EpisodeState::Returned,
-                            EpisodeState::Planned,
-                            EpisodeState::Missing,
-                        ])
-                    };
-                    let mut e = MigrationEpisode::new(rng.id(), person_id.clone(), country, state);
-                    e.sector = Some(sector.into());
-                    e.occupation = Some(job.into());
-                    e.procedural = if rng.chance(80) {
-                        Procedural::Yes
-                    } else {
-                        *rng.pick(&[Procedural::No, Procedural::Unknown])
-                    };
-                    if e.procedural == Procedural::Yes {
-                        e.agency = Some((*rng.pick(AGENCIES)).into());
-                        e.placement_decree_number =
-                            Some(format!("KEP-DEMO/{}/{:05}", year, rng.below(100_000)));
-                    }
-                    if state != EpisodeState::Planned {
-                        let dep = date(&mut rng, year, year);
-                        e.departure_date = Some(dep);
-                        e.contract_end = Date::new(dep.year() + 2, dep.month(), dep.day());
-                        e.passport_number = Some(format!("X{:07}", rng.below(10_000_000)));
-                        if state == EpisodeState::Returned {
-                            e.return_date = Date::new(dep.year() + 2, dep.month(), dep.day());
-                            e.return_reason = Some(
-                                (*rng.pick(&["Kontrak selesai", "Sakit", "Dipulangkan", "Urusan keluarga"]))
-                                    .into(),
-                            );
-                        }
-                    }
+            let migrates = match m {
+                0 => rng.chance(12),
+                1 => rng.chance(85),
+                _ if sex == Sex::Female => rng.chance(45),
+                _ => rng.chance(20),
+            };
+            if migrant_household && adult && migrates {
+                for e in episodes(&mut rng, &person_id, sex) {
                     time += 60;
                     doc.create(e, &by, time).expect("demo episodes are valid");
-                    year += 3;
                 }
             }
         }
     }
     doc
+}
+
+/// A date `months` months before [`DEMO_NOW`], on a day that exists in every month.
+fn months_ago(rng: &mut Seeded, months: u64) -> Date {
+    let now = u64::from(DEMO_NOW.0) * 12 + u64::from(DEMO_NOW.1 - 1);
+    let at = now - months;
+    Date::new((at / 12) as u16, (at % 12) as u8 + 1, 1 + rng.below(28) as u8).expect("days 1-28 exist")
+}
+
+/// The same day `years` later (the 28th at most, so it exists).
+fn years_after(d: Date, years: u16) -> Date {
+    Date::new(d.year() + years, d.month(), d.day()).expect("days 1-28 exist in every month")
+}
+
+/// One migrant's stays abroad, oldest first: one or two, the last one recent (abroad now,
+/// returned within the last two years, planned, or out of touch).
+fn episodes(rng: &mut Seeded, person: &RecordId, sex: Sex) -> Vec<MigrationEpisode> {
+    let jobs = if sex == Sex::Female { WOMEN_JOBS } else { MEN_JOBS };
+    let last_state = *rng.weighted(&[
+        (45, EpisodeState::Abroad),
+        (32, EpisodeState::Returned),
+        (15, EpisodeState::Planned),
+        (8, EpisodeState::Missing),
+    ]);
+    // The last stay's departure, months before now.
+    let last_departed = match last_state {
+        EpisodeState::Abroad => rng.below(36),
+        EpisodeState::Returned => 24 + rng.below(30),
+        _ => 30 + rng.below(60),
+    };
+    let earlier = rng.chance(35);
+    let mut out = Vec::new();
+    for k in 0..1 + usize::from(earlier) {
+        let last = k == usize::from(earlier);
+        let state = if last { last_state } else { EpisodeState::Returned };
+        let &(country, sector, job) = rng.weighted(jobs);
+        let mut e = MigrationEpisode::new(rng.id(), person.clone(), country, state);
+        e.sector = Some(sector.into());
+        e.occupation = Some(job.into());
+        e.procedural = *rng.weighted(&[
+            (82, Procedural::Yes),
+            (12, Procedural::No),
+            (6, Procedural::Unknown),
+        ]);
+        if e.procedural == Procedural::Yes {
+            e.scheme = Some(match country {
+                "Korea Selatan" | "Jepang" if rng.chance(60) => Scheme::GToG,
+                _ if rng.chance(6) => Scheme::Individual,
+                _ => Scheme::PToP,
+            });
+            if e.scheme == Some(Scheme::PToP) {
+                e.agency = Some((*rng.pick(AGENCIES)).into());
+            }
+        }
+        if state != EpisodeState::Planned {
+            let months = if last {
+                last_departed
+            } else {
+                last_departed + 40 + rng.below(40)
+            };
+            let dep = months_ago(rng, months);
+            if e.procedural == Procedural::Yes {
+                e.placement_decree_number =
+                    Some(format!("KEP-DEMO/{}/{:05}", dep.year(), rng.below(100_000)));
+            }
+            e.departure_date = Some(dep);
+            e.passport_number = Some(format!("X{:07}", rng.below(10_000_000)));
+            let contract = if state == EpisodeState::Abroad { 3 } else { 2 };
+            e.contract_end = Some(years_after(dep, contract));
+            if state == EpisodeState::Returned {
+                // Home within the last two years for the last stay: never after now.
+                let back = if last {
+                    let back = rng_months_back(rng, months);
+                    months_ago(rng, back)
+                } else {
+                    years_after(dep, 2)
+                };
+                e.return_date = Some(back.max(dep));
+                e.return_reason = Some(
+                    (*rng.pick(&[
+                        "Kontrak selesai",
+                        "Kontrak selesai",
+                        "Sakit",
+                        "Dipulangkan",
+                        "Urusan keluarga",
+                    ]))
+                    .into(),
+                );
+            }
+        }
+        out.push(e);
+    }
+    out
+}
+
+/// How many months ago a worker who left `departed` months ago came home: within the last two
+/// years, after at least six months abroad.
+fn rng_months_back(rng: &mut Seeded, departed: u64) -> u64 {
+    rng.below(24).min(departed.saturating_sub(6))
 }
 
 #[cfg(test)]

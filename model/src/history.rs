@@ -175,6 +175,11 @@ impl HistoryIndex {
         }
     }
 
+    /// When a record was last changed (seconds since the Unix epoch), if it ever was.
+    pub fn last_time(&self, collection: Collection, id: &RecordId) -> Option<i64> {
+        self.of(collection, id).iter().map(|e| e.time).max()
+    }
+
     /// One record's changes, oldest first.
     pub fn of(&self, collection: Collection, id: &RecordId) -> &[HistoryEntry] {
         self.by_record

@@ -61,15 +61,18 @@ pub use doc::{VillageDoc, VillageSnapshot};
 pub use fields::{Described, FieldKind, FieldSpec, Text};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
-pub use query::{Category, CategoryCounts, PersonFilter, Pillar, PillarSummary, Pillars};
+pub use query::{
+    Category, CategoryCounts, DashboardFilter, Figures, Month, MonthFlow, PersonFilter, Pillar,
+    PillarSummary, Pillars, Sector, Tally,
+};
 pub use record::{Collection, Record};
 pub use records::{
     Balance, Business, BusinessSector, BusinessStatus, CapitalSource, CaregiverRelation, Case, CaseEntry,
     CaseKind, CaseLog, CaseOutcome, CaseStatus, CaseStep, Child, ChildRisk, Consent, Consultation,
     ConsultationTopic, Education, EpisodeState, FamilyRelation, Household, LedgerEntry, LedgerKind,
     MaritalStatus, Membership, MembershipStatus, MigrationEpisode, ParentAbroad, Parenting, ParentingKind,
-    Participation, Person, Procedural, Referral, RevenueBand, SchoolLevel, SchoolStatus, Session, Sex,
-    Training, TrainingKind,
+    Participation, Person, Procedural, Referral, RevenueBand, Scheme, SchoolLevel, SchoolStatus, Session,
+    Sex, Training, TrainingKind,
 };
 pub use validate::{Issue, IssueKind, Lang, Severity};
 

@@ -13,15 +13,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::ObjectIndex;
 
+mod dashboard;
 mod pillars;
 mod refresh;
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
+pub use dashboard::{DashboardFilter, Figures, Month, MonthFlow, STALE_DAYS, Sector, TREND_MONTHS, Tally};
 pub use pillars::{Pillar, PillarSummary, Pillars};
 
 /// The version of [`VillageSnapshot::encode`]'s format; bump it when the snapshot's fields
 /// change, so that stored snapshots of the old shape are ignored instead of misread.
-const STORED_FORMAT: u8 = 2;
+const STORED_FORMAT: u8 = 3;
 
 /// A person's place in the migration cycle, derived from their episodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -315,6 +317,15 @@ impl VillageSnapshot {
     /// A person's live episodes, oldest departure first (undated ones first).
     pub fn episodes_of(&self, person: &RecordId) -> Vec<&MigrationEpisode> {
         self.live_episodes(person).collect()
+    }
+
+    /// The ids of every episode (live or not) that names a person.
+    fn all_episode_ids(&self, person: &RecordId) -> impl Iterator<Item = &RecordId> {
+        self.derived
+            .all_episodes_by_person
+            .get(person)
+            .into_iter()
+            .flatten()
     }
 
     fn live_episodes(&self, person: &RecordId) -> impl Iterator<Item = &MigrationEpisode> {

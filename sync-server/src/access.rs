@@ -125,7 +125,7 @@ mod tests {
     fn each_role_gets_exactly_its_documents() {
         let db = AccountDb::open(Path::new(":memory:")).unwrap();
         let arjo: VillageCode = "35.07.11.2008".parse().unwrap();
-        let brong: VillageCode = "35.07.33.2005".parse().unwrap();
+        let brong: VillageCode = "35.07.33.2006".parse().unwrap();
         let other: VillageCode = "35.08.01.2001".parse().unwrap();
         db.register_village(&brong, "Brongkal").unwrap();
         db.register_village(&other, "Elsewhere").unwrap();

@@ -26,12 +26,7 @@ async fn main() -> anyhow::Result<()> {
             let listener = TcpListener::bind(args.listen).await?;
             let addr = listener.local_addr()?;
             for d in &relay.demo_docs {
-                let note = if d.code_confirmed {
-                    ""
-                } else {
-                    " (kode belum dikonfirmasi / code unconfirmed)"
-                };
-                println!("demo document  {:<40} {}{note}  {}", d.label, d.code, d.doc_id);
+                println!("demo document  {:<40} {}  {}", d.label, d.code, d.doc_id);
             }
             for a in &relay.demo_accounts {
                 let scope = a.scope.as_deref().unwrap_or("-");

@@ -18,7 +18,6 @@ pub struct SeededDoc {
     pub label: String,
     pub code: String,
     pub doc_id: DocumentId,
-    pub code_confirmed: bool,
 }
 
 /// Stores a whole document as one snapshot, named as automerge-repo names compacted snapshots
@@ -66,7 +65,6 @@ pub fn seed_demo(store: &FileStore, households: usize) -> std::io::Result<Vec<Se
         label: "Disnaker Kabupaten Malang".into(),
         code: district.to_string(),
         doc_id: id,
-        code_confirmed: true,
     });
     Ok(out)
 }
@@ -76,7 +74,6 @@ fn seeded(v: &DemoVillage, doc_id: DocumentId) -> SeededDoc {
         label: format!("Desa {} (Kec. {})", v.name, v.kecamatan),
         code: v.code.into(),
         doc_id,
-        code_confirmed: v.code_confirmed,
     }
 }
 

@@ -10,7 +10,7 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-const BRONGKAL = '35.07.33.2005';
+const BRONGKAL = '35.07.33.2006';
 
 /// A second officer account for a demo village, added with the relay's CLI while it runs.
 function addOfficer(relay, username, village) {

@@ -113,7 +113,7 @@ impl VillageView {
 }
 
 /// The version of [`VillageView::encode`]'s format.
-const STORED_VIEW_FORMAT: u8 = 2;
+const STORED_VIEW_FORMAT: u8 = 3;
 
 #[derive(serde::Serialize)]
 struct StoredView<'a> {

@@ -10,7 +10,18 @@ use crate::validate::{Issue, IssueKind, Validate, text};
 
 /// Whether a departure went through the official procedure (a licensed P3MI, a placement decree).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Reconcile,
+    Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum Procedural {
     Yes,
@@ -28,6 +39,29 @@ pub enum EpisodeState {
     Returned,
     Missing,
     Deceased,
+}
+
+/// How a worker was placed (UU 18/2017): by the government (G to G), by the government with a
+/// private employer abroad (G to P), through a licensed agency (P to P), or on their own.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Reconcile,
+    Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub enum Scheme {
+    GToG,
+    GToP,
+    PToP,
+    Individual,
 }
 
 fn procedural_unknown() -> Procedural {
@@ -53,6 +87,9 @@ record! {
         #[autosurgeon(missing = "procedural_unknown")]
         #[serde(default = "procedural_unknown")]
         pub procedural: Procedural,
+        /// Added after the first version: older records have none.
+        #[autosurgeon(missing = "Default::default")]
+        pub scheme: Option<Scheme>,
         #[autosurgeon(missing = "Default::default")]
         pub departure_date: Option<Date>,
         #[autosurgeon(missing = "Default::default")]
@@ -91,6 +128,7 @@ impl MigrationEpisode {
             employer: None,
             agency: None,
             procedural: Procedural::Unknown,
+            scheme: None,
             departure_date: None,
             contract_end: None,
             return_date: None,
@@ -101,6 +139,43 @@ impl MigrationEpisode {
             return_reason: None,
             deleted: false,
         }
+    }
+}
+
+/// Words that mark household work, the informal sector of migrant work (domestic workers and
+/// caregivers in private homes), in a sector or a job as officers write them.
+const INFORMAL_WORDS: &[&str] = &[
+    "rumah tangga",
+    "plrt",
+    "pembantu",
+    "asisten rumah",
+    "perawat lansia",
+    "pengasuh",
+    "domestic",
+    "household",
+    "caregiver",
+    "housemaid",
+];
+
+impl MigrationEpisode {
+    /// Whether the work is in the informal sector (household work), read from the sector and
+    /// job as written; `None` when neither is known.
+    pub fn informal(&self) -> Option<bool> {
+        let words: Vec<String> = [&self.sector, &self.occupation]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if words.is_empty() {
+            return None;
+        }
+        Some(words.iter().any(|w| INFORMAL_WORDS.iter().any(|i| w.contains(i))))
+    }
+
+    /// Whether the person is abroad in this episode (or abroad and out of touch).
+    pub fn is_abroad(&self) -> bool {
+        matches!(self.state, EpisodeState::Abroad | EpisodeState::Missing)
     }
 }
 
@@ -116,6 +191,21 @@ pub const PROCEDURAL: &[Choice] = &[
     choice("Yes", "Prosedural", "Procedural"),
     choice("No", "Non-prosedural", "Non-procedural"),
     choice("Unknown", "Tidak diketahui", "Unknown"),
+];
+
+pub const SCHEME: &[Choice] = &[
+    choice(
+        "GToG",
+        "G to G (antarpemerintah)",
+        "G to G (government to government)",
+    ),
+    choice(
+        "GToP",
+        "G to P (pemerintah ke swasta)",
+        "G to P (government to private)",
+    ),
+    choice("PToP", "P to P (melalui P3MI)", "P to P (through an agency)"),
+    choice("Individual", "Perseorangan/mandiri", "Individual"),
 ];
 
 impl Described for MigrationEpisode {
@@ -147,6 +237,12 @@ impl Described for MigrationEpisode {
             "Keberangkatan",
             "Departure",
             FieldKind::Choice(PROCEDURAL),
+        ),
+        field(
+            "scheme",
+            "Skema penempatan",
+            "Placement scheme",
+            FieldKind::Choice(SCHEME),
         ),
         field(
             "departure_date",

@@ -12,7 +12,18 @@ use crate::validate::{
 
 /// Sex as recorded on the KTP (identity card).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Reconcile,
+    Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum Sex {
     Male,

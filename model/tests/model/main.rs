@@ -4,6 +4,8 @@
 mod compatibility;
 /// Three or more replicas editing, deleting and creating offline, syncing in random orders.
 mod convergence;
+/// The dashboard's figures: a village's, filtered, and a district's sums.
+mod dashboard;
 /// Soft deletes against concurrent edits, and the deterministic genesis.
 mod deletes;
 /// The incrementally refreshed snapshot against fresh reads.

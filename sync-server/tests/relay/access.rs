@@ -6,7 +6,7 @@ use sync_server::accounts::Role;
 use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
-const BRONGKAL: &str = "35.07.33.2005";
+const BRONGKAL: &str = "35.07.33.2006";
 
 #[tokio::test]
 async fn villages_see_only_their_own_document_and_the_district_sees_both() {

@@ -30,7 +30,7 @@ async fn the_sync_endpoint_refuses_missing_wrong_and_revoked_tokens_before_upgra
     assert!(tokio_tungstenite::connect_async(with_query).await.is_ok());
 
     // A peer claiming another identity than its token's is cut off at the handshake.
-    let mut other = relay.token("brong", Role::Village, Some("35.07.33.2005"), "hp-2");
+    let mut other = relay.token("brong", Role::Village, Some("35.07.33.2006"), "hp-2");
     other.truncate(other.len());
     let impostor = Peer::connect(&url, &other, "arjo", "hp-1").await;
     assert!(impostor.is_err(), "peer id must match the token's account");
