@@ -21,6 +21,7 @@ use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::context::provide_app;
 use crate::i18n::provide_language;
+use crate::pages::dashboard::{Dashboard, MonthlyReport};
 use crate::pages::home::Home;
 use crate::pages::login::Login;
 use crate::pages::person_detail::PersonDetail;
@@ -37,7 +38,7 @@ pub fn App() -> impl IntoView {
     provide_app();
     view! {
         <Router>
-            <header class="topbar">
+            <header class="topbar no-print">
                 <a href="/" class="brand">"Desmigratif"</a>
                 <LanguageSwitch/>
             </header>
@@ -51,6 +52,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orang/baru") view=PersonForm/>
                     <Route path=path!("/orang/:id") view=PersonDetail/>
                     <Route path=path!("/orang/:id/ubah") view=PersonForm/>
+                    <Route path=path!("/dasbor") view=Dashboard/>
+                    <Route path=path!("/laporan") view=MonthlyReport/>
                     <Route path=path!("/layanan") view=services_page/>
                     <Route path=path!("/layanan/:jenis") view=list_page/>
                     <Route path=path!("/layanan/:jenis/baru") view=form_page/>

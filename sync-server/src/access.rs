@@ -32,7 +32,7 @@ pub fn grants(db: &AccountDb, account: &Account) -> Vec<Grant> {
         doc_id: DocumentId::for_district(code),
         kind: "district",
         code: code.to_string(),
-        name: format!("Kabupaten {code}"),
+        name: crate::regions::name(code.as_str()).map_or_else(|| format!("Kabupaten {code}"), str::to_owned),
         access,
     };
     match (account.role, account.scope.as_deref()) {

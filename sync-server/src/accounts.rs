@@ -226,8 +226,9 @@ impl AccountDb {
         Ok(out)
     }
 
-    /// Creates an account. Village accounts name their village (registered if new, with the
-    /// code as its name); district accounts their district.
+    /// Creates an account. Village accounts name their village (registered if new, with its
+    /// official name, or the code when the official list lacks it); district accounts their
+    /// district.
     pub fn add(
         &self,
         username: &str,
@@ -251,7 +252,8 @@ impl AccountDb {
                     .parse()
                     .map_err(|_| AccountError::BadScope("a village code looks like 35.07.11.2008".into()))?;
                 if !self.villages()?.iter().any(|v| v.code == code) {
-                    self.register_village(&code, code.as_str())?;
+                    let name = crate::regions::name(code.as_str()).unwrap_or(code.as_str());
+                    self.register_village(&code, name)?;
                 }
                 Some(code.to_string())
             }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod backup;
 pub mod config;
 pub mod error;
+pub mod regions;
 pub mod seed;
 pub mod server;
 pub mod store;

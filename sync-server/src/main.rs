@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use sync_server::accounts::{AccountDb, generate_password};
 use sync_server::config::{DataDir, UserCommand};
-use sync_server::{Cli, Command, Relay, backup, serve};
+use sync_server::{Cli, Command, Relay, backup, regions, serve};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -113,11 +113,22 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             let db = open(&data)?;
             let (pw, generated) = password(password_stdin)?;
             let account = db.add(&username, role, village.or(district).as_deref(), &pw)?;
+            // The scope with its official name, so a mistyped code shows at once.
+            let place = account.scope.as_deref().map(|s| {
+                let name = match s.parse::<desmigratif_model::VillageCode>() {
+                    Ok(code) => regions::describe_village(&code),
+                    Err(_) => regions::name(s).map(str::to_owned),
+                };
+                match name {
+                    Some(name) => format!(" {s}: {name}"),
+                    None => format!(" {s}: not in the official list of region codes"),
+                }
+            });
             println!(
                 "created {} ({:?}{})",
                 account.username,
                 account.role,
-                account.scope.map(|s| format!(" {s}")).unwrap_or_default()
+                place.unwrap_or_default()
             );
             if generated {
                 println!("password: {pw}");

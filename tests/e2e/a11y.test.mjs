@@ -66,12 +66,20 @@ test('a field worker\'s screens have no WCAG A/AA violations', async () => {
   }
 });
 
-test('a district clerk\'s home has no WCAG A/AA violations', async () => {
+test('a district clerk\'s home, dashboard and report have no WCAG A/AA violations', async () => {
   const { page, context } = await newPhone(browser);
   try {
     await login(page, 'disnaker-malang');
     await page.locator('.district tbody tr[data-loaded]').first().waitFor();
     await check(page, 'district home');
+    await page.getByRole('link', { name: 'Dasbor & laporan' }).click();
+    await page.locator('.dashboard[data-loaded]').waitFor();
+    await check(page, 'dashboard');
+    await page.locator('[data-chart="countries"] summary').click();
+    await check(page, 'dashboard with a chart\'s table open');
+    await page.getByRole('link', { name: 'Laporan bulanan' }).click();
+    await page.locator('.report[data-loaded]').waitFor();
+    await check(page, 'monthly report');
   } finally {
     await context.close();
   }

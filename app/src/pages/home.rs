@@ -21,6 +21,7 @@ pub fn Home() -> impl IntoView {
             <nav class="actions">
                 <a class="button primary" href="/orang/baru">{move || use_language().text("+ Tambah orang", "+ Add person")}</a>
                 <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
+                <a class="button" href="/dasbor">{move || use_language().text("Dasbor & laporan", "Dashboard & reports")}</a>
             </nav>
             <h2 class="pillars-heading">{move || use_language().text("Layanan Desmigratif", "Desmigratif services")}</h2>
             <PillarFigures/>

@@ -1,5 +1,6 @@
 //! The app's pages.
 
+pub mod dashboard;
 pub mod home;
 pub mod login;
 pub mod person_detail;

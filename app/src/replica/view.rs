@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use automerge::ChangeHash;
-use desmigratif_model::{Collection, HistoryEntry, HistoryIndex, RecordId, VillageDoc, VillageSnapshot};
+use desmigratif_model::{
+    Collection, DashboardFilter, Date, Figures, HistoryEntry, HistoryIndex, RecordId, VillageDoc,
+    VillageSnapshot,
+};
 
 use super::RECENT;
 
@@ -34,6 +37,11 @@ impl VillageView {
         };
         view.add_edits(doc);
         view
+    }
+
+    /// The village's dashboard figures (see [`VillageSnapshot::figures`]).
+    pub fn figures(&self, filter: &DashboardFilter, today: Date) -> Figures {
+        self.snapshot.figures(filter, today, &self.history)
     }
 
     pub(crate) fn refresh(&mut self, doc: &mut VillageDoc) {

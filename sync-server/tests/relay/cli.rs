@@ -46,6 +46,10 @@ fn user_commands_create_list_change_and_revoke_accounts() {
         !out.contains("sandi-yang-panjang"),
         "a password from stdin is not echoed"
     );
+    assert!(
+        out.contains("Arjowilangun, Kec. Kalipare, Kabupaten Malang"),
+        "the village's official name is shown: {out}"
+    );
     let (ok, out) = cli(
         &dir,
         &[
@@ -61,6 +65,7 @@ fn user_commands_create_list_change_and_revoke_accounts() {
         None,
     );
     assert!(ok, "{out}");
+    assert!(out.contains("35.07: Kabupaten Malang"), "{out}");
     let generated = out
         .lines()
         .find_map(|l| l.strip_prefix("password: "))
@@ -68,6 +73,11 @@ fn user_commands_create_list_change_and_revoke_accounts() {
         .to_owned();
 
     let db = AccountDb::open(&dir.join("accounts.sqlite3")).unwrap();
+    let villages = db.villages().unwrap();
+    assert_eq!(
+        villages[0].name, "Arjowilangun",
+        "registered under its official name"
+    );
     let (token, _) = db
         .login("petugas-baru", "sandi-yang-panjang", "hp", 3600)
         .unwrap()

@@ -1,0 +1,403 @@
+//! The dashboard (`/dasbor`): a district's or a village's figures, filtered by village, period,
+//! sex and destination, as charts with their tables; and the printable monthly report
+//! (`/laporan`). Both read each village's figures from its view on the device (offline), one
+//! memo per village, so a change in one village recounts that village only.
+
+mod charts;
+mod report;
+
+use desmigratif_model::records::{PROCEDURAL, SCHEME};
+use desmigratif_model::{Category, DashboardFilter, Figures, Lang, Month, Sector, Sex, Tally};
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+
+use crate::context::{AppContext, use_app};
+use crate::i18n::{today, use_language};
+use crate::session::Grant;
+use charts::{Bar, bar_chart, trend_chart};
+pub use report::MonthlyReport;
+
+/// What the dashboard shows, kept in the address (`?desa=…&dari=…&sampai=…&jk=…&negara=…`) so
+/// Back, a reload and a shared link keep it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct DashQuery {
+    /// A village's document id; `None`: every village of the account.
+    village: Option<String>,
+    from: Month,
+    to: Month,
+    sex: Option<Sex>,
+    /// A destination country; empty: every country.
+    country: String,
+}
+
+impl DashQuery {
+    fn from_params(p: &ParamsMap) -> Self {
+        let last_year = DashboardFilter::last_year(today());
+        let month = |key: &str| p.get(key).and_then(|m| m.parse::<Month>().ok());
+        let (mut from, mut to) = (
+            month("dari").unwrap_or(last_year.from),
+            month("sampai").unwrap_or(last_year.to),
+        );
+        if from > to {
+            std::mem::swap(&mut from, &mut to);
+        }
+        Self {
+            village: p.get("desa").filter(|v| !v.is_empty()),
+            from,
+            to,
+            sex: match p.get("jk").as_deref() {
+                Some("P") => Some(Sex::Female),
+                Some("L") => Some(Sex::Male),
+                _ => None,
+            },
+            country: p.get("negara").unwrap_or_default(),
+        }
+    }
+
+    fn to_search(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = &self.village {
+            parts.push(format!("desa={v}"));
+        }
+        parts.push(format!("dari={}", self.from));
+        parts.push(format!("sampai={}", self.to));
+        match self.sex {
+            Some(Sex::Female) => parts.push("jk=P".into()),
+            Some(Sex::Male) => parts.push("jk=L".into()),
+            None => {}
+        }
+        if !self.country.trim().is_empty() {
+            parts.push(format!(
+                "negara={}",
+                String::from(js_sys::encode_uri_component(self.country.trim()))
+            ));
+        }
+        format!("?{}", parts.join("&"))
+    }
+
+    fn filter(&self) -> DashboardFilter {
+        DashboardFilter {
+            from: self.from,
+            to: self.to,
+            sex: self.sex,
+            country: Some(self.country.trim().to_owned()).filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+/// A village and its figures (`None` until its document is on the device).
+type VillageFigures = (Grant, Memo<Option<Figures>>);
+/// Every village of the account with its figures, kept for the page's life.
+type PerVillage = StoredValue<Vec<VillageFigures>>;
+
+/// Each of the account's villages with its figures for a filter: one memo per village, so a
+/// change in one village's document recounts that village only. `None` until the village's
+/// document is on the device.
+fn village_figures(app: AppContext, filter: Memo<DashboardFilter>) -> Vec<VillageFigures> {
+    let villages = app
+        .session
+        .get_untracked()
+        .map(|s| s.villages())
+        .unwrap_or_default();
+    let day = today();
+    villages
+        .into_iter()
+        .map(|g| {
+            let id = g.doc_id.clone();
+            let figures = Memo::new(move |_| {
+                let f = filter.get();
+                app.with_doc(&id, |v| v.figures(&f, day))
+            });
+            (g, figures)
+        })
+        .collect()
+}
+
+/// `village` if the account keeps it.
+fn known_village(per_village: &PerVillage, village: Option<String>) -> Option<String> {
+    village.filter(|v| per_village.with_value(|all| all.iter().any(|(g, _)| &g.doc_id == v)))
+}
+
+/// The sum of the chosen villages' figures, and whether all of them are on the device.
+fn total(per_village: &[VillageFigures], only: Option<&str>) -> (Figures, bool) {
+    let mut sum = Figures::default();
+    let mut complete = true;
+    for (g, f) in per_village {
+        if only.is_some_and(|v| v != g.doc_id) {
+            continue;
+        }
+        match f.get() {
+            Some(f) => sum.add(&f),
+            None => complete = false,
+        }
+    }
+    (sum, complete)
+}
+
+fn sex_label(sex: Option<Sex>, lang: Lang) -> &'static str {
+    match (sex, lang) {
+        (Some(Sex::Female), Lang::Id) => "Perempuan",
+        (Some(Sex::Female), Lang::En) => "Women",
+        (Some(Sex::Male), Lang::Id) => "Laki-laki",
+        (Some(Sex::Male), Lang::En) => "Men",
+        (None, Lang::Id) => "Tidak tercatat",
+        (None, Lang::En) => "Not recorded",
+    }
+}
+
+fn not_recorded(lang: Lang) -> &'static str {
+    sex_label(None, lang)
+}
+
+fn choice_label(choices: &[desmigratif_model::fields::Choice], code: &str, lang: Lang) -> String {
+    choices
+        .iter()
+        .find(|c| c.code == code)
+        .map_or_else(|| code.to_owned(), |c| c.label.get(lang).to_owned())
+}
+
+/// A tally's bars, the largest first (then by name), at most `limit`.
+fn largest<K>(t: &Tally<K>, limit: usize, label: impl Fn(&K) -> String) -> Vec<Bar> {
+    let mut bars: Vec<Bar> = t.iter().map(|(k, n)| Bar::new(label(k), *n)).collect();
+    bars.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    bars.truncate(limit);
+    bars
+}
+
+fn category_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
+    Category::ALL
+        .iter()
+        .map(|c| Bar::new(c.label(lang), f.categories.get(*c)))
+        .collect()
+}
+
+fn sector_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
+    largest(&f.abroad_by_sector, 3, |s| {
+        match (s, lang) {
+            (Sector::Formal, _) => "Formal",
+            (Sector::Informal, Lang::Id) => "Informal (rumah tangga)",
+            (Sector::Informal, Lang::En) => "Informal (household)",
+            (Sector::Unknown, l) => not_recorded(l),
+        }
+        .to_owned()
+    })
+}
+
+fn procedure_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
+    largest(&f.departures_by_procedure, 3, |p| {
+        choice_label(PROCEDURAL, &format!("{p:?}"), lang)
+    })
+}
+
+fn scheme_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
+    largest(&f.abroad_by_scheme, 5, |s| match s {
+        Some(s) => choice_label(SCHEME, &format!("{s:?}"), lang),
+        None => not_recorded(lang).to_owned(),
+    })
+}
+
+/// The dashboard page.
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let state = RwSignal::new(DashQuery::from_params(&use_query_map().get_untracked()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let search = state.with(DashQuery::to_search);
+        if window().location().search().unwrap_or_default() != search {
+            let options = NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            };
+            navigate(&format!("/dasbor{search}"), options);
+        }
+    });
+    let filter = Memo::new(move |_| state.with(DashQuery::filter));
+    let per_village = StoredValue::new(village_figures(app, filter));
+    // A village the account does not keep (an old or shared link) means every village.
+    state.update_untracked(|s| s.village = known_village(&per_village, s.village.take()));
+    let chosen = Memo::new(move |_| {
+        let only = state.with(|s| s.village.clone());
+        per_village.with_value(|v| total(v, only.as_deref()))
+    });
+    let figures = Signal::derive(move || chosen.get().0);
+    let several = per_village.with_value(|v| v.len() > 1);
+    let countries = Memo::new(move |_| {
+        let mut all: Vec<String> = per_village.with_value(|v| {
+            v.iter()
+                .filter_map(|(g, _)| app.with_doc(&g.doc_id, |v| v.snapshot.destinations()))
+                .flatten()
+                .collect()
+        });
+        // The chosen country is offered even before (or without) the documents that name it,
+        // so the menu always shows what the figures are filtered by.
+        let chosen = state.with(|s| s.country.trim().to_owned());
+        if !chosen.is_empty() {
+            all.push(chosen);
+        }
+        all.sort();
+        all.dedup();
+        all
+    });
+    let bars = move |f: fn(&Figures, Lang) -> Vec<Bar>| Signal::derive(move || f(&figures.get(), lang.get()));
+    let report_link = move || {
+        let s = state.get();
+        let village = s.village.map(|v| format!("&desa={v}")).unwrap_or_default();
+        format!("/laporan?bulan={}{village}", s.to)
+    };
+    let set = move |change: fn(&mut DashQuery, String), value: String| state.update(|s| change(s, value));
+    view! {
+        <section class="dashboard" data-loaded=move || chosen.get().1.then_some("")>
+            <h1>{move || lang.text("Dasbor", "Dashboard")}</h1>
+            <div class="filters dash-filters">
+                <Show when=move || several>
+                    <label class="field">
+                        <span>{move || lang.text("Desa", "Village")}</span>
+                        <select name="desa" on:change=move |ev| set(|s, v| s.village = Some(v).filter(|v| !v.is_empty()), event_target_value(&ev))
+                            prop:value=move || state.with(|s| s.village.clone().unwrap_or_default())>
+                            <option value="">{move || lang.text("Semua desa", "Every village")}</option>
+                            {per_village.with_value(|v| v.iter().map(|(g, _)| view! {
+                                <option value=g.doc_id.clone()>{g.name.clone()}</option>
+                            }).collect_view())}
+                        </select>
+                    </label>
+                </Show>
+                <label class="field">
+                    <span>{move || lang.text("Dari bulan", "From month")}</span>
+                    <input type="month" name="dari" prop:value=move || state.with(|s| s.from.to_string())
+                        on:change=move |ev| set(|s, v| if let Ok(m) = v.parse() { s.from = m; if s.to < m { s.to = m } }, event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span>{move || lang.text("Sampai bulan", "To month")}</span>
+                    <input type="month" name="sampai" prop:value=move || state.with(|s| s.to.to_string())
+                        on:change=move |ev| set(|s, v| if let Ok(m) = v.parse() { s.to = m; if s.from > m { s.from = m } }, event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span>{move || lang.text("Jenis kelamin", "Sex")}</span>
+                    <select name="jk" on:change=move |ev| set(|s, v| s.sex = match v.as_str() { "P" => Some(Sex::Female), "L" => Some(Sex::Male), _ => None }, event_target_value(&ev))
+                        prop:value=move || match state.with(|s| s.sex) { Some(Sex::Female) => "P", Some(Sex::Male) => "L", None => "" }>
+                        <option value="">{move || lang.text("Semua", "Everyone")}</option>
+                        <option value="P">{move || sex_label(Some(Sex::Female), lang.get())}</option>
+                        <option value="L">{move || sex_label(Some(Sex::Male), lang.get())}</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{move || lang.text("Negara tujuan", "Destination")}</span>
+                    <select name="negara" on:change=move |ev| set(|s, v| s.country = v, event_target_value(&ev))
+                        prop:value=move || state.with(|s| s.country.clone())>
+                        <option value="">{move || lang.text("Semua negara", "Every country")}</option>
+                        {move || countries.get().into_iter().map(|c| {
+                            let selected = state.with(|s| s.country.trim() == c);
+                            view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="muted period">{move || {
+                let s = state.get();
+                let l = lang.get();
+                let period = if s.from == s.to { s.from.long_label(l) } else { format!("{} – {}", s.from.label(l), s.to.label(l)) };
+                match l {
+                    Lang::Id => format!("Periode {period}. Negara tujuan berlaku untuk PMI, keberangkatan dan kepulangan."),
+                    Lang::En => format!("Period {period}. The destination applies to workers abroad, departures and returns."),
+                }
+            }}</p>
+            <nav class="actions">
+                <a class="button" href=report_link>{move || lang.text("Laporan bulanan", "Monthly report")}</a>
+            </nav>
+            <div class="counts dash-tiles">
+                {tile("persons", ("Orang tercatat", "Persons recorded"), figures, |f| f.persons)}
+                {tile("abroad", ("PMI di luar negeri", "Workers abroad"), figures, |f| f.abroad)}
+                {tile("departures", ("Berangkat dalam periode", "Departures in the period"), figures, |f| f.departures)}
+                {tile("returns", ("Pulang dalam periode", "Returns in the period"), figures, |f| f.returns)}
+                {tile("stale", ("Data >12 bulan tidak diperbarui", "Records not updated in 12 months"), figures, |f| f.stale)}
+                {tile("open-cases", ("Kasus terbuka", "Open cases"), figures, |f| f.open_cases)}
+                {tile("consultations", ("Konsultasi dalam periode", "Consultations in the period"), figures, |f| f.consultations)}
+                {tile("activities", ("Kegiatan dalam periode", "Activities in the period"), figures, |f| f.activities)}
+            </div>
+            <div class="charts">
+                {bar_chart("categories", ("Orang menurut kategori", "Persons by category"), ("Kategori", "Category"), bars(category_bars))}
+                {bar_chart("countries", ("PMI menurut negara tujuan", "Workers abroad by destination"), ("Negara", "Country"),
+                    bars(|f, _| largest(&f.abroad_by_country, 12, Clone::clone)))}
+                {bar_chart("sex", ("PMI menurut jenis kelamin", "Workers abroad by sex"), ("Jenis kelamin", "Sex"),
+                    bars(|f, l| largest(&f.abroad_by_sex, 3, |s| sex_label(*s, l).to_owned())))}
+                {bar_chart("sector", ("PMI menurut sektor", "Workers abroad by sector"), ("Sektor", "Sector"), bars(sector_bars))}
+                {bar_chart("jobs", ("PMI menurut jabatan", "Workers abroad by job"), ("Jabatan", "Job"),
+                    bars(|f, l| largest(&f.abroad_by_job, 8, |j| if j.is_empty() { not_recorded(l).to_owned() } else { j.clone() })))}
+                {bar_chart("procedure", ("Keberangkatan prosedural dan non-prosedural", "Procedural and non-procedural departures"), ("Keberangkatan", "Departure"), bars(procedure_bars))}
+                {bar_chart("scheme", ("PMI menurut skema penempatan", "Workers abroad by placement scheme"), ("Skema", "Scheme"), bars(scheme_bars))}
+                {trend_chart(Signal::derive(move || figures.get().trend))}
+                <Show when=move || several && state.with(|s| s.village.is_none())>
+                    {village_comparison(per_village)}
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+/// One figure as a large number.
+fn tile(
+    key: &'static str,
+    label: (&'static str, &'static str),
+    figures: Signal<Figures>,
+    value: fn(&Figures) -> usize,
+) -> impl IntoView {
+    let lang = use_language();
+    view! {
+        <div class="count" data-figure=key>
+            <strong>{move || value(&figures.get())}</strong>
+            <span>{move || lang.text(label.0, label.1)}</span>
+        </div>
+    }
+}
+
+/// Every village side by side: workers abroad as bars, and a table of the main figures.
+fn village_comparison(per_village: PerVillage) -> impl IntoView {
+    let lang = use_language();
+    let rows = Signal::derive(move || {
+        per_village.with_value(|v| {
+            v.iter()
+                .map(|(g, f)| (g.name.clone(), f.get().unwrap_or_default()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let abroad = Signal::derive(move || {
+        rows.get()
+            .into_iter()
+            .map(|(name, f)| Bar::new(name, f.abroad))
+            .collect()
+    });
+    view! {
+        {bar_chart("villages", ("PMI di luar negeri menurut desa", "Workers abroad by village"), ("Desa", "Village"), abroad)}
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || lang.text("Tabel menurut desa", "Table by village")>
+            <table class="numbers villages-table">
+                <thead><tr>
+                    <th scope="col">{move || lang.text("Desa", "Village")}</th>
+                    <th scope="col">{move || lang.text("Orang", "Persons")}</th>
+                    <th scope="col">"PMI"</th>
+                    <th scope="col">{move || lang.text("Berangkat", "Left")}</th>
+                    <th scope="col">{move || lang.text("Pulang", "Back")}</th>
+                    <th scope="col">{move || lang.text("Non-prosedural", "Non-procedural")}</th>
+                    <th scope="col">{move || lang.text("Data lama", "Stale")}</th>
+                </tr></thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|(name, f)| view! {
+                        <tr>
+                            <th scope="row">{name}</th>
+                            <td>{f.persons}</td>
+                            <td>{f.abroad}</td>
+                            <td>{f.departures}</td>
+                            <td>{f.returns}</td>
+                            <td>{f.departures_by_procedure.get(&desmigratif_model::Procedural::No).copied().unwrap_or(0)}</td>
+                            <td>{f.stale}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
