@@ -184,7 +184,7 @@ pub async fn token_valid(token: &str) -> Option<bool> {
     }
 }
 
-async fn http(
+pub(crate) async fn http(
     method: &str,
     url: &str,
     token: Option<&str>,

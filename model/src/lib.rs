@@ -62,8 +62,8 @@ pub use fields::{Described, FieldKind, FieldSpec, Text};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{
-    Category, CategoryCounts, DashboardFilter, Figures, Month, MonthFlow, PersonFilter, Pillar,
-    PillarSummary, Pillars, Sector, Tally,
+    Category, CategoryCounts, CellKey, DashboardFilter, Figures, Month, MonthFlow, PersonFilter, Pillar,
+    PillarSummary, Pillars, SUPPRESS_BELOW, Sector, Shown, Tally, suppress,
 };
 pub use record::{Collection, Record};
 pub use records::{

@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::ObjectIndex;
 
+mod aggregates;
 mod dashboard;
 mod pillars;
 mod refresh;
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
+pub use aggregates::{CellKey, SUPPRESS_BELOW, Shown, suppress};
 pub use dashboard::{DashboardFilter, Figures, Month, MonthFlow, STALE_DAYS, Sector, TREND_MONTHS, Tally};
 pub use pillars::{Pillar, PillarSummary, Pillars};
 

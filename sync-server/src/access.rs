@@ -133,7 +133,8 @@ mod tests {
             .unwrap();
         db.add("disnaker", Role::District, Some("35.07"), "rahasia-123")
             .unwrap();
-        db.add("bank", Role::Partner, None, "rahasia-123").unwrap();
+        db.add("bank", Role::Partner, Some("35.07"), "rahasia-123")
+            .unwrap();
         let v = |c: &VillageCode| DocumentId::for_village(c).to_string();
         let d = DocumentId::for_district(&"35.07".parse().unwrap()).to_string();
         let peer = |u: &str| format!("{u}/device/1");

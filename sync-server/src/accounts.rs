@@ -23,7 +23,7 @@ pub enum Role {
     Village,
     /// A district office (Disnaker): every village of the district, and the district document.
     District,
-    /// A partner (bank, association): aggregate figures only, no documents.
+    /// A partner (bank, association): its district's aggregate figures only, no documents.
     Partner,
     /// Manages accounts; no documents.
     Admin,
@@ -257,17 +257,17 @@ impl AccountDb {
                 }
                 Some(code.to_string())
             }
-            Role::District => {
+            Role::District | Role::Partner => {
                 let code: DistrictCode = scope
                     .ok_or(AccountError::MissingScope {
-                        role: "district",
+                        role: role.as_str(),
                         needs: "district",
                     })?
                     .parse()
                     .map_err(|_| AccountError::BadScope("a district code looks like 35.07".into()))?;
                 Some(code.to_string())
             }
-            Role::Partner | Role::Admin => None,
+            Role::Admin => None,
         };
         let hash = hash_password(password)?;
         let changed = self.conn().execute(

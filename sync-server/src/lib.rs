@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod aggregates;
 pub mod api;
 pub mod backup;
 pub mod config;

@@ -96,7 +96,7 @@ pub fn seed_demo_accounts(db: &AccountDb) -> Result<Vec<DemoAccount>, AccountErr
     let mut wanted: Vec<(String, Role, Option<String>)> = vec![
         ("admin".into(), Role::Admin, None),
         ("disnaker-malang".into(), Role::District, Some("35.07".into())),
-        ("bank-bni".into(), Role::Partner, None),
+        ("bank-bni".into(), Role::Partner, Some("35.07".into())),
     ];
     for v in &demo::VILLAGES {
         let code: VillageCode = v.code.parse().expect("demo codes are well formed");

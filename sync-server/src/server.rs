@@ -44,6 +44,9 @@ pub struct AppState {
     pub db: AccountDb,
     pub store: FileStore,
     pub acceptor: samod::AcceptorHandle,
+    /// The sync layer's documents, read for the aggregate figures.
+    pub repo: samod::Repo,
+    pub figures: crate::aggregates::FigureCache,
     pub limits: Limits,
     pub login_limiter: LoginLimiter,
 }
@@ -94,6 +97,8 @@ impl Relay {
             db,
             store,
             acceptor,
+            repo: repo.clone(),
+            figures: Default::default(),
             limits: Limits::from_args(args),
             login_limiter: LoginLimiter::default(),
         };
@@ -114,6 +119,7 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
         .route("/sync", get(sync::sync_handler))
         .route("/api/login", post(api::login))
         .route("/api/me", get(api::me))
+        .route("/api/aggregates", get(crate::aggregates::aggregates))
         .with_state(state)
         .layer(axum::middleware::from_fn(web::security_headers))
         .layer(axum::middleware::from_fn(web::access_log));

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 
-use crate::accounts::Session;
+use crate::accounts::{Role, Session};
 use crate::server::AppState;
 use crate::wire;
 
@@ -66,6 +66,10 @@ pub async fn sync_handler(
         Ok(None) => return (StatusCode::UNAUTHORIZED, "invalid or expired token").into_response(),
         Err(e) => return crate::AppError::Internal(e.into()).into_response(),
     };
+    // Partners and administrators have no documents: they never sync.
+    if matches!(session.account.role, Role::Partner | Role::Admin) {
+        return (StatusCode::FORBIDDEN, "this account has no documents to sync").into_response();
+    }
     let tab = query.session.unwrap_or_else(|| "0".into());
     if !crate::accounts::valid_device(&tab) {
         return (StatusCode::BAD_REQUEST, "bad session id").into_response();

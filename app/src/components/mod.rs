@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI.
 
 pub mod conflict_dialog;
+pub mod download;
 pub mod field;
 pub mod language_switch;
 pub mod record_parts;

@@ -248,3 +248,47 @@ fn the_demo_district_looks_like_kabupaten_malang() {
     assert!(months_with_returns >= 12, "{:?}", district.trend);
     assert!(district.stale > 0 && district.stale < district.persons);
 }
+
+/// What a partner sees: counts by category, destination and sex, small cells hidden.
+#[test]
+fn partner_cells_count_persons_and_hide_small_ones() {
+    use desmigratif_model::{CellKey, Shown, suppress};
+    let v = sample();
+    let cells = v.doc.snapshot().partner_cells();
+    let key = |category, country: &str, sex| CellKey {
+        category,
+        country: country.into(),
+        sex: Some(sex),
+    };
+    // Sri's current stay (Taiwan) counts, not her earlier one in Hong Kong.
+    assert_eq!(cells.get(&key(Category::Pmi, "Taiwan", Sex::Female)), Some(&1));
+    assert_eq!(cells.get(&key(Category::Pmi, "Hong Kong", Sex::Female)), Some(&1));
+    assert_eq!(
+        cells.get(&key(Category::PurnaPmi, "Malaysia", Sex::Male)),
+        Some(&1)
+    );
+    assert_eq!(cells.values().sum::<usize>(), 4, "every live person once");
+
+    let table = |pairs: &[(&'static str, usize)]| {
+        pairs
+            .iter()
+            .cloned()
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let shown = suppress(&table(&[("a", 12), ("b", 3), ("c", 7), ("d", 0)]));
+    assert_eq!(shown["a"], Shown::Count(12));
+    assert_eq!(shown["b"], Shown::Hidden("<5"));
+    // One small cell alone could be had from the total: the next smallest is hidden too.
+    assert_eq!(shown["c"], Shown::Hidden("*"));
+    assert!(!shown.contains_key("d"), "empty cells are left out");
+    let shown = suppress(&table(&[("a", 12), ("b", 3), ("c", 1), ("e", 5)]));
+    assert_eq!(
+        [&shown["a"], &shown["b"], &shown["c"], &shown["e"]],
+        [
+            &Shown::Count(12),
+            &Shown::Hidden("<5"),
+            &Shown::Hidden("<5"),
+            &Shown::Count(5)
+        ]
+    );
+}

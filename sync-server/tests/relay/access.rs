@@ -57,10 +57,12 @@ async fn villages_see_only_their_own_document_and_the_district_sees_both() {
             code
         );
     }
-    // Partners have no documents at all.
-    let t_bank = relay.token("bank", Role::Partner, None, "pc-2");
-    let mut bank = Peer::connect(&url, &t_bank, "bank", "pc-2").await.unwrap();
-    assert!(fetch(&mut bank, &village_id(ARJO)).await.is_none());
+    // Partners have no documents at all: the relay refuses their sync connection outright.
+    let t_bank = relay.token("bank", Role::Partner, Some("35.07"), "pc-2");
+    assert!(
+        Peer::connect(&url, &t_bank, "bank", "pc-2").await.is_err(),
+        "a partner's token opens no sync connection"
+    );
     relay.stop().await;
 }
 

@@ -5,6 +5,8 @@ mod support;
 
 /// Who may read and write which document.
 mod access;
+/// Partners' figures: small cells hidden, no personal data, other roles refused.
+mod aggregates;
 /// Tokens, login and sessions.
 mod auth;
 /// Backups while the relay runs, restore, verify.

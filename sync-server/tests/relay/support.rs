@@ -2,6 +2,7 @@
 //! speaks the automerge-repo protocol, built from tokio-tungstenite, the model's wire codec and automerge's
 //! own sync module.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -328,4 +329,33 @@ pub async fn fetch_village(peer: &mut Peer, doc_id: &str) -> desmigratif_model::
         .await
         .expect("the relay gives the village document");
     desmigratif_model::VillageDoc::from_automerge(doc).expect("a village document")
+}
+
+/// A minimal HTTP/1.1 request over a real socket.
+pub fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out[9..12].parse().unwrap();
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
 }
