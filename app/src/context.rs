@@ -29,6 +29,10 @@ impl AppContext {
             self.village
                 .set(saved.or_else(|| villages.first().map(|g| g.doc_id.clone())));
         }
+        if s.is_partner() {
+            // No documents to keep or sync: the partner page asks the relay for its figures.
+            return;
+        }
         let (status, engine_slot) = (self.status, self.engine);
         leptos::task::spawn_local(async move {
             match Engine::start(s, status).await {
@@ -86,6 +90,7 @@ impl AppContext {
             engine.forget_everything().await?;
         }
         self.engine.set_value(None);
+        session::remove_item(crate::pages::partner::STORED);
         session::clear();
         self.session.set(None);
         self.village.set(None);

@@ -50,6 +50,11 @@ impl Session {
     pub fn is_district(&self) -> bool {
         self.role == "district"
     }
+
+    /// A partner reads aggregate figures only: no documents, no sync.
+    pub fn is_partner(&self) -> bool {
+        self.role == "partner"
+    }
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -73,6 +78,13 @@ pub fn save(session: &Session) {
 pub fn clear() {
     if let Some(s) = local_storage() {
         let _ = s.remove_item(SESSION_KEY);
+    }
+}
+
+/// Removes a value kept in `localStorage`.
+pub fn remove_item(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(key);
     }
 }
 

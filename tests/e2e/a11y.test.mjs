@@ -84,3 +84,18 @@ test('a district clerk\'s home, dashboard and report have no WCAG A/AA violation
     await context.close();
   }
 });
+
+test('a partner\'s page has no WCAG A/AA violations', async () => {
+  const { page, context } = await newPhone(browser);
+  try {
+    await page.goto(relay.url);
+    await page.locator('#username').fill('bank-bni');
+    await page.locator('#password').fill('demo-desmigratif');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.locator('.partner[data-state="fresh"]').waitFor({ timeout: 30_000 });
+    await page.locator('.partner-village summary').first().click();
+    await check(page, 'partner page');
+  } finally {
+    await context.close();
+  }
+});

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { readFile } from 'node:fs/promises';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { startRelay, launchBrowser, newPhone, login, synced } from './support.mjs';
 
@@ -241,4 +242,44 @@ test('a village officer sees only their own village on the dashboard', async () 
   await page.goto(`${relay.url}/dasbor?desa=${encodeURIComponent(await docId('35.07.11.2008'))}`);
   assert.deepEqual(await tiles(page), own);
   assert.doesNotMatch(page.url(), /desa=/);
+});
+
+test('a partner sees only aggregate figures, small cells hidden, and downloads them as CSV', async () => {
+  const { page, context, errors } = await newPhone(browser, { acceptDownloads: true });
+  await page.goto(relay.url);
+  await page.locator('#username').fill('bank-bni');
+  await page.locator('#password').fill('demo-desmigratif');
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.locator('.partner[data-state="fresh"]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('.sync-status').count(), 0, 'a partner has nothing to sync');
+  // Each village's total is its live persons; every number shown is at least 5.
+  for (const [code, { doc }] of villages) {
+    const total = Object.values(doc.persons).filter((p) => !p.deleted).length;
+    const shown = await page.locator(`.partner-village[data-code="${code}"] summary strong`).textContent();
+    assert.equal(Number(shown), total, code);
+  }
+  const cells = await page.locator('.partner-village tbody td:last-child').allTextContents();
+  assert.ok(cells.includes('<5'), 'small cells are hidden');
+  for (const c of cells.filter((c) => /^\d+$/.test(c))) assert.ok(Number(c) >= 5, c);
+  // Not a name or NIK of anyone is on the page.
+  const text = await page.locator('main').textContent();
+  for (const { doc } of villages.values()) {
+    for (const p of Object.values(doc.persons).slice(0, 50)) {
+      assert.ok(!text.includes(String(p.full_name)), 'a name on the partner page');
+      assert.ok(!text.includes(String(p.nik)), 'a NIK on the partner page');
+    }
+  }
+  // The CSV holds the same cells.
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Unduh CSV' }).click(),
+  ]);
+  assert.match(file.suggestedFilename(), /^agregat-35\.07\.csv$/);
+  const csv = (await readFile(await file.path(), 'utf8')).replace(/^\uFEFF/, '');
+  const lines = csv.trim().split(/\r?\n/);
+  assert.equal(lines[0], 'kode_desa,desa,kategori,negara_tujuan,jenis_kelamin,jumlah');
+  assert.equal(lines.length - 1, cells.length);
+  assert.ok(lines.some((l) => l.endsWith(',<5')));
+  assert.deepEqual(errors, []);
+  await context.close();
 });

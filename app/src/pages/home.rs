@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
 use crate::pages::login::Login;
+use crate::pages::partner::PartnerPage;
 use crate::pages::pillars::parts::PillarFigures;
 
 /// The village home: counts per category, recent changes, and for a district office the
@@ -13,6 +14,19 @@ pub fn Home() -> impl IntoView {
     let app = use_app();
     view! {
         <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
+            <Show when=move || app.session.get().is_some_and(|s| s.is_partner())
+                fallback=move || view! { <VillageHome/> }>
+                <PartnerPage/>
+                <Logout/>
+            </Show>
+        </Show>
+    }
+}
+
+/// What a village or district account sees first.
+#[component]
+fn VillageHome() -> impl IntoView {
+    view! {
             <DistrictOverview/>
             <VillageHeading/>
             <VillageSwitch/>
@@ -30,7 +44,6 @@ pub fn Home() -> impl IntoView {
             </nav>
             <RecentChanges/>
             <Logout/>
-        </Show>
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod dashboard;
 pub mod home;
 pub mod login;
+pub mod partner;
 pub mod person_detail;
 pub mod person_form;
 pub mod person_list;

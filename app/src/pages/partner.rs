@@ -1,0 +1,208 @@
+//! The partner page: a bank's or an association's view of its district, aggregate figures only
+//! (`GET /api/aggregates`, small cells already hidden by the relay), with a CSV download. A
+//! partner never holds a document; the last figures fetched are kept on the device with their
+//! time, so the page opens offline too.
+
+use desmigratif_model::{Category, Lang, Sex};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::components::download::{csv_bytes, download};
+use crate::context::use_app;
+use crate::i18n::{format_time_ms, use_language};
+use crate::session;
+
+/// Where the last figures fetched are kept (removed at logout).
+pub const STORED: &str = "desmigratif.aggregates";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Aggregates {
+    district: Place,
+    suppressed_below: usize,
+    villages: Vec<VillageFigures>,
+    /// When the device fetched them (milliseconds since the epoch); set here, not by the relay.
+    #[serde(default)]
+    fetched_at: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Place {
+    code: String,
+    name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct VillageFigures {
+    code: String,
+    name: String,
+    persons: serde_json::Value,
+    cells: Vec<Cell>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Cell {
+    category: Category,
+    country: String,
+    sex: Option<Sex>,
+    persons: serde_json::Value,
+}
+
+/// A count as the relay gave it: a number, "<5" or "*".
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+fn sex_label(sex: Option<Sex>, lang: Lang) -> &'static str {
+    match (sex, lang) {
+        (Some(Sex::Female), Lang::Id) => "Perempuan",
+        (Some(Sex::Female), Lang::En) => "Female",
+        (Some(Sex::Male), Lang::Id) => "Laki-laki",
+        (Some(Sex::Male), Lang::En) => "Male",
+        (None, Lang::Id) => "Tidak tercatat",
+        (None, Lang::En) => "Not recorded",
+    }
+}
+
+fn stored() -> Option<Aggregates> {
+    serde_json::from_str(&session::get_item(STORED)?).ok()
+}
+
+/// What the page can say about the figures it shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fetch {
+    Loading,
+    Fresh,
+    /// The relay could not be reached: the stored figures (if any) are shown.
+    Offline,
+    Refused(u16),
+}
+
+#[component]
+pub fn PartnerPage() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let figures = RwSignal::new(stored());
+    let state = RwSignal::new(Fetch::Loading);
+    let token = app.session.get_untracked().map(|s| s.token).unwrap_or_default();
+    leptos::task::spawn_local(async move {
+        match session::http("GET", "/api/aggregates", Some(&token), None).await {
+            Ok((200, text)) => match serde_json::from_str::<Aggregates>(&text) {
+                Ok(mut a) => {
+                    a.fetched_at = js_sys::Date::now();
+                    if let Ok(json) = serde_json::to_string(&a) {
+                        session::set_item(STORED, &json);
+                    }
+                    figures.set(Some(a));
+                    state.set(Fetch::Fresh);
+                }
+                Err(_) => state.set(Fetch::Refused(200)),
+            },
+            Ok((status, _)) => state.set(Fetch::Refused(status)),
+            Err(_) => state.set(Fetch::Offline),
+        }
+    });
+    let csv = move |_| {
+        let Some(a) = figures.get_untracked() else { return };
+        let l = lang.0.get_untracked();
+        let head = match l {
+            Lang::Id => [
+                "kode_desa",
+                "desa",
+                "kategori",
+                "negara_tujuan",
+                "jenis_kelamin",
+                "jumlah",
+            ],
+            Lang::En => [
+                "village_code",
+                "village",
+                "category",
+                "destination",
+                "sex",
+                "persons",
+            ],
+        };
+        let rows = std::iter::once(head.map(String::from).to_vec()).chain(a.villages.iter().flat_map(|v| {
+            v.cells.iter().map(move |c| {
+                vec![
+                    v.code.clone(),
+                    v.name.clone(),
+                    c.category.label(l).to_owned(),
+                    c.country.clone(),
+                    sex_label(c.sex, l).to_owned(),
+                    shown(&c.persons),
+                ]
+            })
+        }));
+        let name = format!("agregat-{}.csv", a.district.code);
+        let _ = download(&name, "text/csv;charset=utf-8", &csv_bytes(rows));
+    };
+    let note = move || match (state.get(), lang.get()) {
+        (Fetch::Loading, Lang::Id) => "Mengambil angka terbaru…".to_owned(),
+        (Fetch::Loading, Lang::En) => "Fetching the latest figures…".to_owned(),
+        (Fetch::Fresh, _) => String::new(),
+        (Fetch::Offline, l) => {
+            let when = figures
+                .get()
+                .map(|a| format_time_ms(a.fetched_at))
+                .unwrap_or_default();
+            match l {
+                Lang::Id => format!("Tidak ada sinyal: angka dari {when}."),
+                Lang::En => format!("No signal: figures from {when}."),
+            }
+        }
+        (Fetch::Refused(s), Lang::Id) => format!("Server menolak permintaan ({s})."),
+        (Fetch::Refused(s), Lang::En) => format!("The server refused the request ({s})."),
+    };
+    view! {
+        <section class="partner" data-state=move || format!("{:?}", state.get()).to_lowercase()>
+            <h1>{move || lang.text("Angka agregat untuk mitra", "Aggregate figures for partners")}</h1>
+            <p class="muted">{move || figures.get().map(|a| a.district.name)}</p>
+            <p class="muted">{move || lang.text(
+                "Hanya jumlah orang: tanpa nama, NIK atau catatan. Sel di bawah 5 orang ditulis \"<5\"; \"*\" disembunyikan agar sel kecil tidak dapat dihitung dari jumlah desa.",
+                "Counts only: no names, NIKs or records. Cells under 5 persons read \"<5\"; \"*\" is hidden so a small cell cannot be worked out from the village total.",
+            )}</p>
+            <p class="msg warning" role="status">{note}</p>
+            <nav class="actions">
+                <button class="primary" on:click=csv disabled=move || figures.with(Option::is_none)>
+                    {move || lang.text("Unduh CSV", "Download CSV")}
+                </button>
+            </nav>
+            {move || figures.get().map(|a| {
+                let l = lang.get();
+                a.villages.into_iter().map(|v| view! {
+                    <details class="partner-village" data-code=v.code.clone()>
+                        <summary>
+                            <span>{v.name.clone()}</span>
+                            <strong>{shown(&v.persons)}</strong>
+                        </summary>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=v.name.clone()>
+                            <table class="numbers">
+                                <thead><tr>
+                                    <th scope="col">{lang.text("Kategori", "Category")}</th>
+                                    <th scope="col">{lang.text("Negara", "Country")}</th>
+                                    <th scope="col">{lang.text("Jenis kelamin", "Sex")}</th>
+                                    <th scope="col">{lang.text("Jumlah", "Persons")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {v.cells.iter().map(|c| view! {
+                                        <tr>
+                                            <th scope="row">{c.category.label(l)}</th>
+                                            <td>{if c.country.is_empty() { "—".to_owned() } else { c.country.clone() }}</td>
+                                            <td>{sex_label(c.sex, l)}</td>
+                                            <td>{shown(&c.persons)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </details>
+                }).collect_view()
+            })}
+        </section>
+    }
+}
