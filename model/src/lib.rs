@@ -44,6 +44,7 @@ pub mod date;
 pub mod demo;
 pub mod district;
 pub mod doc;
+pub mod export;
 pub mod fields;
 pub mod history;
 pub mod ids;

@@ -44,6 +44,51 @@ pub enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Export persons or migration episodes of a village or a district as CSV or XLSX (works
+    /// while the relay runs; reads the documents as stored).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["village", "district"])))]
+pub struct ExportArgs {
+    /// One village (`35.07.11.2008`).
+    #[arg(long)]
+    pub village: Option<String>,
+    /// Every registered village of a district (`35.07`).
+    #[arg(long)]
+    pub district: Option<String>,
+    #[arg(long, value_enum, default_value = "xlsx")]
+    pub format: ExportFormat,
+    /// What a CSV holds (an XLSX holds both, one sheet each).
+    #[arg(long, value_enum, default_value = "persons")]
+    pub what: ExportWhat,
+    /// Language of the headers and labels.
+    #[arg(long, value_enum, default_value = "id")]
+    pub lang: ExportLang,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportWhat {
+    Persons,
+    Episodes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportLang {
+    Id,
+    En,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -11,6 +11,7 @@ pub mod api;
 pub mod backup;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod regions;
 pub mod seed;
 pub mod server;

@@ -62,6 +62,11 @@ async fn main() -> anyhow::Result<()> {
             print_report(&report)
         }
         Command::Verify { data } => print_report(&backup::verify(&data.data_dir)?),
+        Command::Export(args) => {
+            let rows = sync_server::export::export(&args)?;
+            println!("wrote {rows} rows to {}", args.out.display());
+            Ok(())
+        }
     }
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { readFile } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { startRelay, launchBrowser, newPhone, login, synced } from './support.mjs';
 
@@ -280,6 +281,110 @@ test('a partner sees only aggregate figures, small cells hidden, and downloads t
   assert.equal(lines[0], 'kode_desa,desa,kategori,negara_tujuan,jenis_kelamin,jumlah');
   assert.equal(lines.length - 1, cells.length);
   assert.ok(lines.some((l) => l.endsWith(',<5')));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// --- Reading the exported files back ---------------------------------------------------------
+
+/** The files of a zip archive (an XLSX), by name, read through its central directory. */
+function unzip(buf) {
+  let end = buf.length - 22;
+  while (buf.readUInt32LE(end) !== 0x06054b50) end -= 1;
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  const files = new Map();
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extra = buf.readUInt16LE(at + 30);
+    const comment = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.toString('utf8', at + 46, at + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    at += 46 + nameLen + extra + comment;
+  }
+  return files;
+}
+
+const unescapeXml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+
+/** A sheet's rows as arrays of { type, value } (shared strings resolved), by column letter. */
+function sheetRows(files, n) {
+  const strings = [...(files.get('xl/sharedStrings.xml') ?? '').matchAll(/<si>.*?<t[^>]*>(.*?)<\/t>.*?<\/si>/gs)].map((m) => unescapeXml(m[1]));
+  const xml = files.get(`xl/worksheets/sheet${n}.xml`);
+  return [...xml.matchAll(/<row[^>]*>(.*?)<\/row>/gs)].map((row) => {
+    const cells = {};
+    for (const c of row[1].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
+      const type = /t="(\w+)"/.exec(c[2])?.[1] ?? 'n';
+      const v = /<v>(.*?)<\/v>/s.exec(c[3] ?? '')?.[1];
+      cells[c[1]] = { type, value: type === 's' ? strings[Number(v)] : v };
+    }
+    return cells;
+  });
+}
+
+/** CSV lines into fields (quotes and doubled quotes). */
+function parseCsv(text) {
+  const rows = [];
+  for (const line of text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)) {
+    const fields = [];
+    let field = '', quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (quoted && ch === '"' && line[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = !quoted;
+      else if (ch === ',' && !quoted) { fields.push(field); field = ''; }
+      else field += ch;
+    }
+    fields.push(field);
+    rows.push(fields);
+  }
+  return rows;
+}
+
+test('exports open as spreadsheets: the filtered persons, NIK as text, dates as dates', async () => {
+  const { page, context, errors } = await newPhone(browser, { acceptDownloads: true });
+  await login(page, relay.url, 'disnaker-malang');
+  await synced(page);
+  // Women who went to Hong Kong, in every village: counted from the documents.
+  const expected = [];
+  for (const { name, doc } of villages.values()) {
+    for (const { person, episodes } of people(doc)) {
+      if (str(person.sex) === 'Female' && episodes.some((e) => countryKey(e.destination_country) === 'hong kong')) {
+        expected.push([name, str(person.nik)]);
+      }
+    }
+  }
+  assert.ok(expected.length > 5);
+  await page.goto(`${relay.url}/dasbor?jk=P&negara=Hong%20Kong`);
+  await page.locator('.dashboard[data-loaded]').waitFor();
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Unduh Excel (XLSX)' }).click(),
+  ]);
+  assert.match(xlsx.suggestedFilename(), /^desmigratif-kabupaten-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const files = unzip(await readFile(await xlsx.path()));
+  const persons = sheetRows(files, 1);
+  assert.equal(persons[0].B.value, 'NIK');
+  const rows = persons.slice(1);
+  assert.deepEqual(rows.map((r) => [r.A.value, r.B.value]).sort(), expected.sort());
+  for (const r of rows) {
+    assert.equal(r.B.type, 's', 'NIK is a text cell');
+    if (r.G) assert.equal(r.G.type, 'n', 'the birth date is a date (a number with a date format)');
+  }
+  assert.ok(sheetRows(files, 2).length > rows.length, 'the episodes sheet has their stays');
+
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Unduh CSV' }).click(),
+  ]);
+  const table = parseCsv(await readFile(await csv.path(), 'utf8'));
+  assert.equal(table[0][1], 'NIK');
+  assert.deepEqual(table.slice(1).map((r) => [r[0], r[1]]).sort(), expected.map(([v, nik]) => [v, `="${nik}"`]).sort());
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,7 +1,12 @@
-//! Handing a file the app made (a CSV export) to the user as a download, offline: a `Blob`, an
+//! Handing a file the app made (a CSV or XLSX export) to the user as a download, offline: a `Blob`, an
 //! object URL and a link clicked once.
 
+use desmigratif_model::export::{VillagePart, episodes_table, persons_table, to_csv, to_xlsx};
+use desmigratif_model::{Lang, VillageSnapshot};
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+
+use crate::i18n::{today, use_language};
 
 /// Offers `bytes` as a file named `name` of type `mime`.
 pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
@@ -25,14 +30,66 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), wasm_bindgen
     Ok(())
 }
 
-/// Rows as CSV (comma-separated, quoted where needed), with a byte-order mark so spreadsheet
-/// programs read the text as UTF-8.
-pub fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    for row in rows {
-        writer
-            .write_record(&row)
-            .expect("writing to memory does not fail");
+/// The kinds of export file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The persons as CSV.
+    Csv,
+    /// Persons and episodes, one sheet each.
+    Xlsx,
+}
+
+/// The persons of some villages (each with its snapshot and the persons chosen on screen) as a
+/// file, offered as a download named after `what` and today's date.
+pub fn export_persons(
+    villages: &[(String, VillageSnapshot, Vec<desmigratif_model::RecordId>)],
+    what: &str,
+    format: ExportFormat,
+    lang: Lang,
+) -> Result<(), String> {
+    let parts: Vec<VillagePart<'_>> = villages
+        .iter()
+        .map(|(name, snapshot, ids)| VillagePart {
+            village: name,
+            snapshot,
+            persons: ids.iter().filter_map(|id| snapshot.person(id)).collect(),
+        })
+        .collect();
+    let persons = persons_table(&parts, lang);
+    let stem = format!("desmigratif-{what}-{}", today());
+    let (name, mime, bytes) = match format {
+        ExportFormat::Csv => (format!("{stem}.csv"), "text/csv;charset=utf-8", to_csv(&persons)),
+        ExportFormat::Xlsx => {
+            let episodes = episodes_table(&parts, lang);
+            let bytes = to_xlsx(&[persons, episodes]).map_err(|e| e.to_string())?;
+            (
+                format!("{stem}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                bytes,
+            )
+        }
+    };
+    download(&name, mime, &bytes).map_err(|_| "the browser refused the download".to_owned())
+}
+
+/// "Download CSV" and "Download Excel" for what a page shows; `export` makes the file.
+pub fn export_buttons(
+    export: impl Fn(ExportFormat, Lang) -> Result<(), String> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = use_language();
+    let error = RwSignal::new(None::<String>);
+    let run = move |format| {
+        error.set(export(format, lang.0.get_untracked()).err());
+    };
+    view! {
+        <div class="actions export">
+            <button class="secondary" on:click=move |_| run(ExportFormat::Csv)>
+                {move || lang.text("Unduh CSV", "Download CSV")}
+            </button>
+            <button class="secondary" on:click=move |_| run(ExportFormat::Xlsx)>
+                {move || lang.text("Unduh Excel (XLSX)", "Download Excel (XLSX)")}
+            </button>
+            {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
+        </div>
     }
-    writer.into_inner().expect("writing to memory does not fail")
 }

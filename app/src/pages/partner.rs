@@ -7,7 +7,9 @@ use desmigratif_model::{Category, Lang, Sex};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::components::download::{csv_bytes, download};
+use desmigratif_model::export::{Cell as ExportCell, Table, to_csv};
+
+use crate::components::download::download;
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
 use crate::session;
@@ -126,20 +128,30 @@ pub fn PartnerPage() -> impl IntoView {
                 "persons",
             ],
         };
-        let rows = std::iter::once(head.map(String::from).to_vec()).chain(a.villages.iter().flat_map(|v| {
-            v.cells.iter().map(move |c| {
-                vec![
-                    v.code.clone(),
-                    v.name.clone(),
-                    c.category.label(l).to_owned(),
-                    c.country.clone(),
-                    sex_label(c.sex, l).to_owned(),
-                    shown(&c.persons),
-                ]
+        let text = |s: String| ExportCell::Text(s);
+        let rows = a
+            .villages
+            .iter()
+            .flat_map(|v| {
+                v.cells.iter().map(move |c| {
+                    vec![
+                        text(v.code.clone()),
+                        text(v.name.clone()),
+                        text(c.category.label(l).to_owned()),
+                        text(c.country.clone()),
+                        text(sex_label(c.sex, l).to_owned()),
+                        text(shown(&c.persons)),
+                    ]
+                })
             })
-        }));
+            .collect();
+        let table = Table {
+            name: String::new(),
+            headers: head.map(String::from).to_vec(),
+            rows,
+        };
         let name = format!("agregat-{}.csv", a.district.code);
-        let _ = download(&name, "text/csv;charset=utf-8", &csv_bytes(rows));
+        let _ = download(&name, "text/csv;charset=utf-8", &to_csv(&table));
     };
     let note = move || match (state.get(), lang.get()) {
         (Fetch::Loading, Lang::Id) => "Mengambil angka terbaru…".to_owned(),

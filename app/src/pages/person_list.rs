@@ -2,6 +2,8 @@ use desmigratif_model::{Category, FamilyRelation, PersonFilter, RecordId};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::components::download::{export_buttons, export_persons};
 use leptos_router::params::ParamsMap;
 
 use crate::context::use_app;
@@ -220,6 +222,24 @@ pub fn PersonList() -> impl IntoView {
                     </button>
                 </nav>
             </Show>
+            {export_buttons(move |format, l| {
+                let filter = state.with_untracked(ListQuery::filter);
+                let name = app
+                    .session
+                    .get_untracked()
+                    .and_then(|s| {
+                        let id = app.village.get_untracked()?;
+                        s.villages().into_iter().find(|g| g.doc_id == id).map(|g| g.name)
+                    })
+                    .unwrap_or_default();
+                let village = app
+                    .with_village(|v| {
+                        let ids = v.snapshot.search(&filter).into_iter().map(|p| p.id.clone()).collect();
+                        (name.clone(), v.snapshot.clone(), ids)
+                    })
+                    .ok_or_else(|| l_text(l, "Data desa belum terbuka.", "The village is not open yet."))?;
+                export_persons(&[village], &name.to_lowercase(), format, l)
+            })}
             <a class="button primary fab" href="/orang/baru">{move || lang.text("+ Tambah", "+ Add")}</a>
         </section>
     }
@@ -316,4 +336,11 @@ fn PersonRow(id: RecordId) -> impl IntoView {
             </li>
         }
     })
+}
+
+fn l_text(lang: desmigratif_model::Lang, id: &str, en: &str) -> String {
+    match lang {
+        desmigratif_model::Lang::Id => id.to_owned(),
+        desmigratif_model::Lang::En => en.to_owned(),
+    }
 }

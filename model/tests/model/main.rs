@@ -8,6 +8,8 @@ mod convergence;
 mod dashboard;
 /// Soft deletes against concurrent edits, and the deterministic genesis.
 mod deletes;
+/// Exports: tables, CSV and XLSX.
+mod export;
 /// The incrementally refreshed snapshot against fresh reads.
 mod incremental;
 /// The four pillars' records: cases and their logs, consultations, the shared pillar maps.

@@ -176,3 +176,104 @@ fn backup_restore_and_verify_commands_say_what_they_did() {
     let (ok, out) = cli(&empty, &["backup", "--to", file_arg], None);
     assert!(!ok && out.contains("no account database"), "{out}");
 }
+
+#[test]
+fn export_writes_a_districts_persons_and_episodes_with_nik_as_text() {
+    use calamine::{Data, Reader, Xlsx};
+    use desmigratif_model::demo;
+    let dir = temp_dir("export");
+    let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
+    sync_server::seed::seed_demo(&store, 10).unwrap();
+    let db = AccountDb::open(&dir.join("accounts.sqlite3")).unwrap();
+    sync_server::seed::seed_demo_accounts(&db).unwrap();
+    // What the documents hold, counted from the demo generator itself.
+    let mut persons = 0;
+    let mut episodes = 0;
+    for v in &demo::VILLAGES {
+        let s = demo::village_doc(v, 10).snapshot();
+        persons += s.persons.values().filter(|p| !p.deleted).count();
+        episodes += s.episodes.values().filter(|e| !e.deleted).count();
+    }
+
+    let out = dir.join("kabupaten.xlsx");
+    let (ok, text) = cli(
+        &dir,
+        &[
+            "export",
+            "--district",
+            "35.07",
+            "--format",
+            "xlsx",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(&format!("wrote {} rows", persons + episodes)),
+        "{text}"
+    );
+    let mut book: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let sheet = book.worksheet_range("Orang").unwrap();
+    assert_eq!(sheet.height(), persons + 1, "a header and one row per person");
+    assert_eq!(sheet.rows().next().unwrap()[1], Data::String("NIK".into()));
+    for row in sheet.rows().skip(1) {
+        assert!(
+            matches!(&row[1], Data::String(nik) if nik.len() == 16),
+            "NIK as text: {:?}",
+            row[1]
+        );
+    }
+    let villages: std::collections::BTreeSet<String> =
+        sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(villages.len(), 4, "every village of the district");
+    assert_eq!(
+        book.worksheet_range("Riwayat migrasi").unwrap().height(),
+        episodes + 1
+    );
+
+    // One village's episodes as CSV, in English.
+    let out = dir.join("arjo.csv");
+    let (ok, text) = cli(
+        &dir,
+        &[
+            "export",
+            "--village",
+            "35.07.11.2008",
+            "--format",
+            "csv",
+            "--what",
+            "episodes",
+            "--lang",
+            "en",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(ok, "{text}");
+    let bytes = std::fs::read(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(&reader.headers().unwrap()[3], "Destination country");
+    let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty() && rows.iter().all(|r| &r[0] == "Arjowilangun"));
+    assert!(rows.iter().all(|r| r[1].starts_with("=\"")), "NIK kept as text");
+
+    // Bad input: a clear error, no file.
+    let (ok, text) = cli(
+        &dir,
+        &[
+            "export",
+            "--village",
+            "35.07.99.9999",
+            "--out",
+            dir.join("x.xlsx").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!ok && text.contains("not registered"), "{text}");
+    assert!(!dir.join("x.xlsx").exists());
+    let (ok, text) = cli(&dir, &["export", "--out", "y.xlsx"], None);
+    assert!(!ok && text.contains("--village"), "{text}");
+}

@@ -7,12 +7,13 @@ mod charts;
 mod report;
 
 use desmigratif_model::records::{PROCEDURAL, SCHEME};
-use desmigratif_model::{Category, DashboardFilter, Figures, Lang, Month, Sector, Sex, Tally};
+use desmigratif_model::{Category, DashboardFilter, Figures, Lang, Month, PersonFilter, Sector, Sex, Tally};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
+use crate::components::download::{export_buttons, export_persons};
 use crate::context::{AppContext, use_app};
 use crate::i18n::{today, use_language};
 use crate::session::Grant;
@@ -309,6 +310,40 @@ pub fn Dashboard() -> impl IntoView {
             <nav class="actions">
                 <a class="button" href=report_link>{move || lang.text("Laporan bulanan", "Monthly report")}</a>
             </nav>
+            <h2 class="export-heading">{move || lang.text("Unduh data orang", "Download the persons")}</h2>
+            <p class="muted">{move || lang.text(
+                "Desa, jenis kelamin dan negara tujuan di atas berlaku (negara: siapa pun yang pernah ke sana).",
+                "The village, sex and destination above apply (destination: anyone who went there).",
+            )}</p>
+            {export_buttons(move |format, l| {
+                let s = state.get_untracked();
+                let filter = PersonFilter {
+                    destination: Some(s.country.trim().to_owned()).filter(|c| !c.is_empty()),
+                    ..PersonFilter::default()
+                };
+                let villages: Vec<_> = per_village.with_value(|v| {
+                    v.iter()
+                        .filter(|(g, _)| s.village.as_ref().is_none_or(|id| id == &g.doc_id))
+                        .filter_map(|(g, _)| {
+                            app.with_doc(&g.doc_id, |v| {
+                                let ids = v
+                                    .snapshot
+                                    .search(&filter)
+                                    .into_iter()
+                                    .filter(|p| s.sex.is_none_or(|sex| p.sex == Some(sex)))
+                                    .map(|p| p.id.clone())
+                                    .collect();
+                                (g.name.clone(), v.snapshot.clone(), ids)
+                            })
+                        })
+                        .collect()
+                });
+                let what = match villages.as_slice() {
+                    [(name, _, _)] => name.to_lowercase(),
+                    _ => "kabupaten".to_owned(),
+                };
+                export_persons(&villages, &what, format, l)
+            })}
             <div class="counts dash-tiles">
                 {tile("persons", ("Orang tercatat", "Persons recorded"), figures, |f| f.persons)}
                 {tile("abroad", ("PMI di luar negeri", "Workers abroad"), figures, |f| f.abroad)}
