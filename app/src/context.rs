@@ -65,6 +65,13 @@ impl AppContext {
         self.village.set(Some(doc_id));
     }
 
+    /// Whether the engine has started, tracked: a form's save button stays disabled until it
+    /// has (a save before it would have nowhere to go).
+    pub fn engine_ready(&self) -> bool {
+        self.status.version.track();
+        self.engine.with_value(Option::is_some)
+    }
+
     pub fn engine(&self) -> Option<Engine> {
         self.engine.with_value(Clone::clone)
     }

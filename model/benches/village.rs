@@ -1,5 +1,5 @@
 //! How long a village takes to open, to search and to take in one change, natively, for about
-//! 2,000 and 10,000 persons. Run with `cargo bench -p desmigratif-model` (or `cargo xtask
+//! 2,000 and 10,000 persons. Run with `cargo bench -p desmigratif-model --features files` (or `cargo xtask
 //! bench`, which also measures the browser); results are written down in BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -95,6 +95,48 @@ fn village(households: usize) {
     println!("search by name:               {:>9.2} ms", ms(search_text));
     println!("search by category+country:   {:>9.2} ms", ms(search_filtered));
     println!("counts per category:          {:>9.3} ms", ms(counts));
+    exports(&watched);
+}
+
+/// The dashboard's figures and the exports of every person (the browser does the same work,
+/// slower: see BENCHMARKS.md).
+#[cfg(feature = "files")]
+fn exports(snap: &desmigratif_model::VillageSnapshot) {
+    use desmigratif_model::export::{VillagePart, episodes_table, persons_table, to_csv, to_xlsx};
+    use desmigratif_model::{DashboardFilter, HistoryIndex, Lang};
+    let today = "2026-11-28".parse().unwrap();
+    let history = HistoryIndex::default();
+    let figures = median(5, || {
+        black_box(snap.figures(&DashboardFilter::last_year(today), today, &history));
+    });
+    let parts = || {
+        [VillagePart {
+            village: "Arjowilangun",
+            snapshot: snap,
+            persons: snap.search(&PersonFilter::default()),
+        }]
+    };
+    let csv = median(3, || {
+        black_box(to_csv(&persons_table(&parts(), Lang::Id)));
+    });
+    let mut size = 0;
+    let xlsx = median(3, || {
+        let p = parts();
+        let bytes = to_xlsx(&[persons_table(&p, Lang::Id), episodes_table(&p, Lang::Id)]).unwrap();
+        size = bytes.len();
+    });
+    println!("dashboard figures (a year):   {:>9.2} ms", ms(figures));
+    println!("export persons as CSV:        {:>9.2} ms", ms(csv));
+    println!(
+        "export persons+episodes XLSX: {:>9.2} ms ({} KiB)",
+        ms(xlsx),
+        size / 1024
+    );
+}
+
+#[cfg(not(feature = "files"))]
+fn exports(_: &desmigratif_model::VillageSnapshot) {
+    println!("(exports: run with --features files)");
 }
 
 fn main() {

@@ -94,7 +94,7 @@ fn test_in_browser(root: &Path) -> Result<()> {
 /// Benchmarks: the record model natively, then the app in headless Chromium.
 fn bench(root: &Path) -> Result<()> {
     run(process::cargo()
-        .args(["bench", "--package", "desmigratif-model"])
+        .args(["bench", "--package", "desmigratif-model", "--features", "files"])
         .current_dir(root))?;
     let dist = web::build(root)?;
     run(process::cargo()

@@ -396,7 +396,7 @@ fn EpisodeForm(
                 }}
                 {move || error.get().filter(|_| tried.get()).map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
                 <div class="actions">
-                    <button type="submit" class="primary">{move || lang.text("Simpan perjalanan", "Save episode")}</button>
+                    <button type="submit" class="primary" disabled=move || !app.engine_ready()>{move || lang.text("Simpan perjalanan", "Save episode")}</button>
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>{move || lang.text("Batal", "Cancel")}</button>
                 </div>
             </form>

@@ -170,7 +170,7 @@ pub fn PersonForm() -> impl IntoView {
             })}
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
-                <button type="submit" class="primary" disabled=move || saving.get() || !loaded.get()>
+                <button type="submit" class="primary" disabled=move || saving.get() || !loaded.get() || !app.engine_ready()>
                     {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
                 </button>
             </div>

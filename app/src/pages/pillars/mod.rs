@@ -285,7 +285,7 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
             <fieldset class="plain" disabled=move || !loaded()>{fields}</fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
-                <button type="submit" class="primary" disabled=move || saving.get() || !loaded()>
+                <button type="submit" class="primary" disabled=move || saving.get() || !loaded() || !app.engine_ready()>
                     {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
                 </button>
             </div>

@@ -113,7 +113,7 @@ pub fn EntryForm(
             <h3>{move || lang.text(title.0, title.1)}</h3>
             <fieldset class="plain" disabled=move || start.with(Option::is_none)>{fields}</fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
-            <button type="submit" class="primary" disabled=move || saving.get()>
+            <button type="submit" class="primary" disabled=move || saving.get() || !app.engine_ready()>
                 {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text(button.0, button.1) }}
             </button>
         </form>
