@@ -101,7 +101,11 @@ test('the form checks fields as they are typed; episodes are added and edited; t
     await page.locator('#f-sex').selectOption('Female');
     await page.locator('.field:has(#f-nik) .msg.warning').waitFor();
     await page.getByRole('button', { name: 'Simpan' }).click();
-    await page.locator('.person-name', { hasText: 'Wulan Pratiwi' }).waitFor();
+    // If the save never lands, say what the form shows (a save that hung was seen once).
+    await page.locator('.person-name', { hasText: 'Wulan Pratiwi' }).waitFor().catch(async (e) => {
+      const shown = await page.locator('.msg, [role="alert"], button[type="submit"]').allInnerTexts();
+      throw new Error(`the save did not land at ${page.url()}; the form shows ${JSON.stringify(shown)}: ${e.message}`);
+    });
     assert.equal(await page.locator('.category').textContent(), 'Warga lain');
     // Reloading on the edit page (or opening its address) still saves.
     await page.getByRole('link', { name: 'Ubah' }).click();
