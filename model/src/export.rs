@@ -4,7 +4,7 @@
 //! real dates in XLSX.
 
 use crate::date::Date;
-use crate::fields::Choice;
+use crate::fields::{Choice, choice_label};
 use crate::query::VillageSnapshot;
 use crate::record::{MigrationEpisode, Person};
 use crate::records::{EPISODE_STATE, PROCEDURAL, RELATION, SCHEME, SEX};
@@ -62,15 +62,10 @@ pub struct VillagePart<'a> {
     pub persons: Vec<&'a Person>,
 }
 
-fn label(choices: &[Choice], code: &str, lang: Lang) -> Cell {
-    choices
-        .iter()
-        .find(|c| c.code == code)
-        .map_or(Cell::Empty, |c| Cell::Text(c.label.get(lang).to_owned()))
-}
-
 fn choice<T: std::fmt::Debug>(choices: &[Choice], value: Option<T>, lang: Lang) -> Cell {
-    value.map_or(Cell::Empty, |v| label(choices, &format!("{v:?}"), lang))
+    value
+        .and_then(|v| choice_label(choices, &format!("{v:?}"), lang))
+        .map_or(Cell::Empty, |l| Cell::Text(l.to_owned()))
 }
 
 fn headers(names: &[Text], lang: Lang) -> Vec<String> {

@@ -93,6 +93,11 @@ pub(crate) const fn required(spec: FieldSpec) -> FieldSpec {
     }
 }
 
+/// The label of the choice stored as `code`, if it is one of `choices`.
+pub fn choice_label(choices: &[Choice], code: &str, lang: Lang) -> Option<&'static str> {
+    choices.iter().find(|c| c.code == code).map(|c| c.label.get(lang))
+}
+
 impl FieldSpec {
     /// A stored value (as JSON: a string, a choice's code, a date `YYYY-MM-DD`, or null) as a
     /// person reads it: a choice's label, a date as `DD-MM-YYYY`, "—" for nothing.
@@ -110,11 +115,7 @@ impl FieldSpec {
             },
             FieldKind::Money => value.as_i64().map(crate::records::rupiah).unwrap_or(text),
             FieldKind::Date => text.parse::<Date>().map(|d| d.to_display()).unwrap_or(text),
-            FieldKind::Choice(choices) => choices
-                .iter()
-                .find(|c| c.code == text)
-                .map(|c| c.label.get(lang).to_owned())
-                .unwrap_or(text),
+            FieldKind::Choice(choices) => choice_label(choices, &text, lang).map_or(text, str::to_owned),
             _ => text,
         }
     }

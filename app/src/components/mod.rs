@@ -14,3 +14,21 @@ pub fn confirm(question: &str, unanswered: bool) -> bool {
         .and_then(|w| w.confirm_with_message(question).ok())
         .unwrap_or(unanswered)
 }
+
+/// Keeps the address's query equal to `search()` (`?q=…`, or empty) as the page's state changes,
+/// replacing the history entry, so that Back and a reload restore what the page showed.
+pub fn keep_in_address(path: String, search: impl Fn() -> String + 'static) {
+    use leptos::prelude::*;
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let search = search();
+        if window().location().search().unwrap_or_default() != search {
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            };
+            navigate(&format!("{path}{search}"), options);
+        }
+    });
+}

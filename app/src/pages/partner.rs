@@ -12,6 +12,7 @@ use desmigratif_model::export::{Cell as ExportCell, Table, to_csv};
 use crate::components::download::download;
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
+use crate::pages::dashboard::sex_label;
 use crate::session;
 
 /// Where the last figures fetched are kept (removed at logout).
@@ -55,17 +56,6 @@ fn shown(v: &serde_json::Value) -> String {
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => s.clone(),
         _ => String::new(),
-    }
-}
-
-fn sex_label(sex: Option<Sex>, lang: Lang) -> &'static str {
-    match (sex, lang) {
-        (Some(Sex::Female), Lang::Id) => "Perempuan",
-        (Some(Sex::Female), Lang::En) => "Female",
-        (Some(Sex::Male), Lang::Id) => "Laki-laki",
-        (Some(Sex::Male), Lang::En) => "Male",
-        (None, Lang::Id) => "Tidak tercatat",
-        (None, Lang::En) => "Not recorded",
     }
 }
 

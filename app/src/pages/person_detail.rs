@@ -12,16 +12,14 @@ use crate::components::record_parts::RecordHistory;
 use crate::context::use_app;
 use crate::pages::pillars::parts::LinkedRecords;
 
+use desmigratif_model::fields::choice_label;
+
 use crate::i18n::use_language;
 use crate::record_draft::{FieldMessage, RecordDraft};
 
 /// An episode's state as the declaration labels it.
 fn state_label(s: EpisodeState, lang: Lang) -> &'static str {
-    let code = format!("{s:?}");
-    desmigratif_model::records::EPISODE_STATE
-        .iter()
-        .find(|c| c.code == code)
-        .map_or("", |c| c.label.get(lang))
+    choice_label(desmigratif_model::records::EPISODE_STATE, &format!("{s:?}"), lang).unwrap_or("")
 }
 
 fn date_or_dash(d: Option<Date>) -> String {

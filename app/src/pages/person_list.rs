@@ -1,9 +1,9 @@
 use desmigratif_model::{Category, FamilyRelation, PersonFilter, RecordId};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::components::download::{export_buttons, export_persons};
+use crate::components::keep_in_address;
 use leptos_router::params::ParamsMap;
 
 use crate::context::use_app;
@@ -102,19 +102,7 @@ pub fn PersonList() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let state = RwSignal::new(ListQuery::from_params(&use_query_map().get_untracked()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        let search = state.with(ListQuery::to_search);
-        let current = window().location().search().unwrap_or_default();
-        if search != current {
-            let options = NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            };
-            navigate(&format!("/orang{search}"), options);
-        }
-    });
+    keep_in_address("/orang".into(), move || state.with(ListQuery::to_search));
     // Changing what is searched goes back to the first page.
     let set = move |change: fn(&mut ListQuery, String), value: String| {
         state.update(|s| {
@@ -237,7 +225,11 @@ pub fn PersonList() -> impl IntoView {
                         let ids = v.snapshot.search(&filter).into_iter().map(|p| p.id.clone()).collect();
                         (name.clone(), v.snapshot.clone(), ids)
                     })
-                    .ok_or_else(|| l_text(l, "Data desa belum terbuka.", "The village is not open yet."))?;
+                    .ok_or_else(|| {
+                        desmigratif_model::Text::new("Data desa belum terbuka.", "The village is not open yet.")
+                            .get(l)
+                            .to_owned()
+                    })?;
                 export_persons(&[village], &name.to_lowercase(), format, l)
             })}
             <a class="button primary fab" href="/orang/baru">{move || lang.text("+ Tambah", "+ Add")}</a>
@@ -336,11 +328,4 @@ fn PersonRow(id: RecordId) -> impl IntoView {
             </li>
         }
     })
-}
-
-fn l_text(lang: desmigratif_model::Lang, id: &str, en: &str) -> String {
-    match lang {
-        desmigratif_model::Lang::Id => id.to_owned(),
-        desmigratif_model::Lang::En => en.to_owned(),
-    }
 }

@@ -31,15 +31,6 @@ pub enum Shown {
     Hidden(&'static str),
 }
 
-impl Shown {
-    pub fn as_text(&self) -> String {
-        match self {
-            Shown::Count(n) => n.to_string(),
-            Shown::Hidden(s) => (*s).to_owned(),
-        }
-    }
-}
-
 impl VillageSnapshot {
     /// Every live person counted under their category, destination and sex.
     pub fn partner_cells(&self) -> BTreeMap<CellKey, usize> {

@@ -60,17 +60,6 @@ impl Month {
     pub fn plus(self, n: i64) -> Self {
         Self::from_index(self.index() + n)
     }
-    /// Months from `self` to `later`, counting both (0 when `later` is earlier).
-    pub fn span_to(self, later: Month) -> u32 {
-        (later.index() - self.index() + 1).max(0) as u32
-    }
-    pub fn contains(self, date: Date) -> bool {
-        Self::of(date) == self
-    }
-    /// The first day of the month.
-    pub fn first_day(self) -> Date {
-        Date::new(self.year, self.month, 1).expect("the first of a month exists")
-    }
     /// The last day of the month.
     pub fn last_day(self) -> Date {
         (28..=31)

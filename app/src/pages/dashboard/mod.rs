@@ -6,14 +6,17 @@
 mod charts;
 mod report;
 
-use desmigratif_model::records::{PROCEDURAL, SCHEME};
-use desmigratif_model::{Category, DashboardFilter, Figures, Lang, Month, PersonFilter, Sector, Sex, Tally};
+use desmigratif_model::fields::choice_label;
+use desmigratif_model::records::{PROCEDURAL, SCHEME, SEX};
+use desmigratif_model::{
+    Category, DashboardFilter, Figures, Lang, Month, PersonFilter, Sector, Sex, Tally, Text,
+};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use crate::components::download::{export_buttons, export_persons};
+use crate::components::keep_in_address;
 use crate::context::{AppContext, use_app};
 use crate::i18n::{today, use_language};
 use crate::session::Grant;
@@ -137,26 +140,18 @@ fn total(per_village: &[VillageFigures], only: Option<&str>) -> (Figures, bool) 
     (sum, complete)
 }
 
-fn sex_label(sex: Option<Sex>, lang: Lang) -> &'static str {
-    match (sex, lang) {
-        (Some(Sex::Female), Lang::Id) => "Perempuan",
-        (Some(Sex::Female), Lang::En) => "Women",
-        (Some(Sex::Male), Lang::Id) => "Laki-laki",
-        (Some(Sex::Male), Lang::En) => "Men",
-        (None, Lang::Id) => "Tidak tercatat",
-        (None, Lang::En) => "Not recorded",
-    }
+/// A sex as the declaration labels it ("Perempuan"), or "not recorded".
+pub(crate) fn sex_label(sex: Option<Sex>, lang: Lang) -> &'static str {
+    sex.and_then(|s| choice_label(SEX, &format!("{s:?}"), lang))
+        .unwrap_or_else(|| not_recorded(lang))
 }
 
 fn not_recorded(lang: Lang) -> &'static str {
-    sex_label(None, lang)
+    Text::new("Tidak tercatat", "Not recorded").get(lang)
 }
 
-fn choice_label(choices: &[desmigratif_model::fields::Choice], code: &str, lang: Lang) -> String {
-    choices
-        .iter()
-        .find(|c| c.code == code)
-        .map_or_else(|| code.to_owned(), |c| c.label.get(lang).to_owned())
+fn label_of(choices: &[desmigratif_model::fields::Choice], code: &str, lang: Lang) -> String {
+    choice_label(choices, code, lang).unwrap_or(code).to_owned()
 }
 
 /// A tally's bars, the largest first (then by name), at most `limit`.
@@ -188,13 +183,13 @@ fn sector_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
 
 fn procedure_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
     largest(&f.departures_by_procedure, 3, |p| {
-        choice_label(PROCEDURAL, &format!("{p:?}"), lang)
+        label_of(PROCEDURAL, &format!("{p:?}"), lang)
     })
 }
 
 fn scheme_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
     largest(&f.abroad_by_scheme, 5, |s| match s {
-        Some(s) => choice_label(SCHEME, &format!("{s:?}"), lang),
+        Some(s) => label_of(SCHEME, &format!("{s:?}"), lang),
         None => not_recorded(lang).to_owned(),
     })
 }
@@ -205,18 +200,7 @@ pub fn Dashboard() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let state = RwSignal::new(DashQuery::from_params(&use_query_map().get_untracked()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        let search = state.with(DashQuery::to_search);
-        if window().location().search().unwrap_or_default() != search {
-            let options = NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            };
-            navigate(&format!("/dasbor{search}"), options);
-        }
-    });
+    keep_in_address("/dasbor".into(), move || state.with(DashQuery::to_search));
     let filter = Memo::new(move |_| state.with(DashQuery::filter));
     let per_village = StoredValue::new(village_figures(app, filter));
     // A village the account does not keep (an old or shared link) means every village.

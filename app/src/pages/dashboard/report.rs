@@ -3,10 +3,10 @@
 
 use desmigratif_model::{Category, DashboardFilter, Figures, Lang, Month, Procedural};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::{known_village, largest, sector_bars, sex_label, total, village_figures};
+use crate::components::keep_in_address;
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 
@@ -22,23 +22,14 @@ pub fn MonthlyReport() -> impl IntoView {
             .and_then(|m| m.parse::<Month>().ok())
             .unwrap_or_else(|| Month::of(today()).plus(-1)),
     );
-    let navigate = use_navigate();
     let filter = Memo::new(move |_| DashboardFilter::month(month.get()));
     let per_village = StoredValue::new(village_figures(app, filter));
     let village = known_village(&per_village, params.get("desa").filter(|v| !v.is_empty()));
     {
         let village = village.clone();
-        Effect::new(move |_| {
+        keep_in_address("/laporan".into(), move || {
             let v = village.as_ref().map(|v| format!("&desa={v}")).unwrap_or_default();
-            let search = format!("?bulan={}{v}", month.get());
-            if window().location().search().unwrap_or_default() != search {
-                let options = NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                };
-                navigate(&format!("/laporan{search}"), options);
-            }
+            format!("?bulan={}{v}", month.get())
         });
     }
     let chosen = {

@@ -20,6 +20,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::components::confirm;
 use crate::components::field::{PersonSearch, field_messages, focus_first_error};
+use crate::components::keep_in_address;
 use crate::components::record_parts::{ConflictBadge, RecordHistory};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
@@ -36,8 +37,7 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     let params = use_query_map().get_untracked();
     let query = RwSignal::new(params.get("q").unwrap_or_default());
     let filter = RwSignal::new(params.get("saring").unwrap_or_default());
-    let navigate = use_navigate();
-    Effect::new(move |_| {
+    keep_in_address(format!("/layanan/{}", kind.path), move || {
         let mut parts = Vec::new();
         let q = query.get();
         if !q.trim().is_empty() {
@@ -50,18 +50,10 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
         if !f.is_empty() {
             parts.push(format!("saring={f}"));
         }
-        let search = if parts.is_empty() {
+        if parts.is_empty() {
             String::new()
         } else {
             format!("?{}", parts.join("&"))
-        };
-        if window().location().search().unwrap_or_default() != search {
-            let options = leptos_router::NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            };
-            navigate(&format!("/layanan/{}{search}", kind.path), options);
         }
     });
     let rows = Memo::new(move |_| {
