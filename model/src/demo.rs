@@ -391,3 +391,118 @@ mod tests {
         let _ = b.save();
     }
 }
+
+/// The district's demo reference data: the demo episodes' agencies (licensed), one whose
+/// licence ran out and one revoked, country notes, job orders, announcements and trainings.
+pub fn district_doc(code: &crate::DistrictCode) -> crate::DistrictDoc {
+    use crate::district::*;
+    use crate::records::TrainingKind;
+    let mut doc = DistrictDoc::genesis(code);
+    let mut rng = Seeded::new(code.as_str());
+    let by = demo_author();
+    let at = |y, m, d| Date::new(y, m, d).expect("valid demo date");
+    let now = 1_763_000_000;
+    let mut agencies: Vec<Agency> = AGENCIES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut a = Agency::new(rng.id(), *name);
+            a.licence_number = Some(format!("B.{}/PPTKPLN/2023 (fiktif)", 101 + i));
+            a.licence_until = Some(at(2028, 3 + i as u8, 1));
+            a.address = Some("Kepanjen, Kabupaten Malang".into());
+            a
+        })
+        .collect();
+    let mut lapsed = Agency::new(rng.id(), "PT Contoh Lama Abadi (fiktif)");
+    lapsed.licence_number = Some("B.77/PPTKPLN/2017 (fiktif)".into());
+    lapsed.licence_until = Some(at(2022, 6, 30));
+    agencies.push(lapsed);
+    let mut revoked = Agency::new(rng.id(), "PT Sampel Dicabut (fiktif)");
+    revoked.status = AgencyStatus::Revoked;
+    revoked.licence_until = Some(at(2027, 1, 31));
+    agencies.push(revoked);
+    for a in agencies {
+        doc.create(a, &by, now).expect("valid demo agency");
+    }
+    let mut saudi = CountryNote::new(rng.id(), "Arab Saudi");
+    saudi.moratorium = true;
+    saudi.note = Some(
+        "Penempatan pada pengguna perseorangan dihentikan (Kepmenaker No. 260 Tahun 2015). Tanyakan ke Disnaker sebelum berangkat."
+            .into(),
+    );
+    let mut hk = CountryNote::new(rng.id(), "Hong Kong");
+    hk.note =
+        Some("Penata laksana rumah tangga berangkat melalui P3MI berizin dengan perjanjian kerja.".into());
+    for c in [saudi, hk] {
+        doc.create(c, &by, now).expect("valid demo country");
+    }
+    let mut taiwan = JobOrder::new(rng.id(), "Perawat lansia", "Taiwan", at(2026, 11, 2));
+    taiwan.agency = Some(AGENCIES[0].into());
+    taiwan.openings = Some(20);
+    taiwan.closes = Some(at(2027, 1, 31));
+    let mut hongkong = JobOrder::new(
+        rng.id(),
+        "Penata laksana rumah tangga",
+        "Hong Kong",
+        at(2026, 10, 15),
+    );
+    hongkong.agency = Some(AGENCIES[1].into());
+    hongkong.openings = Some(35);
+    hongkong.closes = Some(at(2026, 12, 20));
+    let mut korea = JobOrder::new(
+        rng.id(),
+        "Operator mesin (G to G)",
+        "Korea Selatan",
+        at(2026, 9, 1),
+    );
+    korea.openings = Some(12);
+    korea.closes = Some(at(2026, 10, 31));
+    korea.note = Some("Pendaftaran melalui program G to G; syarat lulus ujian bahasa Korea.".into());
+    for j in [taiwan, hongkong, korea] {
+        doc.create(j, &by, now).expect("valid demo job order");
+    }
+    let mut sosialisasi = Announcement::new(
+        rng.id(),
+        "Sosialisasi migrasi aman di Kecamatan Kalipare",
+        at(2026, 11, 20),
+    );
+    sosialisasi.body = Some(
+        "Kamis, 10 Desember 2026, pukul 09.00 di Balai Desa Arjowilangun. Undang CPMI dan keluarganya."
+            .into(),
+    );
+    sosialisasi.until = Some(at(2026, 12, 10));
+    let mut rekap = Announcement::new(
+        rng.id(),
+        "Laporan bulanan desa paling lambat tanggal 5",
+        at(2026, 10, 1),
+    );
+    rekap.body = Some(
+        "Kirim laporan bulanan lewat aplikasi (menu Dasbor → Laporan) paling lambat tanggal 5 setiap bulan."
+            .into(),
+    );
+    for a in [sosialisasi, rekap] {
+        doc.create(a, &by, now).expect("valid demo announcement");
+    }
+    let mut finance = ScheduledTraining::new(
+        rng.id(),
+        "Literasi keuangan untuk Purna PMI",
+        TrainingKind::FinancialLiteracy,
+        at(2026, 12, 8),
+    );
+    finance.organiser = Some("Disnaker dan BNI".into());
+    finance.place = Some("Aula Disnaker, Kepanjen".into());
+    finance.places = Some(40);
+    let mut digital = ScheduledTraining::new(
+        rng.id(),
+        "Pemasaran digital usaha rumahan",
+        TrainingKind::DigitalMarketing,
+        at(2027, 1, 12),
+    );
+    digital.end = Some(at(2027, 1, 14));
+    digital.organiser = Some("BLK Singosari".into());
+    digital.places = Some(25);
+    for t in [finance, digital] {
+        doc.create(t, &by, now).expect("valid demo training");
+    }
+    doc
+}

@@ -165,33 +165,16 @@ impl VillageDoc {
     }
 
     fn record_obj(&self, c: Collection, id: &RecordId) -> Option<ObjId> {
-        match self.doc.get(self.collection(c)?, id.as_str()).ok()?? {
-            (Value::Object(ObjType::Map), obj) => Some(obj),
-            _ => None,
-        }
+        record_obj(&self.doc, &self.collection(c)?, id)
     }
 
     /// Reads one record as it stands now.
     pub fn get<R: Record>(&self, id: &RecordId) -> Result<R, ModelError> {
-        let coll = self
-            .collection(R::COLLECTION)
-            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
-        hydrate_prop::<_, Option<R>, _, _>(&self.doc, coll, id.as_str())
-            .ok()
-            .flatten()
-            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))
+        get(&self.doc, self.collection(R::COLLECTION), id)
     }
 
     fn commit(&mut self, by: &Author, now: i64, edits: Vec<RecordEdit>) {
-        let note = ChangeNote {
-            by: by.clone(),
-            edits,
-        };
-        self.doc.commit_with(
-            CommitOptions::default()
-                .with_message(note.to_message())
-                .with_time(now),
-        );
+        commit(&mut self.doc, by, now, edits)
     }
 
     /// Adds a new record. Refuses records with validation errors (warnings pass).
@@ -202,26 +185,8 @@ impl VillageDoc {
         now: i64,
     ) -> Result<RecordId, ModelError> {
         check(&record)?;
-        let id = record.id().clone();
         let coll = self.ensure_collection(R::COLLECTION)?;
-        if self.doc.get(&coll, id.as_str())?.is_some() {
-            return Err(ModelError::RecordExists(id));
-        }
-        if let Err(e) = reconcile_prop(&mut self.doc, &coll, id.as_str(), &record) {
-            self.doc.rollback();
-            return Err(e.into());
-        }
-        self.commit(
-            by,
-            now,
-            vec![RecordEdit {
-                collection: R::COLLECTION,
-                id: id.clone(),
-                action: EditAction::Create,
-                fields: Vec::new(),
-            }],
-        );
-        Ok(id)
+        create(&mut self.doc, &coll, record, by, now)
     }
 
     /// Saves an edit made in a form: `base` is the record as the form loaded it, `edited` as
@@ -235,79 +200,21 @@ impl VillageDoc {
         by: &Author,
         now: i64,
     ) -> Result<Vec<&'static str>, ModelError> {
-        check(edited)?;
-        let id = base.id().clone();
-        let current: R = self.get(&id)?;
-        if current.is_deleted() {
-            return Err(ModelError::RecordDeleted(id));
-        }
-        let obj = self
-            .record_obj(R::COLLECTION, &id)
-            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
-        let fields: Vec<&'static str> = edited
-            .changed_fields(base)
-            .into_iter()
-            .filter(|f| *f != "deleted" && *f != "id")
-            .collect();
-        for f in &fields {
-            if let Err(e) = edited.reconcile_field(&mut self.doc, &obj, f) {
-                // Nothing half-written may ride along in a later change with another note.
-                self.doc.rollback();
-                return Err(e.into());
-            }
-        }
-        if !fields.is_empty() {
-            self.commit(
-                by,
-                now,
-                vec![RecordEdit {
-                    collection: R::COLLECTION,
-                    id,
-                    action: EditAction::Update,
-                    fields: fields.iter().map(|f| f.to_string()).collect(),
-                }],
-            );
-        }
-        Ok(fields)
+        let coll = self.collection(R::COLLECTION);
+        update(&mut self.doc, coll, base, edited, by, now)
     }
 
     /// Marks a record deleted. Its fields stay in the document; an edit made concurrently on
     /// another device is kept and shows again if the record is restored.
     pub fn delete<R: Record>(&mut self, id: &RecordId, by: &Author, now: i64) -> Result<(), ModelError> {
-        self.set_deleted::<R>(id, true, EditAction::Delete, by, now)
+        let coll = self.collection(R::COLLECTION);
+        set_deleted::<R>(&mut self.doc, coll, id, true, by, now)
     }
 
     /// Undoes a soft delete. Deleting a deleted record or restoring a live one changes nothing.
     pub fn restore<R: Record>(&mut self, id: &RecordId, by: &Author, now: i64) -> Result<(), ModelError> {
-        self.set_deleted::<R>(id, false, EditAction::Restore, by, now)
-    }
-
-    fn set_deleted<R: Record>(
-        &mut self,
-        id: &RecordId,
-        deleted: bool,
-        action: EditAction,
-        by: &Author,
-        now: i64,
-    ) -> Result<(), ModelError> {
-        let obj = self
-            .record_obj(R::COLLECTION, id)
-            .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
-        if self.get::<R>(id)?.is_deleted() == deleted {
-            return Ok(()); // Already so: no change, and no history entry.
-        }
-        self.doc.put(&obj, "deleted", deleted)?;
-        self.commit(
-            by,
-            now,
-            vec![RecordEdit {
-                collection: R::COLLECTION,
-                id: id.clone(),
-                action,
-                fields: vec!["deleted".into()],
-            }],
-        );
-        Ok(())
+        let coll = self.collection(R::COLLECTION);
+        set_deleted::<R>(&mut self.doc, coll, id, false, by, now)
     }
 
     /// Every record of the document, with the derived views the app needs: a full read.
@@ -372,7 +279,148 @@ fn pillars_change(code: &str) -> automerge::Change {
     doc.get_last_local_change().expect("just committed").clone()
 }
 
-fn check<R: validate::Validate>(record: &R) -> Result<(), ModelError> {
+// Record operations on any document's collection map, shared by village and district documents.
+
+pub(crate) fn record_obj(doc: &AutoCommit, coll: &ObjId, id: &RecordId) -> Option<ObjId> {
+    match doc.get(coll, id.as_str()).ok()?? {
+        (Value::Object(ObjType::Map), obj) => Some(obj),
+        _ => None,
+    }
+}
+
+pub(crate) fn get<R: Record>(doc: &AutoCommit, coll: Option<ObjId>, id: &RecordId) -> Result<R, ModelError> {
+    let coll = coll.ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+    hydrate_prop::<_, Option<R>, _, _>(doc, coll, id.as_str())
+        .ok()
+        .flatten()
+        .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))
+}
+
+pub(crate) fn commit(doc: &mut AutoCommit, by: &Author, now: i64, edits: Vec<RecordEdit>) {
+    let note = ChangeNote {
+        by: by.clone(),
+        edits,
+    };
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(note.to_message())
+            .with_time(now),
+    );
+}
+
+/// Adds `record` (checked by the caller) to the collection map `coll`.
+pub(crate) fn create<R: Record>(
+    doc: &mut AutoCommit,
+    coll: &ObjId,
+    record: R,
+    by: &Author,
+    now: i64,
+) -> Result<RecordId, ModelError> {
+    let id = record.id().clone();
+    if doc.get(coll, id.as_str())?.is_some() {
+        return Err(ModelError::RecordExists(id));
+    }
+    if let Err(e) = reconcile_prop(&mut *doc, coll, id.as_str(), &record) {
+        doc.rollback();
+        return Err(e.into());
+    }
+    commit(
+        doc,
+        by,
+        now,
+        vec![RecordEdit {
+            collection: R::COLLECTION,
+            id: id.clone(),
+            action: EditAction::Create,
+            fields: Vec::new(),
+        }],
+    );
+    Ok(id)
+}
+
+/// Writes the fields that differ between `base` and `edited` (see [`VillageDoc::update`]).
+pub(crate) fn update<R: Record + validate::Validate>(
+    doc: &mut AutoCommit,
+    coll: Option<ObjId>,
+    base: &R,
+    edited: &R,
+    by: &Author,
+    now: i64,
+) -> Result<Vec<&'static str>, ModelError> {
+    check(edited)?;
+    let id = base.id().clone();
+    let current: R = get(doc, coll.clone(), &id)?;
+    if current.is_deleted() {
+        return Err(ModelError::RecordDeleted(id));
+    }
+    let obj = coll
+        .and_then(|c| record_obj(doc, &c, &id))
+        .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+    let fields: Vec<&'static str> = edited
+        .changed_fields(base)
+        .into_iter()
+        .filter(|f| *f != "deleted" && *f != "id")
+        .collect();
+    for f in &fields {
+        if let Err(e) = edited.reconcile_field(&mut *doc, &obj, f) {
+            // Nothing half-written may ride along in a later change with another note.
+            doc.rollback();
+            return Err(e.into());
+        }
+    }
+    if !fields.is_empty() {
+        commit(
+            doc,
+            by,
+            now,
+            vec![RecordEdit {
+                collection: R::COLLECTION,
+                id,
+                action: EditAction::Update,
+                fields: fields.iter().map(|f| f.to_string()).collect(),
+            }],
+        );
+    }
+    Ok(fields)
+}
+
+/// Marks a record deleted or restores it; nothing happens if it already is so.
+pub(crate) fn set_deleted<R: Record>(
+    doc: &mut AutoCommit,
+    coll: Option<ObjId>,
+    id: &RecordId,
+    deleted: bool,
+    by: &Author,
+    now: i64,
+) -> Result<(), ModelError> {
+    let obj = coll
+        .clone()
+        .and_then(|c| record_obj(doc, &c, id))
+        .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
+    if get::<R>(doc, coll, id)?.is_deleted() == deleted {
+        return Ok(()); // Already so: no change, and no history entry.
+    }
+    doc.put(&obj, "deleted", deleted)?;
+    let action = if deleted {
+        EditAction::Delete
+    } else {
+        EditAction::Restore
+    };
+    commit(
+        doc,
+        by,
+        now,
+        vec![RecordEdit {
+            collection: R::COLLECTION,
+            id: id.clone(),
+            action,
+            fields: vec!["deleted".into()],
+        }],
+    );
+    Ok(())
+}
+
+pub(crate) fn check<R: validate::Validate>(record: &R) -> Result<(), ModelError> {
     let errors: Vec<_> = record
         .validate()
         .into_iter()

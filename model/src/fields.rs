@@ -167,6 +167,7 @@ mod tests {
     use super::*;
     use crate::ids::RecordId;
 
+    use crate::district::*;
     use crate::record::Collection;
     use crate::records::*;
 
@@ -275,6 +276,27 @@ mod tests {
                 Collection::Ledger,
                 j(&LedgerEntry::new(id(), id(), d, LedgerKind::Deposit, 1)),
                 ok::<LedgerEntry>,
+            ),
+            (Collection::Agencies, j(&Agency::new(id(), "PT A")), ok::<Agency>),
+            (
+                Collection::Countries,
+                j(&CountryNote::new(id(), "Taiwan")),
+                ok::<CountryNote>,
+            ),
+            (
+                Collection::JobOrders,
+                j(&JobOrder::new(id(), "Perawat", "Taiwan", d)),
+                ok::<JobOrder>,
+            ),
+            (
+                Collection::Announcements,
+                j(&Announcement::new(id(), "A", d)),
+                ok::<Announcement>,
+            ),
+            (
+                Collection::Schedule,
+                j(&ScheduledTraining::new(id(), "T", TrainingKind::Skills, d)),
+                ok::<ScheduledTraining>,
             ),
         ]
     }

@@ -57,7 +57,9 @@ pub mod wire;
 pub use author::{Author, ChangeNote, EditAction, RecordEdit, device_name, named_device_id};
 pub use conflict::{CompetingValue, FieldConflict};
 pub use date::Date;
-pub use district::DistrictDoc;
+pub use district::{
+    Agency, AgencyStatus, Announcement, CountryNote, DistrictDoc, JobOrder, Reference, ScheduledTraining,
+};
 pub use doc::{VillageDoc, VillageSnapshot};
 pub use fields::{Described, FieldKind, FieldSpec, Text};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};

@@ -22,7 +22,7 @@ pub trait Record: Reconcile + Hydrate + Clone + PartialEq + std::fmt::Debug {
     fn reconcile_field<D: Doc>(&self, doc: &mut D, obj: &ObjId, field: &str) -> Result<(), ReconcileError>;
 }
 
-/// The root maps of a village document.
+/// The root maps of the documents: a village's records and a district's reference data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
@@ -39,10 +39,17 @@ pub enum Collection {
     Parenting,
     Memberships,
     Ledger,
+    // The district document's reference data.
+    Agencies,
+    Countries,
+    JobOrders,
+    Announcements,
+    Schedule,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 13] = [
+    /// Every record type, of both kinds of document.
+    pub const ALL: [Collection; 18] = [
         Collection::Persons,
         Collection::Episodes,
         Collection::Consultations,
@@ -56,6 +63,35 @@ impl Collection {
         Collection::Parenting,
         Collection::Memberships,
         Collection::Ledger,
+        Collection::Agencies,
+        Collection::Countries,
+        Collection::JobOrders,
+        Collection::Announcements,
+        Collection::Schedule,
+    ];
+    /// The root maps of a village document.
+    pub const VILLAGE: [Collection; 13] = [
+        Collection::Persons,
+        Collection::Episodes,
+        Collection::Consultations,
+        Collection::Cases,
+        Collection::CaseEntries,
+        Collection::Sessions,
+        Collection::Trainings,
+        Collection::Participations,
+        Collection::Businesses,
+        Collection::Children,
+        Collection::Parenting,
+        Collection::Memberships,
+        Collection::Ledger,
+    ];
+    /// The root maps of a district document (see [`crate::DistrictDoc`]).
+    pub const DISTRICT: [Collection; 5] = [
+        Collection::Agencies,
+        Collection::Countries,
+        Collection::JobOrders,
+        Collection::Announcements,
+        Collection::Schedule,
     ];
     /// The collections every village document has from its genesis change.
     pub const GENESIS: [Collection; 2] = [Collection::Persons, Collection::Episodes];
@@ -90,6 +126,11 @@ impl Collection {
             Collection::Parenting => "parenting",
             Collection::Memberships => "memberships",
             Collection::Ledger => "ledger",
+            Collection::Agencies => "agencies",
+            Collection::Countries => "countries",
+            Collection::JobOrders => "job_orders",
+            Collection::Announcements => "announcements",
+            Collection::Schedule => "training_schedule",
         }
     }
 
@@ -100,6 +141,7 @@ impl Collection {
 
     /// The declared fields of this collection's records, in form order.
     pub fn declared(self) -> &'static [crate::fields::FieldSpec] {
+        use crate::district::*;
         use crate::fields::Described;
         use crate::records::*;
         match self {
@@ -116,11 +158,17 @@ impl Collection {
             Collection::Parenting => Parenting::SPEC,
             Collection::Memberships => Membership::SPEC,
             Collection::Ledger => LedgerEntry::SPEC,
+            Collection::Agencies => Agency::SPEC,
+            Collection::Countries => CountryNote::SPEC,
+            Collection::JobOrders => JobOrder::SPEC,
+            Collection::Announcements => Announcement::SPEC,
+            Collection::Schedule => ScheduledTraining::SPEC,
         }
     }
 
     /// What a record of this collection is called.
     pub fn name(self) -> crate::fields::Text {
+        use crate::district::*;
         use crate::fields::Described;
         use crate::records::*;
         match self {
@@ -137,11 +185,17 @@ impl Collection {
             Collection::Parenting => Parenting::NAME,
             Collection::Memberships => Membership::NAME,
             Collection::Ledger => LedgerEntry::NAME,
+            Collection::Agencies => Agency::NAME,
+            Collection::Countries => CountryNote::NAME,
+            Collection::JobOrders => JobOrder::NAME,
+            Collection::Announcements => Announcement::NAME,
+            Collection::Schedule => ScheduledTraining::NAME,
         }
     }
 
     /// The stored fields of this collection's records.
     pub fn fields(self) -> &'static [&'static str] {
+        use crate::district::*;
         use crate::records::*;
         match self {
             Collection::Persons => Person::FIELDS,
@@ -157,6 +211,11 @@ impl Collection {
             Collection::Parenting => Parenting::FIELDS,
             Collection::Memberships => Membership::FIELDS,
             Collection::Ledger => LedgerEntry::FIELDS,
+            Collection::Agencies => Agency::FIELDS,
+            Collection::Countries => CountryNote::FIELDS,
+            Collection::JobOrders => JobOrder::FIELDS,
+            Collection::Announcements => Announcement::FIELDS,
+            Collection::Schedule => ScheduledTraining::FIELDS,
         }
     }
 }

@@ -60,6 +60,20 @@ pub enum IssueKind {
     NikUsedBy {
         name: String,
     },
+    /// The agency is not on the district's list of licensed agencies.
+    AgencyNotListed,
+    /// The agency's licence had run out at the departure (`until`, as shown).
+    AgencyLicenceExpired {
+        until: String,
+    },
+    /// The district lists the agency as suspended, or revoked.
+    AgencyNotActive {
+        revoked: bool,
+    },
+    /// The district notes a moratorium on the destination.
+    Moratorium {
+        note: String,
+    },
 }
 
 /// One finding, attached to the field it concerns.
@@ -176,6 +190,43 @@ impl Issue {
                 return match lang {
                     Lang::Id => format!("NIK ini sudah dipakai {name} di desa ini."),
                     Lang::En => format!("This NIK already belongs to {name} in this village."),
+                };
+            }
+            AgencyNotListed => (
+                "P3MI ini tidak ada di daftar P3MI berizin dari kabupaten. Periksa namanya, atau laporkan ke Disnaker.",
+                "This agency is not on the district's list of licensed agencies. Check the name, or report it to the district office.",
+            ),
+            AgencyLicenceExpired { until } => {
+                return match lang {
+                    Lang::Id => format!(
+                        "Izin P3MI ini berlaku sampai {until}, sebelum tanggal berangkat. Periksa ke Disnaker."
+                    ),
+                    Lang::En => format!(
+                        "This agency's licence ran until {until}, before the departure. Check with the district office."
+                    ),
+                };
+            }
+            AgencyNotActive { revoked: true } => (
+                "Izin P3MI ini sudah dicabut (daftar kabupaten).",
+                "This agency's licence has been revoked (district list).",
+            ),
+            AgencyNotActive { revoked: false } => (
+                "Izin P3MI ini sedang dibekukan (daftar kabupaten).",
+                "This agency's licence is suspended (district list).",
+            ),
+            Moratorium { note } => {
+                let (id, en) = (
+                    "Kabupaten mencatat moratorium penempatan ke negara ini.",
+                    "The district notes a moratorium on placement to this country.",
+                );
+                let head = match lang {
+                    Lang::Id => id,
+                    Lang::En => en,
+                };
+                return if note.trim().is_empty() {
+                    head.to_owned()
+                } else {
+                    format!("{head} {}", note.trim())
                 };
             }
         };

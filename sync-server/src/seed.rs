@@ -2,7 +2,7 @@
 //! are written into an empty store.
 
 use desmigratif_model::demo::{self, DemoVillage};
-use desmigratif_model::{DistrictCode, DistrictDoc, DocumentId, VillageCode};
+use desmigratif_model::{DistrictCode, DocumentId, VillageCode};
 use samod::storage::StorageKey;
 use sha2::{Digest, Sha256};
 
@@ -59,7 +59,7 @@ pub fn seed_demo(store: &FileStore, households: usize) -> std::io::Result<Vec<Se
     let district: DistrictCode = "35.07".parse().expect("valid code");
     let id = DocumentId::for_district(&district);
     if !has_document(store, &id) {
-        put_snapshot(store, &id, DistrictDoc::genesis(&district).automerge())?;
+        put_snapshot(store, &id, demo::district_doc(&district).automerge())?;
     }
     out.push(SeededDoc {
         label: "Disnaker Kabupaten Malang".into(),

@@ -71,7 +71,7 @@ impl FullRead {
             conflicted: Default::default(),
         };
         let collection_of = |p: &Prop| match p {
-            Prop::Map(k) => Collection::ALL.into_iter().find(|c| c.key() == k),
+            Prop::Map(k) => Collection::VILLAGE.into_iter().find(|c| c.key() == k),
             Prop::Seq(_) => None,
         };
         for patch in doc.doc.diff(&[], &heads) {
@@ -182,7 +182,7 @@ impl VillageDoc {
                         // client does that.
                         if key
                             .as_deref()
-                            .is_some_and(|k| Collection::ALL.iter().any(|c| c.key() == k) || k == "meta")
+                            .is_some_and(|k| Collection::VILLAGE.iter().any(|c| c.key() == k) || k == "meta")
                         {
                             touched.everything = true;
                         }
@@ -217,7 +217,7 @@ impl VillageDoc {
         let exid = self.doc.import_obj(&format!("{}@{}", obj.0, obj.1)).ok()?;
         let path = self.doc.parents(&exid).ok()?.path();
         let collection = match path.first()? {
-            (_, Prop::Map(top)) => Collection::ALL.into_iter().find(|c| c.key() == top)?,
+            (_, Prop::Map(top)) => Collection::VILLAGE.into_iter().find(|c| c.key() == top)?,
             _ => return None,
         };
         match path.get(1)? {
@@ -229,7 +229,7 @@ impl VillageDoc {
     /// The index of the document's collections and records, for [`Self::touched_since`].
     pub(crate) fn object_index(&self) -> ObjectIndex {
         let mut index = ObjectIndex::default();
-        for c in Collection::ALL {
+        for c in Collection::VILLAGE {
             let Some(coll) = self.collection(c) else {
                 continue;
             };

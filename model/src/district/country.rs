@@ -1,0 +1,56 @@
+//! What the district tells villages about a destination country (a moratorium, a warning).
+
+use crate::fields::{Described, FieldKind, FieldSpec, Text, field, required};
+use crate::ids::RecordId;
+use crate::record::{Collection, record};
+use crate::validate::{Issue, Validate, check_declared};
+
+record! {
+    /// A destination country with the district's note on it.
+    pub struct CountryNote in Collection::Countries {
+        pub id: RecordId,
+        pub country: String,
+        /// Placement there is stopped (wholly or for some jobs): the note says which.
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub moratorium: bool,
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub note: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub deleted: bool,
+    }
+}
+
+impl CountryNote {
+    pub fn new(id: RecordId, country: impl Into<String>) -> Self {
+        Self {
+            id,
+            country: country.into(),
+            moratorium: false,
+            note: None,
+            deleted: false,
+        }
+    }
+}
+
+impl Described for CountryNote {
+    const NAME: Text = Text::new("negara tujuan", "destination country");
+    const SPEC: &'static [FieldSpec] = &[
+        required(field("country", "Negara", "Country", FieldKind::Text)),
+        field(
+            "moratorium",
+            "Moratorium (penempatan dihentikan)",
+            "Moratorium (placement stopped)",
+            FieldKind::Flag,
+        ),
+        field("note", "Catatan", "Note", FieldKind::LongText),
+    ];
+}
+
+impl Validate for CountryNote {
+    fn validate(&self) -> Vec<Issue> {
+        check_declared(self)
+    }
+}
