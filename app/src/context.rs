@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use desmigratif_model::Reference;
+
 use crate::engine::{Engine, Status};
 use crate::replica::VillageView;
 use crate::session::{self, Session};
@@ -83,6 +85,28 @@ impl AppContext {
         let engine = self.engine()?;
         engine.changed(doc_id)?.track();
         engine.with_view(doc_id, f)
+    }
+
+    /// The district document this account reads (a village's district) or keeps (a district
+    /// office's), and whether this account may edit it.
+    pub fn district_doc(&self) -> Option<(String, bool)> {
+        self.session.with(|s| {
+            s.as_ref()?
+                .documents
+                .iter()
+                .find(|g| g.kind == "district")
+                .map(|g| (g.doc_id.clone(), g.access == "read_write"))
+        })
+    }
+
+    /// Reads the district's reference data, re-running the caller when it changes; `None`
+    /// before the engine started or the document arrived.
+    pub fn with_reference<T>(&self, f: impl FnOnce(&Reference) -> T) -> Option<T> {
+        self.status.version.track();
+        let (id, _) = self.district_doc()?;
+        let engine = self.engine()?;
+        engine.changed(&id)?.track();
+        engine.with_reference(&id, f)
     }
 
     /// As [`Self::with_doc`], for the village on screen.

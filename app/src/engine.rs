@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use desmigratif_model::VillageDoc;
+use desmigratif_model::{DistrictDoc, Reference, VillageDoc};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -268,7 +268,24 @@ impl Engine {
         f: impl FnOnce(&mut VillageDoc) -> Result<T, desmigratif_model::ModelError>,
     ) -> Result<T, EditError> {
         self.loaded().await;
-        let (value, changes, effects) = self.0.borrow_mut().replica.edit(doc_id, f)?;
+        let edited = self.0.borrow_mut().replica.edit(doc_id, f)?;
+        self.store_edit(doc_id, edited).await
+    }
+
+    /// As [`Self::edit`], for the district's reference data (district accounts only: the
+    /// replica refuses a read-only document, and so would the relay).
+    pub async fn edit_district<T>(
+        &self,
+        doc_id: &str,
+        f: impl FnOnce(&mut DistrictDoc) -> Result<T, desmigratif_model::ModelError>,
+    ) -> Result<T, EditError> {
+        self.loaded().await;
+        let edited = self.0.borrow_mut().replica.edit_district(doc_id, f)?;
+        self.store_edit(doc_id, edited).await
+    }
+
+    async fn store_edit<T>(&self, doc_id: &str, edited: (T, Vec<u8>, Vec<Effect>)) -> Result<T, EditError> {
+        let (value, changes, effects) = edited;
         // The screens show the change at once; the caller says "saved" once it is stored.
         self.run(effects);
         if !changes.is_empty() {
@@ -282,6 +299,11 @@ impl Engine {
             self.run(effects);
         }
         Ok(value)
+    }
+
+    /// A district document's reference data, if it has arrived.
+    pub fn with_reference<T>(&self, doc_id: &str, f: impl FnOnce(&Reference) -> T) -> Option<T> {
+        self.0.borrow().replica.reference(doc_id).map(f)
     }
 
     /// Carries out what the replica decided, then shows where sync stands.

@@ -29,6 +29,7 @@ use crate::pages::person_form::PersonForm;
 use crate::pages::person_list::PersonList;
 use crate::pages::pillars::parts::services_page;
 use crate::pages::pillars::{detail_page, form_page, list_page};
+use crate::pages::reference::{ReferenceForm, ReferencePage};
 
 /// The root component: provides the language and app contexts, the header with the sync
 /// status, and the routes.
@@ -54,6 +55,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orang/:id/ubah") view=PersonForm/>
                     <Route path=path!("/dasbor") view=Dashboard/>
                     <Route path=path!("/laporan") view=MonthlyReport/>
+                    <Route path=path!("/info") view=ReferencePage/>
+                    <Route path=path!("/info/:jenis/baru") view=ReferenceForm/>
+                    <Route path=path!("/info/:jenis/:id/ubah") view=ReferenceForm/>
                     <Route path=path!("/layanan") view=services_page/>
                     <Route path=path!("/layanan/:jenis") view=list_page/>
                     <Route path=path!("/layanan/:jenis/baru") view=form_page/>

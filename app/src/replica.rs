@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use desmigratif_model::wire::WireMessage;
-use desmigratif_model::{ModelError, VillageDoc};
+use desmigratif_model::{DistrictDoc, ModelError, Reference, VillageDoc};
 
 /// A document's chunks are replaced by one snapshot once it has more than this many.
 pub const COMPACT_AFTER_CHUNKS: usize = 40;
@@ -76,6 +76,8 @@ pub struct Doc {
     /// `None` until the document is a village document with content. Before the document
     /// is loaded, the view stored on the device (if any).
     view: Option<VillageView>,
+    /// A district document's reference data, read whole after each change (it is small).
+    reference: Option<Reference>,
     /// The Automerge document was loaded from the device (until then only the stored view is
     /// there: it can be shown, not edited or synced).
     loaded: bool,
@@ -95,7 +97,17 @@ impl Doc {
     }
 
     fn refresh_view(&mut self) {
-        if self.automerge.get_heads().is_empty() || !VillageDoc::is_village(&self.automerge) {
+        if self.automerge.get_heads().is_empty() {
+            return;
+        }
+        if DistrictDoc::is_district(&self.automerge) {
+            let district = DistrictDoc::from_automerge(std::mem::take(&mut self.automerge))
+                .expect("checked to be a district document just above");
+            self.reference = Some(district.reference());
+            self.automerge = district.into_automerge();
+            return;
+        }
+        if !VillageDoc::is_village(&self.automerge) {
             return;
         }
         let mut doc = VillageDoc::from_automerge(std::mem::take(&mut self.automerge))
@@ -157,6 +169,7 @@ impl Replica {
             unavailable: false,
             chunks: HashSet::new(),
             view: stored_view.and_then(VillageView::decode),
+            reference: None,
             loaded: false,
             saved: Vec::new(),
         };
@@ -200,7 +213,7 @@ impl Replica {
         doc.refresh_view();
         let now = doc.view.as_ref().map(|v| v.heads.clone());
         let mut effects = Vec::new();
-        if now != shown {
+        if now != shown || doc.reference.is_some() {
             effects.push(Effect::Changed(id.to_owned()));
         }
         effects.extend(self.offer(id));
@@ -228,6 +241,11 @@ impl Replica {
 
     pub fn view(&self, doc: &str) -> Option<&VillageView> {
         self.docs.get(doc)?.view.as_ref()
+    }
+
+    /// A district document's reference data, once it has arrived.
+    pub fn reference(&self, doc: &str) -> Option<&Reference> {
+        self.docs.get(doc)?.reference.as_ref()
     }
 
     /// Local changes the relay has not confirmed.
@@ -281,6 +299,41 @@ impl Replica {
         doc: &str,
         f: impl FnOnce(&mut VillageDoc) -> Result<T, ModelError>,
     ) -> Result<(T, Vec<u8>, Vec<Effect>), EditRefused> {
+        self.edit_automerge(doc, |automerge| {
+            if !VillageDoc::is_village(automerge) {
+                return Err(EditRefused::NotLoaded);
+            }
+            let mut village = VillageDoc::from_automerge(std::mem::take(automerge))
+                .expect("checked to be a village document just above");
+            let result = f(&mut village);
+            *automerge = std::mem::take(village.automerge());
+            result.map_err(EditRefused::Model)
+        })
+    }
+
+    /// As [`Self::edit`], for a district document (the district office's reference data).
+    pub fn edit_district<T>(
+        &mut self,
+        doc: &str,
+        f: impl FnOnce(&mut DistrictDoc) -> Result<T, ModelError>,
+    ) -> Result<(T, Vec<u8>, Vec<Effect>), EditRefused> {
+        self.edit_automerge(doc, |automerge| {
+            if !DistrictDoc::is_district(automerge) {
+                return Err(EditRefused::NotLoaded);
+            }
+            let mut district = DistrictDoc::from_automerge(std::mem::take(automerge))
+                .expect("checked to be a district document just above");
+            let result = f(&mut district);
+            *automerge = district.into_automerge();
+            result.map_err(EditRefused::Model)
+        })
+    }
+
+    fn edit_automerge<T>(
+        &mut self,
+        doc: &str,
+        f: impl FnOnce(&mut AutoCommit) -> Result<T, EditRefused>,
+    ) -> Result<(T, Vec<u8>, Vec<Effect>), EditRefused> {
         let d = self.docs.get_mut(doc).ok_or(EditRefused::NotLoaded)?;
         if !d.loaded {
             return Err(EditRefused::NotLoaded);
@@ -288,14 +341,7 @@ impl Replica {
         if !d.writable {
             return Err(EditRefused::ReadOnly);
         }
-        if !VillageDoc::is_village(&d.automerge) {
-            return Err(EditRefused::NotLoaded);
-        }
-        let mut village = VillageDoc::from_automerge(std::mem::take(&mut d.automerge))
-            .expect("checked to be a village document just above");
-        let result = f(&mut village);
-        d.automerge = std::mem::take(village.automerge());
-        let value = result.map_err(EditRefused::Model)?;
+        let value = f(&mut d.automerge)?;
         let changes = d.unsaved_changes();
         let mut effects = Vec::new();
         if !changes.is_empty() {

@@ -359,39 +359,6 @@ fn rng_months_back(rng: &mut Seeded, departed: u64) -> u64 {
     rng.below(24).min(departed.saturating_sub(6))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{Category, validate::Validate};
-
-    #[test]
-    fn demo_villages_are_deterministic_valid_and_varied() {
-        let mut a = village_doc(&VILLAGES[0], 12);
-        let mut b = village_doc(&VILLAGES[0], 12);
-        let (sa, sb) = (a.snapshot(), b.snapshot());
-        assert_eq!(sa.persons, sb.persons);
-        assert_eq!(sa.episodes, sb.episodes);
-        assert!(sa.damaged.is_empty());
-        assert!(sa.persons.len() >= 24);
-        // No NIK in the demo data disagrees with the person it belongs to.
-        for p in sa.persons.values() {
-            assert!(p.validate().is_empty(), "{p:?} {:?}", p.validate());
-        }
-        for e in sa.episodes.values() {
-            assert!(
-                e.validate().iter().all(|i| i.severity != crate::Severity::Error),
-                "{e:?}"
-            );
-        }
-        let counts = sa.counts();
-        assert_eq!(counts.total(), sa.persons.len());
-        assert!(counts.get(Category::Pmi) + counts.get(Category::PurnaPmi) + counts.get(Category::Cpmi) > 0);
-        assert!(counts.get(Category::Keluarga) > 0);
-        assert_eq!(a.automerge().get_heads().len(), 1);
-        let _ = b.save();
-    }
-}
-
 /// The district's demo reference data: the demo episodes' agencies (licensed), one whose
 /// licence ran out and one revoked, country notes, job orders, announcements and trainings.
 pub fn district_doc(code: &crate::DistrictCode) -> crate::DistrictDoc {
@@ -505,4 +472,37 @@ pub fn district_doc(code: &crate::DistrictCode) -> crate::DistrictDoc {
         doc.create(t, &by, now).expect("valid demo training");
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Category, validate::Validate};
+
+    #[test]
+    fn demo_villages_are_deterministic_valid_and_varied() {
+        let mut a = village_doc(&VILLAGES[0], 12);
+        let mut b = village_doc(&VILLAGES[0], 12);
+        let (sa, sb) = (a.snapshot(), b.snapshot());
+        assert_eq!(sa.persons, sb.persons);
+        assert_eq!(sa.episodes, sb.episodes);
+        assert!(sa.damaged.is_empty());
+        assert!(sa.persons.len() >= 24);
+        // No NIK in the demo data disagrees with the person it belongs to.
+        for p in sa.persons.values() {
+            assert!(p.validate().is_empty(), "{p:?} {:?}", p.validate());
+        }
+        for e in sa.episodes.values() {
+            assert!(
+                e.validate().iter().all(|i| i.severity != crate::Severity::Error),
+                "{e:?}"
+            );
+        }
+        let counts = sa.counts();
+        assert_eq!(counts.total(), sa.persons.len());
+        assert!(counts.get(Category::Pmi) + counts.get(Category::PurnaPmi) + counts.get(Category::Cpmi) > 0);
+        assert!(counts.get(Category::Keluarga) > 0);
+        assert_eq!(a.automerge().get_heads().len(), 1);
+        let _ = b.save();
+    }
 }

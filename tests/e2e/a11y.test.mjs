@@ -66,7 +66,7 @@ test('a field worker\'s screens have no WCAG A/AA violations', async () => {
   }
 });
 
-test('a district clerk\'s home, dashboard and report have no WCAG A/AA violations', async () => {
+test('a district clerk\'s home, dashboard, report and reference data have no WCAG A/AA violations', async () => {
   const { page, context } = await newPhone(browser);
   try {
     await login(page, 'disnaker-malang');
@@ -80,6 +80,13 @@ test('a district clerk\'s home, dashboard and report have no WCAG A/AA violation
     await page.getByRole('link', { name: 'Laporan bulanan' }).click();
     await page.locator('.report[data-loaded]').waitFor();
     await check(page, 'monthly report');
+    await page.goto(page.url().replace(/\/laporan.*$/, '/info'));
+    await page.locator('#p3mi .ref-items li').first().waitFor();
+    await page.locator('#lowongan details summary').first().click();
+    await check(page, 'district information, with edit links');
+    await page.locator('#p3mi .edit-link').first().click();
+    await page.locator('#r-name').waitFor();
+    await check(page, 'an agency\'s form');
   } finally {
     await context.close();
   }

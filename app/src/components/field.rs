@@ -34,9 +34,13 @@ pub fn DeclaredField(
     value: Signal<String>,
     on_input: Callback<String>,
     messages: Signal<Vec<FieldMessage>>,
+    /// Values to offer as the user types (a text field may still take any other).
+    #[prop(optional)]
+    suggest: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     let lang = use_language();
     let id = format!("{prefix}-{}", spec.key);
+    let list_id = suggest.map(|_| format!("{id}-list"));
     let described = format!("{id}-msg");
     let invalid = move || messages.get().iter().any(|m| m.severity == Severity::Error);
     let input = move |ev| on_input.run(event_target_value(&ev));
@@ -83,10 +87,18 @@ pub fn DeclaredField(
                 FieldKind::Money => ("text", "numeric", "Rp"),
                 _ => ("text", "", ""),
             };
+            let datalist = suggest.zip(list_id.clone()).map(|(values, list)| {
+                view! {
+                    <datalist id=list>
+                        {move || values.get().into_iter().map(|v| view! { <option value=v></option> }).collect_view()}
+                    </datalist>
+                }
+            });
             view! {
-                <input id=id.clone() name=spec.key type=kind_attr inputmode=mode placeholder=hint
-                    prop:value=value on:input=input
+                <input id=id.clone() name=spec.key type=kind_attr inputmode=mode placeholder=hint list=list_id.clone()
+                    prop:value=value on:input=input autocomplete=list_id.as_ref().map(|_| "off")
                     aria-invalid=move || invalid().to_string() aria-describedby=described.clone()/>
+                {datalist}
             }
             .into_any()
         }
@@ -143,15 +155,27 @@ pub fn declared_fields(
     prefix: &'static str,
     draft: RwSignal<RecordDraft>,
     messages_for: impl Fn(&'static str) -> Signal<Vec<FieldMessage>>,
+    suggest_for: impl Fn(&'static str) -> Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     specs
         .iter()
         .map(|spec| {
-            view! {
-                <DeclaredField spec=spec prefix=prefix
-                    value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
-                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                    messages=messages_for(spec.key)/>
+            let suggest = suggest_for(spec.key);
+            match suggest {
+                Some(suggest) => view! {
+                    <DeclaredField spec=spec prefix=prefix
+                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                        messages=messages_for(spec.key) suggest=suggest/>
+                }
+                .into_any(),
+                None => view! {
+                    <DeclaredField spec=spec prefix=prefix
+                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                        messages=messages_for(spec.key)/>
+                }
+                .into_any(),
             }
         })
         .collect_view()

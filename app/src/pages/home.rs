@@ -6,6 +6,7 @@ use crate::i18n::{format_time_ms, use_language};
 use crate::pages::login::Login;
 use crate::pages::partner::PartnerPage;
 use crate::pages::pillars::parts::PillarFigures;
+use crate::pages::reference::DistrictNews;
 
 /// The village home: counts per category, recent changes, and for a district office the
 /// village switch and an overview of every village.
@@ -42,6 +43,7 @@ fn VillageHome() -> impl IntoView {
             <nav class="actions">
                 <a class="button" href="/layanan">{move || use_language().text("Semua layanan", "All services")}</a>
             </nav>
+            <DistrictNews/>
             <RecentChanges/>
             <Logout/>
     }

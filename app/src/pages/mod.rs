@@ -8,3 +8,4 @@ pub mod person_detail;
 pub mod person_form;
 pub mod person_list;
 pub mod pillars;
+pub mod reference;

@@ -272,8 +272,26 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
     })
 }
 
+/// The usual destinations of Indonesian migrant workers, offered in the episode form (the
+/// district's country notes add theirs).
+const DESTINATIONS: &[&str] = &[
+    "Arab Saudi",
+    "Brunei Darussalam",
+    "Hong Kong",
+    "Jepang",
+    "Korea Selatan",
+    "Malaysia",
+    "Persatuan Emirat Arab",
+    "Polandia",
+    "Qatar",
+    "Singapura",
+    "Taiwan",
+    "Turki",
+];
+
 /// Adds a migration episode to a person, or edits one (only the changed fields are written).
-/// Its fields follow the episode's declaration ([`Described::SPEC`]).
+/// Its fields follow the episode's declaration ([`Described::SPEC`]); the agency and the
+/// destination are checked against the district's lists.
 #[component]
 fn EpisodeForm(
     /// The person the episode belongs to.
@@ -312,10 +330,59 @@ fn EpisodeForm(
         let base = base.get_value().unwrap_or_else(|| blank.get_value());
         draft.with(|d| d.to_record(&base, lang.get(), crate::i18n::today()))
     });
+    // What the district's lists say: an unlisted or unlicensed agency, a moratorium. Warnings
+    // only: the worker records what happened.
+    let listed = Memo::new(move |_| {
+        let l = lang.get();
+        checked
+            .with(|(e, _)| {
+                let e = e.as_ref()?;
+                app.with_reference(|r| {
+                    r.check_episode(e, crate::i18n::today())
+                        .into_iter()
+                        .map(|i| FieldMessage {
+                            field: i.field.clone(),
+                            severity: i.severity,
+                            text: i.message(l),
+                            link: Some("/info#p3mi".into()).filter(|_| i.field == "agency"),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .unwrap_or_default()
+    });
     let messages_for = move |field: &'static str| -> Signal<Vec<FieldMessage>> {
         Signal::derive(move || {
-            checked.with(|(_, m)| m.iter().filter(|m| m.field == field).cloned().collect())
+            let mut out: Vec<FieldMessage> =
+                checked.with(|(_, m)| m.iter().filter(|m| m.field == field).cloned().collect());
+            out.extend(listed.with(|l| l.iter().filter(|m| m.field == field).cloned().collect::<Vec<_>>()));
+            out
         })
+    };
+    // The district's agencies and countries, offered as the user types.
+    let suggest_for = move |field: &'static str| -> Option<Signal<Vec<String>>> {
+        match field {
+            "agency" => Some(Signal::derive(move || {
+                app.with_reference(|r| r.live_agencies().into_iter().map(|a| a.name.clone()).collect())
+                    .unwrap_or_default()
+            })),
+            "destination_country" => Some(Signal::derive(move || {
+                let mut countries: Vec<String> = DESTINATIONS.iter().map(|c| (*c).to_owned()).collect();
+                if let Some(noted) = app.with_reference(|r| {
+                    r.countries
+                        .values()
+                        .filter(|c| !c.deleted)
+                        .map(|c| c.country.clone())
+                        .collect::<Vec<_>>()
+                }) {
+                    countries.extend(noted);
+                }
+                countries.sort();
+                countries.dedup();
+                countries
+            })),
+            _ => None,
+        }
     };
     let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -373,7 +440,7 @@ fn EpisodeForm(
             }
         });
     });
-    let fields = move || declared_fields(MigrationEpisode::SPEC, "e", draft, messages_for);
+    let fields = move || declared_fields(MigrationEpisode::SPEC, "e", draft, messages_for, suggest_for);
     view! {
         <Show when=move || open.get()
             fallback=move || view! {

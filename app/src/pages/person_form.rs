@@ -156,7 +156,7 @@ pub fn PersonForm() -> impl IntoView {
             }
         });
     };
-    let fields = declared_fields(Person::SPEC, "f", draft, messages_for);
+    let fields = declared_fields(Person::SPEC, "f", draft, messages_for, |_| None);
     view! {
         <form class="card person-form" on:submit=save novalidate>
             <h1>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h1>

@@ -84,6 +84,11 @@ impl DistrictDoc {
         &mut self.doc
     }
 
+    /// The underlying Automerge document, given back.
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
     /// Applies every change of `other` that this document lacks.
     pub fn merge(&mut self, other: &mut DistrictDoc) -> Result<(), ModelError> {
         self.doc.merge(&mut other.doc)?;
