@@ -290,9 +290,11 @@ pub(crate) fn record_obj(doc: &AutoCommit, coll: &ObjId, id: &RecordId) -> Optio
 
 pub(crate) fn get<R: Record>(doc: &AutoCommit, coll: Option<ObjId>, id: &RecordId) -> Result<R, ModelError> {
     let coll = coll.ok_or_else(|| ModelError::NoSuchRecord(id.clone()))?;
-    hydrate_prop::<_, Option<R>, _, _>(doc, coll, id.as_str())
+    hydrate_prop::<_, Option<R>, _, _>(doc, &coll, id.as_str())
         .ok()
         .flatten()
+        // A record another client wrote with text objects for strings.
+        .or_else(|| read::record_json(doc, &record_obj(doc, &coll, id)?))
         .ok_or_else(|| ModelError::NoSuchRecord(id.clone()))
 }
 

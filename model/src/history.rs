@@ -11,6 +11,9 @@ use crate::ids::RecordId;
 use crate::record::Collection;
 use automerge::ReadDoc;
 
+/// The account named for changes made by a client other than this app.
+pub const OTHER_APP: &str = "aplikasi-lain";
+
 /// One change to one record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -38,11 +41,16 @@ impl VillageDoc {
     /// The changes to one record, oldest first (in causal order: a change always comes after
     /// every change it saw).
     pub fn history(&mut self, collection: Collection, id: &RecordId) -> Vec<HistoryEntry> {
-        self.automerge()
+        let metas: Vec<automerge::ChangeMetadata<'static>> = self
+            .automerge()
             .get_changes_meta(&[])
             .into_iter()
+            .map(|m| m.into_owned())
+            .collect();
+        metas
+            .into_iter()
             .filter_map(|meta| {
-                let note = ChangeNote::from_message(meta.message.as_deref()?)?;
+                let note = self.note_of(&meta)?;
                 let time = meta.timestamp;
                 let entries: Vec<HistoryEntry> = note
                     .edits
@@ -60,6 +68,24 @@ impl VillageDoc {
             })
             .flatten()
             .collect()
+    }
+
+    /// Who made a change and what it edited: its note, or for a change another client made
+    /// (no note: the JavaScript automerge library, a script) the records and fields its
+    /// operations wrote, by "another app" and the change's actor.
+    fn note_of(&self, meta: &automerge::ChangeMetadata<'_>) -> Option<ChangeNote> {
+        if let Some(note) = meta.message.as_deref().and_then(ChangeNote::from_message) {
+            return Some(note);
+        }
+        if matches!(meta.message.as_deref(), Some("genesis" | "pillars")) {
+            return None;
+        }
+        let edits = self.edits_of_foreign_change(meta.hash);
+        let actor = meta.actor.to_hex_string();
+        (!edits.is_empty()).then(|| ChangeNote {
+            by: Author::new(OTHER_APP, actor.get(..8).unwrap_or(&actor)),
+            edits,
+        })
     }
 
     /// What a change did to the given fields of a record: each field's value just before it
@@ -132,11 +158,16 @@ impl VillageDoc {
         &mut self,
         heads: &[automerge::ChangeHash],
     ) -> Vec<(Collection, RecordId, HistoryEntry)> {
-        self.automerge()
+        let metas: Vec<automerge::ChangeMetadata<'static>> = self
+            .automerge()
             .get_changes_meta(heads)
             .into_iter()
+            .map(|m| m.into_owned())
+            .collect();
+        metas
+            .into_iter()
             .filter_map(|meta| {
-                let note = ChangeNote::from_message(meta.message.as_deref()?)?;
+                let note = self.note_of(&meta)?;
                 let time = meta.timestamp;
                 Some(
                     note.edits

@@ -7,7 +7,9 @@ use autosurgeon::{Doc, Hydrate, Reconcile, ReconcileError};
 use crate::ids::RecordId;
 
 /// A kind of record stored in its own map at the root of a village document, keyed by id.
-pub trait Record: Reconcile + Hydrate + Clone + PartialEq + std::fmt::Debug {
+pub trait Record:
+    Reconcile + Hydrate + Clone + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned
+{
     /// The root map that holds records of this kind (`persons`, `episodes`).
     const COLLECTION: Collection;
     /// Every stored field, in form order.

@@ -5,6 +5,7 @@
 //
 // BENCH_HOUSEHOLDS (e.g. "500,2500") and BENCH_THROTTLE (e.g. "1,4") choose the runs.
 import { startRelay, launchProfile } from '../e2e/support.mjs';
+import { statSync } from 'node:fs';
 
 const householdRuns = (process.env.BENCH_HOUSEHOLDS ?? '500,2500').split(',').map(Number);
 const throttles = (process.env.BENCH_THROTTLE ?? '1,4').split(',').map(Number);
@@ -93,6 +94,19 @@ async function measure(relay, households, throttle) {
       r[`${name}_shown`] = shown;
       await page.locator('input.search').fill('');
       await page.waitForFunction((b) => document.querySelector('.result-count')?.textContent === b, total, { polling: 'raf' });
+    }
+
+    // Exports of the whole village from the list: from the tap to the browser's download.
+    for (const [name, label] of [['export_csv', 'Unduh CSV'], ['export_xlsx', 'Unduh Excel (XLSX)']]) {
+      const button = page.getByRole('button', { name: label });
+      await button.scrollIntoViewIfNeeded();
+      const t1 = await now(page);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: LONG }),
+        button.click(),
+      ]);
+      r[`${name}_ms`] = Math.round((await now(page)) - t1);
+      r[`${name}_bytes`] = statSync(await download.path()).size;
     }
 
     // Save an edited phone number: from the tap on "Simpan" to the person's page showing it.

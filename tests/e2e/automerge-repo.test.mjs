@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import WebSocket from 'ws';
-import { startRelay } from './support.mjs';
+import { startRelay, launchBrowser, newPhone, login as loginPhone, synced, editField } from './support.mjs';
 
 const ARJO = '35.07.11.2008';
 let relay;
@@ -68,6 +68,41 @@ test('a stock client reads its village, writes a person, and the district office
     });
   })());
   assert.equal(seen?.full_name, 'Dari Klien JS');
+});
+
+test('a person a stock client writes (strings as text objects) shows on the village phone, editable, with its history', async () => {
+  const { repo, session } = await connect('desa-arjowilangun', 'js-tablet');
+  const handle = await within(20_000, repo.find(docUrl(session, 'village')));
+  const id = 'bb'.repeat(16);
+  handle.change((d) => {
+    d.persons[id] = { id, full_name: 'Teks Klien JS', nik: '3507115208900002', sex: 'Female', birth_date: '1990-08-12', dusun: 'Krajan', deleted: false };
+  });
+  const browser = await launchBrowser();
+  const { page, context, errors } = await newPhone(browser);
+  try {
+    await loginPhone(page, relay.url, 'desa-arjowilangun', 'hp-uji');
+    await synced(page);
+    await page.goto(`${relay.url}/orang/${id}`);
+    await page.locator('.person-name', { hasText: 'Teks Klien JS' }).waitFor();
+    assert.equal((await page.locator('.details [data-field="birth_date"] dd').textContent()).trim(), '12-08-1990');
+    assert.equal((await page.locator('.details [data-field="sex"] dd').textContent()).trim(), 'Perempuan');
+    assert.equal(await page.locator('.damaged, .msg.error').count(), 0, 'not shown as damaged');
+    await page.locator('ul.history li', { hasText: 'aplikasi-lain' }).waitFor();
+
+    await editField(page, 'phone', '081299990000');
+    await page.locator('.details [data-field="phone"] dd', { hasText: '081299990000' }).waitFor();
+    // The stock client receives the edit: a scalar string in its document.
+    const phone = await within(20_000, new Promise((resolve) => {
+      const now = handle.doc().persons[id]?.phone;
+      if (now) resolve(now);
+      handle.on('change', ({ doc: d }) => { if (d.persons[id]?.phone) resolve(d.persons[id].phone); });
+    }));
+    assert.equal(String(phone), '081299990000');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await browser.close();
+  }
 });
 
 test('a stock client cannot open another village', async () => {

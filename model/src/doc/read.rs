@@ -61,9 +61,52 @@ pub(crate) struct FullRead {
     conflicted: std::collections::HashSet<(Collection, String)>,
 }
 
+/// A stored field's value as the JSON that records' serde form reads: scalars as themselves,
+/// a text object (how the JavaScript automerge library and many other clients store strings)
+/// as its string, and anything else as a marker no record field accepts (as autosurgeon
+/// refuses it).
+pub(crate) fn field_json(doc: &automerge::AutoCommit, value: &Value, obj: &ExId) -> serde_json::Value {
+    use automerge::ScalarValue;
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
+            ScalarValue::Int(i) => (*i).into(),
+            ScalarValue::Uint(u) => (*u).into(),
+            ScalarValue::F64(f) => {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+            ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
+            ScalarValue::Null => serde_json::Value::Null,
+            // Counters, timestamps, bytes: no record field is one.
+            _ => serde_json::Value::Object(Default::default()),
+        },
+        Value::Object(ObjType::Text) => doc
+            .text(obj)
+            .map_or(serde_json::Value::Object(Default::default()), serde_json::Value::String),
+        Value::Object(_) => serde_json::Value::Object(Default::default()),
+    }
+}
+
+/// A record's map read field by field into its serde form ([`field_json`]): the reading of a
+/// record another client wrote with text objects, which autosurgeon refuses.
+pub(crate) fn record_json<R: Record + serde::de::DeserializeOwned>(
+    doc: &automerge::AutoCommit,
+    record: &ExId,
+) -> Option<R> {
+    let fields: serde_json::Map<String, serde_json::Value> = doc
+        .map_range(record, ..)
+        .map(|item| {
+            let id = item.id();
+            let json = field_json(doc, &Value::from(item.value), &id);
+            (item.key.to_string(), json)
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(fields)).ok()
+}
+
 impl FullRead {
     pub(super) fn of(doc: &mut VillageDoc) -> Self {
-        use automerge::{PatchAction, ScalarValue};
+        use automerge::PatchAction;
         let heads = doc.doc.get_heads();
         let mut read = FullRead {
             code: doc.code(),
@@ -95,22 +138,7 @@ impl FullRead {
                         conflict,
                     },
                 ) => {
-                    let json = match value.0 {
-                        Value::Scalar(s) => match s.as_ref() {
-                            ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
-                            ScalarValue::Int(i) => (*i).into(),
-                            ScalarValue::Uint(u) => (*u).into(),
-                            ScalarValue::F64(f) => serde_json::Number::from_f64(*f)
-                                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-                            ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
-                            ScalarValue::Null => serde_json::Value::Null,
-                            // Counters, timestamps, bytes: no record field is one.
-                            _ => serde_json::Value::Object(Default::default()),
-                        },
-                        // Text, lists, maps inside a record: autosurgeon refuses them for the
-                        // fields records have, and so does serde with this marker.
-                        Value::Object(_) => serde_json::Value::Object(Default::default()),
-                    };
+                    let json = field_json(&doc.doc, &value.0, &value.1);
                     let declared = collection.fields().contains(&field.as_str());
                     if conflict && declared {
                         read.conflicted.insert((collection, key.clone()));
@@ -226,6 +254,75 @@ impl VillageDoc {
         }
     }
 
+    /// The records and fields a change wrote, from its operations' places in the document: for
+    /// a change without this app's note (another client's).
+    pub(crate) fn edits_of_foreign_change(&self, hash: ChangeHash) -> Vec<crate::author::RecordEdit> {
+        use crate::author::{EditAction, RecordEdit};
+        let Some(change) = self.doc.get_change_by_hash(&hash) else {
+            return Vec::new();
+        };
+        let change = change.decode();
+        let mut edits: Vec<RecordEdit> = Vec::new();
+        for op in &change.operations {
+            let legacy::ObjectId::Id(obj) = &op.obj else {
+                continue;
+            };
+            let Ok(exid) = self.doc.import_obj(&format!("{}@{}", obj.0, obj.1)) else {
+                continue;
+            };
+            let Ok(parents) = self.doc.parents(&exid) else {
+                continue;
+            };
+            let mut path: Vec<String> = parents
+                .path()
+                .into_iter()
+                .filter_map(|(_, p)| match p {
+                    Prop::Map(k) => Some(k),
+                    Prop::Seq(_) => None,
+                })
+                .collect();
+            if let legacy::Key::Map(k) = &op.key {
+                path.push(k.to_string());
+            }
+            let Some(collection) = path
+                .first()
+                .and_then(|top| Collection::VILLAGE.into_iter().find(|c| c.key() == top))
+            else {
+                continue;
+            };
+            let Some(Ok(id)) = path.get(1).map(|k| k.parse::<RecordId>()) else {
+                continue;
+            };
+            let creates = path.len() == 2 && matches!(op.action, legacy::OpType::Make(_));
+            let field = path.get(2).cloned();
+            let at = match edits.iter().position(|e| e.collection == collection && e.id == id) {
+                Some(at) => at,
+                None => {
+                    edits.push(RecordEdit {
+                        collection,
+                        id,
+                        action: EditAction::Update,
+                        fields: Vec::new(),
+                    });
+                    edits.len() - 1
+                }
+            };
+            let edit = &mut edits[at];
+            if creates {
+                edit.action = EditAction::Create;
+            }
+            if let Some(field) = field.filter(|f| !edit.fields.contains(f)) {
+                edit.fields.push(field);
+            }
+        }
+        for e in &mut edits {
+            if e.action == EditAction::Create {
+                e.fields.clear();
+            }
+        }
+        edits
+    }
+
     /// The index of the document's collections and records, for [`Self::touched_since`].
     pub(crate) fn object_index(&self) -> ObjectIndex {
         let mut index = ObjectIndex::default();
@@ -257,11 +354,13 @@ impl VillageDoc {
             Ok(Some(_)) => {}
             Err(_) => return Err(()),
         }
-        match (
-            key.parse::<RecordId>(),
-            hydrate_prop::<_, R, _, _>(&self.doc, &coll, key),
-        ) {
-            (Ok(id), Ok(record)) if record.id() == &id => Ok(Some(record)),
+        let record = hydrate_prop::<_, R, _, _>(&self.doc, &coll, key).ok().or_else(|| {
+            // Written by another client (strings as text objects)?
+            let obj = super::record_obj(&self.doc, &coll, &key.parse().ok()?)?;
+            record_json(&self.doc, &obj)
+        });
+        match (key.parse::<RecordId>(), record) {
+            (Ok(id), Some(record)) if record.id() == &id => Ok(Some(record)),
             _ => Err(()),
         }
     }
