@@ -116,6 +116,9 @@ pub struct ChangeNote {
     pub by: Author,
     #[serde(default)]
     pub edits: Vec<RecordEdit>,
+    /// Where the values came from when not typed (an imported file's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl ChangeNote {

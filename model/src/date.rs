@@ -46,6 +46,25 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `days` after 1970-01-01 (before it, if negative), within years 1–9999.
+    pub fn from_days_from_epoch(days: i64) -> Option<Self> {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(
+            u16::try_from(year).ok().filter(|y| (1..=9999).contains(y))?,
+            month as u8,
+            day as u8,
+        )
+    }
+
     /// Days from `earlier` to `self` (negative if `earlier` is later).
     pub fn days_since(&self, earlier: Date) -> i64 {
         self.days_from_epoch() - earlier.days_from_epoch()

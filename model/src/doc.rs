@@ -148,7 +148,7 @@ impl VillageDoc {
     /// builds identically (same actor, time, content and dependency: the genesis change), so
     /// devices that start using the pillars offline share one map per collection instead of
     /// creating rival maps that would hide each other's records after a merge.
-    fn ensure_collection(&mut self, c: Collection) -> Result<ObjId, ModelError> {
+    pub(crate) fn ensure_collection(&mut self, c: Collection) -> Result<ObjId, ModelError> {
         if let Some(obj) = self.collection(c) {
             return Ok(obj);
         }
@@ -302,7 +302,12 @@ pub(crate) fn commit(doc: &mut AutoCommit, by: &Author, now: i64, edits: Vec<Rec
     let note = ChangeNote {
         by: by.clone(),
         edits,
+        source: None,
     };
+    commit_noted(doc, &note, now)
+}
+
+pub(crate) fn commit_noted(doc: &mut AutoCommit, note: &ChangeNote, now: i64) {
     doc.commit_with(
         CommitOptions::default()
             .with_message(note.to_message())

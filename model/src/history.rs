@@ -26,6 +26,9 @@ pub struct HistoryEntry {
     /// The Automerge change that made it: the values before and after can be read at it
     /// ([`VillageDoc::values_around`]).
     pub change: Option<automerge::ChangeHash>,
+    /// The file the values were imported from, if they were.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One field's value just before and just after a change, as stored (JSON scalars; null when
@@ -62,6 +65,7 @@ impl VillageDoc {
                         action: e.action,
                         fields: e.fields,
                         change: Some(meta.hash),
+                        source: note.source.clone(),
                     })
                     .collect();
                 Some(entries)
@@ -85,6 +89,7 @@ impl VillageDoc {
         (!edits.is_empty()).then(|| ChangeNote {
             by: Author::new(OTHER_APP, actor.get(..8).unwrap_or(&actor)),
             edits,
+            source: None,
         })
     }
 
@@ -179,6 +184,7 @@ impl VillageDoc {
                                 action: e.action,
                                 fields: e.fields,
                                 change: Some(meta.hash),
+                                source: note.source.clone(),
                             };
                             (e.collection, e.id, entry)
                         })

@@ -48,6 +48,7 @@ pub mod export;
 pub mod fields;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod query;
 pub mod record;
 pub mod records;

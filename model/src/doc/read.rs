@@ -80,9 +80,10 @@ pub(crate) fn field_json(doc: &automerge::AutoCommit, value: &Value, obj: &ExId)
             // Counters, timestamps, bytes: no record field is one.
             _ => serde_json::Value::Object(Default::default()),
         },
-        Value::Object(ObjType::Text) => doc
-            .text(obj)
-            .map_or(serde_json::Value::Object(Default::default()), serde_json::Value::String),
+        Value::Object(ObjType::Text) => doc.text(obj).map_or(
+            serde_json::Value::Object(Default::default()),
+            serde_json::Value::String,
+        ),
         Value::Object(_) => serde_json::Value::Object(Default::default()),
     }
 }
@@ -295,7 +296,10 @@ impl VillageDoc {
             };
             let creates = path.len() == 2 && matches!(op.action, legacy::OpType::Make(_));
             let field = path.get(2).cloned();
-            let at = match edits.iter().position(|e| e.collection == collection && e.id == id) {
+            let at = match edits
+                .iter()
+                .position(|e| e.collection == collection && e.id == id)
+            {
                 Some(at) => at,
                 None => {
                     edits.push(RecordEdit {
@@ -354,11 +358,13 @@ impl VillageDoc {
             Ok(Some(_)) => {}
             Err(_) => return Err(()),
         }
-        let record = hydrate_prop::<_, R, _, _>(&self.doc, &coll, key).ok().or_else(|| {
-            // Written by another client (strings as text objects)?
-            let obj = super::record_obj(&self.doc, &coll, &key.parse().ok()?)?;
-            record_json(&self.doc, &obj)
-        });
+        let record = hydrate_prop::<_, R, _, _>(&self.doc, &coll, key)
+            .ok()
+            .or_else(|| {
+                // Written by another client (strings as text objects)?
+                let obj = super::record_obj(&self.doc, &coll, &key.parse().ok()?)?;
+                record_json(&self.doc, &obj)
+            });
         match (key.parse::<RecordId>(), record) {
             (Ok(id), Some(record)) if record.id() == &id => Ok(Some(record)),
             _ => Err(()),

@@ -10,6 +10,8 @@ mod dashboard;
 mod deletes;
 /// Exports: tables, CSV and XLSX.
 mod export;
+/// Importing placement lists: messy files, the preview, applying once.
+mod import;
 /// The incrementally refreshed snapshot against fresh reads.
 mod incremental;
 /// The four pillars' records: cases and their logs, consultations, the shared pillar maps.
