@@ -23,6 +23,7 @@ use crate::context::provide_app;
 use crate::i18n::provide_language;
 use crate::pages::dashboard::{Dashboard, MonthlyReport};
 use crate::pages::home::Home;
+use crate::pages::import::ImportPage;
 use crate::pages::login::Login;
 use crate::pages::person_detail::PersonDetail;
 use crate::pages::person_form::PersonForm;
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orang/:id/ubah") view=PersonForm/>
                     <Route path=path!("/dasbor") view=Dashboard/>
                     <Route path=path!("/laporan") view=MonthlyReport/>
+                    <Route path=path!("/impor") view=ImportPage/>
                     <Route path=path!("/info") view=ReferencePage/>
                     <Route path=path!("/info/:jenis/baru") view=ReferenceForm/>
                     <Route path=path!("/info/:jenis/:id/ubah") view=ReferenceForm/>

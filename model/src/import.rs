@@ -276,7 +276,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> Option<String> {
+    /// The cell as text, spaces tidied; `None` if empty.
+    pub fn shown(&self) -> Option<String> {
         match self {
             Cell::Empty => None,
             Cell::Text(s) => {
@@ -383,7 +384,7 @@ fn read_date(cell: &Cell) -> Option<Result<Date, String>> {
             Some(Date::from_days_from_epoch(*n as i64 - 25_569).ok_or_else(|| n.to_string()))
         }
         other => {
-            let text = other.text()?;
+            let text = other.shown()?;
             let serial = text
                 .parse::<i64>()
                 .ok()
@@ -434,7 +435,7 @@ pub fn parse(sheet: &Sheet, mapping: &[Option<Target>]) -> Vec<Result<Row, (usiz
                     _ => {}
                 }
             }
-            if let Some(text) = cell.text() {
+            if let Some(text) = cell.shown() {
                 row.values.insert(target, text);
             }
         }
@@ -624,13 +625,27 @@ fn shown(p: &Person, t: Target) -> Option<String> {
     }
 }
 
-/// What importing `rows` into the village of `snapshot` would do. `others` are the district's
-/// other villages (name, snapshot): a NIK found there is reported, not imported. New records
-/// get random ids.
+/// The NIKs of the district's other villages: NIK → (village, person's name), for
+/// [`preview`].
+pub type Elsewhere = HashMap<String, (String, String)>;
+
+/// Adds a village's NIKs to `elsewhere`.
+pub fn add_niks(elsewhere: &mut Elsewhere, village: &str, snapshot: &VillageSnapshot) {
+    for p in snapshot.persons.values().filter(|p| !p.deleted) {
+        if let Some(nik) = &p.nik {
+            elsewhere
+                .entry(nik.clone())
+                .or_insert_with(|| (village.to_owned(), p.full_name.clone()));
+        }
+    }
+}
+
+/// What importing `rows` into the village of `snapshot` would do. A NIK of another village
+/// of the district (`elsewhere`) is reported, not imported. New records get random ids.
 pub fn preview(
     snapshot: &VillageSnapshot,
     rows: Vec<Result<Row, (usize, Vec<Problem>)>>,
-    others: &[(String, &VillageSnapshot)],
+    elsewhere: &Elsewhere,
     today: Date,
 ) -> Preview {
     let by_nik: HashMap<&str, &Person> = snapshot
@@ -680,15 +695,8 @@ pub fn preview(
             }
             continue;
         }
-        if let Some((village, p)) = nik.and_then(|n| {
-            others.iter().find_map(|(name, s)| {
-                s.persons
-                    .values()
-                    .find(|p| !p.deleted && p.nik.as_deref() == Some(n))
-                    .map(|p| (name.clone(), p.full_name.clone()))
-            })
-        }) {
-            out.elsewhere.push((row.line, village, p));
+        if let Some((village, name)) = nik.and_then(|n| elsewhere.get(n)) {
+            out.elsewhere.push((row.line, village.clone(), name.clone()));
             continue;
         }
         let person = person_from(&row, Person::new(RecordId::random(), ""));

@@ -77,7 +77,7 @@ async function measure(relay, households, throttle) {
     await page.locator('ul.people li').first().waitFor({ timeout: LONG });
     r.open_list_ms = Date.now() - t;
     const total = await page.locator('.result-count').textContent();
-    r.persons = Number.parseInt(total, 10);
+    r.persons = Number.parseInt(total.replace(/.*dari\s+/, ''), 10);
 
     // One keystroke in the search box to the next frame drawn with the list updated (the app
     // filters in the input handler's microtasks, so the frame after it shows the result).

@@ -37,6 +37,7 @@ fn VillageHome() -> impl IntoView {
                 <a class="button primary" href="/orang/baru">{move || use_language().text("+ Tambah orang", "+ Add person")}</a>
                 <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
                 <a class="button" href="/dasbor">{move || use_language().text("Dasbor & laporan", "Dashboard & reports")}</a>
+                <a class="button" href="/impor">{move || use_language().text("Impor data", "Import data")}</a>
             </nav>
             <h2 class="pillars-heading">{move || use_language().text("Layanan Desmigratif", "Desmigratif services")}</h2>
             <PillarFigures/>

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod home;
+pub mod import;
 pub mod login;
 pub mod partner;
 pub mod person_detail;
