@@ -87,6 +87,13 @@ test('a district clerk\'s home, dashboard, report and reference data have no WCA
     await page.locator('#p3mi .edit-link').first().click();
     await page.locator('#r-name').waitFor();
     await check(page, 'an agency\'s form');
+    await page.goto(page.url().replace(/\/info.*$/, '/impor'));
+    await page.locator('#import-file').setInputFiles({
+      name: 'daftar.csv', mimeType: 'text/csv',
+      buffer: Buffer.from('Nama;NIK;Negara\nSiti;3,5E+15;Taiwan\nSri;3507114707920009;Hong Kong\n'),
+    });
+    await page.locator('.import-counts').waitFor();
+    await check(page, 'an import\'s columns and preview');
   } finally {
     await context.close();
   }

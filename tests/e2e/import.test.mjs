@@ -70,12 +70,16 @@ test('a district clerk imports a messy placement list once; the village phone re
     await clerk.page.locator('.msg.ok[data-applied="2-0-3"]').waitFor();
     await synced(clerk.page);
 
-    // The same file again: nothing new to apply.
+    // The same file again: nothing new; only the name the clerk left is offered again, and
+    // applying without taking it writes nothing.
     await clerk.page.locator('#import-file').setInputFiles(file);
-    await clerk.page.getByRole('button', { name: 'Tidak ada yang baru' }).waitFor();
+    await clerk.page.locator('.import-counts [data-kind="unchanged"][data-count="2"]').waitFor();
     assert.equal(await count(clerk.page, 'new'), 0);
     assert.equal(await count(clerk.page, 'episodes'), 0);
-    assert.equal(await clerk.page.getByRole('button', { name: 'Tidak ada yang baru' }).isDisabled(), true);
+    assert.equal(await count(clerk.page, 'matched'), 1);
+    assert.equal(await clerk.page.locator('.import-rows.matched input[type="checkbox"]').count(), 1);
+    await clerk.page.getByRole('button', { name: 'Terapkan' }).click();
+    await clerk.page.locator('.msg.ok[data-applied="0-0-0"]').waitFor();
 
     // The village phone receives the new PMI, with the file named in the history.
     await login(village.page, relay.url, 'desa-arjowilangun', 'hp-desa');

@@ -163,12 +163,7 @@ pub fn ImportPage() -> impl IntoView {
     let column_row = move |(i, header): (usize, String)| {
         let sample = sheet.with_untracked(|s| {
             s.as_ref()
-                .and_then(|s| {
-                    s.rows
-                        .iter()
-                        .filter_map(|r| r.get(i))
-                        .find_map(|c| c.shown())
-                })
+                .and_then(|s| s.rows.iter().filter_map(|r| r.get(i)).find_map(|c| c.shown()))
                 .unwrap_or_default()
         });
         let id = format!("col-{i}");
@@ -259,7 +254,6 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn PreviewView(preview: Preview, choices: RwSignal<HashMap<(usize, Target), bool>>) -> impl IntoView {
     let lang = use_language();
-    let l = lang.get_untracked();
     let more = move |n: usize| {
         (n > SHOWN).then(|| match lang.get() {
             Lang::Id => format!("… dan {} lainnya", n - SHOWN),
@@ -268,11 +262,27 @@ fn PreviewView(preview: Preview, choices: RwSignal<HashMap<(usize, Target), bool
     };
     let counts = [
         ("new", preview.new_persons.len(), ("orang baru", "new persons")),
-        ("matched", preview.matched.len(), ("cocok NIK, ada perubahan", "matched by NIK, with changes")),
-        ("episodes", preview.episodes(), ("perjalanan baru", "new stays abroad")),
-        ("unchanged", preview.unchanged.len(), ("sudah ada, tanpa perubahan", "already there, unchanged")),
+        (
+            "matched",
+            preview.matched.len(),
+            ("cocok NIK, ada perubahan", "matched by NIK, with changes"),
+        ),
+        (
+            "episodes",
+            preview.episodes(),
+            ("perjalanan baru", "new stays abroad"),
+        ),
+        (
+            "unchanged",
+            preview.unchanged.len(),
+            ("sudah ada, tanpa perubahan", "already there, unchanged"),
+        ),
         ("rejected", preview.rejected.len(), ("ditolak", "refused")),
-        ("elsewhere", preview.elsewhere.len(), ("NIK di desa lain", "NIK in another village")),
+        (
+            "elsewhere",
+            preview.elsewhere.len(),
+            ("NIK di desa lain", "NIK in another village"),
+        ),
     ];
     let new_rows = preview.new_persons.len();
     let matched_rows = preview.matched.len();
@@ -289,7 +299,7 @@ fn PreviewView(preview: Preview, choices: RwSignal<HashMap<(usize, Target), bool
             <ul class="import-rows rejected">
                 {preview.rejected.iter().take(SHOWN).map(|(line, problems)| view! {
                     <li data-line=*line>{move || lang.text("Baris ", "Row ")}{*line}": "
-                        {problems.iter().map(|p| p.message(l)).collect::<Vec<_>>().join(" ")}</li>
+                        {let problems = problems.clone(); move || problems.iter().map(|p| p.message(lang.get())).collect::<Vec<_>>().join(" ")}</li>
                 }).collect_view()}
             </ul>
             {more(rejected_rows)}

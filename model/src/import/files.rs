@@ -48,8 +48,22 @@ fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
-        // Spreadsheets on Windows save CSV in the ANSI code page.
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+        // Spreadsheets on Windows save CSV in the ANSI code page, Windows-1252 in Indonesia.
+        Err(_) => bytes.iter().map(|b| windows_1252(*b)).collect(),
+    }
+}
+
+/// A Windows-1252 byte as a character: Latin-1, except 0x80–0x9F (the euro sign, curly quotes,
+/// dashes…). A table of 32 instead of a general decoder, which would weigh some 100 KB in the
+/// app's download for encodings no Indonesian spreadsheet uses.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
     }
 }
 

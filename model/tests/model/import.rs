@@ -129,7 +129,12 @@ fn a_messy_placement_list_previews_exactly_and_applies_once() {
     assert_eq!(history[0].author, by);
 
     // The same file again: nothing new.
-    let again = preview(&doc.snapshot(), parse(&sheet, &mapping), &Default::default(), today);
+    let again = preview(
+        &doc.snapshot(),
+        parse(&sheet, &mapping),
+        &Default::default(),
+        today,
+    );
     assert!(again.new_persons.is_empty() && again.episodes() == 0, "{again:?}");
     assert_eq!(again.unchanged, vec![2, 4], "Siti and André are there");
     // Only the difference the clerk declined is offered again.
@@ -159,7 +164,12 @@ fn an_import_is_all_or_nothing() {
     let sheet = read_file(&messy_csv()).unwrap();
     let mapping = suggest(&sheet.headers);
     let (mut doc, _) = village_with_one_person();
-    let mut p = preview(&doc.snapshot(), parse(&sheet, &mapping), &Default::default(), day(2026, 11, 28));
+    let mut p = preview(
+        &doc.snapshot(),
+        parse(&sheet, &mapping),
+        &Default::default(),
+        day(2026, 11, 28),
+    );
     // The last new person is refused when written (a NIK cannot be 17 digits).
     p.new_persons.last_mut().unwrap().1.nik = Some("35071117088500031".into());
     let heads = doc.automerge().get_heads();
@@ -194,7 +204,12 @@ fn a_nik_of_another_village_is_reported_not_imported() {
     other.create(andre, &Author::new("a", "b"), 1).unwrap();
     let mut elsewhere = Default::default();
     desmigratif_model::import::add_niks(&mut elsewhere, "Sumberpetung", &other.snapshot());
-    let p = preview(&doc.snapshot(), parse(&sheet, &mapping), &elsewhere, day(2026, 11, 28));
+    let p = preview(
+        &doc.snapshot(),
+        parse(&sheet, &mapping),
+        &elsewhere,
+        day(2026, 11, 28),
+    );
     assert_eq!(
         p.elsewhere,
         vec![(4, "Sumberpetung".to_owned(), "Andre S.".to_owned())]
