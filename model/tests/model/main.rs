@@ -10,7 +10,9 @@ mod dashboard;
 mod deletes;
 /// Exports: tables, CSV and XLSX.
 mod export;
-/// Importing placement lists: messy files, the preview, applying once.
+/// Importing placement lists: messy files, the preview, applying once (reading files needs the
+/// `files` feature, which `cargo test --workspace` turns on through the app and the relay).
+#[cfg(feature = "files")]
 mod import;
 /// The incrementally refreshed snapshot against fresh reads.
 mod incremental;
