@@ -235,6 +235,46 @@ async function measureDay(relay) {
   return r;
 }
 
+/** A placement list of `n` rows as a district office gets it: NIKs never seen in the demo. */
+function placementCsv(n, seed) {
+  const lines = ['NAMA;NIK;JENIS KELAMIN;TGL LAHIR;NEGARA TUJUAN;JABATAN;NOMOR SK;TANGGAL BERANGKAT'];
+  for (let i = 0; i < n; i += 1) {
+    const serial = String(i + 1).padStart(4, '0');
+    const day = 41 + (i % 28);
+    lines.push(`Impor ${seed}-${i};3507${seed}${day}0890${serial};P;${String(day - 40).padStart(2, '0')}/08/1990;Taiwan;Perawat lansia;KEP.${seed}.${i}/2026;01/03/2025`);
+  }
+  return Buffer.from(lines.join('\r\n'));
+}
+
+// Importing a placement list of 5,000 rows into a village of the run's size: from choosing the
+// file to the preview's counts, and from "Terapkan" to "Tersimpan".
+async function measureImport(relay, households, throttle, village, seed) {
+  const r = { import: true, households, throttle, rows: 5000 };
+  const phone = await launchProfile();
+  const { page } = phone;
+  await page.addInitScript(recordLongTasks);
+  const cdp = await phone.context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  try {
+    await login(page, relay.url, village);
+    await page.goto(`${relay.url}/impor`);
+    await page.locator('#import-file').waitFor({ timeout: LONG });
+    let t0 = await now(page);
+    await page.locator('#import-file').setInputFiles({ name: 'bench.csv', mimeType: 'text/csv', buffer: placementCsv(5000, seed) });
+    await page.locator('.import-counts [data-kind="new"][data-count="5000"]').waitFor({ timeout: LONG });
+    r.import_preview_ms = Math.round((await now(page)) - t0);
+    r.import_preview_longest_task_ms = await longestTaskSince(page, t0);
+    t0 = await now(page);
+    await page.getByRole('button', { name: 'Terapkan' }).click();
+    await page.locator('.msg.ok[data-applied="5000-0-5000"]').waitFor({ timeout: LONG });
+    r.import_apply_ms = Math.round((await now(page)) - t0);
+    r.import_apply_longest_task_ms = await longestTaskSince(page, t0);
+  } finally {
+    await phone.close();
+  }
+  return r;
+}
+
 for (const households of householdRuns) {
   // Seeding four large demo villages takes a while.
   const relay = await startRelay({ args: ['--demo-households', String(households)], startTimeout: LONG * 5 });
@@ -244,6 +284,11 @@ for (const households of householdRuns) {
       if (!villageOnly) console.log(JSON.stringify(await measureDistrict(relay, households, throttle)));
     }
     if (households === householdRuns[0] && !villageOnly) console.log(JSON.stringify(await measureDay(relay)));
+    // Last: an import adds 5,000 persons. Each throttle imports into another village.
+    const importers = ['desa-sumberpetung', 'desa-brongkal', 'desa-balearjo'];
+    for (const [i, throttle] of throttles.entries()) {
+      console.log(JSON.stringify(await measureImport(relay, households, throttle, importers[i % 3], 11 + i)));
+    }
   } finally {
     await relay.stop();
     relay.cleanup();

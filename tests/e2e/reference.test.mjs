@@ -103,6 +103,14 @@ test('the district publishes reference data; a village reads it offline and its 
     await agencyWarning.waitFor();
     await village.page.getByRole('button', { name: 'Simpan perjalanan' }).click();
     await village.page.locator('.episode', { hasText: 'CV Calo Desa' }).waitFor();
+
+    // The information desk checks an agency a visitor asks about the same way.
+    await village.page.goto(`${relay.url}/layanan/konsultasi/baru`);
+    await village.page.locator('#f-agency').fill('PT Sampel Dicabut (fiktif)');
+    await village.page.locator('.field:has(#f-agency) .msg.warning', { hasText: 'dicabut' }).waitFor();
+    await village.page.locator('#f-agency-list option[value="PT Baru Berizin (uji)"]').waitFor({ state: 'attached' });
+    await village.page.locator('#f-agency').fill('PT Baru Berizin (uji)');
+    await village.page.locator('.field:has(#f-agency) .msg').waitFor({ state: 'detached' });
   } finally {
     await clerk.context.close();
     await village.close();

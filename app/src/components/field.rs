@@ -35,7 +35,7 @@ pub fn DeclaredField(
     on_input: Callback<String>,
     messages: Signal<Vec<FieldMessage>>,
     /// Values to offer as the user types (a text field may still take any other).
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     suggest: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     let lang = use_language();
@@ -149,6 +149,15 @@ pub fn focus_first_error(form: &'static str) {
     });
 }
 
+/// The district's agencies, offered in every field that names an agency.
+pub fn agency_names() -> Signal<Vec<String>> {
+    let app = crate::context::use_app();
+    Signal::derive(move || {
+        app.with_reference(|r| r.live_agencies().into_iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default()
+    })
+}
+
 /// Every field a record type declares, drawn from a form's draft, each with its messages.
 pub fn declared_fields(
     specs: &'static [FieldSpec],
@@ -160,22 +169,11 @@ pub fn declared_fields(
     specs
         .iter()
         .map(|spec| {
-            let suggest = suggest_for(spec.key);
-            match suggest {
-                Some(suggest) => view! {
-                    <DeclaredField spec=spec prefix=prefix
-                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
-                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                        messages=messages_for(spec.key) suggest=suggest/>
-                }
-                .into_any(),
-                None => view! {
-                    <DeclaredField spec=spec prefix=prefix
-                        value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
-                        on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                        messages=messages_for(spec.key)/>
-                }
-                .into_any(),
+            view! {
+                <DeclaredField spec=spec prefix=prefix
+                    value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
+                    on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
+                    messages=messages_for(spec.key) suggest=suggest_for(spec.key)/>
             }
         })
         .collect_view()

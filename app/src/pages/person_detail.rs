@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::confirm;
 use crate::components::conflict_dialog::ConflictDialog;
-use crate::components::field::declared_fields;
+use crate::components::field::{agency_names, declared_fields};
 use crate::components::record_parts::RecordHistory;
 use crate::context::use_app;
 use crate::pages::pillars::parts::LinkedRecords;
@@ -362,10 +362,7 @@ fn EpisodeForm(
     // The district's agencies and countries, offered as the user types.
     let suggest_for = move |field: &'static str| -> Option<Signal<Vec<String>>> {
         match field {
-            "agency" => Some(Signal::derive(move || {
-                app.with_reference(|r| r.live_agencies().into_iter().map(|a| a.name.clone()).collect())
-                    .unwrap_or_default()
-            })),
+            "agency" => Some(agency_names()),
             "destination_country" => Some(Signal::derive(move || {
                 let mut countries: Vec<String> = DESTINATIONS.iter().map(|c| (*c).to_owned()).collect();
                 if let Some(noted) = app.with_reference(|r| {

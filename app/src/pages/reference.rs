@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::components::confirm;
-use crate::components::field::{declared_fields, field_messages, focus_first_error};
+use crate::components::field::{agency_names, declared_fields, field_messages, focus_first_error};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::pages::person_form::guard_unsaved;
@@ -649,7 +649,9 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
             }
             .into_any();
         }
-        let fields = declared_fields(kind.spec, "r", draft, messages_for, |_| None);
+        let fields = declared_fields(kind.spec, "r", draft, messages_for, |k| {
+            (k == "agency").then(agency_names)
+        });
         view! {
             <form class="card record-form" on:submit=save.clone() novalidate>
                 <h1>{move || {

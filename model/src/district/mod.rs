@@ -260,6 +260,26 @@ impl Reference {
             .find(|c| !c.deleted && name_key(&c.country) == key)
     }
 
+    /// What the district's list says about an agency named `name` on `day`: not listed,
+    /// suspended or revoked, or its licence not valid then; `None` if it is licensed, or if the
+    /// district has listed no agency yet (or no name is given).
+    pub fn check_agency(&self, name: &str, day: Date) -> Option<IssueKind> {
+        let name = name.trim();
+        if name.is_empty() || !self.agencies.values().any(|a| !a.deleted) {
+            return None;
+        }
+        match self.agency_named(name) {
+            None => Some(IssueKind::AgencyNotListed),
+            Some(a) if a.status != AgencyStatus::Active => Some(IssueKind::AgencyNotActive {
+                revoked: a.status == AgencyStatus::Revoked,
+            }),
+            Some(a) if !a.licensed_on(day) => Some(IssueKind::AgencyLicenceExpired {
+                until: a.licence_until.map(|d| d.to_display()).unwrap_or_default(),
+            }),
+            Some(_) => None,
+        }
+    }
+
     /// What the district's lists say about an episode, as warnings (never errors: a field
     /// worker records what happened, listed or not): an agency the district does not list, or
     /// whose licence was not valid at the departure (today for one not yet departed), and a
@@ -267,27 +287,12 @@ impl Reference {
     /// listed none.
     pub fn check_episode(&self, e: &MigrationEpisode, today: Date) -> Vec<Issue> {
         let mut out = Vec::new();
-        let named = e.agency.as_deref().map(str::trim).filter(|a| !a.is_empty());
-        if let Some(name) = named
-            && self.agencies.values().any(|a| !a.deleted)
+        if let Some(kind) = e
+            .agency
+            .as_deref()
+            .and_then(|a| self.check_agency(a, e.departure_date.unwrap_or(today)))
         {
-            let day = e.departure_date.unwrap_or(today);
-            match self.agency_named(name) {
-                None => out.push(Issue::warning("agency", IssueKind::AgencyNotListed)),
-                Some(a) if a.status != AgencyStatus::Active => out.push(Issue::warning(
-                    "agency",
-                    IssueKind::AgencyNotActive {
-                        revoked: a.status == AgencyStatus::Revoked,
-                    },
-                )),
-                Some(a) if !a.licensed_on(day) => out.push(Issue::warning(
-                    "agency",
-                    IssueKind::AgencyLicenceExpired {
-                        until: a.licence_until.map(|d| d.to_display()).unwrap_or_default(),
-                    },
-                )),
-                Some(_) => {}
-            }
+            out.push(Issue::warning("agency", kind));
         }
         if let Some(note) = self.country_note(&e.destination_country)
             && note.moratorium

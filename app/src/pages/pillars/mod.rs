@@ -25,7 +25,7 @@ use crate::components::record_parts::{ConflictBadge, RecordHistory};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::pages::person_form::guard_unsaved;
-use crate::record_draft::RecordDraft;
+use crate::record_draft::{FieldMessage, RecordDraft};
 
 /// `/kasus`, `/konsultasi`: every live record of the type, newest first, with a search over
 /// the names a viewer may see.
@@ -190,7 +190,31 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
     let tried = RwSignal::new(false);
     let all =
         Signal::derive(move || checked.with(|c| c.as_ref().map(|(_, m)| m.clone()).unwrap_or_default()));
-    let messages_for = move |field: &'static str| field_messages(field, all, tried, draft);
+    // An agency asked about is checked against the district's list as it is typed: the
+    // information service's "is this recruiter licensed?".
+    let agency_warning = Signal::derive(move || {
+        let name = draft.with(|d| d.get("agency"));
+        let l = lang.get();
+        app.with_reference(|r| r.check_agency(&name, today()))
+            .flatten()
+            .map(|kind| FieldMessage {
+                field: "agency".into(),
+                severity: Severity::Warning,
+                text: desmigratif_model::Issue::warning("agency", kind).message(l),
+                link: Some("/info#p3mi".into()),
+            })
+    });
+    let messages_for = move |field: &'static str| {
+        let typed = field_messages(field, all, tried, draft);
+        if field != "agency" {
+            return typed;
+        }
+        Signal::derive(move || {
+            let mut out = typed.get();
+            out.extend(agency_warning.get());
+            out
+        })
+    };
     let saved = RwSignal::new(false);
     guard_unsaved(
         move || {

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 use super::kinds::{self, CASE_ENTRIES, LEDGER};
 use super::{Kind, Start, capitalised, now_secs};
-use crate::components::field::{DeclaredField, PersonSearch, field_messages, focus_first_error};
+use crate::components::field::{
+    DeclaredField, PersonSearch, agency_names, field_messages, focus_first_error,
+};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::record_draft::{FieldMessage, RecordDraft};
@@ -31,7 +33,8 @@ pub fn fields_of(
                     <DeclaredField spec=spec prefix=prefix
                         value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
                         on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
-                        messages=messages_for(spec.key)/>
+                        messages=messages_for(spec.key)
+                        suggest=(spec.key == "agency").then(agency_names)/>
                 </div>
             }
         })
