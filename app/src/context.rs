@@ -109,6 +109,22 @@ impl AppContext {
         engine.with_reference(&id, f)
     }
 
+    /// The persons of the village on screen with changes the relay has not confirmed, tracked
+    /// (it changes with the village and with the count of unsent changes).
+    pub fn unsent_persons(&self) -> std::collections::BTreeSet<desmigratif_model::RecordId> {
+        self.status.unsynced.track();
+        let Some(id) = self.village.get() else {
+            return Default::default();
+        };
+        let Some(engine) = self.engine() else {
+            return Default::default();
+        };
+        if let Some(changed) = engine.changed(&id) {
+            changed.track();
+        }
+        engine.unsent_persons(&id)
+    }
+
     /// As [`Self::with_doc`], for the village on screen.
     pub fn with_village<T>(&self, f: impl FnOnce(&VillageView) -> T) -> Option<T> {
         let id = self.village.get()?;

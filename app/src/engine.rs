@@ -301,6 +301,11 @@ impl Engine {
         Ok(value)
     }
 
+    /// The persons of a document with changes not yet confirmed by the relay.
+    pub fn unsent_persons(&self, doc_id: &str) -> std::collections::BTreeSet<desmigratif_model::RecordId> {
+        self.0.borrow_mut().replica.unsent_persons(doc_id)
+    }
+
     /// A district document's reference data, if it has arrived.
     pub fn with_reference<T>(&self, doc_id: &str, f: impl FnOnce(&Reference) -> T) -> Option<T> {
         self.0.borrow().replica.reference(doc_id).map(f)

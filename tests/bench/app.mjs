@@ -4,7 +4,7 @@
 // figures go into BENCHMARKS.md.
 //
 // BENCH_HOUSEHOLDS (e.g. "500,2500") and BENCH_THROTTLE (e.g. "1,4") choose the runs;
-// BENCH_VILLAGE_ONLY=1 measures one village phone only.
+// BENCH_VILLAGE_ONLY=1 measures one village phone only, BENCH_IMPORT_ONLY=1 the import only.
 import { startRelay, launchProfile } from '../e2e/support.mjs';
 import { statSync } from 'node:fs';
 
@@ -12,6 +12,8 @@ const householdRuns = (process.env.BENCH_HOUSEHOLDS ?? '500,2500').split(',').ma
 const throttles = (process.env.BENCH_THROTTLE ?? '1,4').split(',').map(Number);
 // BENCH_VILLAGE_ONLY=1 skips the district office and the day of traffic.
 const villageOnly = process.env.BENCH_VILLAGE_ONLY === '1';
+// BENCH_IMPORT_ONLY=1 measures the 5,000-row import only.
+const importOnly = process.env.BENCH_IMPORT_ONLY === '1';
 const LONG = 180_000;
 
 // Records every long main-thread task (≥ 50 ms is what the browser reports) with its span.
@@ -280,10 +282,11 @@ for (const households of householdRuns) {
   const relay = await startRelay({ args: ['--demo-households', String(households)], startTimeout: LONG * 5 });
   try {
     for (const throttle of throttles) {
+      if (importOnly) break;
       console.log(JSON.stringify(await measure(relay, households, throttle)));
       if (!villageOnly) console.log(JSON.stringify(await measureDistrict(relay, households, throttle)));
     }
-    if (households === householdRuns[0] && !villageOnly) console.log(JSON.stringify(await measureDay(relay)));
+    if (households === householdRuns[0] && !villageOnly && !importOnly) console.log(JSON.stringify(await measureDay(relay)));
     // Last: an import adds 5,000 persons. Each throttle imports into another village.
     const importers = ['desa-sumberpetung', 'desa-brongkal', 'desa-balearjo'];
     for (const [i, throttle] of throttles.entries()) {

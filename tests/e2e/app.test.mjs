@@ -57,10 +57,19 @@ test('offline: a person created with the relay down survives a reload, then reac
 
     await phone.page.reload();
     await phone.page.locator('.person-name', { hasText: 'Siti Luring' }).waitFor();
+    // The unsent count leads to the persons whose changes have not left the phone.
+    await phone.page.locator('.sync-status a.pending').click();
+    await phone.page.locator('.person', { hasText: 'Siti Luring' }).locator('.marker.unsent').waitFor();
+    assert.equal(await phone.page.locator('ul.people li').count(), 1, 'only the unsent person');
 
     relay = await startRelay({ dataDir: relay.dataDir, listen: `127.0.0.1:${port}` });
     await synced(phone.page);
     assert.equal(await phone.page.locator('.sync-status .pending').getAttribute('data-count'), '0');
+    // Sent: the list of unsent persons empties, and the marker goes.
+    await phone.page.locator('.result-count[data-total="0"]').waitFor();
+    await phone.page.goto(`${relay.url}/orang?q=Siti%20Luring`);
+    await phone.page.locator('.person', { hasText: 'Siti Luring' }).waitFor();
+    assert.equal(await phone.page.locator('.marker.unsent').count(), 0);
 
     const office = await newPhone(browser);
     await login(office.page, relay.url, 'disnaker-malang');

@@ -31,12 +31,13 @@ pub fn SyncStatus() -> impl IntoView {
             <div class="sync-status" data-state=move || state().0 role="status" aria-live="polite">
                 <span class="dot"></span>
                 <span class="state">{move || state().1}</span>
-                <span class="pending" data-count=move || status.unsynced.get().to_string()>
+                <a class="pending" href="/orang?belum=1" data-count=move || status.unsynced.get().to_string()
+                    class:hidden=move || status.unsynced.get() == 0>
                     {move || match status.unsynced.get() {
                         0 => String::new(),
                         n => format!("{n} {}", lang.text("perubahan belum terkirim", "changes not yet sent")),
                     }}
-                </span>
+                </a>
                 {move || (state().0 == "offline").then(|| view! {
                     <span class="next-retry">
                         {move || status.next_retry.get().map(|t| format!("{} {}", lang.text("coba lagi", "retry at"), format_clock_ms(t)))}

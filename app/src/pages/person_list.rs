@@ -28,6 +28,8 @@ struct ListQuery {
     deleted: bool,
     /// Only persons someone has to choose a value for.
     conflicts: bool,
+    /// Only persons with changes not yet sent to the relay.
+    unsent: bool,
     /// Zero-based.
     page: usize,
 }
@@ -42,6 +44,7 @@ impl ListQuery {
             destination: get("negara"),
             deleted: get("dihapus") == "1",
             conflicts: get("konflik") == "1",
+            unsent: get("belum") == "1",
             page: get("hal")
                 .parse::<usize>()
                 .ok()
@@ -60,6 +63,7 @@ impl ListQuery {
             ("negara", &self.destination),
             ("dihapus", if self.deleted { "1" } else { "" }),
             ("konflik", if self.conflicts { "1" } else { "" }),
+            ("belum", if self.unsent { "1" } else { "" }),
             ("hal", if self.page > 0 { &page } else { "" }),
         ];
         let parts: Vec<String> = pairs
@@ -111,10 +115,15 @@ pub fn PersonList() -> impl IntoView {
         })
     };
     // The page's rows as (id, revision): a row is redrawn only when its person changed.
+    let unsent = Memo::new(move |_| app.unsent_persons());
     let results = Memo::new(move |_| {
-        let (filter, page) = state.with(|s| (s.filter(), s.page));
+        let (filter, page, only_unsent) = state.with(|s| (s.filter(), s.page, s.unsent));
+        let unsent_now = only_unsent.then(|| unsent.get());
         app.with_village(|v| {
-            let found = v.snapshot.search(&filter);
+            let mut found = v.snapshot.search(&filter);
+            if let Some(unsent) = &unsent_now {
+                found.retain(|p| unsent.contains(&p.id));
+            }
             let total = found.len();
             let page = page.min(total.saturating_sub(1) / PAGE);
             let rows: Vec<(RecordId, u64)> = found
@@ -184,6 +193,7 @@ pub fn PersonList() -> impl IntoView {
                 </select>
                 {check("show-deleted", |s| s.deleted, |s, on| s.deleted = on, ("Tampilkan yang dihapus", "Show deleted"))}
                 {check("only-conflicts", |s| s.conflicts, |s, on| s.conflicts = on, ("Hanya yang berkonflik", "Only with conflicts"))}
+                {check("only-unsent", |s| s.unsent, |s, on| s.unsent = on, ("Hanya yang belum terkirim", "Only not yet sent"))}
             </div>
             {move || total().map(|total| {
                 let first = shown_page() * PAGE;
@@ -196,7 +206,7 @@ pub fn PersonList() -> impl IntoView {
             })}
             <ul class="people">
                 <For each=rows key=|row| row.clone() let((id, _))>
-                    <PersonRow id=id/>
+                    <PersonRow id=id unsent=unsent/>
                 </For>
             </ul>
             <Show when=move || total().is_some_and(|t| t > PAGE)>
@@ -253,9 +263,17 @@ struct RowFacts {
 /// One row of the list, drawn from the person as it stands when the row is made (the list
 /// makes a new row when the person changes).
 #[component]
-fn PersonRow(id: RecordId) -> impl IntoView {
+fn PersonRow(
+    id: RecordId,
+    /// The village's persons with changes not yet sent.
+    unsent: Memo<std::collections::BTreeSet<RecordId>>,
+) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
+    let not_sent = {
+        let id = id.clone();
+        move || unsent.with(|u| u.contains(&id))
+    };
     let facts = app
         .village
         .get_untracked()
@@ -321,6 +339,9 @@ fn PersonRow(id: RecordId) -> impl IntoView {
                         })}
                         {deleted.then(|| view! {
                             <span class="marker deleted">{move || lang.text("dihapus", "deleted")}</span>
+                        })}
+                        {move || not_sent().then(|| view! {
+                            <span class="marker unsent">{move || lang.text("belum terkirim", "not sent yet")}</span>
                         })}
                     </span>
                     <small>{line}</small>
