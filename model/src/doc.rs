@@ -12,7 +12,7 @@
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 
-use autosurgeon::{hydrate_prop, reconcile_prop};
+use autosurgeon::hydrate_prop;
 use sha2::{Digest, Sha256};
 
 use crate::ModelError;
@@ -315,6 +315,21 @@ pub(crate) fn commit_noted(doc: &mut AutoCommit, note: &ChangeNote, now: i64) {
     );
 }
 
+/// Writes a new record's map with the fields that have a value: an empty optional field is
+/// left out rather than written as null (every reader takes an absent field as empty), which
+/// halves the operations a typical record costs.
+pub(crate) fn write_new<R: Record>(doc: &mut AutoCommit, coll: &ObjId, record: &R) -> Result<(), ModelError> {
+    let json = serde_json::to_value(record).map_err(|_| ModelError::Invalid(Vec::new()))?;
+    let obj = doc.put_object(coll, record.id().as_str(), ObjType::Map)?;
+    for field in R::FIELDS {
+        if json.get(*field).is_none_or(serde_json::Value::is_null) {
+            continue;
+        }
+        record.reconcile_field(&mut *doc, &obj, field)?;
+    }
+    Ok(())
+}
+
 /// Adds `record` (checked by the caller) to the collection map `coll`.
 pub(crate) fn create<R: Record>(
     doc: &mut AutoCommit,
@@ -327,9 +342,9 @@ pub(crate) fn create<R: Record>(
     if doc.get(coll, id.as_str())?.is_some() {
         return Err(ModelError::RecordExists(id));
     }
-    if let Err(e) = reconcile_prop(&mut *doc, coll, id.as_str(), &record) {
+    if let Err(e) = write_new(doc, coll, &record) {
         doc.rollback();
-        return Err(e.into());
+        return Err(e);
     }
     commit(
         doc,

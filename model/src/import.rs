@@ -760,13 +760,13 @@ impl crate::VillageDoc {
             let episodes = self.ensure_collection(Collection::Episodes)?;
             let create_episode = |doc: &mut automerge::AutoCommit, e: &MigrationEpisode| {
                 crate::doc::check(e)?;
-                autosurgeon::reconcile_prop(&mut *doc, &episodes, e.id.as_str(), e)?;
+                crate::doc::write_new(doc, &episodes, e)?;
                 Ok::<_, crate::ModelError>(edit(Collection::Episodes, &e.id, EditAction::Create, vec![]))
             };
             for (_, person, episode) in &preview.new_persons {
                 crate::doc::check(person)?;
                 let doc = self.doc_mut();
-                autosurgeon::reconcile_prop(&mut *doc, &persons, person.id.as_str(), person)?;
+                crate::doc::write_new(doc, &persons, person)?;
                 edits.push(edit(Collection::Persons, &person.id, EditAction::Create, vec![]));
                 applied.persons_created += 1;
                 if let Some(e) = episode {
