@@ -56,7 +56,7 @@ test('a field worker\'s screens have no WCAG A/AA violations', async () => {
     await check(page, 'person');
     await page.getByRole('button', { name: '+ Tambah perjalanan' }).click();
     await check(page, 'person with the episode form');
-    await page.getByRole('link', { name: 'Ubah' }).click();
+    await page.getByRole('link', { name: 'Ubah', exact: true }).click();
     await page.locator('#f-full_name').waitFor();
     await check(page, 'person form');
     await page.getByRole('button', { name: 'EN' }).click();

@@ -108,7 +108,7 @@ test('the form checks fields as they are typed; episodes are added and edited; t
     });
     assert.equal(await page.locator('.category').textContent(), 'Warga lain');
     // Reloading on the edit page (or opening its address) still saves.
-    await page.getByRole('link', { name: 'Ubah' }).click();
+    await page.getByRole('link', { name: 'Ubah', exact: true }).click();
     await page.reload();
     await page.locator('#f-phone').fill('081299990000');
     await page.getByRole('button', { name: 'Simpan' }).click();

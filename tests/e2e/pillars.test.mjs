@@ -56,14 +56,14 @@ test('a case recorded offline, referred, and followed up on two phones offline k
     await a.page.locator('h1.record-title', { hasText: 'Sulastri Kasus' }).waitFor();
     const caseUrl = a.page.url();
     assert.match(caseUrl, /\/kasus\/[0-9a-f]{32}$/);
-    assert.equal(await a.page.locator('.case-status').getAttribute('data-status'), 'Reported');
+    await a.page.locator('.case-status[data-status="Reported"]').waitFor();
     // A referral without its destination is refused at the field.
     await a.page.locator('#entry-step').selectOption('Referred');
     await a.page.getByRole('button', { name: 'Simpan catatan' }).click();
     await a.page.locator('#entry-referred_to[aria-invalid="true"]').waitFor();
     assert.equal(await a.page.locator('.case-log ul.log li').count(), 0, 'nothing saved');
     await addEntry(a.page, 'Referred', { referred_to: 'Bp3mi', note: 'Dirujuk ke BP3MI Jawa Timur.' });
-    assert.equal(await a.page.locator('.case-status').getAttribute('data-status'), 'Referred');
+    await a.page.locator('.case-status[data-status="Referred"]').waitFor();
     // Back online: both phones have the case.
     await a.context.setOffline(false);
     await synced(a.page);
@@ -78,7 +78,7 @@ test('a case recorded offline, referred, and followed up on two phones offline k
     }
     await addEntry(a.page, 'Note', { note: 'Keluarga ditelepon, menunggu kabar.' });
     await addEntry(b.page, 'InProgress', { note: 'BP3MI menghubungi agensi di Malaysia.' });
-    assert.equal(await b.page.locator('.case-status').getAttribute('data-status'), 'InProgress');
+    await b.page.locator('.case-status[data-status="InProgress"]').waitFor();
     for (const p of [a, b]) await p.context.setOffline(false);
     for (const p of [a, b]) {
       await synced(p.page);
@@ -87,7 +87,7 @@ test('a case recorded offline, referred, and followed up on two phones offline k
       assert.match(log, /Dirujuk · desa-brongkal(?!-)/);
       assert.match(log, /Catatan tindak lanjut · desa-brongkal(?!-).*Keluarga ditelepon/s);
       assert.match(log, /Sedang ditangani · desa-brongkal-budi.*BP3MI menghubungi agensi/s);
-      assert.equal(await p.page.locator('.case-status').getAttribute('data-status'), 'InProgress');
+      await p.page.locator('.case-status[data-status="InProgress"]').waitFor();
     }
     // The person's page lists the case; the village home counts it as open.
     await a.page.goto(personUrl);
@@ -331,7 +331,7 @@ test('a week of all four pillars on a phone without signal reaches the district 
     await page.locator('#f-school_status').selectOption('Attending');
     await save();
     await titled('Warga Sepekan');
-    await page.getByRole('link', { name: 'Ubah' }).click();
+    await page.getByRole('link', { name: 'Ubah', exact: true }).click();
     await page.locator('#f-school_status').selectOption('DroppedOut');
     await save();
     await page.locator('dl.details [data-field="school_status"]', { hasText: 'Putus sekolah' }).waitFor();

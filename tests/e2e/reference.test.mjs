@@ -49,7 +49,7 @@ test('the district publishes reference data; a village reads it offline and its 
     await clerk.page.getByRole('button', { name: 'Simpan' }).click();
     await item(clerk.page, 'pengumuman', 'Rapat koordinasi desa (uji)').waitFor();
 
-    await item(clerk.page, 'p3mi', 'PT Contoh Jasa Tenaga (fiktif)').getByRole('link', { name: 'Ubah' }).click();
+    await item(clerk.page, 'p3mi', 'PT Contoh Jasa Tenaga (fiktif)').getByRole('link', { name: 'Ubah', exact: true }).click();
     await clerk.page.locator('#r-status').selectOption('Suspended');
     await clerk.page.getByRole('button', { name: 'Simpan' }).click();
     await item(clerk.page, 'p3mi', 'PT Contoh Jasa Tenaga (fiktif)').locator('.badge.bad', { hasText: 'Izin dibekukan' }).waitFor();

@@ -130,14 +130,14 @@ export async function createPerson(page, name) {
 }
 
 export async function editField(page, field, value) {
-  await page.getByRole('link', { name: 'Ubah' }).click();
+  await page.getByRole('link', { name: 'Ubah', exact: true }).click();
   await page.locator(`#f-${field}`).fill(value);
   await page.getByRole('button', { name: 'Simpan' }).click();
   await page.locator('.person-name').waitFor();
 }
 
 export async function editFields(page, fields) {
-  await page.getByRole('link', { name: 'Ubah' }).click();
+  await page.getByRole('link', { name: 'Ubah', exact: true }).click();
   for (const [field, value] of Object.entries(fields)) await page.locator(`#f-${field}`).fill(value);
   await page.getByRole('button', { name: 'Simpan' }).click();
   await page.locator('.person-name').waitFor();
