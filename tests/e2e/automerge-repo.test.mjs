@@ -87,7 +87,7 @@ test('a person a stock client writes (strings as text objects) shows on the vill
     assert.equal((await page.locator('.details [data-field="birth_date"] dd').textContent()).trim(), '12-08-1990');
     assert.equal((await page.locator('.details [data-field="sex"] dd').textContent()).trim(), 'Perempuan');
     assert.equal(await page.locator('.damaged, .msg.error').count(), 0, 'not shown as damaged');
-    await page.locator('ul.history li', { hasText: 'aplikasi-lain' }).waitFor();
+    await page.locator('ul.history li', { hasText: 'aplikasi lain' }).waitFor();
 
     await editField(page, 'phone', '081299990000');
     await page.locator('.details [data-field="phone"] dd', { hasText: '081299990000' }).waitFor();

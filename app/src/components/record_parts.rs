@@ -76,7 +76,11 @@ pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
                     };
                     view! {
                         <li data-action=format!("{:?}", h.action)>
-                            <span><strong>{action_text(h.action, l)}</strong>" · "{format!("{} ({device})", h.author.account)}
+                            <span><strong>{action_text(h.action, l)}</strong>" · "{if h.author.account == desmigratif_model::history::OTHER_APP {
+                                    format!("{} ({device})", lang.text("aplikasi lain", "another app"))
+                                } else {
+                                    format!("{} ({device})", h.author.account)
+                                }}
                                 {h.source.clone().map(|file| view! { " · " {lang.text("diimpor dari ", "imported from ")}<em>{file}</em> })}</span>
                             <small>{format_time_ms(h.time as f64 * 1000.0)}</small>
                             {lines}
