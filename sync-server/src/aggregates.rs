@@ -18,7 +18,6 @@ use serde::Serialize;
 
 use crate::accounts::Role;
 use crate::server::AppState;
-use crate::sync::bearer_token;
 
 /// A village's cells and the heads they were counted at.
 type Counted = (Vec<automerge::ChangeHash>, BTreeMap<CellKey, usize>);
@@ -69,18 +68,12 @@ pub struct Cell {
     pub persons: Shown,
 }
 
-fn refuse(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}
+use crate::api::error as refuse;
 
 pub async fn aggregates(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer_token(&headers, None) else {
-        return refuse(StatusCode::UNAUTHORIZED, "missing token");
-    };
-    let session = match state.db.session(&token) {
-        Ok(Some(s)) => s,
-        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "invalid or expired token"),
-        Err(e) => return crate::AppError::Internal(e.into()).into_response(),
+    let session = match crate::api::authenticate(&state, &headers) {
+        Ok((_, s)) => s,
+        Err(e) => return e.into_response(),
     };
     let account = session.account;
     let district = match (account.role, account.scope.as_deref()) {

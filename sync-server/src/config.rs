@@ -44,6 +44,14 @@ pub enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Print the audit log: who did what to accounts and devices, newest first.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Export persons or migration episodes of a village or a district as CSV or XLSX (works
     /// while the relay runs; reads the documents as stored).
     Export(ExportArgs),
@@ -164,6 +172,38 @@ pub enum UserCommand {
     },
     /// End every session of an account; its devices must log in again.
     Revoke {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List the devices that logged in to an account.
+    Devices {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Revoke one device (a lost phone): it erases the account's data when it next connects;
+    /// the account's other devices go on.
+    RevokeDevice {
+        #[arg(long)]
+        username: String,
+        /// The device id, as `user devices` lists it.
+        #[arg(long)]
+        device: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Disable an account: its sessions end and it cannot log in.
+    Disable {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Enable a disabled account again.
+    Enable {
         #[arg(long)]
         username: String,
         #[command(flatten)]

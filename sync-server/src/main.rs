@@ -62,6 +62,19 @@ async fn main() -> anyhow::Result<()> {
             print_report(&report)
         }
         Command::Verify { data } => print_report(&backup::verify(&data.data_dir)?),
+        Command::Audit { limit, data } => {
+            for e in open(&data)?.audit_log(limit)? {
+                println!(
+                    "{}  {:<20} {:<17} {:<24} {}",
+                    iso_time(e.at),
+                    e.actor,
+                    e.action,
+                    e.target,
+                    e.detail
+                );
+            }
+            Ok(())
+        }
         Command::Export(args) => {
             let rows = sync_server::export::export(&args)?;
             println!("wrote {rows} rows to {}", args.out.display());
@@ -84,6 +97,23 @@ fn print_report(report: &backup::Report) -> anyhow::Result<()> {
         println!("problem: {p}");
     }
     bail!("{} problems found", report.problems.len())
+}
+
+/// The actor the audit log names for the command line.
+const CLI: &str = "cli";
+
+/// A Unix time as `2026-11-29 03:04:05Z`.
+fn iso_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rest = secs.rem_euclid(86_400);
+    let date =
+        desmigratif_model::Date::from_days_from_epoch(days).map_or_else(|| "?".to_owned(), |d| d.to_string());
+    format!(
+        "{date} {:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 fn open(data: &DataDir) -> anyhow::Result<AccountDb> {
@@ -118,6 +148,8 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             let db = open(&data)?;
             let (pw, generated) = password(password_stdin)?;
             let account = db.add(&username, role, village.or(district).as_deref(), &pw)?;
+            let detail = format!("{} {}", role.as_str(), account.scope.as_deref().unwrap_or("-"));
+            db.audit(CLI, "account.create", &username, &detail)?;
             // The scope with its official name, so a mistyped code shows at once.
             let place = account.scope.as_deref().map(|s| {
                 let name = match s.parse::<desmigratif_model::VillageCode>() {
@@ -142,12 +174,56 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::List { data } => {
             for a in open(&data)?.list()? {
                 println!(
-                    "{:<24} {:<9} {}",
+                    "{:<24} {:<9} {:<14}{}",
                     a.username,
-                    format!("{:?}", a.role).to_lowercase(),
-                    a.scope.unwrap_or_default()
+                    a.role.as_str(),
+                    a.scope.unwrap_or_default(),
+                    if a.disabled { " disabled" } else { "" }
                 );
             }
+        }
+        UserCommand::Devices { username, data } => {
+            let db = open(&data)?;
+            if db.get(&username)?.is_none() {
+                bail!("no account {username}");
+            }
+            for d in db.devices(&username)? {
+                let state = match d.revoked_at {
+                    Some(at) => format!("revoked {}", iso_time(at)),
+                    None => format!("{} live sessions", d.live_sessions),
+                };
+                println!(
+                    "{:<40} {:<24} last seen {}  app {:<8} {state}",
+                    d.device,
+                    d.name,
+                    iso_time(d.last_seen),
+                    d.app_version.as_deref().unwrap_or("?"),
+                );
+            }
+        }
+        UserCommand::RevokeDevice {
+            username,
+            device,
+            data,
+        } => {
+            let db = open(&data)?;
+            db.revoke_device(&username, &device)?;
+            db.audit(CLI, "device.revoke", &username, &device)?;
+            println!(
+                "device {device} of {username} revoked; it erases the account's data when it next connects"
+            );
+        }
+        UserCommand::Disable { username, data } => {
+            let db = open(&data)?;
+            db.set_disabled(&username, true)?;
+            db.audit(CLI, "account.disable", &username, "")?;
+            println!("{username} disabled; every session ended");
+        }
+        UserCommand::Enable { username, data } => {
+            let db = open(&data)?;
+            db.set_disabled(&username, false)?;
+            db.audit(CLI, "account.enable", &username, "")?;
+            println!("{username} enabled");
         }
         UserCommand::Passwd {
             username,
@@ -155,14 +231,18 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             data,
         } => {
             let (pw, generated) = password(password_stdin)?;
-            open(&data)?.set_password(&username, &pw)?;
+            let db = open(&data)?;
+            db.set_password(&username, &pw)?;
+            db.audit(CLI, "account.password", &username, "")?;
             println!("password changed for {username}; its devices must log in again");
             if generated {
                 println!("password: {pw}");
             }
         }
         UserCommand::Revoke { username, data } => {
-            open(&data)?.revoke(&username)?;
+            let db = open(&data)?;
+            db.revoke(&username)?;
+            db.audit(CLI, "account.revoke", &username, "")?;
             println!("every session of {username} ended");
         }
     }

@@ -33,6 +33,18 @@ pub fn describe_village(code: &desmigratif_model::VillageCode) -> Option<String>
     Some(format!("{village}, Kec. {kecamatan}, {district}"))
 }
 
+/// The official villages of a district, by code: what a district office may create accounts for.
+pub fn villages_of(district: &desmigratif_model::DistrictCode) -> Vec<(&'static str, &'static str)> {
+    let prefix = format!("{}.", district.as_str());
+    let mut out: Vec<_> = table()
+        .iter()
+        .filter(|(code, _)| code.starts_with(&prefix) && code.len() == 13)
+        .map(|(c, n)| (*c, *n))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +60,9 @@ mod tests {
             Some("Balearjo, Kec. Pagelaran, Kabupaten Malang")
         );
         assert_eq!(name("35.07.33.2999"), None);
+        let malang = villages_of(&"35.07".parse().unwrap());
+        assert!(malang.len() > 300, "{}", malang.len());
+        assert!(malang.contains(&("35.07.33.2006", "Brongkal")));
+        assert!(villages_of(&"35.08".parse().unwrap()).is_empty());
     }
 }

@@ -13,7 +13,7 @@ use crate::api::LoginLimiter;
 use crate::config::ServeArgs;
 use crate::seed::{self, DemoAccount, SeededDoc};
 use crate::store::FileStore;
-use crate::{access, api, sync, web};
+use crate::{access, api, manage, sync, web};
 
 /// The relay's own peer id in the automerge-repo protocol.
 pub const RELAY_PEER_ID: &str = "desmigratif-relay";
@@ -120,6 +120,15 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
         .route("/api/login", post(api::login))
         .route("/api/me", get(api::me))
         .route("/api/aggregates", get(crate::aggregates::aggregates))
+        .route("/api/accounts", get(manage::list).post(manage::create))
+        .route("/api/accounts/{username}/password", post(manage::reset_password))
+        .route("/api/accounts/{username}/disable", post(manage::disable))
+        .route("/api/accounts/{username}/enable", post(manage::enable))
+        .route(
+            "/api/accounts/{username}/devices/{device}/revoke",
+            post(manage::revoke_device),
+        )
+        .route("/api/audit", get(manage::audit))
         .with_state(state)
         .layer(axum::middleware::from_fn(web::security_headers))
         .layer(axum::middleware::from_fn(web::access_log));

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 
-use crate::accounts::{Role, Session};
+use crate::accounts::{Role, Session, TokenState};
 use crate::server::AppState;
 use crate::wire;
 
@@ -40,6 +40,8 @@ pub struct SyncQuery {
     token: Option<String>,
     /// Distinguishes tabs or app instances of one device; part of the peer id.
     session: Option<String>,
+    /// The app version, shown in the account's device list.
+    v: Option<String>,
 }
 
 /// The bearer token from the `Authorization` header, else from `?token=`.
@@ -61,9 +63,9 @@ pub async fn sync_handler(
     let Some(token) = bearer_token(&headers, query.token.as_deref()) else {
         return (StatusCode::UNAUTHORIZED, "missing token").into_response();
     };
-    let session = match state.db.session(&token) {
-        Ok(Some(s)) => s,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "invalid or expired token").into_response(),
+    let session = match state.db.check_token(&token) {
+        Ok(TokenState::Live(s)) => s,
+        Ok(state) => return crate::api::ApiError::token(&state).into_response(),
         Err(e) => return crate::AppError::Internal(e.into()).into_response(),
     };
     // Partners and administrators have no documents: they never sync.
@@ -79,6 +81,9 @@ pub async fn sync_handler(
         Err(rejection) => return rejection.into_response(),
     };
     let peer_id = format!("{}/{}/{tab}", session.account.username, session.device);
+    if let Err(e) = state.db.seen(&token, query.v.as_deref()) {
+        tracing::warn!(error = %e, "could not note the device as seen");
+    }
     upgrade
         .max_message_size(state.limits.max_message_bytes)
         .max_frame_size(state.limits.max_message_bytes)
@@ -179,15 +184,25 @@ async fn connect(state: AppState, socket: WebSocket, session: Session, token: St
     tracing::info!(%user, %device, "peer connected");
 
     let db = state.db.clone();
+    let ended = db.sessions_changed();
     let watcher = tokio::spawn(async move {
         loop {
-            tokio::time::sleep(SESSION_RECHECK).await;
-            match db.session(&token) {
-                Ok(Some(_)) => {}
+            // Revocations through the API wake every connection at once; the command line's
+            // (another process) are seen at the next poll. Listening starts before the check,
+            // so a revocation made during it is not missed.
+            let woken = ended.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            match db.check_token(&token) {
+                Ok(TokenState::Live(_)) => {}
                 _ => {
                     let _ = end_tx.send("session ended");
                     return;
                 }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(SESSION_RECHECK) => {}
+                () = woken => {}
             }
         }
     });

@@ -132,6 +132,67 @@ fn user_commands_create_list_change_and_revoke_accounts() {
     let (ok, out) = cli(&dir, &["user", "revoke", "--username", "tidak-ada"], None);
     assert!(!ok && out.contains("no account"), "{out}");
     assert_eq!(db.list().unwrap().len(), 2);
+
+    // A lost phone: listed, revoked alone, named in the audit log with who did it.
+    let (phone, _) = db
+        .login("petugas-baru", "sandi-baru-lagi", "HP_Bu_Sri.0e49ab", 3600)
+        .unwrap()
+        .unwrap();
+    let (ok, out) = cli(&dir, &["user", "devices", "--username", "petugas-baru"], None);
+    assert!(
+        ok && out.contains("HP_Bu_Sri.0e49ab") && out.contains("HP Bu Sri"),
+        "{out}"
+    );
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "user",
+            "revoke-device",
+            "--username",
+            "petugas-baru",
+            "--device",
+            "HP_Bu_Sri.0e49ab",
+        ],
+        None,
+    );
+    assert!(ok, "{out}");
+    assert_eq!(
+        db.check_token(&phone).unwrap(),
+        sync_server::accounts::TokenState::DeviceRevoked
+    );
+    assert!(
+        db.login("petugas-baru", "sandi-baru-lagi", "hp", 3600)
+            .unwrap()
+            .is_some()
+    );
+    let (ok, out) = cli(&dir, &["user", "disable", "--username", "kantor"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = cli(&dir, &["user", "list"], None);
+    assert!(
+        ok && out
+            .lines()
+            .any(|l| l.starts_with("kantor") && l.ends_with("disabled")),
+        "{out}"
+    );
+    let (ok, out) = cli(&dir, &["audit"], None);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains("cli") && lines[0].contains("account.disable") && lines[0].contains("kantor"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("device.revoke") && lines[1].contains("HP_Bu_Sri.0e49ab"),
+        "{out}"
+    );
+    assert!(
+        out.contains("account.password") && out.contains("account.create"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("sandi-baru-lagi") && !out.contains(&generated),
+        "no password in the log: {out}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

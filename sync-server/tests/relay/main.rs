@@ -17,6 +17,8 @@ mod cli;
 mod durability;
 /// Garbage, oversized and flooding peers next to a well-behaved one.
 mod hostile;
+/// Account management over HTTP: offices and their villages, devices revoked, the audit log.
+mod manage;
 /// Offline edits, reconnects and merges between village and district.
 mod offline;
 /// The durable store, read through samod as the sync layer reads it.

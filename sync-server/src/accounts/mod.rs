@@ -5,8 +5,16 @@
 //! Passwords are hashed with argon2. A session token is 32 random bytes shown as hex; only its
 //! SHA-256 is stored, so a copy of the database does not hold usable tokens.
 
+mod audit;
+mod devices;
+mod password;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+pub use audit::AuditEntry;
+pub use devices::Device;
+pub use password::check_password;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -16,7 +24,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// What an account may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A village field worker: their own village's document, and their district's to read.
@@ -30,7 +38,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Role::Village => "village",
             Role::District => "district",
@@ -38,7 +46,7 @@ impl Role {
             Role::Admin => "admin",
         }
     }
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "village" => Role::Village,
             "district" => Role::District,
@@ -56,6 +64,19 @@ pub struct Account {
     pub role: Role,
     /// The village code (village accounts) or district code (district accounts).
     pub scope: Option<String>,
+    /// A disabled account cannot log in and its sessions have ended.
+    pub disabled: bool,
+}
+
+/// What a token is worth now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenState {
+    Live(Session),
+    /// Unknown, expired or ended (logout elsewhere, new password, account disabled): logging
+    /// in again is enough.
+    Ended,
+    /// The token's device was revoked (a lost phone): the device must erase the account's data.
+    DeviceRevoked,
 }
 
 /// An authenticated session: the account and the device it logged in from.
@@ -81,8 +102,14 @@ pub enum AccountError {
     BadUsername,
     #[error("device ids are 1-64 characters: letters, digits, '.', '_' or '-'")]
     BadDevice,
-    #[error("passwords need at least 8 characters")]
+    #[error("passwords need at least {} characters", password::MIN_LENGTH)]
     WeakPassword,
+    #[error("this password is too common; choose another")]
+    CommonPassword,
+    #[error("this device's access was revoked")]
+    DeviceRevoked,
+    #[error("no device {0} for this account")]
+    NoSuchDevice(String),
     #[error("account {0} already exists")]
     Exists(String),
     #[error("no account {0}")]
@@ -95,6 +122,8 @@ pub enum AccountError {
     Db(#[from] rusqlite::Error),
     #[error("password hashing failed")]
     Hash,
+    #[error("this account is disabled")]
+    Disabled,
 }
 
 /// Whether a username is well formed. Usernames appear in peer ids, so they never contain `/`.
@@ -154,6 +183,7 @@ fn decoy_hash() -> &'static str {
 #[derive(Clone, Debug)]
 pub struct AccountDb {
     conn: Arc<Mutex<Connection>>,
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl AccountDb {
@@ -185,11 +215,37 @@ impl AccountDb {
              CREATE TABLE IF NOT EXISTS villages (
                  code TEXT PRIMARY KEY,
                  name TEXT NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS revoked_devices (
+                 username TEXT NOT NULL,
+                 device TEXT NOT NULL,
+                 revoked_at INTEGER NOT NULL,
+                 PRIMARY KEY (username, device)
+             );
+             CREATE TABLE IF NOT EXISTS audit (
+                 id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 at INTEGER NOT NULL,
+                 actor TEXT NOT NULL,
+                 action TEXT NOT NULL,
+                 target TEXT NOT NULL,
+                 detail TEXT NOT NULL DEFAULT ''
              );",
         )?;
+        // Columns added after the first release: databases made before get them here.
+        add_column(&conn, "accounts", "disabled", "INTEGER NOT NULL DEFAULT 0")?;
+        add_column(&conn, "sessions", "last_seen", "INTEGER")?;
+        add_column(&conn, "sessions", "app_version", "TEXT")?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            changed: Arc::default(),
         })
+    }
+
+    /// Woken whenever sessions end (a device or account revoked, a new password, an account
+    /// disabled), so live connections re-check theirs at once instead of at their next poll.
+    /// Changes made by another process (the command line) are seen at the poll.
+    pub fn sessions_changed(&self) -> Arc<tokio::sync::Notify> {
+        self.changed.clone()
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -239,9 +295,7 @@ impl AccountDb {
         if !valid_username(username) {
             return Err(AccountError::BadUsername);
         }
-        if password.chars().count() < 8 {
-            return Err(AccountError::WeakPassword);
-        }
+        check_password(username, password)?;
         let scope = match role {
             Role::Village => {
                 let code: VillageCode = scope
@@ -282,6 +336,7 @@ impl AccountDb {
             username: username.into(),
             role,
             scope,
+            disabled: false,
         })
     }
 
@@ -289,7 +344,7 @@ impl AccountDb {
         Ok(self
             .conn()
             .query_row(
-                "SELECT username, role, scope FROM accounts WHERE username = ?1",
+                "SELECT username, role, scope, disabled FROM accounts WHERE username = ?1",
                 [username],
                 row_to_account,
             )
@@ -299,16 +354,15 @@ impl AccountDb {
 
     pub fn list(&self) -> Result<Vec<Account>, AccountError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT username, role, scope FROM accounts ORDER BY username")?;
+        let mut stmt =
+            conn.prepare("SELECT username, role, scope, disabled FROM accounts ORDER BY username")?;
         let rows = stmt.query_map([], row_to_account)?;
         Ok(rows.filter_map(|r| r.ok().flatten()).collect())
     }
 
     /// Sets a new password and ends every session of the account.
     pub fn set_password(&self, username: &str, password: &str) -> Result<(), AccountError> {
-        if password.chars().count() < 8 {
-            return Err(AccountError::WeakPassword);
-        }
+        check_password(username, password)?;
         let hash = hash_password(password)?;
         let changed = self.conn().execute(
             "UPDATE accounts SET password_hash = ?2 WHERE username = ?1",
@@ -327,11 +381,28 @@ impl AccountDb {
         }
         self.conn()
             .execute("UPDATE sessions SET revoked = 1 WHERE username = ?1", [username])?;
+        self.changed.notify_waiters();
+        Ok(())
+    }
+
+    /// Disables an account (its sessions end; it cannot log in) or enables it again.
+    pub fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountError> {
+        let changed = self.conn().execute(
+            "UPDATE accounts SET disabled = ?2 WHERE username = ?1",
+            params![username, disabled],
+        )?;
+        if changed == 0 {
+            return Err(AccountError::NoSuchAccount(username.into()));
+        }
+        if disabled {
+            self.revoke(username)?;
+        }
         Ok(())
     }
 
     /// Checks a password and opens a session for the device; `None` for a wrong username or
-    /// password (the two are not told apart).
+    /// password (the two are not told apart). Only after the password is right does it say that
+    /// the account is disabled or the device revoked.
     pub fn login(
         &self,
         username: &str,
@@ -350,6 +421,12 @@ impl AccountDb {
         let Some(account) = self.get(username)? else {
             return Ok(None);
         };
+        if account.disabled {
+            return Err(AccountError::Disabled);
+        }
+        if self.device_revoked(username, device)? {
+            return Err(AccountError::DeviceRevoked);
+        }
         let token = random_hex(32);
         let now = now();
         let expires_at = now + lifetime_secs;
@@ -384,8 +461,18 @@ impl AccountDb {
         Ok(stored.is_some_and(|h| verify_password(password, &h)))
     }
 
-    /// The live session a token belongs to: not expired, not revoked, account still there.
+    /// The live session a token belongs to: not expired, not revoked, account still there
+    /// and enabled, device not revoked.
     pub fn session(&self, token: &str) -> Result<Option<Session>, AccountError> {
+        Ok(match self.check_token(token)? {
+            TokenState::Live(session) => Some(session),
+            TokenState::Ended | TokenState::DeviceRevoked => None,
+        })
+    }
+
+    /// What a token is worth: a live session, ended, or from a revoked device (which must
+    /// erase the account's data; told even when the token has also expired).
+    pub fn check_token(&self, token: &str) -> Result<TokenState, AccountError> {
         let row: Option<(String, String, i64, i64)> = self
             .conn()
             .query_row(
@@ -395,17 +482,36 @@ impl AccountDb {
             )
             .optional()?;
         let Some((username, device, expires_at, revoked)) = row else {
-            return Ok(None);
+            return Ok(TokenState::Ended);
         };
-        if revoked != 0 || expires_at <= now() {
-            return Ok(None);
+        if self.device_revoked(&username, &device)? {
+            return Ok(TokenState::DeviceRevoked);
         }
-        Ok(self.get(&username)?.map(|account| Session {
-            account,
-            device,
-            expires_at,
-        }))
+        if revoked != 0 || expires_at <= now() {
+            return Ok(TokenState::Ended);
+        }
+        Ok(match self.get(&username)? {
+            Some(account) if !account.disabled => TokenState::Live(Session {
+                account,
+                device,
+                expires_at,
+            }),
+            _ => TokenState::Ended,
+        })
     }
+}
+
+/// Adds a column to a table made by an earlier version, if it lacks it.
+fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> rusqlite::Result<()> {
+    let exists = conn
+        .prepare(&format!(
+            "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+        ))?
+        .exists([column])?;
+    if !exists {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+    }
+    Ok(())
 }
 
 fn row_to_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Account>> {
@@ -414,6 +520,7 @@ fn row_to_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Account>> {
         username: r.get(0).unwrap_or_default(),
         role,
         scope: r.get(2).ok().flatten(),
+        disabled: r.get::<_, i64>(3).unwrap_or(0) != 0,
     }))
 }
 
@@ -469,6 +576,48 @@ mod tests {
         assert!(db.session(&token).unwrap().is_none());
         // The village was registered with the account.
         assert_eq!(db.villages().unwrap()[0].code.as_str(), "35.07.11.2008");
+    }
+
+    #[test]
+    fn a_database_of_the_first_version_opens_with_its_accounts_and_sessions() {
+        let dir = std::env::temp_dir().join(format!("desmigratif-accounts-v1-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("accounts.sqlite3");
+        let hash = hash_password("kebun-kopi-17").unwrap();
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE accounts (username TEXT PRIMARY KEY, role TEXT NOT NULL, scope TEXT,
+                     password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+                 CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
+                     device TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                     revoked INTEGER NOT NULL DEFAULT 0);
+                 CREATE TABLE villages (code TEXT PRIMARY KEY, name TEXT NOT NULL);",
+            )
+            .unwrap();
+            old.execute(
+                "INSERT INTO accounts VALUES ('desa-arjo', 'village', '35.07.11.2008', ?1, 0)",
+                [&hash],
+            )
+            .unwrap();
+            old.execute(
+                "INSERT INTO sessions VALUES (?1, 'desa-arjo', 'hp-1', 0, ?2, 0)",
+                params![token_hash("old-token"), now() + 600],
+            )
+            .unwrap();
+        }
+        let db = AccountDb::open(&path).unwrap();
+        let account = db.get("desa-arjo").unwrap().unwrap();
+        assert!(!account.disabled);
+        assert_eq!(db.session("old-token").unwrap().unwrap().device, "hp-1");
+        assert_eq!(db.devices("desa-arjo").unwrap()[0].last_seen, 0);
+        db.set_disabled("desa-arjo", true).unwrap();
+        assert!(matches!(
+            db.login("desa-arjo", "kebun-kopi-17", "hp-1", 60),
+            Err(AccountError::Disabled)
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
