@@ -31,8 +31,9 @@ impl AppContext {
             self.village
                 .set(saved.or_else(|| villages.first().map(|g| g.doc_id.clone())));
         }
-        if s.is_partner() {
-            // No documents to keep or sync: the partner page asks the relay for its figures.
+        if !s.has_documents() {
+            // No documents to keep or sync: the partner page asks the relay for its figures,
+            // the administrator's page for its accounts.
             return;
         }
         let (status, engine_slot) = (self.status, self.engine);
@@ -146,6 +147,26 @@ impl AppContext {
     }
 }
 
+impl AppContext {
+    /// The office revoked this device: erase the account's documents and everything else the
+    /// app keeps, unsent changes included, then start afresh at the login page, which says why.
+    pub async fn erase_after_revocation(&self) {
+        let username = self
+            .session
+            .get_untracked()
+            .map(|s| s.username)
+            .unwrap_or_default();
+        if let Err(e) = self.logout().await {
+            self.status.storage_error.set(Some(e));
+        }
+        session::erase_after_revocation(&username);
+        self.status.device_revoked.set(false);
+        if let Some(location) = web_sys::window().map(|w| w.location()) {
+            let _ = location.replace("/");
+        }
+    }
+}
+
 fn village_key(username: &str) -> String {
     format!("desmigratif.village.{username}")
 }
@@ -162,6 +183,11 @@ pub fn provide_app() -> AppContext {
     if let Some(saved) = session::load() {
         ctx.start(saved);
     }
+    Effect::new(move |_| {
+        if ctx.status.device_revoked.get() {
+            leptos::task::spawn_local(async move { ctx.erase_after_revocation().await });
+        }
+    });
     ctx
 }
 

@@ -64,6 +64,8 @@ pub struct Status {
     pub ready: RwSignal<bool>,
     /// A storage failure the user must know about.
     pub storage_error: RwSignal<Option<String>>,
+    /// The relay says the office revoked this device: the account's data must be erased.
+    pub device_revoked: RwSignal<bool>,
 }
 
 impl Status {
@@ -77,6 +79,7 @@ impl Status {
             version: RwSignal::new(0),
             ready: RwSignal::new(false),
             storage_error: RwSignal::new(None),
+            device_revoked: RwSignal::new(false),
         }
     }
 }
@@ -138,6 +141,11 @@ impl Engine {
                 grant.access == "read_write",
                 stored_view.as_deref(),
             );
+            if grant.kind == "village"
+                && let Ok(code) = grant.code.parse()
+            {
+                replica.set_village_code(&grant.doc_id, code);
+            }
             changed.insert(grant.doc_id.clone(), RwSignal::new(0));
         }
         let engine = Engine(Rc::new(RefCell::new(Inner {
@@ -343,7 +351,13 @@ impl Engine {
                     let engine = self.clone();
                     let token = self.0.borrow().session.token.clone();
                     leptos::task::spawn_local(async move {
-                        let valid = session::token_valid(&token).await;
+                        let check = session::check_token(&token).await;
+                        if check == Some(session::TokenCheck::DeviceRevoked) {
+                            engine.stop();
+                            engine.0.borrow().status.device_revoked.set(true);
+                            return;
+                        }
+                        let valid = check.map(|c| c == session::TokenCheck::Live);
                         let effects = engine.0.borrow_mut().replica.token_checked(valid);
                         engine.run(effects);
                     });

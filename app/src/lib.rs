@@ -21,6 +21,7 @@ use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::context::provide_app;
 use crate::i18n::provide_language;
+use crate::pages::accounts::AccountsPage;
 use crate::pages::dashboard::{Dashboard, MonthlyReport};
 use crate::pages::home::Home;
 use crate::pages::import::ImportPage;
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dasbor") view=Dashboard/>
                     <Route path=path!("/laporan") view=MonthlyReport/>
                     <Route path=path!("/impor") view=ImportPage/>
+                    <Route path=path!("/akun") view=AccountsPage/>
                     <Route path=path!("/info") view=ReferencePage/>
                     <Route path=path!("/info/:jenis/baru") view=ReferenceForm/>
                     <Route path=path!("/info/:jenis/:id/ubah") view=ReferenceForm/>

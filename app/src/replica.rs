@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use desmigratif_model::wire::WireMessage;
-use desmigratif_model::{DistrictDoc, ModelError, Reference, VillageDoc};
+use desmigratif_model::{DistrictDoc, ModelError, Reference, VillageCode, VillageDoc};
 
 /// A document's chunks are replaced by one snapshot once it has more than this many.
 pub const COMPACT_AFTER_CHUNKS: usize = 40;
@@ -83,6 +83,9 @@ pub struct Doc {
     loaded: bool,
     /// The heads of what is stored on the device (or being stored).
     saved: Vec<ChangeHash>,
+    /// A village document's code: a village with no document anywhere yet (a new account)
+    /// starts from the shared genesis change at its first edit.
+    village: Option<VillageCode>,
 }
 
 impl Doc {
@@ -172,8 +175,17 @@ impl Replica {
             reference: None,
             loaded: false,
             saved: Vec::new(),
+            village: None,
         };
         self.docs.insert(id.to_owned(), doc);
+    }
+
+    /// Names the village a document belongs to, so that a village with no document on the
+    /// device or the relay yet (a new account) can start it at its first edit.
+    pub fn set_village_code(&mut self, id: &str, code: VillageCode) {
+        if let Some(d) = self.docs.get_mut(id) {
+            d.village = Some(code);
+        }
     }
 
     /// Loads a document's stored chunks and sync state; its view is resumed from the stored one
@@ -299,7 +311,15 @@ impl Replica {
         doc: &str,
         f: impl FnOnce(&mut VillageDoc) -> Result<T, ModelError>,
     ) -> Result<(T, Vec<u8>, Vec<Effect>), EditRefused> {
+        let code = self.docs.get(doc).and_then(|d| d.village.clone());
         self.edit_automerge(doc, |automerge| {
+            if let Some(code) = code
+                && automerge.get_heads().is_empty()
+            {
+                // Nothing of this village exists yet, here or on the relay: every device
+                // starts it with the same genesis change, so they merge as one document.
+                *automerge = std::mem::take(VillageDoc::genesis(&code).automerge());
+            }
             if !VillageDoc::is_village(automerge) {
                 return Err(EditRefused::NotLoaded);
             }

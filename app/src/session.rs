@@ -8,6 +8,14 @@ use wasm_bindgen_futures::JsFuture;
 
 const SESSION_KEY: &str = "desmigratif.session";
 const DEVICE_KEY: &str = "desmigratif.device";
+/// Set when this device erased an account's data because the office revoked the device: the
+/// login page says so.
+const ERASED_KEY: &str = "desmigratif.erased";
+/// Kept when a revoked device erases everything: the language the person reads.
+const KEPT_KEYS: &[&str] = &["desmigratif.lang", ERASED_KEY];
+
+/// This build's version, reported to the relay (the office's device list shows it).
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A document the account syncs (as the relay's login answer lists it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +62,21 @@ impl Session {
     /// A partner reads aggregate figures only: no documents, no sync.
     pub fn is_partner(&self) -> bool {
         self.role == "partner"
+    }
+
+    /// An administrator manages accounts only: no documents, no sync.
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    /// Whether the account keeps and syncs documents (village and district accounts).
+    pub fn has_documents(&self) -> bool {
+        !self.is_partner() && !self.is_admin()
+    }
+
+    /// Whether the account manages other accounts (the "Akun & perangkat" page).
+    pub fn manages_accounts(&self) -> bool {
+        self.is_admin() || self.is_district()
     }
 }
 
@@ -104,6 +127,29 @@ pub fn random_id() -> String {
     desmigratif_model::RecordId::random().to_string()
 }
 
+/// Erases everything the app keeps in `localStorage` but the language, and notes which account's
+/// data was erased (the device was revoked); the next login makes a new device id.
+pub fn erase_after_revocation(username: &str) {
+    let Some(s) = local_storage() else { return };
+    let keys: Vec<String> = (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with("desmigratif.") && !KEPT_KEYS.contains(&k.as_str()))
+        .collect();
+    for k in keys {
+        let _ = s.remove_item(&k);
+    }
+    let _ = s.set_item(ERASED_KEY, username);
+}
+
+/// The account whose data this device erased after its revocation, until someone logs in.
+pub fn erased_account() -> Option<String> {
+    get_item(ERASED_KEY)
+}
+
+pub fn clear_erased_notice() {
+    remove_item(ERASED_KEY);
+}
+
 /// This device's id, made once and kept; naming the device (at login) makes a new one that
 /// carries the name ([`desmigratif_model::named_device_id`]).
 pub fn device_id(name: Option<&str>) -> String {
@@ -118,6 +164,12 @@ pub fn device_id(name: Option<&str>) -> String {
             id
         }
     }
+}
+
+/// Drops this device's id (the office revoked it): the next login makes a new one, keeping the
+/// name the person gave the device.
+pub fn forget_device_id() {
+    remove_item(DEVICE_KEY);
 }
 
 /// The name this device was given, if any.
@@ -140,6 +192,10 @@ pub enum LoginError {
     /// The form was sent without a username, or without a password.
     MissingUsername,
     MissingPassword,
+    /// The office revoked this device (it erases the account's data and becomes a new device).
+    DeviceRevoked,
+    /// The office disabled the account.
+    AccountDisabled,
 }
 
 impl LoginError {
@@ -168,30 +224,66 @@ impl LoginError {
             (LoginError::OtherAccount, En) => {
                 "Another account is logged in on this device. Log it out first.".into()
             }
+            (LoginError::DeviceRevoked, Id) => {
+                "Kantor mencabut akses perangkat ini. Data akun di perangkat ini sudah dihapus; coba masuk lagi sebagai perangkat baru.".into()
+            }
+            (LoginError::DeviceRevoked, En) => {
+                "The office revoked this device. The account's data on it was erased; try logging in again as a new device.".into()
+            }
+            (LoginError::AccountDisabled, Id) => {
+                "Akun ini dinonaktifkan. Hubungi kantor Disnaker kabupaten.".into()
+            }
+            (LoginError::AccountDisabled, En) => "This account is disabled. Contact the district office.".into(),
         }
     }
 }
 
 /// Logs in against the relay's `/api/login`.
 pub async fn login(username: &str, password: &str, device: Option<&str>) -> Result<Session, LoginError> {
-    let body = serde_json::json!({ "username": username, "password": password, "device": device_id(device) });
+    let body = serde_json::json!({
+        "username": username,
+        "password": password,
+        "device": device_id(device),
+        "app_version": APP_VERSION,
+    });
     let (status, text) = http("POST", "/api/login", None, Some(&body.to_string()))
         .await
         .map_err(|_| LoginError::Offline)?;
-    match status {
-        200 => serde_json::from_str(&text).map_err(|_| LoginError::Server(200)),
-        401 => Err(LoginError::WrongCredentials),
-        429 => Err(LoginError::TooManyAttempts),
-        s => Err(LoginError::Server(s)),
+    match (status, reason(&text).as_deref()) {
+        (200, _) => serde_json::from_str(&text).map_err(|_| LoginError::Server(200)),
+        (401, _) => Err(LoginError::WrongCredentials),
+        (403, Some("device_revoked")) => Err(LoginError::DeviceRevoked),
+        (403, Some("account_disabled")) => Err(LoginError::AccountDisabled),
+        (429, _) => Err(LoginError::TooManyAttempts),
+        (s, _) => Err(LoginError::Server(s)),
     }
 }
 
-/// Whether the relay still accepts the token: `Some(false)` when it says no, `None` when it
-/// cannot be asked.
-pub async fn token_valid(token: &str) -> Option<bool> {
-    match http("GET", "/api/me", Some(token), None).await {
-        Ok((200, _)) => Some(true),
-        Ok((401, _)) => Some(false),
+/// The `reason` code of a relay's JSON refusal.
+pub fn reason(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    Some(v.get("reason")?.as_str()?.to_owned())
+}
+
+/// What the relay says of a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenCheck {
+    Live,
+    /// Expired or ended: logging in again keeps the device's data.
+    Ended,
+    /// The office revoked this device: its data for the account must be erased.
+    DeviceRevoked,
+}
+
+/// Asks the relay about the token; `None` when it cannot be asked.
+pub async fn check_token(token: &str) -> Option<TokenCheck> {
+    let url = format!("/api/me?v={APP_VERSION}");
+    match http("GET", &url, Some(token), None).await {
+        Ok((200, _)) => Some(TokenCheck::Live),
+        Ok((401, body)) if reason(&body).as_deref() == Some("device_revoked") => {
+            Some(TokenCheck::DeviceRevoked)
+        }
+        Ok((401, _)) => Some(TokenCheck::Ended),
         _ => None,
     }
 }

@@ -66,7 +66,7 @@ test('a field worker\'s screens have no WCAG A/AA violations', async () => {
   }
 });
 
-test('a district clerk\'s home, dashboard, report and reference data have no WCAG A/AA violations', async () => {
+test('a district clerk\'s home, dashboard, report, reference data, import and accounts have no WCAG A/AA violations', async () => {
   const { page, context } = await newPhone(browser);
   try {
     await login(page, 'disnaker-malang');
@@ -94,6 +94,10 @@ test('a district clerk\'s home, dashboard, report and reference data have no WCA
     });
     await page.locator('.import-counts').waitFor();
     await check(page, 'an import\'s columns and preview');
+    await page.goto(page.url().replace(/\/impor.*$/, '/akun'));
+    await page.locator('section.account li.device').first().waitFor();
+    await page.getByText('+ Akun desa baru').click();
+    await check(page, 'accounts and devices, with the new account form open');
   } finally {
     await context.close();
   }

@@ -27,7 +27,7 @@ pub fn SyncStatus() -> impl IntoView {
         (Connection::Online, _) => ("syncing", lang.text("Menyinkron…", "Syncing…")),
     };
     view! {
-        <Show when=move || app.session.get().is_some_and(|s| !s.is_partner())>
+        <Show when=move || app.session.get().is_some_and(|s| s.has_documents())>
             <div class="sync-status" data-state=move || state().0 role="status" aria-live="polite">
                 <span class="dot"></span>
                 <span class="state">{move || state().1}</span>

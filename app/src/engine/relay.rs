@@ -47,8 +47,10 @@ impl Engine {
             }
         };
         Some(format!(
-            "{endpoint}?token={}&session={}",
-            inner.session.token, inner.tab
+            "{endpoint}?token={}&session={}&v={}",
+            inner.session.token,
+            inner.tab,
+            crate::session::APP_VERSION
         ))
     }
 

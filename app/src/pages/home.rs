@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
+use crate::pages::accounts::AccountsPage;
 use crate::pages::login::Login;
 use crate::pages::partner::PartnerPage;
 use crate::pages::pillars::parts::PillarFigures;
@@ -15,10 +16,15 @@ pub fn Home() -> impl IntoView {
     let app = use_app();
     view! {
         <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
-            <Show when=move || app.session.get().is_some_and(|s| s.is_partner())
-                fallback=move || view! { <VillageHome/> }>
-                <PartnerPage/>
-                <Logout/>
+            <Show when=move || app.session.get().is_some_and(|s| s.has_documents())
+                fallback=move || view! {
+                    <Show when=move || app.session.get().is_some_and(|s| s.is_admin())
+                        fallback=|| view! { <PartnerPage/> }>
+                        <AccountsPage/>
+                    </Show>
+                    <Logout/>
+                }>
+                <VillageHome/>
             </Show>
         </Show>
     }
@@ -38,6 +44,9 @@ fn VillageHome() -> impl IntoView {
                 <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
                 <a class="button" href="/dasbor">{move || use_language().text("Dasbor & laporan", "Dashboard & reports")}</a>
                 <a class="button" href="/impor">{move || use_language().text("Impor data", "Import data")}</a>
+                <Show when=move || use_app().session.get().is_some_and(|s| s.manages_accounts())>
+                    <a class="button" href="/akun">{move || use_language().text("Akun & perangkat", "Accounts & devices")}</a>
+                </Show>
             </nav>
             <h2 class="pillars-heading">{move || use_language().text("Layanan Desmigratif", "Desmigratif services")}</h2>
             <PillarFigures/>

@@ -45,12 +45,28 @@ pub fn Login() -> impl IntoView {
                 busy.set(false);
                 return;
             }
-            match session::login(&name, &password.get_untracked(), Some(&device.get_untracked())).await {
+            let mut result =
+                session::login(&name, &password.get_untracked(), Some(&device.get_untracked())).await;
+            if result == Err(session::LoginError::DeviceRevoked) {
+                if current.is_some() {
+                    // This device still holds the account's data: erase it first (the page
+                    // starts afresh and says why).
+                    app.erase_after_revocation().await;
+                    return;
+                }
+                // Nothing of the account is here: carry on as a new device.
+                session::forget_device_id();
+                result =
+                    session::login(&name, &password.get_untracked(), Some(&device.get_untracked())).await;
+            }
+            match result {
                 Ok(s) if current.is_some() => {
+                    session::clear_erased_notice();
                     app.renew(s);
                     navigate("/", Default::default());
                 }
                 Ok(s) => {
+                    session::clear_erased_notice();
                     session::save(&s);
                     app.start(s);
                     navigate("/", Default::default());
@@ -63,6 +79,18 @@ pub fn Login() -> impl IntoView {
     view! {
         <form class="card login" on:submit=submit>
             <h1>{move || lang.text("Masuk", "Log in")}</h1>
+            {session::erased_account().map(|account| view! {
+                <p class="msg error erased" role="alert">
+                    {move || match lang.get() {
+                        desmigratif_model::Lang::Id => format!(
+                            "Kantor mencabut akses perangkat ini untuk akun {account}. Semua data akun itu sudah dihapus dari perangkat ini. Jika HP ini sudah kembali ke petugas, masuk lagi: perangkat ini terdaftar sebagai perangkat baru."
+                        ),
+                        desmigratif_model::Lang::En => format!(
+                            "The office revoked this device for account {account}. All of that account's data was erased from it. If the phone is back with its worker, log in again: it registers as a new device."
+                        ),
+                    }}
+                </p>
+            })}
             <div class="field">
                 <label for="username">{move || lang.text("Nama pengguna", "Username")}</label>
                 <input id="username" name="username" autocomplete="username" autocapitalize="none"

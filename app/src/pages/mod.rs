@@ -1,5 +1,6 @@
 //! The app's pages.
 
+pub mod accounts;
 pub mod dashboard;
 pub mod home;
 pub mod import;

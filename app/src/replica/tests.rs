@@ -509,3 +509,30 @@ fn the_device_is_not_synced_until_it_received_what_the_relay_has() {
     replica.closed();
     assert_eq!(replica.receiving(), 0);
 }
+
+#[test]
+fn a_new_village_starts_at_its_first_edit_and_two_devices_share_one_document() {
+    let code: VillageCode = "35.07.13.2002".parse().unwrap();
+    let by = Author::new("desa-sengguruh", "hp");
+    let mut changes = Vec::new();
+    for name in ["Warga Pertama", "Warga Kedua"] {
+        let mut r = fresh_replica();
+        // Without the village's code the empty document cannot take an edit.
+        let refused = r.edit(&doc_id(), |v| {
+            v.create(Person::new(RecordId::random(), name), &by, 1)
+        });
+        assert!(matches!(refused, Err(EditRefused::NotLoaded)));
+        r.set_village_code(&doc_id(), code.clone());
+        let (_, bytes, _) = r
+            .edit(&doc_id(), |v| {
+                v.create(Person::new(RecordId::random(), name), &by, 1)
+            })
+            .unwrap();
+        assert_eq!(r.view(&doc_id()).unwrap().snapshot.persons.len(), 1);
+        changes.extend(bytes);
+    }
+    // Both devices' changes, genesis included, make one village with both persons.
+    let mut merged = VillageDoc::load(&changes).unwrap();
+    assert_eq!(merged.code(), Some(code));
+    assert_eq!(merged.snapshot().persons.len(), 2);
+}
