@@ -532,7 +532,7 @@ fn a_new_village_starts_at_its_first_edit_and_two_devices_share_one_document() {
         changes.extend(bytes);
     }
     // Both devices' changes, genesis included, make one village with both persons.
-    let mut merged = VillageDoc::load(&changes).unwrap();
+    let merged = VillageDoc::load(&changes).unwrap();
     assert_eq!(merged.code(), Some(code));
     assert_eq!(merged.snapshot().persons.len(), 2);
 }
