@@ -129,10 +129,10 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
             post(manage::revoke_device),
         )
         .route("/api/audit", get(manage::audit))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(axum::middleware::from_fn(web::security_headers))
         .layer(axum::middleware::from_fn(web::access_log));
-    dynamic.merge(web::static_router(static_dir))
+    dynamic.merge(web::static_router(static_dir, state.store))
 }
 
 /// Serves `relay` on `listener` until `shutdown` completes, then finishes open requests and

@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use samod::storage::{Storage, StorageKey};
@@ -29,6 +29,15 @@ pub struct FileStore {
     durability: Arc<Mutex<HashMap<String, DocDurability>>>,
     durable_changed: Arc<tokio::sync::Notify>,
     write_delay_ms: Arc<AtomicU64>,
+    fail_writes: Arc<AtomicBool>,
+    /// Writes that failed and are being retried, and the cause of the first failure.
+    failing: Arc<Mutex<Failing>>,
+}
+
+#[derive(Debug, Default)]
+struct Failing {
+    writes: u64,
+    cause: Option<String>,
 }
 
 /// Which changes of one document are on disk.
@@ -90,7 +99,45 @@ impl FileStore {
             durability: Arc::default(),
             durable_changed: Arc::default(),
             write_delay_ms: Arc::default(),
+            fail_writes: Arc::default(),
+            failing: Arc::default(),
         })
+    }
+
+    /// Makes every write fail, as a full or broken disk does, until called with `false`: for
+    /// fault drills and tests of what the relay does when it cannot store.
+    pub fn fail_writes(&self, fail: bool) {
+        self.fail_writes.store(fail, Ordering::Relaxed);
+    }
+
+    /// `Err` with the cause while writes are failing (they are retried until they succeed).
+    pub fn health(&self) -> Result<(), String> {
+        let failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        match (&failing.cause, failing.writes) {
+            (Some(cause), n) if n > 0 => Err(format!("{n} writes failing: {cause}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Notes a write that failed; logs the cause once per episode of failures.
+    fn write_failed(&self, first_attempt: bool, cause: &str) {
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        if first_attempt {
+            failing.writes += 1;
+        }
+        if failing.cause.is_none() {
+            tracing::error!(%cause, "storage write failed; retrying, and announcing no change it holds until it is on disk");
+            failing.cause = Some(cause.to_owned());
+        }
+    }
+
+    /// Notes that a write that had failed is now on disk.
+    fn write_recovered(&self) {
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        failing.writes = failing.writes.saturating_sub(1);
+        if failing.writes == 0 && failing.cause.take().is_some() {
+            tracing::info!("storage writes recovered");
+        }
     }
 
     /// Makes every later write wait this long before it starts: a slow disk, for fault drills
@@ -206,6 +253,12 @@ impl FileStore {
 
     /// Writes one key durably (see the module docs).
     pub fn put_sync(&self, key: &StorageKey, data: &[u8]) -> io::Result<()> {
+        if self.fail_writes.load(Ordering::Relaxed) {
+            return Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "no space left on device (injected)",
+            ));
+        }
         let path = self
             .path_of(key)
             .ok_or_else(|| io::Error::other("invalid storage key"))?;
@@ -356,24 +409,41 @@ impl Storage for FileStore {
         // Numbered now, as samod issues it, not when the write starts.
         let ticket = self.begin_write(&key);
         let store = self.clone();
+        let data = Arc::new(data);
         async move {
-            let result = tokio::task::spawn_blocking(move || {
-                let delay = store.write_delay_ms.load(Ordering::Relaxed);
-                if delay > 0 {
-                    std::thread::sleep(std::time::Duration::from_millis(delay));
+            // samod's Storage has no error channel: a failed write is retried until the disk
+            // takes it. Until then the changes it holds are not durable, so no reply announces
+            // them, and `/healthz` reports the failure.
+            let mut wait = std::time::Duration::from_millis(50);
+            let mut attempt = 0u32;
+            loop {
+                let (s, k, d, t) = (store.clone(), key.clone(), data.clone(), ticket.clone());
+                let result = tokio::task::spawn_blocking(move || {
+                    let delay = s.write_delay_ms.load(Ordering::Relaxed);
+                    if delay > 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(delay));
+                    }
+                    s.put_sync(&k, &d)?;
+                    if let Some((doc, seq)) = t {
+                        let changes = changes_in(&k, &d).map(|(_, c)| c).unwrap_or_default();
+                        s.finish_write(&doc, seq, &changes);
+                    }
+                    Ok::<_, io::Error>(())
+                })
+                .await;
+                match result {
+                    Ok(Ok(())) => {
+                        if attempt > 0 {
+                            store.write_recovered();
+                        }
+                        break;
+                    }
+                    Ok(Err(e)) => store.write_failed(attempt == 0, &e.to_string()),
+                    Err(e) => store.write_failed(attempt == 0, &e.to_string()),
                 }
-                store.put_sync(&key, &data)?;
-                if let Some((doc, seq)) = ticket {
-                    let changes = changes_in(&key, &data).map(|(_, c)| c).unwrap_or_default();
-                    store.finish_write(&doc, seq, &changes);
-                }
-                Ok::<_, io::Error>(())
-            })
-            .await;
-            if !matches!(result, Ok(Ok(()))) {
-                // samod's Storage has no error channel; a failed write is loud in the log, and
-                // the changes it held are never reported durable.
-                tracing::error!(?result, "storage write failed");
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(5));
             }
         }
     }

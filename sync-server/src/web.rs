@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::store::FileStore;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -19,7 +20,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 /// The routes that do not need the sync layer: health and the app's files. Unknown paths get
 /// `index.html`, so links into the single-page app work on reload.
-pub fn static_router(static_dir: &Path) -> Router {
+pub fn static_router(static_dir: &Path, store: FileStore) -> Router {
     let index = static_dir.join("index.html");
     // The build writes `.br` and `.gz` beside each file; those are sent as they are, and the
     // compression layer below leaves responses that already have an encoding alone.
@@ -28,7 +29,7 @@ pub fn static_router(static_dir: &Path) -> Router {
         .precompressed_gzip()
         .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(move || healthz(store.clone())))
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
         .layer(middleware::from_fn(security_headers))
@@ -36,8 +37,16 @@ pub fn static_router(static_dir: &Path) -> Router {
         .layer(middleware::from_fn(access_log))
 }
 
-async fn healthz() -> impl IntoResponse {
-    "ok"
+/// `ok`, or 503 with the cause while the store cannot write (a full or failing disk).
+async fn healthz(store: FileStore) -> Response {
+    match store.health() {
+        Ok(()) => "ok".into_response(),
+        Err(cause) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("storage failing: {cause}"),
+        )
+            .into_response(),
+    }
 }
 
 /// Whether a file name carries a content hash (`app-0123456789abcdef.wasm`): such files never

@@ -190,3 +190,107 @@ async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
     relay.store.delay_writes(Duration::ZERO);
     relay.stop().await;
 }
+
+/// `/healthz` as an operator's monitor reads it.
+async fn health(addr: std::net::SocketAddr) -> (u16, String) {
+    tokio::task::spawn_blocking(move || http(addr, "GET", "/healthz", &[], ""))
+        .await
+        .unwrap()
+}
+
+/// Waits (under a deadline) until `/healthz` answers `status`.
+async fn health_becomes(addr: std::net::SocketAddr, status: u16) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, body) = health(addr).await;
+        if s == status {
+            return body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/healthz stayed {s}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A disk that refuses writes (full, failing): `/healthz` says so, no reply announces the change
+/// the relay could not store, and once the disk takes writes again the change is stored,
+/// announced and `/healthz` is ok.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_disk_is_reported_and_the_change_is_stored_once_it_recovers() {
+    let dir = temp_dir("disk-full");
+    let relay = TestRelay::start(&dir).await;
+    let token = relay.token("arjo", Role::Village, Some(ARJO), "hp-1");
+    let doc_id = village_id(ARJO);
+    let mut peer = Peer::connect(&relay.ws_url(), &token, "arjo", "hp-1")
+        .await
+        .unwrap();
+    let mut doc: AutoCommit = fetch(&mut peer, &doc_id).await.unwrap();
+    let mut state = State::new();
+    peer.sync(&doc_id, &mut doc, &mut state).await;
+    assert_eq!(health(relay.addr).await, (200, "ok".to_owned()));
+
+    relay.store.fail_writes(true);
+    doc.put(automerge::ROOT, "disk_full", 1).unwrap();
+    let change = doc.commit().unwrap();
+
+    // Sync until the relay tries to store the change: /healthz then reports the failure, and
+    // nothing the relay says meanwhile claims the change.
+    let announced = |reply: Option<Wire>, doc: &mut AutoCommit, state: &mut State| -> Option<bool> {
+        let reply = reply?;
+        if reply.kind != "sync" {
+            return Some(false);
+        }
+        let m = automerge::sync::Message::decode(&reply.data.unwrap()).unwrap();
+        let has = m.heads.contains(&change);
+        doc.sync().receive_sync_message(state, m).unwrap();
+        Some(has)
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let cause = loop {
+        if let Some(out) = doc.sync().generate_sync_message(&mut state) {
+            peer.send_raw(sync_message(&peer.peer_id, &doc_id, &out.encode()))
+                .await;
+        }
+        let has = announced(peer.recv(Duration::from_millis(200)).await, &mut doc, &mut state);
+        assert_ne!(has, Some(true), "announced a change the disk refused");
+        let (status, body) = health(relay.addr).await;
+        if status == 503 {
+            break body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/healthz stayed {status}: {body}"
+        );
+    };
+    assert!(cause.contains("no space left"), "{cause}");
+    while let Some(has) = announced(peer.recv(Duration::from_millis(300)).await, &mut doc, &mut state) {
+        assert!(!has, "announced a change the disk refused");
+    }
+
+    relay.store.fail_writes(false);
+    loop {
+        if let Some(out) = doc.sync().generate_sync_message(&mut state) {
+            peer.send_raw(sync_message(&peer.peer_id, &doc_id, &out.encode()))
+                .await;
+        }
+        let reply = peer.recv(Duration::from_secs(15)).await;
+        assert!(reply.is_some(), "the relay announces the change once stored");
+        if announced(reply, &mut doc, &mut state) == Some(true) {
+            break;
+        }
+    }
+    assert_eq!(health_becomes(relay.addr, 200).await, "ok");
+    let on_disk = sync_server::FileStore::open(dir.join("docs")).unwrap();
+    let prefix = samod::storage::StorageKey::from_parts([doc_id.as_str()]).unwrap();
+    let mut stored = AutoCommit::new();
+    for bytes in on_disk.load_range_sync(&prefix).values() {
+        stored.load_incremental(bytes).unwrap();
+    }
+    assert!(
+        stored.get_change_by_hash(&change).is_some(),
+        "the change is on disk"
+    );
+    relay.stop().await;
+}
