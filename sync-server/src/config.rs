@@ -134,6 +134,19 @@ pub struct ServeArgs {
     /// Messages a connection may send in one burst.
     #[arg(long, env = "DESMIGRATIF_BURST_MESSAGES", default_value_t = 1000)]
     pub burst_messages: u32,
+    /// Bytes a connection may send per second, sustained (a burst may reach twice the largest
+    /// message).
+    #[arg(long, env = "DESMIGRATIF_BYTES_PER_SECOND", default_value_t = 4 * 1024 * 1024)]
+    pub bytes_per_second: u32,
+    /// Sync connections the relay holds at once; more are refused with 503 before the upgrade.
+    #[arg(long, env = "DESMIGRATIF_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Sync connections one account may hold at once (its devices and their tabs).
+    #[arg(long, env = "DESMIGRATIF_MAX_CONNECTIONS_PER_ACCOUNT", default_value_t = 64)]
+    pub max_connections_per_account: usize,
+    /// Sync connections one device may hold at once (its tabs).
+    #[arg(long, env = "DESMIGRATIF_MAX_CONNECTIONS_PER_DEVICE", default_value_t = 8)]
+    pub max_connections_per_device: usize,
 }
 
 #[derive(Debug, Subcommand)]

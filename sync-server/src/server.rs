@@ -25,6 +25,10 @@ pub struct Limits {
     pub max_message_bytes: usize,
     pub messages_per_second: u32,
     pub burst_messages: u32,
+    pub bytes_per_second: u32,
+    pub max_connections: usize,
+    pub max_connections_per_account: usize,
+    pub max_connections_per_device: usize,
 }
 
 impl Limits {
@@ -34,6 +38,10 @@ impl Limits {
             max_message_bytes: args.max_message_bytes,
             messages_per_second: args.messages_per_second,
             burst_messages: args.burst_messages,
+            bytes_per_second: args.bytes_per_second,
+            max_connections: args.max_connections,
+            max_connections_per_account: args.max_connections_per_account,
+            max_connections_per_device: args.max_connections_per_device,
         }
     }
 }
@@ -49,6 +57,8 @@ pub struct AppState {
     pub figures: crate::aggregates::FigureCache,
     pub limits: Limits,
     pub login_limiter: LoginLimiter,
+    /// The sync connections open now, in all and per account and device.
+    pub connections: crate::limits::Connections,
 }
 
 /// A relay ready to serve: store and accounts open, demo data loaded, sync layer running.
@@ -101,6 +111,7 @@ impl Relay {
             figures: Default::default(),
             limits: Limits::from_args(args),
             login_limiter: LoginLimiter::default(),
+            connections: Default::default(),
         };
         let router = router(state.clone(), &args.static_dir);
         Ok(Self {

@@ -14,6 +14,7 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 
 use crate::accounts::{Role, Session, TokenState};
+use crate::limits::{ConnectionSlot, Full, RateLimit};
 use crate::server::AppState;
 use crate::wire;
 
@@ -31,6 +32,8 @@ pub enum TransportError {
     TextFrame,
     #[error("too many messages: the connection exceeded its rate limit")]
     RateLimited,
+    #[error("too many bytes: the connection exceeded its byte-rate limit")]
+    ByteRateLimited,
     #[error("the relay could not make the announced changes durable in time")]
     NotDurable,
 }
@@ -80,6 +83,35 @@ pub async fn sync_handler(
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
+    let slot = match state
+        .connections
+        .enter(&state.limits, &session.account.username, &session.device)
+    {
+        Ok(slot) => slot,
+        Err(full) => {
+            let (status, message) = match full {
+                Full::Relay => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the relay holds as many connections as it may; try again later",
+                ),
+                Full::Account => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "this account holds as many connections as it may",
+                ),
+                Full::Device => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "this device holds as many connections as it may; close a tab",
+                ),
+            };
+            tracing::warn!(user = %session.account.username, ?full, "connection refused: limit reached");
+            let mut response = (status, message).into_response();
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                "30".parse().expect("valid header"),
+            );
+            return response;
+        }
+    };
     let peer_id = format!("{}/{}/{tab}", session.account.username, session.device);
     if let Err(e) = state.db.seen(&token, query.v.as_deref()) {
         tracing::warn!(error = %e, "could not note the device as seen");
@@ -87,42 +119,17 @@ pub async fn sync_handler(
     upgrade
         .max_message_size(state.limits.max_message_bytes)
         .max_frame_size(state.limits.max_message_bytes)
-        .on_upgrade(move |socket| connect(state, socket, session, token, peer_id))
+        .on_upgrade(move |socket| connect(state, socket, session, token, peer_id, slot))
 }
 
-/// A token bucket: `burst` messages at once, refilled at `per_second`.
-#[derive(Debug)]
-struct RateLimit {
-    tokens: f64,
-    burst: f64,
-    per_second: f64,
-    last: tokio::time::Instant,
-}
-
-impl RateLimit {
-    fn new(burst: u32, per_second: u32) -> Self {
-        Self {
-            tokens: f64::from(burst),
-            burst: f64::from(burst),
-            per_second: f64::from(per_second),
-            last: tokio::time::Instant::now(),
-        }
-    }
-    fn allow(&mut self) -> bool {
-        let now = tokio::time::Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second).min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-async fn connect(state: AppState, socket: WebSocket, session: Session, token: String, peer_id: String) {
+async fn connect(
+    state: AppState,
+    socket: WebSocket,
+    session: Session,
+    token: String,
+    peer_id: String,
+    slot: ConnectionSlot,
+) {
     let user = session.account.username.clone();
     let device = session.device.clone();
     let (sink, stream) = socket.split();
@@ -130,17 +137,25 @@ async fn connect(state: AppState, socket: WebSocket, session: Session, token: St
     // Ends the incoming stream (and so the connection) when the session stops being valid.
     let (end_tx, end_rx) = tokio::sync::oneshot::channel::<&'static str>();
     let mut limit = RateLimit::new(state.limits.burst_messages, state.limits.messages_per_second);
+    let burst_bytes = u32::try_from(state.limits.max_message_bytes.saturating_mul(2)).unwrap_or(u32::MAX);
+    let mut byte_limit = RateLimit::new(
+        burst_bytes.max(state.limits.bytes_per_second),
+        state.limits.bytes_per_second,
+    );
     let log_user = user.clone();
     let incoming = stream
         .take_until(end_rx)
         .filter_map(move |msg| {
             let out = match msg {
                 Ok(Message::Binary(bytes)) => {
-                    if limit.allow() {
-                        Some(Ok(bytes.to_vec()))
-                    } else {
+                    if !limit.allow() {
                         tracing::warn!(user = %log_user, "closing connection: rate limit exceeded");
                         Some(Err(TransportError::RateLimited))
+                    } else if !byte_limit.allow_n(bytes.len() as f64) {
+                        tracing::warn!(user = %log_user, "closing connection: byte-rate limit exceeded");
+                        Some(Err(TransportError::ByteRateLimited))
+                    } else {
+                        Some(Ok(bytes.to_vec()))
                     }
                 }
                 Ok(Message::Text(_)) => {
@@ -217,5 +232,6 @@ async fn connect(state: AppState, socket: WebSocket, session: Session, token: St
         },
     };
     watcher.abort();
+    drop(slot);
     tracing::info!(%user, %device, ?reason, "peer disconnected");
 }

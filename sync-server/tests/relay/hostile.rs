@@ -100,3 +100,121 @@ async fn bad_peers_are_cut_off_and_a_good_peer_keeps_syncing() {
     assert!(seen.damaged.is_empty());
     relay.stop().await;
 }
+
+/// Connection caps: per device (its tabs), per account, and for the whole relay (503 before the
+/// upgrade); a place freed by a closed connection can be taken again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_capped_per_device_per_account_and_in_all() {
+    let dir = temp_dir("caps");
+    let mut args = serve_args(&dir);
+    args.max_connections = 3;
+    args.max_connections_per_account = 2;
+    args.max_connections_per_device = 1;
+    let relay = TestRelay::start_with(args).await;
+    let url = relay.ws_url();
+    let hp1 = relay.token("arjo", Role::Village, Some(ARJO), "hp-1");
+    let hp2 = relay.token("arjo", Role::Village, Some(ARJO), "hp-2");
+    let hp3 = relay.token("arjo", Role::Village, Some(ARJO), "hp-3");
+    let office = relay.token("dinas", Role::District, Some("35.07"), "pc-1");
+    let office2 = relay.token("dinas", Role::District, Some("35.07"), "pc-2");
+    let refused = |r: Result<Peer, ConnectError>| match r {
+        Err(ConnectError::Refused(status)) => status,
+        Ok(_) => 0,
+        Err(e) => panic!("{e:?}"),
+    };
+
+    let first = Peer::connect(&url, &hp1, "arjo", "hp-1").await.unwrap();
+    assert_eq!(
+        refused(Peer::connect(&url, &hp1, "arjo", "hp-1").await),
+        429,
+        "a second tab of hp-1"
+    );
+    let _second = Peer::connect(&url, &hp2, "arjo", "hp-2").await.unwrap();
+    assert_eq!(
+        refused(Peer::connect(&url, &hp3, "arjo", "hp-3").await),
+        429,
+        "a third device of arjo"
+    );
+    let _third = Peer::connect(&url, &office, "dinas", "pc-1").await.unwrap();
+    assert_eq!(
+        refused(Peer::connect(&url, &office2, "dinas", "pc-2").await),
+        503,
+        "the relay is full"
+    );
+
+    // hp-1 closes; its place is free again.
+    drop(first);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match Peer::connect(&url, &hp1, "arjo", "hp-1").await {
+            Ok(_) => break,
+            Err(e) => assert!(
+                tokio::time::Instant::now() < deadline,
+                "hp-1 never got back in: {e:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    relay.stop().await;
+}
+
+/// A connection that sends more bytes per second than allowed, in valid messages, is cut off;
+/// what it sent before is kept and another device goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_over_its_byte_rate_is_cut_off() {
+    use automerge::sync::SyncDoc;
+    use automerge::transaction::Transactable;
+    let dir = temp_dir("byte-rate");
+    let mut args = serve_args(&dir);
+    args.bytes_per_second = 16 * 1024;
+    let relay = TestRelay::start_with(args).await;
+    let url = relay.ws_url();
+    let doc_id = village_id(ARJO);
+    let heavy_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-heavy");
+    let mut heavy = Peer::connect(&url, &heavy_token, "arjo", "hp-heavy")
+        .await
+        .unwrap();
+    let mut doc = fetch(&mut heavy, &doc_id).await.unwrap();
+    let mut state = State::new();
+    heavy.sync(&doc_id, &mut doc, &mut state).await;
+    // Bursts up to twice the largest message (2 MiB here) pass; a 600 KB change sent again and
+    // again (duplicates are harmless) soon goes beyond at 16 KiB/s.
+    doc.put(automerge::ROOT, "blob", "x".repeat(600 * 1024)).unwrap();
+    doc.commit();
+    // The first message announces the change; the relay's answer asks for it.
+    let first = doc.sync().generate_sync_message(&mut state).unwrap().encode();
+    heavy
+        .send_raw(sync_message(&heavy.peer_id, &doc_id, &first))
+        .await;
+    let message = loop {
+        let reply = heavy
+            .recv(Duration::from_secs(10))
+            .await
+            .expect("the relay answers");
+        if reply.kind == "sync" {
+            let m = automerge::sync::Message::decode(&reply.data.unwrap()).unwrap();
+            doc.sync().receive_sync_message(&mut state, m).unwrap();
+        }
+        if let Some(m) = doc.sync().generate_sync_message(&mut state) {
+            let bytes = m.encode();
+            if bytes.len() > 600 * 1024 {
+                break bytes;
+            }
+        }
+    };
+    assert!(message.len() > 600 * 1024, "the message carries the change");
+    for _ in 0..6 {
+        heavy
+            .send_raw(sync_message(&heavy.peer_id, &doc_id, &message))
+            .await;
+    }
+    assert!(
+        heavy.closed_within(Duration::from_secs(10)).await,
+        "the heavy connection was closed"
+    );
+    let token = relay.token("arjo", Role::Village, Some(ARJO), "hp-2");
+    let mut other = Peer::connect(&url, &token, "arjo", "hp-2").await.unwrap();
+    let seen = fetch_village(&mut other, &doc_id).await.snapshot();
+    assert!(!seen.persons.is_empty(), "the village is intact");
+    relay.stop().await;
+}

@@ -41,6 +41,10 @@ pub fn serve_args(data_dir: &Path) -> ServeArgs {
         max_message_bytes: 1024 * 1024,
         messages_per_second: 200,
         burst_messages: 400,
+        bytes_per_second: 4 * 1024 * 1024,
+        max_connections: 4096,
+        max_connections_per_account: 64,
+        max_connections_per_device: 8,
     }
 }
 
