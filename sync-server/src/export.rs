@@ -5,7 +5,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use automerge::AutoCommit;
-use desmigratif_model::export::{VillagePart, episodes_table, persons_table, to_csv, to_xlsx};
+use desmigratif_model::export::{
+    Viewer, VillagePart, episodes_table, persons_table, pillar_tables, to_csv, to_xlsx,
+};
 use desmigratif_model::{
     DistrictCode, DocumentId, Lang, PersonFilter, VillageCode, VillageDoc, VillageSnapshot,
 };
@@ -85,8 +87,18 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<usize> {
         (ExportFormat::Csv, ExportWhat::Persons) => (to_csv(&persons), persons.rows.len()),
         (ExportFormat::Csv, ExportWhat::Episodes) => (to_csv(&episodes), episodes.rows.len()),
         (ExportFormat::Xlsx, _) => {
-            let rows = persons.rows.len() + episodes.rows.len();
-            (to_xlsx(&[persons, episodes])?, rows)
+            // The workbook also holds the services' records, one sheet per type; the operator
+            // exports as the district does (confidential cases with their person).
+            let villages: Vec<(&str, &VillageSnapshot)> =
+                snapshots.iter().map(|(n, s)| (n.as_str(), s)).collect();
+            let viewer = Viewer {
+                account: "cli",
+                district: true,
+            };
+            let mut sheets = vec![persons, episodes];
+            sheets.extend(pillar_tables(&villages, viewer, lang));
+            let rows = sheets.iter().map(|t| t.rows.len()).sum();
+            (to_xlsx(&sheets)?, rows)
         }
     };
     write(&args.out, &bytes)?;

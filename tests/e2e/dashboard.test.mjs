@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { readFile } from 'node:fs/promises';
-import { inflateRawSync } from 'node:zlib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { startRelay, launchBrowser, newPhone, login, synced } from './support.mjs';
+import { startRelay, launchBrowser, newPhone, login, synced, unzip } from './support.mjs';
 
 const BRONGKAL = '35.07.33.2006';
 let relay;
@@ -286,29 +285,6 @@ test('a partner sees only aggregate figures, small cells hidden, and downloads t
 });
 
 // --- Reading the exported files back ---------------------------------------------------------
-
-/** The files of a zip archive (an XLSX), by name, read through its central directory. */
-function unzip(buf) {
-  let end = buf.length - 22;
-  while (buf.readUInt32LE(end) !== 0x06054b50) end -= 1;
-  const count = buf.readUInt16LE(end + 10);
-  let at = buf.readUInt32LE(end + 16);
-  const files = new Map();
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(at + 10);
-    const size = buf.readUInt32LE(at + 20);
-    const nameLen = buf.readUInt16LE(at + 28);
-    const extra = buf.readUInt16LE(at + 30);
-    const comment = buf.readUInt16LE(at + 32);
-    const local = buf.readUInt32LE(at + 42);
-    const name = buf.toString('utf8', at + 46, at + 46 + nameLen);
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + size);
-    files.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
-    at += 46 + nameLen + extra + comment;
-  }
-  return files;
-}
 
 const unescapeXml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 

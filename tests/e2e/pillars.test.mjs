@@ -3,8 +3,9 @@
 // training's participants, savings paid in on two phones offline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { startRelay, launchBrowser, newPhone, login, synced, createPerson, documentsLoaded } from './support.mjs';
+import { startRelay, launchBrowser, newPhone, login, synced, createPerson, documentsLoaded, unzip } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -146,6 +147,22 @@ test('a confidential case names its person only to the officer who recorded it a
     await district.page.locator('.district tbody tr.current', { hasText: 'Brongkal' }).waitFor();
     await district.page.goto(caseUrl);
     await district.page.locator('h1.record-title', { hasText: 'Wartini Rahasia' }).waitFor({ timeout: 30_000 });
+
+    // The services workbook keeps the same secret: Budi's hides the person and the reporter,
+    // the district's (every village) names them.
+    const workbookText = async (page, button) => {
+      await page.goto(`${relay.url}/layanan`);
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      assert.match(file.suggestedFilename(), /^desmigratif-layanan-.*\.xlsx$/);
+      return [...unzip(await readFile(await file.path())).values()].join('\n');
+    };
+    const budiBook = await workbookText(budi.page, 'Unduh Excel desa ini');
+    assert.match(budiBook, /Kasus/);
+    assert.match(budiBook, /\(rahasia\)/);
+    assert.doesNotMatch(budiBook, /Wartini|Kakak kandung/);
+    const districtBook = await workbookText(district.page, 'Unduh Excel semua desa');
+    assert.match(districtBook, /Wartini Rahasia/);
+    assert.match(districtBook, /Kakak kandung/);
   } finally {
     for (const p of [ani, budi, district]) await p.context.close();
     await relay.stop();

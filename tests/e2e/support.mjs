@@ -1,6 +1,7 @@
 // Helpers shared by the browser tests: a real relay process on a free port, and headless
 // Chromium with a fresh profile.
 import { spawn } from 'node:child_process';
+import { inflateRawSync } from 'node:zlib';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,3 +156,25 @@ export async function countMatching(page, url, text, expected) {
   );
 }
 
+/** The files of a zip archive (an XLSX), by name, read through its central directory. */
+export function unzip(buf) {
+  let end = buf.length - 22;
+  while (buf.readUInt32LE(end) !== 0x06054b50) end -= 1;
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  const files = new Map();
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extra = buf.readUInt16LE(at + 30);
+    const comment = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.toString('utf8', at + 46, at + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    at += 46 + nameLen + extra + comment;
+  }
+  return files;
+}

@@ -1,7 +1,9 @@
 //! Handing a file the app made (a CSV or XLSX export) to the user as a download, offline: a `Blob`, an
 //! object URL and a link clicked once.
 
-use desmigratif_model::export::{VillagePart, episodes_table, persons_table, to_csv, to_xlsx};
+use desmigratif_model::export::{
+    Viewer, VillagePart, episodes_table, persons_table, pillar_tables, to_csv, to_xlsx,
+};
 use desmigratif_model::{Lang, VillageSnapshot};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -62,14 +64,33 @@ pub fn export_persons(
         ExportFormat::Xlsx => {
             let episodes = episodes_table(&parts, lang);
             let bytes = to_xlsx(&[persons, episodes]).map_err(|e| e.to_string())?;
-            (
-                format!("{stem}.xlsx"),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                bytes,
-            )
+            (format!("{stem}.xlsx"), XLSX, bytes)
         }
     };
     download(&name, mime, &bytes).map_err(|_| "the browser refused the download".to_owned())
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The services' records (the four pillars) of some villages as a workbook, one sheet per record
+/// type, offered as a download; an error in the user's words when there is nothing to export.
+pub fn export_services(
+    villages: &[(String, VillageSnapshot)],
+    viewer: Viewer<'_>,
+    what: &str,
+    lang: Lang,
+) -> Result<(), String> {
+    let parts: Vec<(&str, &VillageSnapshot)> = villages.iter().map(|(n, s)| (n.as_str(), s)).collect();
+    let tables = pillar_tables(&parts, viewer, lang);
+    if tables.is_empty() {
+        return Err(match lang {
+            Lang::Id => "Belum ada catatan layanan untuk diunduh.".into(),
+            Lang::En => "No service records to download yet.".into(),
+        });
+    }
+    let bytes = to_xlsx(&tables).map_err(|e| e.to_string())?;
+    let name = format!("desmigratif-layanan-{what}-{}.xlsx", today());
+    download(&name, XLSX, &bytes).map_err(|_| "the browser refused the download".to_owned())
 }
 
 /// "Download CSV" and "Download Excel" for what a page shows; `export` makes the file.

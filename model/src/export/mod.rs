@@ -3,6 +3,10 @@
 //! files. NIK and No. KK are always text, so spreadsheets never turn them into 3.5E+15; dates are
 //! real dates in XLSX.
 
+mod pillars;
+
+pub use pillars::{Viewer, pillar_tables};
+
 use crate::date::Date;
 use crate::fields::{Choice, choice_label};
 use crate::query::VillageSnapshot;

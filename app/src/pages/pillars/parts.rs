@@ -517,6 +517,64 @@ pub fn services_page() -> impl IntoView {
         <section class="services-page">
             <h1>{move || lang.text("Layanan Desmigratif", "Desmigratif services")}</h1>
             {groups}
+            <ServicesExport/>
+        </section>
+    }
+}
+
+/// The services' records as a workbook (one sheet per record type): the village on screen, and
+/// for a district office every village at once. Works offline, from the device's documents.
+#[component]
+fn ServicesExport() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let error = RwSignal::new(None::<String>);
+    let run = move |all: bool| {
+        let Some(session) = app.session.get_untracked() else {
+            return;
+        };
+        let chosen = app.village.get_untracked();
+        let villages: Vec<(String, desmigratif_model::VillageSnapshot)> = session
+            .villages()
+            .into_iter()
+            .filter(|g| all || chosen.as_ref() == Some(&g.doc_id))
+            .filter_map(|g| app.with_doc(&g.doc_id, |v| (g.name.clone(), v.snapshot.clone())))
+            .collect();
+        let what = if all {
+            "kabupaten".to_owned()
+        } else {
+            villages
+                .first()
+                .map_or_else(String::new, |(n, _)| n.to_lowercase())
+        };
+        let viewer = desmigratif_model::export::Viewer {
+            account: &session.username,
+            district: session.is_district(),
+        };
+        error.set(
+            crate::components::download::export_services(&villages, viewer, &what, lang.0.get_untracked())
+                .err(),
+        );
+    };
+    let district = move || app.session.get().is_some_and(|s| s.is_district());
+    view! {
+        <section class="services-export">
+            <h2>{move || lang.text("Unduh catatan layanan", "Download the service records")}</h2>
+            <p class="muted">{move || lang.text(
+                "Satu lembar per jenis catatan. Kasus rahasia tidak menampilkan orangnya kecuali untuk pencatat dan kabupaten.",
+                "One sheet per kind of record. Confidential cases show their person only to their recorder and the district.",
+            )}</p>
+            <div class="actions export">
+                <button class="secondary" on:click=move |_| run(false)>
+                    {move || lang.text("Unduh Excel desa ini", "Download this village (Excel)")}
+                </button>
+                <Show when=district>
+                    <button class="secondary" on:click=move |_| run(true)>
+                        {move || lang.text("Unduh Excel semua desa", "Download every village (Excel)")}
+                    </button>
+                </Show>
+            </div>
+            {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
         </section>
     }
 }
