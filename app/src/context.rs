@@ -88,6 +88,23 @@ impl AppContext {
         engine.with_view(doc_id, f)
     }
 
+    /// As [`Self::with_doc`] for several villages at once (those that have arrived), re-running
+    /// the caller when any of them changes.
+    pub fn with_villages<T>(
+        &self,
+        doc_ids: &[String],
+        f: impl FnOnce(&[(&str, &VillageView)]) -> T,
+    ) -> Option<T> {
+        self.status.version.track();
+        let engine = self.engine()?;
+        for id in doc_ids {
+            if let Some(changed) = engine.changed(id) {
+                changed.track();
+            }
+        }
+        Some(engine.with_views(doc_ids, f))
+    }
+
     /// The district document this account reads (a village's district) or keeps (a district
     /// office's), and whether this account may edit it.
     pub fn district_doc(&self) -> Option<(String, bool)> {

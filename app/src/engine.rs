@@ -257,6 +257,16 @@ impl Engine {
         self.0.borrow().replica.view(doc_id).map(f)
     }
 
+    /// Reads several village documents' views at once (those that have arrived), with their ids.
+    pub fn with_views<T>(&self, doc_ids: &[String], f: impl FnOnce(&[(&str, &VillageView)]) -> T) -> T {
+        let inner = self.0.borrow();
+        let views: Vec<(&str, &VillageView)> = doc_ids
+            .iter()
+            .filter_map(|id| inner.replica.view(id).map(|v| (id.as_str(), v)))
+            .collect();
+        f(&views)
+    }
+
     /// The signal bumped after every change of a document.
     pub fn changed(&self, doc_id: &str) -> Option<RwSignal<u64>> {
         self.0.borrow().changed.get(doc_id).copied()

@@ -23,6 +23,7 @@ use crate::context::provide_app;
 use crate::i18n::provide_language;
 use crate::pages::accounts::AccountsPage;
 use crate::pages::dashboard::{Dashboard, MonthlyReport};
+use crate::pages::duplicates::DuplicatesPage;
 use crate::pages::home::Home;
 use crate::pages::import::ImportPage;
 use crate::pages::login::Login;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/laporan") view=MonthlyReport/>
                     <Route path=path!("/impor") view=ImportPage/>
                     <Route path=path!("/akun") view=AccountsPage/>
+                    <Route path=path!("/duplikat") view=DuplicatesPage/>
                     <Route path=path!("/info") view=ReferencePage/>
                     <Route path=path!("/info/:jenis/baru") view=ReferenceForm/>
                     <Route path=path!("/info/:jenis/:id/ubah") view=ReferenceForm/>

@@ -66,8 +66,9 @@ pub use fields::{Described, FieldKind, FieldSpec, Text};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{
-    Category, CategoryCounts, CellKey, DashboardFilter, Figures, Month, MonthFlow, PersonFilter, Pillar,
-    PillarSummary, Pillars, SUPPRESS_BELOW, Sector, Shown, Tally, suppress,
+    Category, CategoryCounts, CellKey, DashboardFilter, DuplicatePair, DuplicateSign, Figures, Month,
+    MonthFlow, PersonAt, PersonFilter, Pillar, PillarSummary, Pillars, SUPPRESS_BELOW, Sector, Shown, Tally,
+    find_duplicates, name_key, suppress,
 };
 pub use record::{Collection, Record};
 pub use records::{

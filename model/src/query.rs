@@ -15,12 +15,14 @@ use crate::doc::ObjectIndex;
 
 mod aggregates;
 mod dashboard;
+mod duplicates;
 mod pillars;
 mod refresh;
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
 pub use aggregates::{CellKey, SUPPRESS_BELOW, Shown, suppress};
 pub use dashboard::{DashboardFilter, Figures, Month, MonthFlow, STALE_DAYS, Sector, TREND_MONTHS, Tally};
+pub use duplicates::{DuplicatePair, DuplicateSign, PersonAt, find_duplicates, name_key};
 pub use pillars::{Pillar, PillarSummary, Pillars};
 
 /// The version of [`VillageSnapshot::encode`]'s format; bump it when the snapshot's fields

@@ -98,6 +98,9 @@ test('a district clerk\'s home, dashboard, report, reference data, import and ac
     await page.locator('section.account li.device').first().waitFor();
     await page.getByText('+ Akun desa baru').click();
     await check(page, 'accounts and devices, with the new account form open');
+    await page.goto(page.url().replace(/\/akun.*$/, '/duplikat'));
+    await page.locator('.duplicates h1').waitFor();
+    await check(page, 'possible duplicates');
   } finally {
     await context.close();
   }

@@ -44,6 +44,7 @@ fn VillageHome() -> impl IntoView {
                 <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
                 <a class="button" href="/dasbor">{move || use_language().text("Dasbor & laporan", "Dashboard & reports")}</a>
                 <a class="button" href="/impor">{move || use_language().text("Impor data", "Import data")}</a>
+                <a class="button" href="/duplikat">{move || use_language().text("Kemungkinan duplikat", "Possible duplicates")}</a>
                 <Show when=move || use_app().session.get().is_some_and(|s| s.manages_accounts())>
                     <a class="button" href="/akun">{move || use_language().text("Akun & perangkat", "Accounts & devices")}</a>
                 </Show>

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod dashboard;
+pub mod duplicates;
 pub mod home;
 pub mod import;
 pub mod login;
