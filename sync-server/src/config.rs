@@ -52,6 +52,10 @@ pub enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Import a placement list or a village's spreadsheet (CSV or XLSX) into a village: prints
+    /// what would change; `--apply` writes it as one change naming the file. Refused while a
+    /// relay serves the data directory (import in the app then).
+    Import(ImportArgs),
     /// Export persons or migration episodes of a village or a district as CSV or XLSX (works
     /// while the relay runs; reads the documents as stored).
     Export(ExportArgs),
@@ -77,6 +81,35 @@ pub struct ExportArgs {
     /// The file to write.
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The village (`35.07.11.2008`).
+    #[arg(long)]
+    pub village: String,
+    /// The CSV or XLSX file.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// Columns to fields, one `Header = field` per line (fields by key: nik, full_name, sex,
+    /// birth_date, destination_country, …; `skip` leaves a column out). Without it the columns are matched
+    /// from their headers, as the app suggests.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Show what would change and write nothing (the default).
+    #[arg(long, conflicts_with = "apply")]
+    pub dry_run: bool,
+    /// Write the import.
+    #[arg(long)]
+    pub apply: bool,
+    /// Also replace values the village typed where the file differs (blanks are always filled).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Language of the report's field names and reasons.
+    #[arg(long, value_enum, default_value = "id")]
+    pub lang: ExportLang,
     #[command(flatten)]
     pub data: DataDir,
 }

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod limits;
 pub mod manage;
 pub mod regions;

@@ -75,6 +75,10 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => {
+            print!("{}", sync_server::import::import(&args)?);
+            Ok(())
+        }
         Command::Export(args) => {
             let rows = sync_server::export::export(&args)?;
             println!("wrote {rows} rows to {}", args.out.display());

@@ -69,6 +69,8 @@ pub struct Relay {
     /// The demo documents and accounts, when demo data is enabled.
     pub demo_docs: Vec<SeededDoc>,
     pub demo_accounts: Vec<DemoAccount>,
+    /// Held while the relay runs (see [`crate::import::lock_data_dir`]).
+    pub lock: std::fs::File,
 }
 
 impl std::fmt::Debug for Relay {
@@ -84,6 +86,8 @@ impl Relay {
     /// enabled, and starts the sync layer.
     pub async fn open(args: &ServeArgs) -> anyhow::Result<Self> {
         let dir = &args.data.data_dir;
+        // One relay per data directory; `import` (which writes the store) waits for none.
+        let lock = crate::import::lock_data_dir(dir)?;
         let store = FileStore::open(dir.join("docs"))
             .with_context(|| format!("opening the store in {}", dir.display()))?;
         let db = AccountDb::open(&dir.join("accounts.sqlite3")).context("opening the account database")?;
@@ -120,6 +124,7 @@ impl Relay {
             router,
             demo_docs,
             demo_accounts,
+            lock,
         })
     }
 }

@@ -338,3 +338,77 @@ fn export_writes_a_districts_persons_and_episodes_with_nik_as_text() {
     let (ok, text) = cli(&dir, &["export", "--out", "y.xlsx"], None);
     assert!(!ok && text.contains("--village"), "{text}");
 }
+
+#[test]
+fn import_previews_then_applies_once_and_waits_for_no_relay() {
+    let dir = temp_dir("import-cli");
+    let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
+    sync_server::seed::seed_demo(&store, 3).unwrap();
+    let db = AccountDb::open(&dir.join("accounts.sqlite3")).unwrap();
+    sync_server::seed::seed_demo_accounts(&db).unwrap();
+    let file = dir.join("penempatan-2026-11.csv");
+    std::fs::write(
+        &file,
+        "NIK;Nama;Jenis Kelamin;Tanggal Lahir;Negara Tujuan;Tanggal Berangkat\n\
+         3507115708900007;Sulastri Impor Uji;P;17/08/1990;Taiwan;02-03-2026\n\
+         3.50711570890001E+15;Nik Rusak;P;17/08/1990;Taiwan;02-03-2026\n\
+         3507115708900008;;P;17/08/1990;Taiwan;02-03-2026\n",
+    )
+    .unwrap();
+    let village = "35.07.11.2008";
+    let count = |name: &str| {
+        let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
+        let doc = sync_server::export::load_village(&store, &village.parse().unwrap())
+            .unwrap()
+            .unwrap();
+        doc.snapshot()
+            .persons
+            .values()
+            .filter(|p| p.full_name == name)
+            .count()
+    };
+    let args = |extra: &[&str]| {
+        let mut a = vec!["import", "--village", village, "--file", file.to_str().unwrap()];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        cli(&dir, &refs, None)
+    };
+
+    let (ok, out) = run(args(&["--dry-run"]));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("new persons: 1") && out.contains("refused: 2"),
+        "{out}"
+    );
+    assert!(out.contains("sebagai angka"), "the float NIK is explained: {out}");
+    assert!(out.contains("dry run"), "{out}");
+    assert_eq!(count("Sulastri Impor Uji"), 0, "a dry run writes nothing");
+
+    // While a relay holds the data directory, the import is refused and writes nothing.
+    let lock = sync_server::import::lock_data_dir(&dir).unwrap();
+    let (ok, out) = run(args(&["--apply"]));
+    assert!(!ok && out.contains("a relay is serving"), "{out}");
+    drop(lock);
+    assert_eq!(count("Sulastri Impor Uji"), 0);
+
+    let (ok, out) = run(args(&["--apply"]));
+    assert!(ok && out.contains("1 persons created"), "{out}");
+    assert_eq!(count("Sulastri Impor Uji"), 1);
+    // The same file again adds nothing.
+    let (ok, out) = run(args(&["--apply"]));
+    assert!(ok && out.contains("nothing to write"), "{out}");
+    assert_eq!(count("Sulastri Impor Uji"), 1);
+
+    // A mapping naming a field that does not exist: a clear error.
+    let mapping = dir.join("kolom.txt");
+    std::fs::write(&mapping, "Nama = nama_lengkap\n").unwrap();
+    let (ok, out) = run(args(&["--mapping", mapping.to_str().unwrap()]));
+    assert!(
+        !ok && out.contains("no field `nama_lengkap`") && out.contains("full_name"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
