@@ -184,6 +184,8 @@ impl VillageDoc {
         by: &Author,
         now: i64,
     ) -> Result<RecordId, ModelError> {
+        let mut record = record;
+        record.normalise();
         check(&record)?;
         let coll = self.ensure_collection(R::COLLECTION)?;
         create(&mut self.doc, &coll, record, by, now)
@@ -201,7 +203,12 @@ impl VillageDoc {
         now: i64,
     ) -> Result<Vec<&'static str>, ModelError> {
         let coll = self.collection(R::COLLECTION);
-        update(&mut self.doc, coll, base, edited, by, now)
+        // Both sides in their stored form, so a field the user left alone is not rewritten just
+        // because an older record holds it in another spelling.
+        let (mut base, mut edited) = (base.clone(), edited.clone());
+        base.normalise();
+        edited.normalise();
+        update(&mut self.doc, coll, &base, &edited, by, now)
     }
 
     /// Marks a record deleted. Its fields stay in the document; an edit made concurrently on

@@ -40,6 +40,7 @@
 
 pub mod author;
 pub mod conflict;
+pub mod countries;
 pub mod date;
 pub mod demo;
 pub mod district;

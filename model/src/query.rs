@@ -426,9 +426,16 @@ impl VillageSnapshot {
         self.derived.dusun.keys().cloned().collect()
     }
 
-    /// The distinct destination countries of live episodes, sorted.
+    /// The distinct destination countries of live episodes, sorted, one spelling per country
+    /// (older records may hold "malaysia" beside "Malaysia").
     pub fn destinations(&self) -> Vec<String> {
-        self.derived.destinations.keys().cloned().collect()
+        let names: std::collections::BTreeSet<String> = self
+            .derived
+            .destinations
+            .keys()
+            .map(|c| crate::countries::canonical_country(c))
+            .collect();
+        names.into_iter().collect()
     }
 
     /// Whether two snapshots hold the same records and the same derived values (the

@@ -247,6 +247,10 @@ pub trait Validate {
         let _ = today;
         Vec::new()
     }
+
+    /// Puts what the user typed into its stored form before it is written (one spelling per
+    /// destination country, …). Most records keep what was typed.
+    fn normalise(&mut self) {}
 }
 
 /// An error at `field` if `date` is still to come on `today`.

@@ -272,22 +272,6 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
     })
 }
 
-/// The usual destinations of Indonesian migrant workers, offered in the episode form (the
-/// district's country notes add theirs).
-const DESTINATIONS: &[&str] = &[
-    "Arab Saudi",
-    "Brunei Darussalam",
-    "Hong Kong",
-    "Jepang",
-    "Korea Selatan",
-    "Malaysia",
-    "Persatuan Emirat Arab",
-    "Polandia",
-    "Qatar",
-    "Singapura",
-    "Taiwan",
-    "Turki",
-];
 
 /// Adds a migration episode to a person, or edits one (only the changed fields are written).
 /// Its fields follow the episode's declaration ([`Described::SPEC`]); the agency and the
@@ -364,7 +348,12 @@ fn EpisodeForm(
         match field {
             "agency" => Some(agency_names()),
             "destination_country" => Some(Signal::derive(move || {
-                let mut countries: Vec<String> = DESTINATIONS.iter().map(|c| (*c).to_owned()).collect();
+                // The model's list of destinations (one spelling each); the district's country
+                // notes add theirs.
+                let mut countries: Vec<String> = desmigratif_model::countries::COUNTRIES
+                    .iter()
+                    .map(|c| c.name.to_owned())
+                    .collect();
                 if let Some(noted) = app.with_reference(|r| {
                     r.countries
                         .values()

@@ -383,7 +383,7 @@ fn episode_from(row: &Row, person: &RecordId, today: Date) -> Option<MigrationEp
     let mut e = MigrationEpisode::new(
         RecordId::random(),
         person.clone(),
-        row.get(Target::Country)?,
+        crate::countries::canonical_country(row.get(Target::Country)?),
         state,
     );
     let text = |t: Target| row.get(t).map(str::to_owned);
@@ -406,7 +406,8 @@ fn episode_from(row: &Row, person: &RecordId, today: Date) -> Option<MigrationEp
 fn has_episode(snapshot: &VillageSnapshot, person: &RecordId, e: &MigrationEpisode) -> bool {
     snapshot.episodes_of(person).iter().any(|x| {
         (e.placement_decree_number.is_some() && x.placement_decree_number == e.placement_decree_number)
-            || (country_key(&x.destination_country) == country_key(&e.destination_country)
+            || (country_key(&crate::countries::canonical_country(&x.destination_country))
+                == country_key(&e.destination_country)
                 && x.departure_date == e.departure_date)
     })
 }

@@ -312,7 +312,10 @@ impl VillageSnapshot {
                 && filter.country_matches(e)
             {
                 f.abroad += 1;
-                tally(&mut f.abroad_by_country, e.destination_country.trim().to_owned());
+                tally(
+                    &mut f.abroad_by_country,
+                    crate::countries::canonical_country(&e.destination_country),
+                );
                 tally(&mut f.abroad_by_sex, p.sex);
                 tally(
                     &mut f.abroad_by_sector,

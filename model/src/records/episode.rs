@@ -275,6 +275,11 @@ impl Described for MigrationEpisode {
 }
 
 impl Validate for MigrationEpisode {
+    /// One spelling per country ([`crate::countries::canonical_country`]).
+    fn normalise(&mut self) {
+        self.destination_country = crate::countries::canonical_country(&self.destination_country);
+    }
+
     fn validate(&self) -> Vec<Issue> {
         let mut out = Vec::new();
         if self.destination_country.trim().is_empty() {
