@@ -272,7 +272,6 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
     })
 }
 
-
 /// Adds a migration episode to a person, or edits one (only the changed fields are written).
 /// Its fields follow the episode's declaration ([`Described::SPEC`]); the agency and the
 /// destination are checked against the district's lists.
