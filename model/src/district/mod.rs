@@ -251,13 +251,15 @@ impl Reference {
 
     /// The live note on a country, by name (ignoring case).
     pub fn country_note(&self, country: &str) -> Option<&CountryNote> {
-        let key = name_key(country);
+        // Both in their one spelling, so a note on "Saudi Arabia" covers a stay in "Arab Saudi".
+        let spelled = |c: &str| name_key(&crate::countries::canonical_country(c));
+        let key = spelled(country);
         if key.is_empty() {
             return None;
         }
         self.countries
             .values()
-            .find(|c| !c.deleted && name_key(&c.country) == key)
+            .find(|c| !c.deleted && spelled(&c.country) == key)
     }
 
     /// What the district's list says about an agency named `name` on `day`: not listed,
@@ -334,6 +336,20 @@ mod tests {
 
     fn author(device: &str) -> Author {
         Author::new("disnaker-malang", device)
+    }
+
+    #[test]
+    fn a_countrys_note_covers_every_way_its_name_is_written() {
+        let code: DistrictCode = "35.07".parse().unwrap();
+        let mut d = DistrictDoc::genesis(&code);
+        let mut note = CountryNote::new(RecordId::random(), "Saudi Arabia");
+        note.moratorium = true;
+        d.create(note, &author("pc"), 1).unwrap();
+        let r = d.reference();
+        for typed in ["Arab Saudi", "arab saudi", "KSA", "Saudi Arabia"] {
+            assert!(r.country_note(typed).is_some_and(|n| n.moratorium), "{typed}");
+        }
+        assert!(r.country_note("Malaysia").is_none());
     }
 
     fn day(y: u16, m: u8, d: u8) -> Date {

@@ -323,7 +323,10 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
         app.with_village(|v| (kind.shown)(v, &rid, session.as_ref(), l))
             .flatten()
     });
-    let allowed = move || shown.with(|s| s.as_ref().is_some_and(|s| s.allowed));
+    // A memo: the parts below (a case's log and its entry form, …) are drawn again only when
+    // access changes, never because the record changed, so what is typed in them stays.
+    let allowed = Memo::new(move |_| shown.with(|s| s.as_ref().is_some_and(|s| s.allowed)));
+    let allowed = move || allowed.get();
     let header = move || {
         let s = shown.get()?;
         let l = lang.get();
