@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 /// The sync connections open now: in all, per account and per device. A connection holds a
 /// [`ConnectionSlot`] for its lifetime; dropping it frees the place.
 #[derive(Clone, Debug, Default)]
-pub struct Connections(Arc<Mutex<Open>>);
+pub struct Connections(Arc<Mutex<Open>>, Arc<tokio::sync::Notify>);
 
 #[derive(Debug, Default)]
 struct Open {
@@ -57,6 +57,20 @@ impl Connections {
     pub fn open(&self) -> usize {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).total
     }
+
+    /// Completes once at most `n` connections are open, or returns false after `timeout`.
+    pub async fn wait_open_at_most(&self, n: usize, timeout: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let closed = self.1.notified();
+            if self.open() <= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, closed).await.is_err() {
+                return self.open() <= n;
+            }
+        }
+    }
 }
 
 /// A connection's place; freed when dropped.
@@ -82,6 +96,8 @@ impl Drop for ConnectionSlot {
                 open.per_device.remove(&self.device);
             }
         }
+        drop(open);
+        self.connections.1.notify_waiters();
     }
 }
 

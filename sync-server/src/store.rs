@@ -27,6 +27,7 @@ pub struct FileStore {
     root: Arc<PathBuf>,
     counter: Arc<AtomicU64>,
     durability: Arc<Mutex<HashMap<String, DocDurability>>>,
+    /// Woken when a write completes or the store's health changes.
     durable_changed: Arc<tokio::sync::Notify>,
     write_delay_ms: Arc<AtomicU64>,
     fail_writes: Arc<AtomicBool>,
@@ -129,6 +130,23 @@ impl FileStore {
             tracing::error!(%cause, "storage write failed; retrying, and announcing no change it holds until it is on disk");
             failing.cause = Some(cause.to_owned());
         }
+        drop(failing);
+        self.durable_changed.notify_waiters();
+    }
+
+    /// Completes once [`Self::health`] is ok (`true`) or failing (`false`), or returns false
+    /// after `timeout`.
+    pub async fn wait_health(&self, ok: bool, timeout: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.durable_changed.notified();
+            if self.health().is_ok() == ok {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.health().is_ok() == ok;
+            }
+        }
     }
 
     /// Notes that a write that had failed is now on disk.
@@ -138,6 +156,8 @@ impl FileStore {
         if failing.writes == 0 && failing.cause.take().is_some() {
             tracing::info!("storage writes recovered");
         }
+        drop(failing);
+        self.durable_changed.notify_waiters();
     }
 
     /// Makes every later write wait this long before it starts: a slow disk, for fault drills

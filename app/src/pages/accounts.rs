@@ -6,7 +6,7 @@
 //! Everything here asks the relay (`/api/accounts`, `/api/audit`): unlike the records, accounts
 //! are not kept on the device, so the page says when it cannot reach the relay.
 
-use desmigratif_model::Lang;
+use desmigratif_model::{Lang, Text};
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -108,20 +108,7 @@ fn reason_text(reason: &str, lang: Lang) -> String {
         "session_ended" | "device_revoked" => ("Sesi berakhir; masuk lagi.", "Session ended; log in again."),
         other => return other.to_owned(),
     };
-    lang.pick(id, en)
-}
-
-trait Pick {
-    fn pick(self, id: &str, en: &str) -> String;
-}
-
-impl Pick for Lang {
-    fn pick(self, id: &str, en: &str) -> String {
-        match self {
-            Lang::Id => id.to_owned(),
-            Lang::En => en.to_owned(),
-        }
-    }
+    Text::new(id, en).get(lang).to_owned()
 }
 
 /// Calls the relay with the session's token.
@@ -148,7 +135,7 @@ fn action_label(action: &str, lang: Lang) -> String {
         "device.revoke" => ("mencabut perangkat", "revoked device"),
         other => return other.to_owned(),
     };
-    lang.pick(id, en)
+    Text::new(id, en).get(lang).to_owned()
 }
 
 /// A suggested username for a village account: `desa-` and the village name.
@@ -290,7 +277,9 @@ fn AccountCard(
                 ),
             };
             if crate::components::confirm(&q, false) {
-                let done = lang.get().pick("Kata sandi diatur ulang.", "Password reset.");
+                let done = lang
+                    .text("Kata sandi diatur ulang.", "Password reset.")
+                    .to_owned();
                 act("POST", format!("/api/accounts/{u}/password"), done);
             }
         }
@@ -315,9 +304,9 @@ fn AccountCard(
             };
             if crate::components::confirm(&q, false) {
                 let done = if disabled {
-                    lang.get().pick("Akun diaktifkan.", "Account enabled.")
+                    lang.text("Akun diaktifkan.", "Account enabled.").to_owned()
                 } else {
-                    lang.get().pick("Akun dinonaktifkan.", "Account disabled.")
+                    lang.text("Akun dinonaktifkan.", "Account disabled.").to_owned()
                 };
                 act("POST", format!("/api/accounts/{u}/{verb}"), done);
             }
@@ -350,7 +339,7 @@ fn AccountCard(
                             Lang::En => format!("Revoke \"{name}\" from {u}? It can no longer sync, and the account's data on it is erased when it connects. Changes it has not sent are lost."),
                         };
                         if crate::components::confirm(&q, false) {
-                            let done = lang.get().pick("Perangkat dicabut.", "Device revoked.");
+                            let done = lang.text("Perangkat dicabut.", "Device revoked.").to_owned();
                             act("POST", format!("/api/accounts/{u}/devices/{id}/revoke"), done);
                         }
                     };
@@ -429,7 +418,7 @@ fn NewVillageAccount(
                     if let Ok(created) = serde_json::from_str::<Created>(&text) {
                         shown_password.set(Some(created));
                     }
-                    notice.set(Some(Ok(lang.get().pick("Akun dibuat.", "Account created."))));
+                    notice.set(Some(Ok(lang.text("Akun dibuat.", "Account created.").to_owned())));
                     village.set(String::new());
                     username.set(String::new());
                     reload();

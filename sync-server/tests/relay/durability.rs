@@ -168,12 +168,7 @@ async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
         }
         let m = automerge::sync::Message::decode(&reply.data.unwrap()).unwrap();
         if m.heads.contains(&change) {
-            let on_disk = sync_server::FileStore::open(dir.join("docs")).unwrap();
-            let prefix = samod::storage::StorageKey::from_parts([doc_id.as_str()]).unwrap();
-            let mut stored = AutoCommit::new();
-            for bytes in on_disk.load_range_sync(&prefix).values() {
-                stored.load_incremental(bytes).unwrap();
-            }
+            let mut stored = on_disk(&dir, &doc_id);
             assert!(
                 stored.get_change_by_hash(&change).is_some(),
                 "announced before it was on disk"
@@ -191,27 +186,22 @@ async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
     relay.stop().await;
 }
 
+/// A document as a second store opened on the relay's directory finds it on disk.
+fn on_disk(dir: &std::path::Path, doc_id: &str) -> AutoCommit {
+    let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
+    let prefix = samod::storage::StorageKey::from_parts([doc_id]).unwrap();
+    let mut stored = AutoCommit::new();
+    for bytes in store.load_range_sync(&prefix).values() {
+        stored.load_incremental(bytes).unwrap();
+    }
+    stored
+}
+
 /// `/healthz` as an operator's monitor reads it.
 async fn health(addr: std::net::SocketAddr) -> (u16, String) {
     tokio::task::spawn_blocking(move || http(addr, "GET", "/healthz", &[], ""))
         .await
         .unwrap()
-}
-
-/// Waits (under a deadline) until `/healthz` answers `status`.
-async fn health_becomes(addr: std::net::SocketAddr, status: u16) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (s, body) = health(addr).await;
-        if s == status {
-            return body;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "/healthz stayed {s}: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 /// A disk that refuses writes (full, failing): `/healthz` says so, no reply announces the change
@@ -281,13 +271,12 @@ async fn a_failing_disk_is_reported_and_the_change_is_stored_once_it_recovers() 
             break;
         }
     }
-    assert_eq!(health_becomes(relay.addr, 200).await, "ok");
-    let on_disk = sync_server::FileStore::open(dir.join("docs")).unwrap();
-    let prefix = samod::storage::StorageKey::from_parts([doc_id.as_str()]).unwrap();
-    let mut stored = AutoCommit::new();
-    for bytes in on_disk.load_range_sync(&prefix).values() {
-        stored.load_incremental(bytes).unwrap();
-    }
+    assert!(
+        relay.store.wait_health(true, Duration::from_secs(10)).await,
+        "writes recovered"
+    );
+    assert_eq!(health(relay.addr).await, (200, "ok".to_owned()));
+    let mut stored = on_disk(&dir, &doc_id);
     assert!(
         stored.get_change_by_hash(&change).is_some(),
         "the change is on disk"

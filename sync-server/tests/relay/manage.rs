@@ -45,6 +45,26 @@ async fn token(addr: std::net::SocketAddr, user: &str, device: &str) -> String {
     v["token"].as_str().unwrap().to_owned()
 }
 
+/// One account of a `GET /api/accounts` reply.
+fn account<'a>(reply: &'a Value, username: &str) -> &'a Value {
+    reply["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == username)
+        .unwrap_or_else(|| panic!("{username} listed"))
+}
+
+/// One device of a listed account.
+fn device<'a>(account: &'a Value, id: &str) -> &'a Value {
+    account["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == id)
+        .unwrap_or_else(|| panic!("{id} listed"))
+}
+
 fn usernames(reply: &Value) -> Vec<&str> {
     reply["accounts"]
         .as_array()
@@ -178,13 +198,7 @@ async fn a_district_office_manages_its_villages_accounts_and_nobody_else_can() {
     let (status, v) = login(addr, "desa-balearjo", DEMO, "hp-2").await;
     assert_eq!((status, v["reason"].as_str()), (403, Some("account_disabled")));
     let (_, list) = api(addr, "GET", "/api/accounts", Some(&office), "").await;
-    let shown = list["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "desa-balearjo")
-        .unwrap();
-    assert_eq!(shown["disabled"], true);
+    assert_eq!(account(&list, "desa-balearjo")["disabled"], true);
     assert_eq!(
         api(
             addr,
@@ -262,15 +276,10 @@ async fn a_revoked_phone_is_cut_off_at_once_and_told_to_erase_while_the_others_g
         .unwrap();
 
     let (_, list) = api(addr, "GET", "/api/accounts", Some(&office), "").await;
-    let account = list["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "desa-brongkal")
-        .unwrap();
-    let devices = account["devices"].as_array().unwrap();
+    let brongkal = account(&list, "desa-brongkal");
+    let devices = brongkal["devices"].as_array().unwrap();
     assert_eq!(devices.len(), 2, "{devices:?}");
-    let sri = devices.iter().find(|d| d["device"] == "HP_Sri.0a1b2c").unwrap();
+    let sri = device(brongkal, "HP_Sri.0a1b2c");
     assert_eq!(sri["name"], desmigratif_model::device_name("HP_Sri.0a1b2c"));
     assert_eq!(sri["app_version"], "0.1.0");
     assert_eq!(sri["live_sessions"], 1);
@@ -311,18 +320,7 @@ async fn a_revoked_phone_is_cut_off_at_once_and_told_to_erase_while_the_others_g
     );
 
     let (_, list) = api(addr, "GET", "/api/accounts", Some(&office), "").await;
-    let account = list["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "desa-brongkal")
-        .unwrap();
-    let sri = account["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["device"] == "HP_Sri.0a1b2c")
-        .unwrap();
+    let sri = device(account(&list, "desa-brongkal"), "HP_Sri.0a1b2c");
     assert!(sri["revoked_at"].is_i64());
     assert_eq!(sri["live_sessions"], 0);
     relay.stop().await;

@@ -53,6 +53,7 @@ pub struct TestRelay {
     pub addr: std::net::SocketAddr,
     pub db: AccountDb,
     pub store: sync_server::FileStore,
+    pub connections: sync_server::limits::Connections,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -66,6 +67,7 @@ impl TestRelay {
         let relay = sync_server::Relay::open(&args).await.unwrap();
         let db = relay.state.db.clone();
         let store = relay.state.store.clone();
+        let connections = relay.state.connections.clone();
         let listener = TcpListener::bind(args.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -76,6 +78,7 @@ impl TestRelay {
             addr,
             db,
             store,
+            connections,
             stop: Some(tx),
             task: Some(task),
         }
