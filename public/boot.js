@@ -6,6 +6,22 @@ import init from '/{{APP_JS}}';
 performance.mark('desmigratif:boot');
 init({ module_or_path: '/{{APP_WASM}}' }).then(() => performance.mark('desmigratif:wasm-ready'));
 
+// The file module (XLSX exports, reading imported files): its own wasm, loaded the first time
+// the app asks for it, so it is not part of every phone's first download (app/src/files.rs).
+let files;
+window.desmigratifFiles = () => {
+  files ??= import('/{{FILES_JS}}')
+    .then(async (module) => {
+      await module.default({ module_or_path: '/{{FILES_WASM}}' });
+      return module;
+    })
+    .catch((error) => {
+      files = undefined;
+      throw error;
+    });
+  return files;
+};
+
 if ('serviceWorker' in navigator) {
   window.addEventListener('load', async () => {
     try {

@@ -5,6 +5,7 @@
 pub mod components;
 pub mod context;
 pub mod engine;
+pub mod files;
 pub mod i18n;
 pub mod pages;
 pub mod record_draft;

@@ -4,9 +4,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import {
   startRelay, launchBrowser, launchProfile, newPhone, copyOfBuild, deployNextBuild,
-  login, synced, serviceWorkerInControl, createPerson, countMatching,
+  login, synced, serviceWorkerInControl, createPerson, countMatching, unzip,
 } from './support.mjs';
 
 let browser;
@@ -94,9 +95,9 @@ test('offline: a person created with the relay down survives a reload, then reac
   }
 });
 
-test('with the relay stopped, a device that opened the app before opens it from the service worker', async () => {
+test('with the relay stopped, a device that opened the app before opens it from the service worker, and makes a workbook', async () => {
   const relay = await startRelay();
-  const phone = await launchProfile();
+  const phone = await launchProfile({ acceptDownloads: true });
   try {
     await login(phone.page, relay.url, 'desa-brongkal');
     await synced(phone.page);
@@ -108,6 +109,22 @@ test('with the relay stopped, a device that opened the app before opens it from 
     await phone.page.locator('.counts .count').first().waitFor();
     assert.equal(await phone.page.locator('.count[data-category="Pmi"] strong').textContent(), before);
     await phone.page.locator('.sync-status[data-state="offline"]').waitFor();
+
+    // The file module is not part of opening the app: it loads when a workbook is asked for,
+    // here with no network at all, from what the service worker keeps.
+    await phone.page.goto(`${relay.url}/orang`);
+    await phone.page.locator('.person-list li').first().waitFor();
+    const loaded = () => phone.page.evaluate(() => performance.getEntriesByType('resource')
+      .some((e) => /\/files-[0-9a-f]+_bg\.wasm$/.test(e.name)));
+    assert.equal(await loaded(), false, 'the file module is not in the first download');
+    const [xlsx] = await Promise.all([
+      phone.page.waitForEvent('download'),
+      phone.page.getByRole('button', { name: 'Unduh Excel (XLSX)' }).click(),
+    ]);
+    assert.equal(await loaded(), true);
+    const files = unzip(await readFile(await xlsx.path()));
+    assert.match(files.get('xl/sharedStrings.xml'), /NIK/, 'the persons sheet has its headers');
+    assert.ok(files.has('xl/worksheets/sheet2.xml'), 'and a sheet of stays abroad');
   } finally {
     await phone.close();
     await relay.stop();

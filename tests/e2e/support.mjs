@@ -84,11 +84,11 @@ export async function launchBrowser() {
 }
 
 /// A browser with a real, fresh profile directory (not incognito), as an installed app has.
-export async function launchProfile() {
+export async function launchProfile(options = {}) {
   const dir = tempDir('profile');
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: env('CHROMIUM_PATH'), headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 360, height: 740 }, locale: 'id-ID',
+    viewport: { width: 360, height: 740 }, locale: 'id-ID', ...options,
   });
   return { context, page: context.pages()[0] ?? await context.newPage(), close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
 }

@@ -95,13 +95,16 @@ pub fn wasm_cargo(toolchain: WasmToolchain, root: &Path, args: &[&str]) -> Comma
     }
 }
 
-/// Where the build leaves the app's wasm.
-pub fn wasm_output(toolchain: WasmToolchain, root: &Path) -> PathBuf {
+/// Where the wasm build leaves a crate's module (`app`, `desmigratif_files`).
+pub fn wasm_output(toolchain: WasmToolchain, root: &Path, crate_name: &str) -> PathBuf {
     let target_dir = match toolchain {
         WasmToolchain::Rustup => root.join("target"),
         WasmToolchain::Debian => root.join("target/web"),
     };
-    target_dir.join(WASM_TARGET).join("release/app.wasm")
+    target_dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{crate_name}.wasm"))
 }
 
 /// The version of a package recorded in Cargo.lock.

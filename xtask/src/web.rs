@@ -13,26 +13,35 @@ use crate::toolchain;
 /// Builds the app; returns the `dist/` directory.
 pub fn build(root: &Path) -> Result<PathBuf> {
     let chain = toolchain::wasm_toolchain()?;
+    // The app and its on-demand file module, in one cargo run (they share the model's build).
     run(&mut toolchain::wasm_cargo(
         chain,
         root,
-        &["build", "--release", "--package", "app"],
+        &[
+            "build",
+            "--release",
+            "--package",
+            "app",
+            "--package",
+            "desmigratif-files",
+        ],
     ))?;
-    let wasm = toolchain::wasm_output(chain, root);
     let bindgen = toolchain::wasm_bindgen(root)?;
     let glue = root.join("target/web-bindgen");
     let _ = fs::remove_dir_all(&glue);
-    run(Command::new(&bindgen)
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--remove-name-section",
-            "--remove-producers-section",
-            "--out-dir",
-        ])
-        .arg(&glue)
-        .arg(&wasm))?;
+    for crate_name in ["app", "desmigratif_files"] {
+        run(Command::new(&bindgen)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--out-dir",
+            ])
+            .arg(&glue)
+            .arg(toolchain::wasm_output(chain, root, crate_name)))?;
+    }
     assemble(root, &glue)
 }
 
@@ -61,13 +70,26 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
     fs::write(dist.join(&app_js), &js)?;
     fs::write(dist.join(&app_wasm), &wasm)?;
 
+    // The file module: loaded by the app the first time it writes a workbook or reads a file.
+    let files_js_src =
+        fs::read(glue.join("desmigratif_files.js")).context("reading the file module's glue")?;
+    let files_wasm_src =
+        fs::read(glue.join("desmigratif_files_bg.wasm")).context("reading the file module")?;
+    let files_hash = content_hash(&[&files_js_src, &files_wasm_src]);
+    let files_js = format!("files-{files_hash}.js");
+    let files_wasm = format!("files-{files_hash}_bg.wasm");
+    fs::write(dist.join(&files_js), &files_js_src)?;
+    fs::write(dist.join(&files_wasm), &files_wasm_src)?;
+
     let css = fs::read(public.join("style.css"))?;
     let style = format!("style-{}.css", content_hash(&[&css]));
     fs::write(dist.join(&style), &css)?;
 
     let boot_src = fs::read_to_string(public.join("boot.js"))?
         .replace("{{APP_JS}}", &app_js)
-        .replace("{{APP_WASM}}", &app_wasm);
+        .replace("{{APP_WASM}}", &app_wasm)
+        .replace("{{FILES_JS}}", &files_js)
+        .replace("{{FILES_WASM}}", &files_wasm);
     let boot = format!("boot-{}.js", content_hash(&[boot_src.as_bytes()]));
     fs::write(dist.join(&boot), &boot_src)?;
 
@@ -82,7 +104,7 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
 
     // The service worker caches exactly this build's files, under a version naming them all.
     let mut shell: Vec<String> = vec!["/".into(), "/index.html".into()];
-    for f in [&app_js, &app_wasm, &style, &boot] {
+    for f in [&app_js, &app_wasm, &files_js, &files_wasm, &style, &boot] {
         shell.push(format!("/{f}"));
     }
     shell.push("/manifest.webmanifest".into());
@@ -94,6 +116,8 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         index.as_bytes(),
         &js,
         &wasm,
+        &files_js_src,
+        &files_wasm_src,
         &css,
         boot_src.as_bytes(),
         shell.join(",").as_bytes(),
@@ -111,12 +135,16 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         .replace("{{ASSETS}}", &assets);
     fs::write(dist.join("sw.js"), sw)?;
     let (br, gz) = precompress(&dist)?;
+    let first = |name: &str| fs::metadata(dist.join(format!("{name}.br"))).map_or(0, |m| m.len() as usize);
     eprintln!(
-        "xtask> app built into {} ({} KiB of wasm; all files {} KiB with brotli, {} KiB with gzip)",
+        "xtask> app built into {} ({} KiB of wasm, {} KiB in the file module; all files {} KiB with brotli, \
+         {} KiB with gzip; the first download {} KiB with brotli)",
         dist.display(),
         wasm.len() / 1024,
+        files_wasm_src.len() / 1024,
         br / 1024,
         gz / 1024,
+        (br - first(&files_js) - first(&files_wasm)) / 1024,
     );
     Ok(dist)
 }

@@ -1,8 +1,9 @@
 //! Handing a file the app made (a CSV or XLSX export) to the user as a download, offline: a `Blob`, an
-//! object URL and a link clicked once.
+//! object URL and a link clicked once. Workbooks are written by the on-demand file module
+//! (`crate::files`), loaded the first time one is asked for.
 
 use desmigratif_model::export::{
-    Viewer, VillagePart, episodes_table, persons_table, pillar_tables, to_csv, to_xlsx,
+    Table, Viewer, VillagePart, episodes_table, persons_table, pillar_tables, to_csv,
 };
 use desmigratif_model::{Lang, VillageSnapshot};
 use leptos::prelude::*;
@@ -41,14 +42,45 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// A file to offer: its name, type and what it holds.
+#[derive(Debug)]
+pub struct ExportFile {
+    name: String,
+    mime: &'static str,
+    content: Content,
+}
+
+#[derive(Debug)]
+enum Content {
+    Bytes(Vec<u8>),
+    /// Tables still to be written as a workbook by the file module.
+    Workbook(Vec<Table>),
+}
+
+impl ExportFile {
+    /// Writes the file (loading the file module for a workbook) and offers it as a download; the
+    /// error in the user's words.
+    pub async fn deliver(self, lang: Lang) -> Result<(), String> {
+        let bytes = match self.content {
+            Content::Bytes(b) => b,
+            Content::Workbook(tables) => crate::files::xlsx(&tables).await.map_err(|e| e.message(lang))?,
+        };
+        download(&self.name, self.mime, &bytes).map_err(|_| {
+            desmigratif_model::Text::new("Peramban menolak unduhan.", "The browser refused the download.")
+                .get(lang)
+                .to_owned()
+        })
+    }
+}
+
 /// The persons of some villages (each with its snapshot and the persons chosen on screen) as a
-/// file, offered as a download named after `what` and today's date.
+/// file named after `what` and today's date.
 pub fn export_persons(
     villages: &[(String, VillageSnapshot, Vec<desmigratif_model::RecordId>)],
     what: &str,
     format: ExportFormat,
     lang: Lang,
-) -> Result<(), String> {
+) -> Result<ExportFile, String> {
     let parts: Vec<VillagePart<'_>> = villages
         .iter()
         .map(|(name, snapshot, ids)| VillagePart {
@@ -59,27 +91,30 @@ pub fn export_persons(
         .collect();
     let persons = persons_table(&parts, lang);
     let stem = format!("desmigratif-{what}-{}", today());
-    let (name, mime, bytes) = match format {
-        ExportFormat::Csv => (format!("{stem}.csv"), "text/csv;charset=utf-8", to_csv(&persons)),
-        ExportFormat::Xlsx => {
-            let episodes = episodes_table(&parts, lang);
-            let bytes = to_xlsx(&[persons, episodes]).map_err(|e| e.to_string())?;
-            (format!("{stem}.xlsx"), XLSX, bytes)
-        }
-    };
-    download(&name, mime, &bytes).map_err(|_| "the browser refused the download".to_owned())
+    Ok(match format {
+        ExportFormat::Csv => ExportFile {
+            name: format!("{stem}.csv"),
+            mime: "text/csv;charset=utf-8",
+            content: Content::Bytes(to_csv(&persons)),
+        },
+        ExportFormat::Xlsx => ExportFile {
+            name: format!("{stem}.xlsx"),
+            mime: XLSX,
+            content: Content::Workbook(vec![persons, episodes_table(&parts, lang)]),
+        },
+    })
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The services' records (the four pillars) of some villages as a workbook, one sheet per record
-/// type, offered as a download; an error in the user's words when there is nothing to export.
+/// type; an error in the user's words when there is nothing to export.
 pub fn export_services(
     villages: &[(String, VillageSnapshot)],
     viewer: Viewer<'_>,
     what: &str,
     lang: Lang,
-) -> Result<(), String> {
+) -> Result<ExportFile, String> {
     let parts: Vec<(&str, &VillageSnapshot)> = villages.iter().map(|(n, s)| (n.as_str(), s)).collect();
     let tables = pillar_tables(&parts, viewer, lang);
     if tables.is_empty() {
@@ -88,29 +123,88 @@ pub fn export_services(
             Lang::En => "No service records to download yet.".into(),
         });
     }
-    let bytes = to_xlsx(&tables).map_err(|e| e.to_string())?;
-    let name = format!("desmigratif-layanan-{what}-{}.xlsx", today());
-    download(&name, XLSX, &bytes).map_err(|_| "the browser refused the download".to_owned())
+    Ok(ExportFile {
+        name: format!("desmigratif-layanan-{what}-{}.xlsx", today()),
+        mime: XLSX,
+        content: Content::Workbook(tables),
+    })
 }
 
-/// "Download CSV" and "Download Excel" for what a page shows; `export` makes the file.
+/// What an export button shows while its file is made, and why it failed.
+#[derive(Clone, Copy, Debug)]
+pub struct ExportState {
+    pub busy: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl ExportState {
+    pub fn new() -> Self {
+        Self {
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Delivers what `made` holds (or shows why it could not be made), one file at a time.
+    pub fn run(self, made: Result<ExportFile, String>, lang: Lang) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        match made {
+            Err(e) => self.error.set(Some(e)),
+            Ok(file) => {
+                self.error.set(None);
+                self.busy.set(true);
+                leptos::task::spawn_local(async move {
+                    let delivered = file.deliver(lang).await;
+                    self.busy.set(false);
+                    self.error.set(delivered.err());
+                });
+            }
+        }
+    }
+
+    /// "Preparing the file…" while busy, else the error if there is one.
+    pub fn view(self) -> impl IntoView {
+        let lang = use_language();
+        move || {
+            if self.busy.get() {
+                Some(view! { <p class="msg" role="status">{lang.text("Menyiapkan berkas…", "Preparing the file…")}</p> }.into_any())
+            } else {
+                self.error
+                    .get()
+                    .map(|e| view! { <p class="msg error" role="alert">{e}</p> }.into_any())
+            }
+        }
+    }
+}
+
+impl Default for ExportState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// "Download CSV" and "Download Excel" for what a page shows; `export` says what goes in the
+/// file.
 pub fn export_buttons(
-    export: impl Fn(ExportFormat, Lang) -> Result<(), String> + Copy + Send + Sync + 'static,
+    export: impl Fn(ExportFormat, Lang) -> Result<ExportFile, String> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let lang = use_language();
-    let error = RwSignal::new(None::<String>);
+    let state = ExportState::new();
     let run = move |format| {
-        error.set(export(format, lang.0.get_untracked()).err());
+        let l = lang.0.get_untracked();
+        state.run(export(format, l), l);
     };
     view! {
         <div class="actions export">
-            <button class="secondary" on:click=move |_| run(ExportFormat::Csv)>
+            <button class="secondary" disabled=move || state.busy.get() on:click=move |_| run(ExportFormat::Csv)>
                 {move || lang.text("Unduh CSV", "Download CSV")}
             </button>
-            <button class="secondary" on:click=move |_| run(ExportFormat::Xlsx)>
+            <button class="secondary" disabled=move || state.busy.get() on:click=move |_| run(ExportFormat::Xlsx)>
                 {move || lang.text("Unduh Excel (XLSX)", "Download Excel (XLSX)")}
             </button>
-            {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
+            {state.view()}
         </div>
     }
 }

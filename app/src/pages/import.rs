@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use desmigratif_model::Lang;
 use desmigratif_model::import::{
-    Applied, Elsewhere, Preview, Sheet, Target, add_niks, layout_key, parse, preview, read_file, suggest,
+    Applied, Elsewhere, Preview, Sheet, Target, add_niks, layout_key, parse, preview, suggest,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -93,18 +93,22 @@ pub fn ImportPage() -> impl IntoView {
             let Some((name, bytes)) = file_bytes(&input).await else {
                 return;
             };
-            match read_file(&bytes) {
+            match crate::files::read(&bytes).await {
                 Ok(s) => {
                     mapping.set(remembered(&s.headers).unwrap_or_else(|| suggest(&s.headers)));
                     file_name.set(Some(name));
                     sheet.set(Some(Arc::new(s)));
                 }
-                Err(e) => {
+                Err(crate::files::FilesError::Refused(e)) => {
                     sheet.set(None);
                     read_error.set(Some(match lang.0.get_untracked() {
                         Lang::Id => format!("Berkas tidak bisa dibaca ({e}). Pilih CSV atau XLSX."),
                         Lang::En => format!("The file cannot be read ({e}). Choose a CSV or XLSX file."),
                     }));
+                }
+                Err(e) => {
+                    sheet.set(None);
+                    read_error.set(Some(e.message(lang.0.get_untracked())));
                 }
             }
         });

@@ -15,7 +15,7 @@ use crate::records::{EPISODE_STATE, PROCEDURAL, RELATION, SCHEME, SEX};
 use crate::{Lang, Text};
 
 /// One cell of an export.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     Text(String),
     /// Digits that identify (NIK, No. KK): text everywhere, never a number.
@@ -51,7 +51,7 @@ impl Cell {
 }
 
 /// A sheet: a name, headers and rows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub name: String,
     pub headers: Vec<String>,
@@ -192,8 +192,8 @@ pub fn episodes_table(parts: &[VillagePart<'_>], lang: Lang) -> Table {
     }
 }
 
-#[cfg(feature = "files")]
-mod files {
+#[cfg(feature = "csv")]
+mod csv_file {
     use super::{Cell, Table};
 
     /// A table as CSV: UTF-8 with a byte-order mark (so spreadsheet programs read it as UTF-8),
@@ -215,6 +215,11 @@ mod files {
         }
         w.into_inner().expect("writing to memory does not fail")
     }
+}
+
+#[cfg(feature = "files")]
+mod files {
+    use super::{Cell, Table};
 
     /// Tables as an XLSX workbook, one sheet each: a bold header row that stays in view, a
     /// filter on every column, codes as text cells in text-formatted columns, dates as dates.
@@ -259,5 +264,7 @@ mod files {
     }
 }
 
+#[cfg(feature = "csv")]
+pub use csv_file::to_csv;
 #[cfg(feature = "files")]
-pub use files::{to_csv, to_xlsx};
+pub use files::to_xlsx;

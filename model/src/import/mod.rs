@@ -60,7 +60,7 @@ pub fn layout_key(headers: &[String]) -> String {
 }
 
 /// One cell as the file holds it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     Empty,
     Text(String),
@@ -86,7 +86,7 @@ impl Cell {
 }
 
 /// A file's first sheet: its header row and the rows under it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,

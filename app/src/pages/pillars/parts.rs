@@ -528,7 +528,7 @@ pub fn services_page() -> impl IntoView {
 fn ServicesExport() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
-    let error = RwSignal::new(None::<String>);
+    let export = crate::components::download::ExportState::new();
     let run = move |all: bool| {
         let Some(session) = app.session.get_untracked() else {
             return;
@@ -551,9 +551,10 @@ fn ServicesExport() -> impl IntoView {
             account: &session.username,
             district: session.is_district(),
         };
-        error.set(
-            crate::components::download::export_services(&villages, viewer, &what, lang.0.get_untracked())
-                .err(),
+        let l = lang.0.get_untracked();
+        export.run(
+            crate::components::download::export_services(&villages, viewer, &what, l),
+            l,
         );
     };
     let district = move || app.session.get().is_some_and(|s| s.is_district());
@@ -565,16 +566,16 @@ fn ServicesExport() -> impl IntoView {
                 "One sheet per kind of record. Confidential cases show their person only to their recorder and the district.",
             )}</p>
             <div class="actions export">
-                <button class="secondary" on:click=move |_| run(false)>
+                <button class="secondary" disabled=move || export.busy.get() on:click=move |_| run(false)>
                     {move || lang.text("Unduh Excel desa ini", "Download this village (Excel)")}
                 </button>
                 <Show when=district>
-                    <button class="secondary" on:click=move |_| run(true)>
+                    <button class="secondary" disabled=move || export.busy.get() on:click=move |_| run(true)>
                         {move || lang.text("Unduh Excel semua desa", "Download every village (Excel)")}
                     </button>
                 </Show>
             </div>
-            {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
+            {export.view()}
         </section>
     }
 }
