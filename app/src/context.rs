@@ -8,7 +8,22 @@ use desmigratif_model::Reference;
 
 use crate::engine::{Engine, Status};
 use crate::replica::VillageView;
-use crate::session::{self, Session};
+use crate::session::{self, Erased, Session};
+use crate::storage::DocStorage;
+use crate::vault::{self, Vault, VaultError};
+
+/// Whether the app's records can be seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    /// Unlocked, or nothing to lock (no session; a partner or the administrator keeps no
+    /// records).
+    Open,
+    /// The PIN is asked: at opening, and after the idle time.
+    Locked,
+    /// A PIN is to be chosen: after the first login on this device, or at the first start of
+    /// a version with the vault on a device whose records were kept in the clear.
+    Setup,
+}
 
 #[derive(Clone, Copy)]
 pub struct AppContext {
@@ -16,12 +31,16 @@ pub struct AppContext {
     pub session: RwSignal<Option<Session>>,
     /// The village document on screen.
     pub village: RwSignal<Option<String>>,
+    pub lock: RwSignal<Lock>,
     engine: StoredValue<Option<Engine>, LocalStorage>,
+    vault: StoredValue<Option<Vault>, LocalStorage>,
 }
 
 impl AppContext {
-    /// Starts the engine for a session (after login, or at start with a saved session).
+    /// Starts the engine for a session (after login, or at start with a saved session); for an
+    /// account with documents, once the vault is open (else the PIN is asked or chosen first).
     pub fn start(&self, s: Session) {
+        session::use_token(Some(&s.token));
         self.session.set(Some(s.clone()));
         if self.village.get_untracked().is_none() {
             // The village chosen last time on this device, else the first.
@@ -36,9 +55,17 @@ impl AppContext {
             // the administrator's page for its accounts.
             return;
         }
+        let Some(vault) = self.vault.get_value() else {
+            self.lock.set(if vault::exists(&s.username) {
+                Lock::Locked
+            } else {
+                Lock::Setup
+            });
+            return;
+        };
         let (status, engine_slot) = (self.status, self.engine);
         leptos::task::spawn_local(async move {
-            match Engine::start(s, status).await {
+            match Engine::start(s, status, vault).await {
                 Ok(engine) => {
                     engine_slot.set_value(Some(engine));
                     // The stored engine is not a signal: tell the views it is there.
@@ -52,11 +79,94 @@ impl AppContext {
     /// Logs the same account in again (its token expired or was revoked) without touching the
     /// device's documents.
     pub fn renew(&self, s: Session) {
-        session::save(&s);
+        session::use_token(Some(&s.token));
+        self.keep_session(&s);
         self.session.set(Some(s.clone()));
         match self.engine() {
             Some(engine) => engine.renew(s),
             None => self.start(s),
+        }
+    }
+
+    /// Keeps the session on the device: the token sealed when the vault is open.
+    fn keep_session(&self, s: &Session) {
+        match self.vault.get_value() {
+            Some(vault) => {
+                let s = s.clone();
+                let status = self.status;
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = session::save_sealed(&s, &vault).await {
+                        status.storage_error.set(Some(format!("{e:?}")));
+                    }
+                });
+            }
+            None if !s.has_documents() => session::save(s),
+            // Kept once the PIN is chosen.
+            None => {}
+        }
+    }
+
+    /// A new login on this device (not the same account again): for an account with documents
+    /// the PIN is chosen before anything is kept. A vault left by an earlier session of the
+    /// same account (its records unreadable without that PIN) goes, with its records.
+    pub async fn begin(&self, s: Session) {
+        if s.has_documents() && vault::exists(&s.username) {
+            if let Ok(storage) = DocStorage::open_locked().await {
+                for g in &s.documents {
+                    let _ = storage.remove_doc(&g.doc_id).await;
+                }
+            }
+            vault::forget(&s.username);
+        }
+        self.keep_session(&s);
+        self.start(s);
+    }
+
+    /// Chooses the PIN (`Lock::Setup`): makes the account's vault, seals what the device kept
+    /// in the clear (records of a version before the vault) and the token, then starts.
+    pub async fn set_pin(&self, pin: &str) -> Result<(), VaultError> {
+        let Some(s) = self.session.get_untracked() else {
+            return Err(VaultError::Missing);
+        };
+        let vault = Vault::create(&s.username, pin).await?;
+        let storage = DocStorage::open(vault.clone())
+            .await
+            .map_err(|e| VaultError::Crypto(e.0))?;
+        storage
+            .seal_plaintext()
+            .await
+            .map_err(|e| VaultError::Crypto(e.0))?;
+        session::save_sealed(&s, &vault).await?;
+        self.vault.set_value(Some(vault));
+        self.lock.set(Lock::Open);
+        self.start(s);
+        Ok(())
+    }
+
+    /// Opens the vault with `pin` (`Lock::Locked`): at opening, starts the engine; after the
+    /// idle time, shows the screens again as they were.
+    pub async fn unlock(&self, pin: &str) -> Result<(), VaultError> {
+        let Some(s) = self.session.get_untracked() else {
+            return Err(VaultError::Missing);
+        };
+        crate::engine::mark("desmigratif:unlock-start");
+        let vault = Vault::unlock(&s.username, pin).await?;
+        crate::engine::mark("desmigratif:unlocked");
+        if self.engine().is_some() {
+            self.lock.set(Lock::Open);
+            return Ok(());
+        }
+        let s = session::open_token(s, &vault).await?;
+        self.vault.set_value(Some(vault));
+        self.lock.set(Lock::Open);
+        self.start(s);
+        Ok(())
+    }
+
+    /// Locks the screens (idle), if there is anything to lock.
+    pub fn lock_now(&self) {
+        if self.lock.get_untracked() == Lock::Open && self.vault.with_value(Option::is_some) {
+            self.lock.set(Lock::Locked);
         }
     }
 
@@ -155,6 +265,11 @@ impl AppContext {
             engine.forget_everything().await?;
         }
         self.engine.set_value(None);
+        if let Some(s) = self.session.get_untracked() {
+            vault::forget(&s.username);
+        }
+        self.vault.set_value(None);
+        session::use_token(None);
         session::remove_item(crate::pages::partner::STORED);
         session::clear();
         self.session.set(None);
@@ -165,18 +280,26 @@ impl AppContext {
 }
 
 impl AppContext {
-    /// The office revoked this device: erase the account's documents and everything else the
-    /// app keeps, unsent changes included, then start afresh at the login page, which says why.
-    pub async fn erase_after_revocation(&self) {
-        let username = self
-            .session
-            .get_untracked()
-            .map(|s| s.username)
-            .unwrap_or_default();
+    /// Erases the account's documents and everything else the app keeps, unsent changes
+    /// included, then starts afresh at the login page, which says why: the office revoked this
+    /// device, too many wrong PINs, or a forgotten PIN. Works locked too (no PIN needed to
+    /// remove).
+    pub async fn erase(&self, because: Erased) {
+        let kept = self.session.get_untracked();
+        let username = kept.as_ref().map(|s| s.username.clone()).unwrap_or_default();
+        if self.engine().is_none()
+            && let (Some(s), Ok(storage)) = (&kept, DocStorage::open_locked().await)
+        {
+            for g in &s.documents {
+                if let Err(e) = storage.remove_doc(&g.doc_id).await {
+                    self.status.storage_error.set(Some(e.0));
+                }
+            }
+        }
         if let Err(e) = self.logout().await {
             self.status.storage_error.set(Some(e));
         }
-        session::erase_after_revocation(&username);
+        session::erase_kept(&username, because);
         self.status.device_revoked.set(false);
         if let Some(location) = web_sys::window().map(|w| w.location()) {
             let _ = location.replace("/");
@@ -194,7 +317,9 @@ pub fn provide_app() -> AppContext {
         status: Status::new(),
         session: RwSignal::new(None),
         village: RwSignal::new(None),
+        lock: RwSignal::new(Lock::Open),
         engine: StoredValue::new_local(None),
+        vault: StoredValue::new_local(None),
     };
     provide_context(ctx);
     if let Some(saved) = session::load() {
@@ -202,7 +327,7 @@ pub fn provide_app() -> AppContext {
     }
     Effect::new(move |_| {
         if ctx.status.device_revoked.get() {
-            leptos::task::spawn_local(async move { ctx.erase_after_revocation().await });
+            leptos::task::spawn_local(async move { ctx.erase(Erased::Revoked).await });
         }
     });
     ctx

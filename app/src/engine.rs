@@ -19,6 +19,7 @@ mod relay;
 use crate::replica::{self, EditRefused, Effect, Replica, VillageView};
 use crate::session::{self, Session};
 use crate::storage::DocStorage;
+use crate::vault::Vault;
 
 const CHANNEL: &str = "desmigratif-docs";
 const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
@@ -115,10 +116,10 @@ struct Inner {
 pub struct Engine(Rc<RefCell<Inner>>);
 
 impl Engine {
-    /// Loads the session's documents from the device and starts syncing with the relay that
-    /// served the app.
-    pub async fn start(session: Session, status: Status) -> Result<Engine, String> {
-        Self::start_with_relay(session, status, None).await
+    /// Loads the session's documents from the device (through the unlocked `vault`) and starts
+    /// syncing with the relay that served the app.
+    pub async fn start(session: Session, status: Status, vault: Vault) -> Result<Engine, String> {
+        Self::start_with_relay(session, status, vault, None).await
     }
 
     /// As [`Self::start`], with the relay's sync endpoint given (`ws://host:port/sync`), for a
@@ -126,9 +127,10 @@ impl Engine {
     pub async fn start_with_relay(
         session: Session,
         status: Status,
+        vault: Vault,
         sync_url: Option<String>,
     ) -> Result<Engine, String> {
-        let storage = DocStorage::open().await.map_err(|e| e.0)?;
+        let storage = DocStorage::open(vault).await.map_err(|e| e.0)?;
         let tab = session::random_id()[..8].to_owned();
         let mut replica = Replica::new(format!("{}/{}/{tab}", session.username, session.device));
         let mut changed = HashMap::new();
@@ -535,7 +537,7 @@ fn view_key(doc_id: &str) -> String {
 }
 
 /// A mark on the page's timeline, for the browser bench and the browser's profiler.
-fn mark(name: &str) {
+pub(crate) fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
     }

@@ -12,12 +12,14 @@ pub mod record_draft;
 pub mod replica;
 pub mod session;
 pub mod storage;
+pub mod vault;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::lock_screen::LockScreen;
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::context::provide_app;
@@ -40,13 +42,17 @@ use crate::pages::reference::{ReferenceForm, ReferencePage};
 #[component]
 pub fn App() -> impl IntoView {
     let lang = provide_language();
-    provide_app();
+    let app = provide_app();
+    // Behind the lock screen the app stays as it was, hidden and out of reach.
+    let locked = move || app.lock.get() != crate::context::Lock::Open;
     view! {
         <Router>
             <header class="topbar no-print">
                 <a href="/" class="brand">"Desmigratif"</a>
                 <LanguageSwitch/>
             </header>
+            <LockScreen/>
+            <div class="shell" hidden=locked inert=locked>
             <SyncStatus/>
             <UpdateBanner/>
             <main>
@@ -72,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/layanan/:jenis/:id/ubah") view=form_page/>
                 </Routes>
             </main>
+            </div>
         </Router>
     }
 }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::vault::{Vault, VaultError};
+
 const SESSION_KEY: &str = "desmigratif.session";
 const DEVICE_KEY: &str = "desmigratif.device";
 /// Set when this device erased an account's data because the office revoked the device: the
@@ -31,7 +33,11 @@ pub struct Grant {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// The token, in memory; kept on the device only sealed by the vault
+    /// ([`Session::sealed_token`]) for accounts with documents.
     pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_token: Option<String>,
     pub username: String,
     pub role: String,
     pub scope: Option<String>,
@@ -89,6 +95,42 @@ pub fn load() -> Option<Session> {
     serde_json::from_str(&local_storage()?.get_item(SESSION_KEY).ok()??).ok()
 }
 
+thread_local! {
+    /// The token of the session in use (opened from its sealed copy after the PIN).
+    static CURRENT_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes the token of the session in use (or none), for calls made outside the components.
+pub fn use_token(token: Option<&str>) {
+    CURRENT_TOKEN.with(|t| *t.borrow_mut() = token.filter(|t| !t.is_empty()).map(str::to_owned));
+}
+
+/// The token of the session in use, once the app is open.
+pub fn current_token() -> Option<String> {
+    CURRENT_TOKEN.with(|t| t.borrow().clone())
+}
+
+/// Keeps the session on the device with its token sealed by `vault`: a phone read without the
+/// PIN holds no token that could download the village again.
+pub async fn save_sealed(session: &Session, vault: &Vault) -> Result<(), VaultError> {
+    let mut kept = session.clone();
+    kept.sealed_token = Some(vault.seal_text(&session.token).await?);
+    kept.token = String::new();
+    save(&kept);
+    Ok(())
+}
+
+/// A kept session with its token opened by `vault` (a session kept before the vault carries
+/// its token as it is).
+pub async fn open_token(mut session: Session, vault: &Vault) -> Result<Session, VaultError> {
+    if let Some(sealed) = session.sealed_token.take() {
+        session.token = vault.open_text(&sealed).await?;
+    }
+    Ok(session)
+}
+
+/// Keeps the session on the device as it is (accounts without documents: a partner, the
+/// administrator).
 pub fn save(session: &Session) {
     if let Some(s) = local_storage() {
         let _ = s.set_item(
@@ -127,23 +169,51 @@ pub fn random_id() -> String {
     desmigratif_model::RecordId::random().to_string()
 }
 
+/// Why the app erased an account's data from this device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Erased {
+    /// The office revoked the device.
+    Revoked,
+    /// Too many wrong PINs in a row.
+    WrongPins,
+    /// The user forgot the PIN and chose to start again.
+    ForgotPin,
+}
+
+impl Erased {
+    fn code(self) -> &'static str {
+        match self {
+            Erased::Revoked => "revoked",
+            Erased::WrongPins => "pin",
+            Erased::ForgotPin => "forgot",
+        }
+    }
+}
+
 /// Erases everything the app keeps in `localStorage` but the language, and notes which account's
-/// data was erased (the device was revoked); the next login makes a new device id.
-pub fn erase_after_revocation(username: &str) {
+/// data was erased and why. After a revocation the device id goes too (the next login makes a
+/// new device); otherwise the device keeps its id.
+pub fn erase_kept(username: &str, because: Erased) {
     let Some(s) = local_storage() else { return };
     let keys: Vec<String> = (0..s.length().unwrap_or(0))
         .filter_map(|i| s.key(i).ok().flatten())
         .filter(|k| k.starts_with("desmigratif.") && !KEPT_KEYS.contains(&k.as_str()))
+        .filter(|k| because == Erased::Revoked || k != DEVICE_KEY)
         .collect();
     for k in keys {
         let _ = s.remove_item(&k);
     }
-    let _ = s.set_item(ERASED_KEY, username);
+    let _ = s.set_item(ERASED_KEY, &format!("{}:{username}", because.code()));
 }
 
-/// The account whose data this device erased after its revocation, until someone logs in.
-pub fn erased_account() -> Option<String> {
-    get_item(ERASED_KEY)
+/// The account whose data this device erased, and why, until someone logs in.
+pub fn erased_account() -> Option<(Erased, String)> {
+    let kept = get_item(ERASED_KEY)?;
+    let (code, account) = kept.split_once(':')?;
+    let because = [Erased::Revoked, Erased::WrongPins, Erased::ForgotPin]
+        .into_iter()
+        .find(|e| e.code() == code)?;
+    Some((because, account.to_owned()))
 }
 
 pub fn clear_erased_notice() {

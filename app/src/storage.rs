@@ -4,12 +4,19 @@
 //! edit or received sync message, and snapshots (`s/…`) written by compaction. Chunks are never
 //! overwritten, and compaction deletes only the chunks it merged, so two tabs writing the same
 //! document never lose each other's work. Sync states live under `meta`.
+//!
+//! Every value is sealed by the account's [`Vault`] before it is written and opened after it is
+//! read; keys (document ids, which are hashes of village codes, and chunk names) stay clear.
+//! Sealing happens before a transaction opens (IndexedDB commits a transaction that waits on
+//! anything else), so "stored together" still means one transaction.
 
 use std::rc::Rc;
 
 use idb::{Database, DatabaseEvent, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
+
+use crate::vault::{Vault, VaultError, is_sealed};
 
 const DB_NAME: &str = "desmigratif";
 const CHUNKS: &str = "chunks";
@@ -25,10 +32,18 @@ impl From<idb::Error> for StorageError {
     }
 }
 
+impl From<VaultError> for StorageError {
+    fn from(e: VaultError) -> Self {
+        StorageError(format!("{e:?}"))
+    }
+}
+
 /// The app's IndexedDB database.
 #[derive(Clone, Debug)]
 pub struct DocStorage {
     db: Rc<Database>,
+    /// `None` when opened only to remove an account's data (no PIN at hand).
+    vault: Option<Vault>,
 }
 
 fn bytes(value: &JsValue) -> Vec<u8> {
@@ -56,8 +71,17 @@ fn chunk_key(doc_id: &str, kind: &str) -> String {
 }
 
 impl DocStorage {
-    /// Opens (creating if needed) the database.
-    pub async fn open() -> Result<Self, StorageError> {
+    /// Opens (creating if needed) the database, reading and writing through `vault`.
+    pub async fn open(vault: Vault) -> Result<Self, StorageError> {
+        Ok(Self {
+            vault: Some(vault),
+            ..Self::open_locked().await?
+        })
+    }
+
+    /// Opens the database without a vault: only [`Self::remove_doc`] works (a wipe after too
+    /// many wrong PINs, a forgotten PIN, a revoked device).
+    pub async fn open_locked() -> Result<Self, StorageError> {
         let factory = idb::Factory::new()?;
         let mut request = factory.open(DB_NAME, Some(1))?;
         request.on_upgrade_needed(|event| {
@@ -71,7 +95,56 @@ impl DocStorage {
         });
         Ok(Self {
             db: Rc::new(request.await?),
+            vault: None,
         })
+    }
+
+    fn vault(&self) -> Result<&Vault, StorageError> {
+        self.vault
+            .as_ref()
+            .ok_or_else(|| StorageError("the device's storage is locked".into()))
+    }
+
+    async fn seal(&self, plain: &[u8]) -> Result<Uint8Array, StorageError> {
+        Ok(Uint8Array::from(self.vault()?.seal(plain).await?.as_slice()))
+    }
+
+    async fn open_value(&self, stored: &JsValue) -> Result<Vec<u8>, StorageError> {
+        Ok(self.vault()?.open(&bytes(stored)).await?)
+    }
+
+    /// Encrypts in place every value written before the vault existed (a device upgraded from
+    /// a version that stored them in the clear). Returns how many values it sealed.
+    pub async fn seal_plaintext(&self) -> Result<usize, StorageError> {
+        let mut sealed = 0;
+        for name in [CHUNKS, META] {
+            let (keys, values) = {
+                let tx = self.db.transaction(&[name], TransactionMode::ReadOnly)?;
+                let store = tx.object_store(name)?;
+                (
+                    store.get_all_keys(None, None)?.await?,
+                    store.get_all(None, None)?.await?,
+                )
+            };
+            let mut rewritten = Vec::new();
+            for (key, value) in keys.into_iter().zip(values) {
+                let plain = bytes(&value);
+                if !is_sealed(&plain) {
+                    rewritten.push((key, self.seal(&plain).await?));
+                }
+            }
+            if rewritten.is_empty() {
+                continue;
+            }
+            let tx = self.db.transaction(&[name], TransactionMode::ReadWrite)?;
+            let store = tx.object_store(name)?;
+            for (key, value) in &rewritten {
+                store.put(&value.clone().into(), Some(key))?.await?;
+            }
+            tx.commit()?.await?;
+            sealed += rewritten.len();
+        }
+        Ok(sealed)
     }
 
     /// Every chunk of a document, with its key.
@@ -81,11 +154,11 @@ impl DocStorage {
         let range = prefix_range(&format!("{doc_id}/"))?;
         let keys = store.get_all_keys(Some(range.clone()), None)?.await?;
         let values = store.get_all(Some(range), None)?.await?;
-        Ok(keys
-            .iter()
-            .filter_map(|k| k.as_string())
-            .zip(values.iter().map(bytes))
-            .collect())
+        let mut chunks = Vec::with_capacity(values.len());
+        for (key, value) in keys.iter().filter_map(|k| k.as_string()).zip(&values) {
+            chunks.push((key, self.open_value(value).await?));
+        }
+        Ok(chunks)
     }
 
     /// Appends a chunk; resolves once IndexedDB has committed it. Returns its key.
@@ -105,12 +178,13 @@ impl DocStorage {
         meta: &[u8],
     ) -> Result<String, StorageError> {
         let key = chunk_key(doc_id, "c");
+        let (chunk, meta) = (self.seal(chunk).await?, self.seal(meta).await?);
         let tx = self.db.transaction(&[CHUNKS, META], TransactionMode::ReadWrite)?;
         tx.object_store(CHUNKS)?
-            .put(&Uint8Array::from(chunk).into(), Some(&JsValue::from_str(&key)))?
+            .put(&chunk.into(), Some(&JsValue::from_str(&key)))?
             .await?;
         tx.object_store(META)?
-            .put(&Uint8Array::from(meta).into(), Some(&JsValue::from_str(meta_key)))?
+            .put(&meta.into(), Some(&JsValue::from_str(meta_key)))?
             .await?;
         tx.commit()?.await?;
         Ok(key)
@@ -124,10 +198,11 @@ impl DocStorage {
         merged: &[String],
     ) -> Result<String, StorageError> {
         let key = chunk_key(doc_id, "s");
+        let snapshot = self.seal(snapshot).await?;
         let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadWrite)?;
         let store = tx.object_store(CHUNKS)?;
         store
-            .put(&Uint8Array::from(snapshot).into(), Some(&JsValue::from_str(&key)))?
+            .put(&snapshot.into(), Some(&JsValue::from_str(&key)))?
             .await?;
         for old in merged {
             store.delete(Query::from(JsValue::from_str(old)))?.await?;
@@ -137,11 +212,10 @@ impl DocStorage {
     }
 
     async fn put(&self, store_name: &str, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        let value = self.seal(value).await?;
         let tx = self.db.transaction(&[store_name], TransactionMode::ReadWrite)?;
         let store = tx.object_store(store_name)?;
-        store
-            .put(&Uint8Array::from(value).into(), Some(&JsValue::from_str(key)))?
-            .await?;
+        store.put(&value.into(), Some(&JsValue::from_str(key)))?.await?;
         tx.commit()?.await?;
         Ok(())
     }
@@ -156,9 +230,10 @@ impl DocStorage {
             .object_store(META)?
             .get(Query::from(JsValue::from_str(key)))?
             .await?;
-        Ok(value
-            .filter(|v| !v.is_undefined() && !v.is_null())
-            .map(|v| bytes(&v)))
+        match value.filter(|v| !v.is_undefined() && !v.is_null()) {
+            Some(v) => Ok(Some(self.open_value(&v).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Removes a document and its sync state from the device.

@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use app::storage::DocStorage;
+use app::vault::{Vault, VaultError};
 use automerge::AutoCommit;
 use desmigratif_model::{Author, Person, RecordId, VillageDoc};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -14,9 +15,62 @@ fn doc_id() -> String {
     format!("test-{}", RecordId::random())
 }
 
+/// A vault of its own for a test (a fresh account name, so tests do not share PIN counters).
+async fn vault() -> Vault {
+    Vault::create(&format!("wasm-{}", RecordId::random()), "246810")
+        .await
+        .unwrap()
+}
+
+/// What is stored is sealed: no plaintext in it, it opens only with its own key, and the PIN
+/// that made the vault is the only one that opens it again (a wrong one counts down).
+#[wasm_bindgen_test]
+async fn the_vault_seals_what_is_stored_and_opens_only_with_its_pin() {
+    let account = format!("wasm-{}", RecordId::random());
+    let vault = Vault::create(&account, "246810").await.unwrap();
+    let plain = b"Siti Aminah 3507123456789012";
+    let sealed = vault.seal(plain).await.unwrap();
+    assert!(app::vault::is_sealed(&sealed));
+    assert!(
+        !sealed.windows(11).any(|w| w == b"Siti Aminah"),
+        "no plaintext in the sealed value"
+    );
+    assert!(!sealed.windows(16).any(|w| w == b"3507123456789012"));
+    assert_eq!(vault.open(&sealed).await.unwrap(), plain);
+
+    let other = vault().await;
+    assert!(other.open(&sealed).await.is_err(), "another key does not open it");
+
+    assert_eq!(
+        Vault::unlock(&account, "135790").await.unwrap_err(),
+        VaultError::WrongPin { left: 9 }
+    );
+    assert_eq!(app::vault::failures(&account), 1);
+    let again = Vault::unlock(&account, "246810").await.unwrap();
+    assert_eq!(
+        again.open(&sealed).await.unwrap(),
+        plain,
+        "the right PIN opens what was sealed"
+    );
+    assert_eq!(app::vault::failures(&account), 0, "a right PIN resets the count");
+
+    for _ in 0..9 {
+        let _ = Vault::unlock(&account, "000000").await;
+    }
+    assert_eq!(
+        Vault::unlock(&account, "000000").await.unwrap_err(),
+        VaultError::TooManyAttempts
+    );
+    app::vault::forget(&account);
+    assert_eq!(
+        Vault::unlock(&account, "246810").await.unwrap_err(),
+        VaultError::Missing
+    );
+}
+
 #[wasm_bindgen_test]
 async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
-    let storage = DocStorage::open().await.unwrap();
+    let storage = DocStorage::open(vault().await).await.unwrap();
     let id = doc_id();
     let code = "35.07.11.2008".parse().unwrap();
     // Two "tabs" start from the same document and append their own chunks.
@@ -96,7 +150,7 @@ async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
 
 #[wasm_bindgen_test]
 async fn documents_do_not_see_each_others_chunks() {
-    let storage = DocStorage::open().await.unwrap();
+    let storage = DocStorage::open(vault().await).await.unwrap();
     let (one, two) = (doc_id(), doc_id());
     storage.append(&one, b"one").await.unwrap();
     storage.append(&two, b"two").await.unwrap();
@@ -144,11 +198,12 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
     };
     let session: Session = serde_json::from_str(session).unwrap();
     let doc_id = session.villages()[0].doc_id.clone();
-    let storage = DocStorage::open().await.unwrap();
+    let vault = vault().await;
+    let storage = DocStorage::open(vault.clone()).await.unwrap();
     storage.remove_doc(&doc_id).await.unwrap();
 
     let status = Status::new();
-    let engine = Engine::start_with_relay(session.clone(), status, Some(url.into()))
+    let engine = Engine::start_with_relay(session.clone(), status, vault.clone(), Some(url.into()))
         .await
         .unwrap();
     assert!(
@@ -188,7 +243,7 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
     // A device with nothing stored gets the edit from the relay.
     storage.remove_doc(&doc_id).await.unwrap();
     let fresh_status = Status::new();
-    let fresh = Engine::start_with_relay(session, fresh_status, Some(url.into()))
+    let fresh = Engine::start_with_relay(session, fresh_status, vault, Some(url.into()))
         .await
         .unwrap();
     assert!(
@@ -226,13 +281,14 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
         access: "read_write".into(),
     }];
     let offline = Some("ws://127.0.0.1:9/sync".to_owned());
-    let storage = DocStorage::open().await.unwrap();
+    let vault = vault().await;
+    let storage = DocStorage::open(vault.clone()).await.unwrap();
     storage
         .append(&id, &VillageDoc::genesis(&code.parse().unwrap()).save())
         .await
         .unwrap();
 
-    let engine = Engine::start_with_relay(session.clone(), Status::new(), offline.clone())
+    let engine = Engine::start_with_relay(session.clone(), Status::new(), vault.clone(), offline.clone())
         .await
         .unwrap();
     let by = session.author();
@@ -268,7 +324,7 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
     assert_eq!(stored_persons, edits as usize, "the view was stored");
     engine.stop();
 
-    let again = Engine::start_with_relay(session, Status::new(), offline)
+    let again = Engine::start_with_relay(session, Status::new(), vault, offline)
         .await
         .unwrap();
     assert_eq!(

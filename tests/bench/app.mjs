@@ -5,7 +5,7 @@
 //
 // BENCH_HOUSEHOLDS (e.g. "500,2500") and BENCH_THROTTLE (e.g. "1,4") choose the runs;
 // BENCH_VILLAGE_ONLY=1 measures one village phone only, BENCH_IMPORT_ONLY=1 the import only.
-import { startRelay, launchProfile } from '../e2e/support.mjs';
+import { startRelay, launchProfile, choosePin } from '../e2e/support.mjs';
 import { statSync } from 'node:fs';
 
 const householdRuns = (process.env.BENCH_HOUSEHOLDS ?? '500,2500').split(',').map(Number);
@@ -41,6 +41,7 @@ async function login(page, url, username) {
   await page.locator('#username').fill(username);
   await page.locator('#password').fill('demo-desmigratif');
   await page.getByRole('button', { name: 'Masuk' }).click();
+  await choosePin(page);
   await page.locator('.counts .count').first().waitFor({ timeout: LONG });
   await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
 }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startRelay, launchBrowser, launchProfile, newPhone, login, synced, createPerson,
+  startRelay, launchBrowser, launchProfile, newPhone, login, synced, createPerson, choosePin,
 } from './support.mjs';
 
 let browser;
@@ -127,6 +127,7 @@ test('a clerk creates a village account (password shown once); the administrator
     await worker.page.locator('#username').fill('desa-sengguruh');
     await worker.page.locator('#password').fill(password);
     await worker.page.getByRole('button', { name: 'Masuk' }).click();
+    await choosePin(worker.page);
     await worker.page.locator('h1', { hasText: 'Desa Sengguruh' }).waitFor();
     await createPerson(worker.page, 'Warga Pertama Sengguruh');
     await synced(worker.page);

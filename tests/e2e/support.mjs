@@ -84,18 +84,45 @@ export async function launchBrowser() {
 }
 
 /// A browser with a real, fresh profile directory (not incognito), as an installed app has.
-export async function launchProfile(options = {}) {
+export async function launchProfile({ autoUnlock = true, ...options } = {}) {
   const dir = tempDir('profile');
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: env('CHROMIUM_PATH'), headless: true, args: CHROMIUM_ARGS,
     viewport: { width: 360, height: 740 }, locale: 'id-ID', ...options,
   });
+  if (autoUnlock) unlockOnEveryLoad(context);
   return { context, page: context.pages()[0] ?? await context.newPage(), close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** The PIN the tests choose for a phone's records. */
+export const PIN = '246810';
+
+/** Each full page load of the app asks for the PIN, as a phone's user would type it: on every
+ * page of `context` that loads the app locked, type it (tests of the lock itself opt out). */
+export function unlockOnEveryLoad(context) {
+  const watch = (page) => page.on('domcontentloaded', () => { unlockIfLocked(page).catch(() => {}); });
+  context.pages().forEach(watch);
+  context.on('page', watch);
+}
+
+async function unlockIfLocked(page) {
+  const state = await page.locator('html[data-lock]').getAttribute('data-lock', { timeout: 30_000 });
+  if (state !== 'locked') return;
+  await page.locator('#unlock-pin').fill(PIN, { timeout: 10_000 });
+  await page.locator('#unlock-submit').click({ timeout: 10_000 });
+}
+
+/** After the first login on a device, an account with records chooses the PIN that locks them. */
+export async function choosePin(page) {
+  await page.locator('#pin-new').fill(PIN);
+  await page.locator('#pin-again').fill(PIN);
+  await page.getByRole('button', { name: 'Simpan PIN' }).click();
+}
+
 /// A fresh browser profile (context) on a phone-sized screen, recording console errors.
-export async function newPhone(browser, options = {}) {
+export async function newPhone(browser, { autoUnlock = true, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', ...options });
+  if (autoUnlock) unlockOnEveryLoad(context);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -108,6 +135,9 @@ export async function login(page, url, username, device) {
   await page.locator('#password').fill('demo-desmigratif');
   if (device) await page.locator('#device-name').fill(device);
   await page.getByRole('button', { name: 'Masuk' }).click();
+  // A new device chooses its PIN; the same account logging in again keeps the one it has.
+  await page.locator('#pin-new, .counts .count').first().waitFor({ timeout: 30_000 });
+  if (await page.locator('#pin-new').isVisible()) await choosePin(page);
   await page.locator('.counts .count').first().waitFor({ timeout: 30_000 });
 }
 

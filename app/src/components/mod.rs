@@ -4,6 +4,7 @@ pub mod conflict_dialog;
 pub mod download;
 pub mod field;
 pub mod language_switch;
+pub mod lock_screen;
 pub mod record_parts;
 pub mod sync_status;
 pub mod update_banner;

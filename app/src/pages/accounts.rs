@@ -122,7 +122,7 @@ async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, P
 }
 
 fn use_app_token() -> Option<String> {
-    session::load().map(|s| s.token)
+    session::current_token()
 }
 
 fn action_label(action: &str, lang: Lang) -> String {
@@ -168,7 +168,18 @@ pub fn AccountsPage() -> impl IntoView {
             reply.set(Some(result));
         });
     };
-    reload();
+    // Asked once the app is open (after the PIN, the token is there) and again after each
+    // unlock.
+    Effect::new(move |_| {
+        let open = app.lock.get() == crate::context::Lock::Open;
+        if open
+            && app
+                .session
+                .with(|s| s.as_ref().is_some_and(|s| !s.token.is_empty()))
+        {
+            reload();
+        }
+    });
     let filter = RwSignal::new(String::new());
     let allowed = move || app.session.get().is_some_and(|s| s.manages_accounts());
 

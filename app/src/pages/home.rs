@@ -1,6 +1,7 @@
 use desmigratif_model::{Category, Collection, Lang};
 use leptos::prelude::*;
 
+use crate::components::lock_screen;
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
 use crate::pages::accounts::AccountsPage;
@@ -327,9 +328,34 @@ fn Logout() -> impl IntoView {
             let _ = app.logout().await;
         });
     };
+    let keeps_records = move || {
+        app.session
+            .with(|s| s.as_ref().is_some_and(|s| s.has_documents()))
+    };
+    let idle = RwSignal::new(lock_screen::idle_minutes());
     view! {
         <footer class="foot">
             <span>{move || app.session.get().map(|s| format!("{} · {}", s.username, desmigratif_model::device_name(&s.device)))}</span>
+            <Show when=keeps_records>
+                <label class="idle-lock">
+                    {move || lang.text("Kunci otomatis setelah", "Lock when idle for")}
+                    <select prop:value=move || idle.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(m) = event_target_value(&ev).parse::<u32>() {
+                                crate::session::set_item(lock_screen::IDLE_KEY, &m.to_string());
+                                idle.set(m);
+                            }
+                        }>
+                        {lock_screen::IDLE_CHOICES.map(|m| view! {
+                            <option value=m.to_string()>{move || match lang.get() {
+                                Lang::Id => format!("{m} menit"),
+                                Lang::En => format!("{m} min"),
+                            }}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button class="link lock-now" on:click=move |_| app.lock_now()>{move || lang.text("Kunci sekarang", "Lock now")}</button>
+            </Show>
             <button class="link" on:click=logout>{move || lang.text("Keluar", "Log out")}</button>
         </footer>
     }

@@ -51,7 +51,7 @@ pub fn Login() -> impl IntoView {
                 if current.is_some() {
                     // This device still holds the account's data: erase it first (the page
                     // starts afresh and says why).
-                    app.erase_after_revocation().await;
+                    app.erase(session::Erased::Revoked).await;
                     return;
                 }
                 // Nothing of the account is here: carry on as a new device.
@@ -67,8 +67,7 @@ pub fn Login() -> impl IntoView {
                 }
                 Ok(s) => {
                     session::clear_erased_notice();
-                    session::save(&s);
-                    app.start(s);
+                    app.begin(s).await;
                     navigate("/", Default::default());
                 }
                 Err(e) => error.set(Some(e)),
@@ -79,16 +78,9 @@ pub fn Login() -> impl IntoView {
     view! {
         <form class="card login" on:submit=submit>
             <h1>{move || lang.text("Masuk", "Log in")}</h1>
-            {session::erased_account().map(|account| view! {
+            {session::erased_account().map(|(because, account)| view! {
                 <p class="msg error erased" role="alert">
-                    {move || match lang.get() {
-                        desmigratif_model::Lang::Id => format!(
-                            "Kantor mencabut akses perangkat ini untuk akun {account}. Semua data akun itu sudah dihapus dari perangkat ini. Jika HP ini sudah kembali ke petugas, masuk lagi: perangkat ini terdaftar sebagai perangkat baru."
-                        ),
-                        desmigratif_model::Lang::En => format!(
-                            "The office revoked this device for account {account}. All of that account's data was erased from it. If the phone is back with its worker, log in again: it registers as a new device."
-                        ),
-                    }}
+                    {move || erased_notice(because, &account, lang.get())}
                 </p>
             })}
             <div class="field">
@@ -116,5 +108,33 @@ pub fn Login() -> impl IntoView {
                 {move || if busy.get() { lang.text("Memeriksa…", "Checking…") } else { lang.text("Masuk", "Log in") }}
             </button>
         </form>
+    }
+}
+
+/// Why the login page shows: the account's data was erased from this device.
+fn erased_notice(because: session::Erased, account: &str, lang: desmigratif_model::Lang) -> String {
+    use desmigratif_model::Lang;
+    use session::Erased;
+    match (because, lang) {
+        (Erased::Revoked, Lang::Id) => format!(
+            "Kantor mencabut akses perangkat ini untuk akun {account}. Semua data akun itu sudah dihapus dari perangkat ini. Jika HP ini sudah kembali ke petugas, masuk lagi: perangkat ini terdaftar sebagai perangkat baru."
+        ),
+        (Erased::Revoked, Lang::En) => format!(
+            "The office revoked this device for account {account}. All of that account's data was erased from it. If the phone is back with its worker, log in again: it registers as a new device."
+        ),
+        (Erased::WrongPins, Lang::Id) => format!(
+            "PIN salah {} kali berturut-turut: data akun {account} sudah dihapus dari HP ini. Masuk lagi saat ada sinyal untuk mengunduhnya kembali.",
+            crate::vault::MAX_ATTEMPTS
+        ),
+        (Erased::WrongPins, Lang::En) => format!(
+            "{} wrong PINs in a row: the data of account {account} was erased from this phone. Log in again with signal to download it again.",
+            crate::vault::MAX_ATTEMPTS
+        ),
+        (Erased::ForgotPin, Lang::Id) => format!(
+            "Data akun {account} sudah dihapus dari HP ini. Masuk lagi saat ada sinyal, lalu buat PIN baru."
+        ),
+        (Erased::ForgotPin, Lang::En) => format!(
+            "The data of account {account} was erased from this phone. Log in again with signal, then choose a new PIN."
+        ),
     }
 }
