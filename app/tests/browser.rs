@@ -16,7 +16,7 @@ fn doc_id() -> String {
 }
 
 /// A vault of its own for a test (a fresh account name, so tests do not share PIN counters).
-async fn vault() -> Vault {
+async fn fresh_vault() -> Vault {
     Vault::create(&format!("wasm-{}", RecordId::random()), "246810")
         .await
         .unwrap()
@@ -38,7 +38,7 @@ async fn the_vault_seals_what_is_stored_and_opens_only_with_its_pin() {
     assert!(!sealed.windows(16).any(|w| w == b"3507123456789012"));
     assert_eq!(vault.open(&sealed).await.unwrap(), plain);
 
-    let other = vault().await;
+    let other = fresh_vault().await;
     assert!(other.open(&sealed).await.is_err(), "another key does not open it");
 
     assert_eq!(
@@ -70,7 +70,7 @@ async fn the_vault_seals_what_is_stored_and_opens_only_with_its_pin() {
 
 #[wasm_bindgen_test]
 async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
-    let storage = DocStorage::open(vault().await).await.unwrap();
+    let storage = DocStorage::open(fresh_vault().await).await.unwrap();
     let id = doc_id();
     let code = "35.07.11.2008".parse().unwrap();
     // Two "tabs" start from the same document and append their own chunks.
@@ -150,7 +150,7 @@ async fn chunks_from_two_writers_all_load_and_compaction_keeps_later_chunks() {
 
 #[wasm_bindgen_test]
 async fn documents_do_not_see_each_others_chunks() {
-    let storage = DocStorage::open(vault().await).await.unwrap();
+    let storage = DocStorage::open(fresh_vault().await).await.unwrap();
     let (one, two) = (doc_id(), doc_id());
     storage.append(&one, b"one").await.unwrap();
     storage.append(&two, b"two").await.unwrap();
@@ -198,7 +198,7 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
     };
     let session: Session = serde_json::from_str(session).unwrap();
     let doc_id = session.villages()[0].doc_id.clone();
-    let vault = vault().await;
+    let vault = fresh_vault().await;
     let storage = DocStorage::open(vault.clone()).await.unwrap();
     storage.remove_doc(&doc_id).await.unwrap();
 
@@ -281,7 +281,7 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
         access: "read_write".into(),
     }];
     let offline = Some("ws://127.0.0.1:9/sync".to_owned());
-    let vault = vault().await;
+    let vault = fresh_vault().await;
     let storage = DocStorage::open(vault.clone()).await.unwrap();
     storage
         .append(&id, &VillageDoc::genesis(&code.parse().unwrap()).save())

@@ -90,9 +90,14 @@ test('the records on the phone are sealed: no name, NIK or token in its storage;
     await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: 60_000 });
     const values = await rawStore(page);
     assert.ok(values.length > 3, 'the village, its sync state and its view are kept');
+    // NIKs of the village as the relay holds them: none may be readable on the phone.
+    const { doc } = await relayDoc('desa-brongkal', 'uji-nik.0a0b0c');
+    const niks = Object.values(doc.persons).map((p) => String(p.nik ?? '')).filter((n) => /^\d{16}$/.test(n)).slice(0, 20);
+    assert.ok(niks.length > 5, 'the demo village has NIKs');
     for (const [key, bytes] of values) {
       assert.equal(Buffer.from(bytes.slice(0, 4)).toString(), 'DMe1', `${key} is sealed`);
       assert.ok(!contains(bytes, 'Wulan Tersegel'), `${key} holds no name`);
+      for (const nik of niks) assert.ok(!contains(bytes, nik), `${key} holds no NIK`);
     }
     const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('desmigratif.session')));
     assert.equal(kept.token, '', 'no token in the clear');

@@ -325,3 +325,74 @@ async fn a_revoked_phone_is_cut_off_at_once_and_told_to_erase_while_the_others_g
     assert_eq!(sri["live_sessions"], 0);
     relay.stop().await;
 }
+
+/// An office resetting a password or disabling an account cuts every live connection of that
+/// account at once (not at the next 15 s poll), whatever device it is on; other accounts go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_or_a_disabled_account_ends_its_live_connections_at_once() {
+    let dir = temp_dir("reset-live");
+    let relay = TestRelay::start(&dir).await;
+    let addr = relay.addr;
+    let office = token(addr, "disnaker-malang", "pc-kantor").await;
+    let phone_token = token(addr, "desa-brongkal", "HP_Ani.0a1b2c").await;
+    let other_token = token(addr, "desa-balearjo", "HP_Budi.0d0e0f").await;
+    let mut phone = Peer::connect(&relay.ws_url(), &phone_token, "desa-brongkal", "HP_Ani.0a1b2c")
+        .await
+        .unwrap();
+    let mut other = Peer::connect(&relay.ws_url(), &other_token, "desa-balearjo", "HP_Budi.0d0e0f")
+        .await
+        .unwrap();
+
+    let (status, reply) = api(
+        addr,
+        "POST",
+        "/api/accounts/desa-brongkal/password",
+        Some(&office),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let new_password = reply["password"].as_str().unwrap().to_owned();
+    assert!(
+        phone.closed_within(Duration::from_secs(5)).await,
+        "the account's open connection ended with the reset"
+    );
+    assert!(
+        !other.closed_within(Duration::from_millis(300)).await,
+        "another village goes on"
+    );
+    assert_eq!(api(addr, "GET", "/api/me", Some(&phone_token), "").await.0, 401);
+    assert_eq!(
+        login(addr, "desa-brongkal", DEMO, "HP_Ani.0a1b2c").await.0,
+        401,
+        "the old password no longer works"
+    );
+    let (status, fresh) = login(addr, "desa-brongkal", &new_password, "HP_Ani.0a1b2c").await;
+    assert_eq!(status, 200);
+
+    // Disabled: the new session ends at once too, and the account cannot log in.
+    let fresh = fresh["token"].as_str().unwrap().to_owned();
+    let mut phone = Peer::connect(&relay.ws_url(), &fresh, "desa-brongkal", "HP_Ani.0a1b2c")
+        .await
+        .unwrap();
+    assert_eq!(
+        api(
+            addr,
+            "POST",
+            "/api/accounts/desa-brongkal/disable",
+            Some(&office),
+            ""
+        )
+        .await
+        .0,
+        204
+    );
+    assert!(
+        phone.closed_within(Duration::from_secs(5)).await,
+        "the disabled account's connection ended"
+    );
+    let (status, v) = login(addr, "desa-brongkal", &new_password, "HP_Ani.0a1b2c").await;
+    assert_eq!((status, v["reason"].as_str()), (403, Some("account_disabled")));
+    assert!(!other.closed_within(Duration::from_millis(300)).await);
+    relay.stop().await;
+}
