@@ -79,7 +79,12 @@ test('a case recorded offline, referred, and followed up on two phones offline k
     }
     await addEntry(a.page, 'Note', { note: 'Keluarga ditelepon, menunggu kabar.' });
     await addEntry(b.page, 'InProgress', { note: 'BP3MI menghubungi agensi di Malaysia.' });
-    await b.page.locator('.case-status[data-status="InProgress"]').waitFor();
+    // (This wait failed twice in full runs, never alone: the message says what the log held.)
+    await b.page.locator('.case-status[data-status="InProgress"]').waitFor().catch(async (e) => {
+      const steps = await b.page.locator('.case-log ul.log li').evaluateAll((lis) => lis.map((li) => `${li.dataset.step}: ${li.textContent}`));
+      const status = await b.page.locator('.case-status').getAttribute('data-status');
+      throw new Error(`case status ${status}, log ${JSON.stringify(steps)}: ${e.message}`);
+    });
     for (const p of [a, b]) await p.context.setOffline(false);
     for (const p of [a, b]) {
       await synced(p.page);
