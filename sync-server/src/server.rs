@@ -71,7 +71,22 @@ pub struct Relay {
     pub demo_accounts: Vec<DemoAccount>,
     /// Held while the relay runs (see [`crate::import::lock_data_dir`]).
     pub lock: std::fs::File,
+    /// Notices the command line's changes to accounts (stopped with the relay).
+    _watch: AbortOnDrop,
 }
+
+/// A background task that ends when its owner is dropped.
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How often the relay looks for account changes made by the command line.
+const OTHER_WRITERS_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -118,6 +133,9 @@ impl Relay {
             connections: Default::default(),
         };
         let router = router(state.clone(), &args.static_dir);
+        let watch = AbortOnDrop(tokio::spawn(
+            state.db.clone().watch_other_writers(OTHER_WRITERS_CHECK),
+        ));
         Ok(Self {
             state,
             repo,
@@ -125,6 +143,7 @@ impl Relay {
             demo_docs,
             demo_accounts,
             lock,
+            _watch: watch,
         })
     }
 }

@@ -202,9 +202,9 @@ async fn connect(
     let ended = db.sessions_changed();
     let watcher = tokio::spawn(async move {
         loop {
-            // Revocations through the API wake every connection at once; the command line's
-            // (another process) are seen at the next poll. Listening starts before the check,
-            // so a revocation made during it is not missed.
+            // Revocations wake every connection at once (the API's directly, the command
+            // line's within a second through `watch_other_writers`); the poll is a backstop.
+            // Listening starts before the check, so a revocation made during it is not missed.
             let woken = ended.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();

@@ -244,9 +244,31 @@ impl AccountDb {
 
     /// Woken whenever sessions end (a device or account revoked, a new password, an account
     /// disabled), so live connections re-check theirs at once instead of at their next poll.
-    /// Changes made by another process (the command line) are seen at the poll.
+    /// Changes made by another process (the command line) wake it through
+    /// [`Self::watch_other_writers`].
     pub fn sessions_changed(&self) -> Arc<tokio::sync::Notify> {
         self.changed.clone()
+    }
+
+    /// Wakes [`Self::sessions_changed`] when another process (the command line: `user
+    /// revoke-device`, `user passwd`, …) commits to the database, checked every `every`.
+    /// SQLite's `data_version` moves only with other connections' commits, and reading it costs
+    /// no query of the tables. Runs until dropped.
+    pub async fn watch_other_writers(self, every: std::time::Duration) {
+        let version = |db: &AccountDb| -> Option<i64> {
+            db.conn().query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
+        };
+        let mut last = version(&self);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = version(&self);
+            if now != last {
+                last = now;
+                self.changed.notify_waiters();
+            }
+        }
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {

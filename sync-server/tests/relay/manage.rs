@@ -396,3 +396,45 @@ async fn a_password_reset_or_a_disabled_account_ends_its_live_connections_at_onc
     assert!(!other.closed_within(Duration::from_millis(300)).await);
     relay.stop().await;
 }
+
+/// The command line is another process: a device it revokes on a running relay is cut off
+/// within seconds too (the relay notices other writers to the account database), not at the
+/// next 15 s poll; the account's other device goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_revoked_from_the_command_line_is_cut_off_within_seconds() {
+    let dir = temp_dir("cli-revoke-live");
+    let relay = TestRelay::start(&dir).await;
+    let lost = token(relay.addr, "desa-brongkal", "HP_Sri.0a1b2c").await;
+    let kept = token(relay.addr, "desa-brongkal", "laptop-balai").await;
+    let mut phone = Peer::connect(&relay.ws_url(), &lost, "desa-brongkal", "HP_Sri.0a1b2c")
+        .await
+        .unwrap();
+    let mut laptop = Peer::connect(&relay.ws_url(), &kept, "desa-brongkal", "laptop-balai")
+        .await
+        .unwrap();
+    let data_dir = dir.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
+            .args([
+                "user",
+                "revoke-device",
+                "--username",
+                "desa-brongkal",
+                "--device",
+                "HP_Sri.0a1b2c",
+                "--data-dir",
+            ])
+            .arg(&data_dir)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        phone.closed_within(Duration::from_secs(5)).await,
+        "the phone revoked from the command line was cut off"
+    );
+    assert!(!laptop.closed_within(Duration::from_millis(300)).await);
+    relay.stop().await;
+}
