@@ -50,6 +50,7 @@ pub mod fields;
 pub mod history;
 pub mod ids;
 pub mod import;
+pub mod jobs;
 pub mod query;
 pub mod record;
 pub mod records;

@@ -342,7 +342,7 @@ fn EpisodeForm(
             out
         })
     };
-    // The district's agencies and countries, offered as the user types.
+    // The district's agencies, the countries and the jobs, offered as the user types.
     let suggest_for = move |field: &'static str| -> Option<Signal<Vec<String>>> {
         match field {
             "agency" => Some(agency_names()),
@@ -365,6 +365,12 @@ fn EpisodeForm(
                 countries.sort();
                 countries.dedup();
                 countries
+            })),
+            "occupation" => Some(Signal::derive(|| {
+                desmigratif_model::jobs::JOBS
+                    .iter()
+                    .map(|j| j.name.to_owned())
+                    .collect()
             })),
             _ => None,
         }

@@ -325,9 +325,10 @@ impl VillageSnapshot {
                         None => Sector::Unknown,
                     },
                 );
+                // Jobs written before the list, in one spelling each.
                 tally(
                     &mut f.abroad_by_job,
-                    e.occupation.as_deref().unwrap_or("").trim().to_owned(),
+                    crate::jobs::canonical_job(e.occupation.as_deref().unwrap_or("")),
                 );
                 tally(&mut f.abroad_by_scheme, e.scheme);
             }

@@ -275,9 +275,13 @@ impl Described for MigrationEpisode {
 }
 
 impl Validate for MigrationEpisode {
-    /// One spelling per country ([`crate::countries::canonical_country`]).
+    /// One spelling per country ([`crate::countries::canonical_country`]) and per job
+    /// ([`crate::jobs::canonical_job`]).
     fn normalise(&mut self) {
         self.destination_country = crate::countries::canonical_country(&self.destination_country);
+        if let Some(job) = &self.occupation {
+            self.occupation = Some(crate::jobs::canonical_job(job)).filter(|j| !j.is_empty());
+        }
     }
 
     fn validate(&self) -> Vec<Issue> {
