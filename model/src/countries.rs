@@ -99,8 +99,8 @@ pub const COUNTRIES: &[Country] = &[
     c("MU", "Mauritius", &[]),
 ];
 
-/// A name as compared: lower case, letters and digits only.
-fn key(s: &str) -> String {
+/// A typed name as compared: lower case, letters and digits only (countries, jobs).
+pub(crate) fn key(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

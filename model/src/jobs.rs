@@ -3,6 +3,8 @@
 //! figures. Names are the Indonesian ones placement documents use; the aliases are the other
 //! ways people write them (abbreviations, everyday words, English).
 
+use crate::countries::key;
+
 /// A job with its stored name and the other ways it is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Job {
@@ -131,14 +133,6 @@ pub const JOBS: &[Job] = &[
         &["cleaning service", "cleaner", "janitor", "tukang sapu"],
     ),
 ];
-
-/// A typed job compared without case, spaces or punctuation.
-fn key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// The job a typed name stands for, if it is one the list knows.
 pub fn find_job(typed: &str) -> Option<&'static Job> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import WebSocket from 'ws';
-import { startRelay, launchBrowser, newPhone, login as loginPhone, synced, editField } from './support.mjs';
+import { startRelay, launchBrowser, newPhone, login as loginPhone, synced, editField, apiLogin } from './support.mjs';
 
 const ARJO = '35.07.11.2008';
 let relay;
@@ -19,13 +19,7 @@ after(async () => {
 
 const tokens = [];
 async function login(username, device) {
-  const res = await fetch(`${relay.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'demo-desmigratif', device }),
-  });
-  assert.equal(res.status, 200);
-  const session = await res.json();
+  const session = await apiLogin(relay.url, username, device);
   tokens.push(session.token);
   return session;
 }

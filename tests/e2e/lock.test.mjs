@@ -8,7 +8,7 @@ import * as A from '@automerge/automerge';
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import {
-  startRelay, launchBrowser, newPhone, login, synced, createPerson, PIN,
+  startRelay, launchBrowser, newPhone, login, synced, createPerson, PIN, apiLogin,
 } from './support.mjs';
 
 let browser;
@@ -63,13 +63,7 @@ async function findPerson(page, name) {
 
 /** The village document as the relay holds it, read by a stock client of `username`. */
 async function relayDoc(username, device) {
-  const res = await fetch(`${relay.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'demo-desmigratif', device }),
-  });
-  assert.equal(res.status, 200);
-  const session = await res.json();
+  const session = await apiLogin(relay.url, username, device);
   const village = session.documents.find((d) => d.kind === 'village');
   const adapter = new WebSocketClientAdapter(`${relay.url.replace('http', 'ws')}/sync?token=${session.token}&session=js`, 500);
   const repo = new Repo({ network: [adapter], peerId: `${username}/${device}/js`, isEphemeral: true });

@@ -94,6 +94,18 @@ export async function launchProfile({ autoUnlock = true, ...options } = {}) {
   return { context, page: context.pages()[0] ?? await context.newPage(), close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** Logs `username` in through the relay's API (as a stock client would) from `device`; the
+ * session the relay answers, with its token. */
+export async function apiLogin(url, username, device) {
+  const res = await fetch(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo-desmigratif', device }),
+  });
+  if (res.status !== 200) throw new Error(`login of ${username}: ${res.status}`);
+  return res.json();
+}
+
 /** The PIN the tests choose for a phone's records. */
 export const PIN = '246810';
 

@@ -46,6 +46,16 @@ async fn token(addr: std::net::SocketAddr, user: &str, device: &str) -> String {
 }
 
 /// One account of a `GET /api/accounts` reply.
+/// A device of `user` logged in (with the demo password) and connected for sync: its token and
+/// its connection.
+async fn online(relay: &TestRelay, user: &str, device: &str) -> (String, Peer) {
+    let token = token(relay.addr, user, device).await;
+    let peer = Peer::connect(&relay.ws_url(), &token, user, device)
+        .await
+        .unwrap();
+    (token, peer)
+}
+
 fn account<'a>(reply: &'a Value, username: &str) -> &'a Value {
     reply["accounts"]
         .as_array()
@@ -266,14 +276,8 @@ async fn a_revoked_phone_is_cut_off_at_once_and_told_to_erase_while_the_others_g
     let relay = TestRelay::start(&dir).await;
     let addr = relay.addr;
     let office = token(addr, "disnaker-malang", "pc-kantor").await;
-    let lost = token(addr, "desa-brongkal", "HP_Sri.0a1b2c").await;
-    let kept = token(addr, "desa-brongkal", "laptop-balai").await;
-    let mut phone = Peer::connect(&relay.ws_url(), &lost, "desa-brongkal", "HP_Sri.0a1b2c")
-        .await
-        .unwrap();
-    let mut laptop = Peer::connect(&relay.ws_url(), &kept, "desa-brongkal", "laptop-balai")
-        .await
-        .unwrap();
+    let (lost, mut phone) = online(&relay, "desa-brongkal", "HP_Sri.0a1b2c").await;
+    let (kept, mut laptop) = online(&relay, "desa-brongkal", "laptop-balai").await;
 
     let (_, list) = api(addr, "GET", "/api/accounts", Some(&office), "").await;
     let brongkal = account(&list, "desa-brongkal");
@@ -334,14 +338,8 @@ async fn a_password_reset_or_a_disabled_account_ends_its_live_connections_at_onc
     let relay = TestRelay::start(&dir).await;
     let addr = relay.addr;
     let office = token(addr, "disnaker-malang", "pc-kantor").await;
-    let phone_token = token(addr, "desa-brongkal", "HP_Ani.0a1b2c").await;
-    let other_token = token(addr, "desa-balearjo", "HP_Budi.0d0e0f").await;
-    let mut phone = Peer::connect(&relay.ws_url(), &phone_token, "desa-brongkal", "HP_Ani.0a1b2c")
-        .await
-        .unwrap();
-    let mut other = Peer::connect(&relay.ws_url(), &other_token, "desa-balearjo", "HP_Budi.0d0e0f")
-        .await
-        .unwrap();
+    let (phone_token, mut phone) = online(&relay, "desa-brongkal", "HP_Ani.0a1b2c").await;
+    let (_, mut other) = online(&relay, "desa-balearjo", "HP_Budi.0d0e0f").await;
 
     let (status, reply) = api(
         addr,
@@ -404,14 +402,8 @@ async fn a_password_reset_or_a_disabled_account_ends_its_live_connections_at_onc
 async fn a_device_revoked_from_the_command_line_is_cut_off_within_seconds() {
     let dir = temp_dir("cli-revoke-live");
     let relay = TestRelay::start(&dir).await;
-    let lost = token(relay.addr, "desa-brongkal", "HP_Sri.0a1b2c").await;
-    let kept = token(relay.addr, "desa-brongkal", "laptop-balai").await;
-    let mut phone = Peer::connect(&relay.ws_url(), &lost, "desa-brongkal", "HP_Sri.0a1b2c")
-        .await
-        .unwrap();
-    let mut laptop = Peer::connect(&relay.ws_url(), &kept, "desa-brongkal", "laptop-balai")
-        .await
-        .unwrap();
+    let (_, mut phone) = online(&relay, "desa-brongkal", "HP_Sri.0a1b2c").await;
+    let (_, mut laptop) = online(&relay, "desa-brongkal", "laptop-balai").await;
     let data_dir = dir.clone();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
