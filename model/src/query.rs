@@ -370,7 +370,7 @@ impl VillageSnapshot {
                 filter
                     .dusun
                     .as_ref()
-                    .is_none_or(|d| p.dusun.as_ref().is_some_and(|pd| pd.eq_ignore_ascii_case(d)))
+                    .is_none_or(|d| p.dusun.as_ref().is_some_and(|pd| same_dusun(pd, d)))
             })
             .filter(|p| {
                 destination.as_ref().is_none_or(|d| {
@@ -421,9 +421,16 @@ impl VillageSnapshot {
         self.household(self.persons.get(person)?.no_kk.as_deref()?)
     }
 
-    /// The distinct dusun names of live persons, sorted, for filter menus.
+    /// The distinct dusun names of live persons, sorted, for filter menus (names written before
+    /// one spelling per dusun merged with theirs).
     pub fn dusun_names(&self) -> Vec<String> {
-        self.derived.dusun.keys().cloned().collect()
+        let names: std::collections::BTreeSet<String> = self
+            .derived
+            .dusun
+            .keys()
+            .map(|d| crate::records::canonical_dusun(d))
+            .collect();
+        names.into_iter().collect()
     }
 
     /// The distinct destination countries of live episodes, sorted, one spelling per country
@@ -448,4 +455,9 @@ impl VillageSnapshot {
             && self.damaged == other.damaged
             && self.derived == other.derived
     }
+}
+
+/// Whether two written dusun names are the same hamlet.
+fn same_dusun(a: &str, b: &str) -> bool {
+    crate::records::canonical_dusun(a).eq_ignore_ascii_case(&crate::records::canonical_dusun(b))
 }

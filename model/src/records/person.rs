@@ -252,7 +252,41 @@ impl Described for Person {
     ];
 }
 
+/// How a dusun is stored: spaces tidied, the word "Dusun" (or "Dsn.") before the name left out,
+/// and, when typed all in small or all in capital letters, each word capitalised ("dusun krajan
+/// lor", "DSN. KRAJAN LOR" → "Krajan Lor"), so one hamlet is one name in lists and figures.
+pub fn canonical_dusun(typed: &str) -> String {
+    let mut words: Vec<&str> = typed.split_whitespace().collect();
+    if words.len() > 1 && ["dusun", "dsn", "dsn."].contains(&words[0].to_lowercase().as_str()) {
+        words.remove(0);
+    }
+    let tidy = words.join(" ");
+    let letters = tidy.chars().filter(|c| c.is_alphabetic());
+    let one_case = letters.clone().all(char::is_lowercase) || letters.clone().all(char::is_uppercase);
+    if !one_case {
+        return tidy;
+    }
+    tidy.split(' ')
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let mut chars = lower.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
 impl Validate for Person {
+    /// One spelling per dusun ([`canonical_dusun`]).
+    fn normalise(&mut self) {
+        if let Some(d) = &self.dusun {
+            self.dusun = Some(canonical_dusun(d)).filter(|d| !d.is_empty());
+        }
+    }
+
     fn validate(&self) -> Vec<Issue> {
         let mut out = Vec::new();
         if self.full_name.trim().is_empty() {
@@ -302,5 +336,27 @@ impl Validate for Person {
         .filter(|(_, d)| d.is_some_and(|d| d > today))
         .map(|(f, _)| Issue::error(f, IssueKind::InFuture))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod dusun_tests {
+    use super::canonical_dusun;
+
+    #[test]
+    fn a_dusun_is_one_name_however_it_is_typed() {
+        for typed in [
+            "krajan lor",
+            "Dusun Krajan Lor",
+            "DSN. KRAJAN LOR",
+            " dsn  krajan   lor ",
+            "Krajan Lor",
+        ] {
+            assert_eq!(canonical_dusun(typed), "Krajan Lor", "{typed}");
+        }
+        // A name that is only the word stays; mixed case is kept as written.
+        assert_eq!(canonical_dusun("dusun"), "Dusun");
+        assert_eq!(canonical_dusun("Sumber  DeLima"), "Sumber DeLima");
+        assert_eq!(canonical_dusun("  "), "");
     }
 }

@@ -78,6 +78,8 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let value = match field {
                     "phone" => format!("08{:010}", n),
                     "deleted" => (!base.deleted).to_string(),
+                    // A dusun as the model keeps it (written "Krajan 3", stored so).
+                    "dusun" => format!("Krajan {n}"),
                     other => format!("{other} {n}"),
                 };
                 let result = match field {
