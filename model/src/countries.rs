@@ -107,6 +107,31 @@ pub(crate) fn key(s: &str) -> String {
         .collect()
 }
 
+/// A typed name with its spaces tidied and, when it was typed all in small or all in capital
+/// letters, in one case rule: capitalised as a sentence, or each word (`every_word`); mixed
+/// case is kept as written (jobs, dusun names).
+pub(crate) fn tidy_case(typed: &str, every_word: bool) -> String {
+    let tidy = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let letters = tidy.chars().filter(|c| c.is_alphabetic());
+    let one_case = letters.clone().all(char::is_lowercase) || letters.clone().all(char::is_uppercase);
+    if !one_case {
+        return tidy;
+    }
+    let capital = |w: &str| -> String {
+        let lower = w.to_lowercase();
+        let mut chars = lower.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    };
+    if every_word {
+        tidy.split(' ').map(capital).collect::<Vec<_>>().join(" ")
+    } else {
+        capital(&tidy)
+    }
+}
+
 /// The country a typed name stands for, if it is one the list knows.
 pub fn find_country(typed: &str) -> Option<&'static Country> {
     let k = key(typed);

@@ -3,7 +3,7 @@
 //! figures. Names are the Indonesian ones placement documents use; the aliases are the other
 //! ways people write them (abbreviations, everyday words, English).
 
-use crate::countries::key;
+use crate::countries::{key, tidy_case};
 
 /// A job with its stored name and the other ways it is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,18 +151,7 @@ pub fn canonical_job(typed: &str) -> String {
     if let Some(j) = find_job(typed) {
         return j.name.to_owned();
     }
-    let tidy = typed.split_whitespace().collect::<Vec<_>>().join(" ");
-    let letters = tidy.chars().filter(|c| c.is_alphabetic());
-    let one_case = letters.clone().all(char::is_lowercase) || letters.clone().all(char::is_uppercase);
-    if !one_case {
-        return tidy;
-    }
-    let lower = tidy.to_lowercase();
-    let mut chars = lower.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    tidy_case(typed, false)
 }
 
 #[cfg(test)]

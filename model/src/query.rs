@@ -424,25 +424,13 @@ impl VillageSnapshot {
     /// The distinct dusun names of live persons, sorted, for filter menus (names written before
     /// one spelling per dusun merged with theirs).
     pub fn dusun_names(&self) -> Vec<String> {
-        let names: std::collections::BTreeSet<String> = self
-            .derived
-            .dusun
-            .keys()
-            .map(|d| crate::records::canonical_dusun(d))
-            .collect();
-        names.into_iter().collect()
+        menu(&self.derived.dusun, crate::records::canonical_dusun)
     }
 
     /// The distinct destination countries of live episodes, sorted, one spelling per country
     /// (older records may hold "malaysia" beside "Malaysia").
     pub fn destinations(&self) -> Vec<String> {
-        let names: std::collections::BTreeSet<String> = self
-            .derived
-            .destinations
-            .keys()
-            .map(|c| crate::countries::canonical_country(c))
-            .collect();
-        names.into_iter().collect()
+        menu(&self.derived.destinations, crate::countries::canonical_country)
     }
 
     /// Whether two snapshots hold the same records and the same derived values (the
@@ -455,6 +443,12 @@ impl VillageSnapshot {
             && self.damaged == other.damaged
             && self.derived == other.derived
     }
+}
+
+/// A filter menu: the names a tally holds, each in its one spelling, sorted, without repeats.
+fn menu<V>(tally: &BTreeMap<String, V>, spelling: fn(&str) -> String) -> Vec<String> {
+    let names: std::collections::BTreeSet<String> = tally.keys().map(|k| spelling(k)).collect();
+    names.into_iter().collect()
 }
 
 /// Whether two written dusun names are the same hamlet.

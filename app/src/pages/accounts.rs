@@ -113,16 +113,12 @@ fn reason_text(reason: &str, lang: Lang) -> String {
 
 /// Calls the relay with the session's token.
 async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, Problem> {
-    let token = use_app_token();
+    let token = session::current_token();
     match session::http(method, url, token.as_deref(), body.as_deref()).await {
         Ok((status, text)) if (200..300).contains(&status) => Ok(text),
         Ok((status, text)) => Err(Problem::Refused(status, session::reason(&text))),
         Err(_) => Err(Problem::Offline),
     }
-}
-
-fn use_app_token() -> Option<String> {
-    session::current_token()
 }
 
 fn action_label(action: &str, lang: Lang) -> String {

@@ -260,23 +260,7 @@ pub fn canonical_dusun(typed: &str) -> String {
     if words.len() > 1 && ["dusun", "dsn", "dsn."].contains(&words[0].to_lowercase().as_str()) {
         words.remove(0);
     }
-    let tidy = words.join(" ");
-    let letters = tidy.chars().filter(|c| c.is_alphabetic());
-    let one_case = letters.clone().all(char::is_lowercase) || letters.clone().all(char::is_uppercase);
-    if !one_case {
-        return tidy;
-    }
-    tidy.split(' ')
-        .map(|w| {
-            let lower = w.to_lowercase();
-            let mut chars = lower.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<String>>()
-        .join(" ")
+    crate::countries::tidy_case(&words.join(" "), true)
 }
 
 impl Validate for Person {
