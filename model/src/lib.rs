@@ -69,8 +69,8 @@ pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{
     Category, CategoryCounts, CellKey, DashboardFilter, DuplicatePair, DuplicateSign, Figures, Month,
-    MonthFlow, PersonAt, PersonFilter, Pillar, PillarSummary, Pillars, SUPPRESS_BELOW, Sector, Shown, Tally,
-    find_duplicates, name_key, suppress,
+    MonthFlow, OutOfStep, PersonAt, PersonFilter, Pillar, PillarSummary, Pillars, SUPPRESS_BELOW, Sector,
+    Shown, SnapshotDelta, Tally, find_duplicates, name_key, suppress,
 };
 pub use record::{Collection, Record};
 pub use records::{

@@ -15,6 +15,7 @@ use crate::doc::ObjectIndex;
 
 mod aggregates;
 mod dashboard;
+mod delta;
 mod duplicates;
 mod pillars;
 mod refresh;
@@ -22,6 +23,7 @@ use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, EpisodeState, FamilyRelation, Household, MigrationEpisode, Person};
 pub use aggregates::{CellKey, SUPPRESS_BELOW, Shown, suppress};
 pub use dashboard::{DashboardFilter, Figures, Month, MonthFlow, STALE_DAYS, Sector, TREND_MONTHS, Tally};
+pub use delta::{OutOfStep, SnapshotDelta};
 pub use duplicates::{DuplicatePair, DuplicateSign, PersonAt, find_duplicates, name_key};
 pub use pillars::{Pillar, PillarSummary, Pillars};
 
@@ -148,7 +150,7 @@ pub struct PersonFilter {
 
 /// The records of a village document that changes touched, as raw keys of their collection
 /// (a key that is not a valid record id still counts: it may be a damaged record).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touched {
     pub persons: BTreeSet<String>,
     pub episodes: BTreeSet<String>,

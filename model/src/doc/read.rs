@@ -28,7 +28,10 @@ pub(crate) trait RecordSource {
     fn keys(&self, c: Collection) -> Vec<String>;
     /// `Ok(None)`: no such key; `Err(())`: the key holds something that is not a readable
     /// record of this kind with this id.
-    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()>;
+    fn read<R: Record + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<R>, ()>;
     fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool;
 }
 
@@ -42,7 +45,10 @@ impl RecordSource for VillageDoc {
             None => Vec::new(),
         }
     }
-    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
+    fn read<R: Record + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<R>, ()> {
         self.read_record(key)
     }
     fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {
@@ -177,7 +183,10 @@ impl RecordSource for FullRead {
             .map(|r| r.keys().cloned().collect())
             .unwrap_or_default()
     }
-    fn read<R: Record + serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<R>, ()> {
+    fn read<R: Record + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<R>, ()> {
         self.read_any(key)
     }
     fn has_conflict_in(&self, c: Collection, id: &RecordId) -> bool {

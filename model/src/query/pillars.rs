@@ -18,7 +18,7 @@ use crate::records::{
 };
 
 /// A record type of the four pillars, kept in its own table of [`Pillars`].
-pub trait Pillar: Record + Described + serde::de::DeserializeOwned + 'static {
+pub trait Pillar: Record + Described + serde::Serialize + serde::de::DeserializeOwned + 'static {
     fn table(pillars: &Pillars) -> &BTreeMap<RecordId, Self>;
     fn table_mut(pillars: &mut Pillars) -> &mut BTreeMap<RecordId, Self>;
 }

@@ -25,21 +25,33 @@ impl VillageSnapshot {
     /// again; the cost follows the size of the changes, not of the village.
     pub fn refresh(&mut self, doc: &mut VillageDoc) -> Refreshed {
         let heads = doc.automerge().get_heads();
-        let resumable = self.can_resume(doc);
-        let touched = match &self.heads {
-            Some(known) if *known == heads => return Refreshed::default(),
-            Some(known) if resumable => doc.touched_since(known, &mut self.index),
-            _ => Touched {
-                everything: true,
-                ..Touched::default()
-            },
+        let Some(touched) = self.touched_by(doc, &heads) else {
+            return Refreshed::default();
         };
         self.heads = Some(heads);
-        let refreshed = self.apply(doc, &touched);
+        let refreshed = self.apply(&*doc, &touched);
         if touched.everything {
             self.index = doc.object_index();
         }
         refreshed
+    }
+
+    /// The records changes made since the snapshot's heads touched, up to `heads` (every
+    /// record if the snapshot cannot be resumed); `None` if the snapshot is already there.
+    pub(super) fn touched_by(
+        &mut self,
+        doc: &mut VillageDoc,
+        heads: &[automerge::ChangeHash],
+    ) -> Option<Touched> {
+        let resumable = self.can_resume(doc);
+        Some(match &self.heads {
+            Some(known) if *known == heads => return None,
+            Some(known) if resumable => doc.touched_since(&known.clone(), &mut self.index),
+            _ => Touched {
+                everything: true,
+                ..Touched::default()
+            },
+        })
     }
 
     /// Whether the snapshot reflects a state `doc` contains, so that [`Self::refresh`] reads

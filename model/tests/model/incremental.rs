@@ -3,7 +3,9 @@
 //! concurrent edits merged in (conflicts appearing and being resolved) and records damaged by a
 //! foreign client. After every step each replica refreshes its watched snapshot and compares it
 //! with a fresh one (read record by record, and read in one walk), and with categories and
-//! counts derived here independently.
+//! counts derived here independently. A copy of each snapshot without the document (as the
+//! screen holds it while a worker owns the documents) follows every refresh through the delta
+//! it recorded, sent in its stored form, and must equal the fresh read too.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,7 +14,7 @@ use automerge::{ROOT, ReadDoc};
 use desmigratif_model::{
     Author, Case, CaseEntry, CaseKind, CaseOutcome, CaseStep, Category, Consultation, ConsultationTopic,
     Date, EpisodeState, LedgerEntry, LedgerKind, Membership, MigrationEpisode, Person, PersonFilter,
-    RecordId, Referral, VillageDoc, VillageSnapshot,
+    RecordId, Referral, SnapshotDelta, VillageDoc, VillageSnapshot,
 };
 use proptest::prelude::*;
 
@@ -150,11 +152,29 @@ fn oracle(s: &VillageSnapshot) -> (HashMap<RecordId, Category>, BTreeMap<Categor
     (cats, counts)
 }
 
-fn check(doc: &mut VillageDoc, watched: &mut VillageSnapshot) -> Result<(), TestCaseError> {
+fn check(
+    doc: &mut VillageDoc,
+    watched: &mut VillageSnapshot,
+    copy: &mut VillageSnapshot,
+) -> Result<(), TestCaseError> {
     // Every refresh starts from the snapshot as a device stores it and reads it back.
     *watched = VillageSnapshot::decode(&watched.encode()).expect("a stored snapshot reads back");
-    watched.refresh(doc);
+    let (_, delta) = watched.refresh_delta(doc);
+    let sent: SnapshotDelta = postcard::from_bytes(&postcard::to_allocvec(&delta).unwrap()).unwrap();
+    prop_assert_eq!(&sent, &delta);
+    copy.apply_delta(&sent)
+        .expect("the copy follows every delta in order");
     let fresh = doc.snapshot();
+    prop_assert!(
+        copy.same_as(&fresh),
+        "the copy that followed the deltas differs from a fresh read:\n{:#?}\n---\n{:#?}",
+        copy,
+        fresh
+    );
+    prop_assert!(
+        copy.apply_delta(&sent).is_err() || sent.is_empty(),
+        "a delta applied twice is refused"
+    );
     prop_assert!(
         watched.same_as(&fresh),
         "refreshed snapshot differs from a fresh read:\n{:#?}\n---\n{:#?}",
@@ -222,6 +242,10 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
         .map(|_| VillageDoc::load(&genesis).unwrap())
         .collect();
     let mut snaps: Vec<VillageSnapshot> = docs.iter_mut().map(|d| d.watch()).collect();
+    let mut copies: Vec<VillageSnapshot> = snaps
+        .iter()
+        .map(|s| VillageSnapshot::decode(&s.encode()).unwrap())
+        .collect();
     // The case entries each replica wrote or received: none may ever go missing, whatever merges
     // (two officers' notes on one case offline are two records, never one overwriting the other).
     let mut written_entries: Vec<Vec<RecordId>> = vec![Vec::new(); replica_count];
@@ -468,7 +492,7 @@ fn run(replica_count: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
         };
         for r in touched {
-            check(&mut docs[r], &mut snaps[r])?;
+            check(&mut docs[r], &mut snaps[r], &mut copies[r])?;
             for id in &written_entries[r] {
                 prop_assert!(
                     snaps[r].pillars.case_entries.contains_key(id),
