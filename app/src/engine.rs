@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use desmigratif_model::{DistrictDoc, Reference, VillageDoc};
+use desmigratif_model::{Edit, Edited, Reference, VillageDoc};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -280,27 +280,14 @@ impl Engine {
         self.0.borrow_mut().replica.read(doc_id, f)
     }
 
-    /// Applies an edit to a village document, then saves it on the device. Resolves once the
-    /// change is stored; only then may the UI say "saved".
-    pub async fn edit<T>(
-        &self,
-        doc_id: &str,
-        f: impl FnOnce(&mut VillageDoc) -> Result<T, desmigratif_model::ModelError>,
-    ) -> Result<T, EditError> {
+    /// Applies an edit to a document (a village's, or the district's reference data for a
+    /// district account), written by this session's user now, then saves it on the device.
+    /// Resolves once the change is stored; only then may the UI say "saved".
+    pub async fn apply(&self, doc_id: &str, edit: Edit) -> Result<Edited, EditError> {
         self.loaded().await;
-        let edited = self.0.borrow_mut().replica.edit(doc_id, f)?;
-        self.store_edit(doc_id, edited).await
-    }
-
-    /// As [`Self::edit`], for the district's reference data (district accounts only: the
-    /// replica refuses a read-only document, and so would the relay).
-    pub async fn edit_district<T>(
-        &self,
-        doc_id: &str,
-        f: impl FnOnce(&mut DistrictDoc) -> Result<T, desmigratif_model::ModelError>,
-    ) -> Result<T, EditError> {
-        self.loaded().await;
-        let edited = self.0.borrow_mut().replica.edit_district(doc_id, f)?;
+        let by = self.session().author();
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        let edited = self.0.borrow_mut().replica.apply(doc_id, &edit, &by, now)?;
         self.store_edit(doc_id, edited).await
     }
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use desmigratif_model::wire::WireMessage;
-use desmigratif_model::{DistrictDoc, ModelError, Reference, VillageCode, VillageDoc};
+use desmigratif_model::{Author, DistrictDoc, Edit, Edited, ModelError, Reference, VillageCode, VillageDoc};
 
 /// A document's chunks are replaced by one snapshot once it has more than this many.
 pub const COMPACT_AFTER_CHUNKS: usize = 40;
@@ -86,6 +86,21 @@ pub struct Doc {
     /// A village document's code: a village with no document anywhere yet (a new account)
     /// starts from the shared genesis change at its first edit.
     village: Option<VillageCode>,
+    /// When the screens keep their own copy (see [`Replica::follow`]): what they need to bring
+    /// it to this document's state, in order.
+    updates: Option<Vec<ScreenUpdate>>,
+}
+
+/// What the screens' copy of one document needs to follow it, when the documents live apart
+/// from the screens (in a worker). Sent in order, as postcard.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum ScreenUpdate {
+    /// A village's view whole, in its stored form (first read, or read afresh).
+    View(Vec<u8>),
+    /// A village view's changes since the previous update.
+    Delta(ViewDelta),
+    /// A district's reference data, whole (it is small).
+    Reference(Reference),
 }
 
 impl Doc {
@@ -106,8 +121,14 @@ impl Doc {
         if DistrictDoc::is_district(&self.automerge) {
             let district = DistrictDoc::from_automerge(std::mem::take(&mut self.automerge))
                 .expect("checked to be a district document just above");
-            self.reference = Some(district.reference());
+            let reference = district.reference();
             self.automerge = district.into_automerge();
+            if let Some(updates) = &mut self.updates
+                && self.reference.as_ref() != Some(&reference)
+            {
+                updates.push(ScreenUpdate::Reference(reference.clone()));
+            }
+            self.reference = Some(reference);
             return;
         }
         if !VillageDoc::is_village(&self.automerge) {
@@ -115,9 +136,21 @@ impl Doc {
         }
         let mut doc = VillageDoc::from_automerge(std::mem::take(&mut self.automerge))
             .expect("checked to be a village document just above");
-        match &mut self.view {
-            Some(view) => view.refresh(&mut doc),
-            None => self.view = Some(VillageView::new(&mut doc)),
+        match (&mut self.view, &mut self.updates) {
+            (Some(view), Some(updates)) => {
+                let delta = view.refresh_delta(&mut doc);
+                if !delta.is_empty() {
+                    updates.push(ScreenUpdate::Delta(delta));
+                }
+            }
+            (Some(view), None) => view.refresh(&mut doc),
+            (None, updates) => {
+                let view = VillageView::new(&mut doc);
+                if let Some(updates) = updates {
+                    updates.push(ScreenUpdate::View(view.encode()));
+                }
+                self.view = Some(view);
+            }
         }
         self.automerge = std::mem::take(doc.automerge());
     }
@@ -137,6 +170,8 @@ pub struct Replica {
     docs: BTreeMap<String, Doc>,
     connection: Connection,
     backoff_ms: u32,
+    /// The screens keep their own copy of each document's view (see [`Self::follow`]).
+    follow: bool,
 }
 
 impl Replica {
@@ -147,6 +182,7 @@ impl Replica {
             docs: BTreeMap::new(),
             connection: Connection::Offline,
             backoff_ms: FIRST_RETRY_MS,
+            follow: false,
         }
     }
 
@@ -176,6 +212,7 @@ impl Replica {
             loaded: false,
             saved: Vec::new(),
             village: None,
+            updates: self.follow.then(Vec::new),
         };
         self.docs.insert(id.to_owned(), doc);
     }
@@ -219,7 +256,7 @@ impl Replica {
         {
             let mut village = VillageDoc::from_automerge(std::mem::take(&mut doc.automerge))
                 .expect("checked to be a village document just above");
-            doc.view = stored.resume(&mut village);
+            doc.view = stored.resumable(&mut village);
             doc.automerge = std::mem::take(village.automerge());
         }
         doc.refresh_view();
@@ -230,6 +267,32 @@ impl Replica {
         }
         effects.extend(self.offer(id));
         effects
+    }
+
+    /// From now on, each document added records what the screens' own copy of it needs
+    /// ([`Self::screen_updates`]): the screens then live apart from the documents (the
+    /// documents in a worker, the screens in the window).
+    pub fn follow(&mut self) {
+        self.follow = true;
+    }
+
+    /// What the screens' copy of a document needs since the last call, in order.
+    pub fn screen_updates(&mut self, doc: &str) -> Vec<ScreenUpdate> {
+        self.docs
+            .get_mut(doc)
+            .and_then(|d| d.updates.as_mut())
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// The screens' copy of a document missed an update: they get the view whole next.
+    pub fn resend_view(&mut self, doc: &str) {
+        if let Some(d) = self.docs.get_mut(doc)
+            && let (Some(view), Some(updates)) = (&d.view, &mut d.updates)
+        {
+            updates.clear();
+            updates.push(ScreenUpdate::View(view.encode()));
+        }
     }
 
     /// Whether a document's changes are loaded (edits wait until then).
@@ -329,6 +392,26 @@ impl Replica {
             *automerge = std::mem::take(village.automerge());
             result.map_err(EditRefused::Model)
         })
+    }
+
+    /// Applies an edit given as data to the document, a village's or the district's (see
+    /// [`Self::edit`]).
+    pub fn apply(
+        &mut self,
+        doc: &str,
+        edit: &Edit,
+        by: &Author,
+        now: i64,
+    ) -> Result<(Edited, Vec<u8>, Vec<Effect>), EditRefused> {
+        let district = self
+            .docs
+            .get(doc)
+            .is_some_and(|d| DistrictDoc::is_district(&d.automerge));
+        if district {
+            self.edit_district(doc, |d| edit.apply_district(d, by, now))
+        } else {
+            self.edit(doc, |d| edit.apply_village(d, by, now))
+        }
     }
 
     /// As [`Self::edit`], for a district document (the district office's reference data).
@@ -590,7 +673,7 @@ impl Replica {
 mod unsent;
 mod view;
 
-pub use view::VillageView;
+pub use view::{ViewDelta, VillageView};
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@
 use app::storage::DocStorage;
 use app::vault::{Vault, VaultError};
 use automerge::AutoCommit;
-use desmigratif_model::{Author, Person, RecordId, VillageDoc};
+use desmigratif_model::{Author, Edit, Person, RecordId, VillageDoc};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -215,13 +215,9 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
     );
     assert_eq!(status.connection.get_untracked(), Connection::Online);
 
-    let by = session.author();
     let person = Person::new(RecordId::random(), "Dari Tes Wasm");
     let id = person.id.clone();
-    engine
-        .edit(&doc_id, |d| d.create(person, &by, 1_764_000_000))
-        .await
-        .unwrap();
+    engine.apply(&doc_id, Edit::save(None, &person)).await.unwrap();
     assert!(
         engine
             .with_view(&doc_id, |v| v.snapshot.person(&id).is_some())
@@ -291,15 +287,10 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
     let engine = Engine::start_with_relay(session.clone(), Status::new(), vault.clone(), offline.clone())
         .await
         .unwrap();
-    let by = session.author();
     let edits = 60;
     for i in 0..edits {
-        engine
-            .edit(&id, |d| {
-                d.create(Person::new(RecordId::random(), format!("Orang {i}")), &by, 1 + i)
-            })
-            .await
-            .unwrap();
+        let person = Person::new(RecordId::random(), format!("Orang {i}"));
+        engine.apply(&id, Edit::save(None, &person)).await.unwrap();
     }
     let deadline = js_sys::Date::now() + 10_000.0;
     let mut chunks = storage.load(&id).await.unwrap().len();

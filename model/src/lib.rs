@@ -45,6 +45,7 @@ pub mod date;
 pub mod demo;
 pub mod district;
 pub mod doc;
+pub mod edit;
 pub mod export;
 pub mod fields;
 pub mod history;
@@ -64,13 +65,14 @@ pub use district::{
     Agency, AgencyStatus, Announcement, CountryNote, DistrictDoc, JobOrder, Reference, ScheduledTraining,
 };
 pub use doc::{VillageDoc, VillageSnapshot};
+pub use edit::{Edit, Edited};
 pub use fields::{Described, FieldKind, FieldSpec, Text};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{
     Category, CategoryCounts, CellKey, DashboardFilter, DuplicatePair, DuplicateSign, Figures, Month,
-    MonthFlow, OutOfStep, PersonAt, PersonFilter, Pillar, PillarSummary, Pillars, SUPPRESS_BELOW, Sector,
-    Shown, SnapshotDelta, Tally, find_duplicates, name_key, suppress,
+    MonthFlow, OutOfStep, PersonAt, PersonFilter, Pillar, PillarSummary, Pillars, Refreshed, SUPPRESS_BELOW,
+    Sector, Shown, SnapshotDelta, Tally, find_duplicates, name_key, suppress,
 };
 pub use record::{Collection, Record};
 pub use records::{

@@ -1,3 +1,4 @@
+use desmigratif_model::Edit;
 use desmigratif_model::{Collection, FieldConflict, Lang, RecordId};
 use leptos::html;
 use leptos::prelude::*;
@@ -72,11 +73,8 @@ pub fn ConflictDialog(
                             let (doc_id, id, field, choice) = (doc_id.clone(), id.clone(), field.clone(), choice.clone());
                             leptos::task::spawn_local(async move {
                                 let Some(engine) = app.engine() else { return };
-                                let by = engine.session().author();
-                                let now = (js_sys::Date::now() / 1000.0) as i64;
-                                let resolved = engine
-                                    .edit(&doc_id, |d| d.resolve_in(collection, &id, &field, &choice, &by, now))
-                                    .await;
+                                let resolve = Edit::Resolve { collection, id, field, choice };
+                                let resolved = engine.apply(&doc_id, resolve).await;
                                 if let Err(e) = resolved {
                                     error.set(Some(format!("{e:?}")));
                                 }

@@ -5,6 +5,7 @@
 //! with the reason, NIKs of other villages), and applies it as one change naming the file.
 //! Nothing needs the network: the change syncs like any other.
 
+use desmigratif_model::{Edit, Edited};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -152,13 +153,15 @@ pub fn ImportPage() -> impl IntoView {
         remember(&sheet.headers, &mapping.get_untracked());
         applying.set(true);
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = (js_sys::Date::now() / 1000.0) as i64;
-            let result = engine
-                .edit(&village, |d| {
-                    d.apply_import(&p, |line, f| take.contains(&(line, f)), &name, &by, now)
-                })
-                .await;
+            let import = Edit::Import {
+                preview: p,
+                take: take.into_iter().collect(),
+                file: name,
+            };
+            let result = engine.apply(&village, import).await.map(|edited| match edited {
+                Edited::Imported(applied) => applied,
+                Edited::Done => Default::default(),
+            });
             applying.set(false);
             outcome.set(Some(result.map_err(|e| format!("{e:?}"))));
         });

@@ -1,3 +1,4 @@
+use desmigratif_model::Edit;
 use desmigratif_model::{
     Collection, Date, Described, EpisodeState, Lang, MigrationEpisode, Person, RecordId,
 };
@@ -152,15 +153,9 @@ pub fn PersonDetail() -> impl IntoView {
             }
         }
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = (js_sys::Date::now() / 1000.0) as i64;
-            let _ = if p.deleted {
-                engine
-                    .edit(&doc_id, |d| d.restore::<Person>(&pid, &by, now))
-                    .await
-            } else {
-                engine.edit(&doc_id, |d| d.delete::<Person>(&pid, &by, now)).await
-            };
+            let _ = engine
+                .apply(&doc_id, Edit::set_deleted::<Person>(&pid, !p.deleted))
+                .await;
         });
     };
     view! {
@@ -395,19 +390,10 @@ fn EpisodeForm(
             return;
         };
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = (js_sys::Date::now() / 1000.0) as i64;
             let saved = e.clone();
-            let result = match &base_episode {
-                Some(old) => {
-                    engine
-                        .edit(&doc_id, |d| d.update(old, &e, &by, now).map(|_| ()))
-                        .await
-                }
-                None => engine.edit(&doc_id, |d| d.create(e, &by, now).map(|_| ())).await,
-            };
+            let result = engine.apply(&doc_id, Edit::save(base_episode.as_ref(), &e)).await;
             match result {
-                Ok(()) => {
+                Ok(_) => {
                     if base_episode.is_some() {
                         // The next edit compares against what is now stored.
                         base.set_value(current.and_then(|c| c.get_untracked()).or(Some(saved)));

@@ -1,3 +1,4 @@
+use desmigratif_model::Edit;
 use desmigratif_model::{Described, Issue, IssueKind, Person, RecordId, Severity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -134,21 +135,12 @@ pub fn PersonForm() -> impl IntoView {
         let navigate = navigate.clone();
         let is_new = editing.is_none();
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = (js_sys::Date::now() / 1000.0) as i64;
             let id = person.id.clone();
-            let result = if is_new {
-                engine
-                    .edit(&doc_id, |d| d.create(person, &by, now).map(|_| ()))
-                    .await
-            } else {
-                engine
-                    .edit(&doc_id, |d| d.update(&base, &person, &by, now).map(|_| ()))
-                    .await
-            };
+            let save = Edit::save((!is_new).then_some(&base), &person);
+            let result = engine.apply(&doc_id, save).await;
             saving.set(false);
             match result {
-                Ok(()) => {
+                Ok(_) => {
                     saved.set(true);
                     navigate(&format!("/orang/{id}"), Default::default())
                 }

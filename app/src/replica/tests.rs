@@ -1,6 +1,6 @@
 //! The sync core against a simulated relay, natively.
 
-use desmigratif_model::{Author, Collection, HistoryEntry, Person, RecordId};
+use desmigratif_model::{Author, Collection, Edit, HistoryEntry, Person, RecordId};
 
 use super::*;
 
@@ -535,4 +535,108 @@ fn a_new_village_starts_at_its_first_edit_and_two_devices_share_one_document() {
     let merged = VillageDoc::load(&changes).unwrap();
     assert_eq!(merged.code(), Some(code));
     assert_eq!(merged.snapshot().persons.len(), 2);
+}
+
+/// The screens' copy of a village, kept apart from the documents (in the window, while the
+/// documents live in a worker), follows every update sent as postcard: it starts from the same
+/// stored view, or from the view sent whole, and shows what the replica's own view shows after a
+/// download, local edits, another tab's chunks and a resumed stored view. An update missed asks
+/// for the view whole.
+#[test]
+fn the_screens_copy_follows_the_replicas_view_through_updates() {
+    fn follow(replica: &mut Replica, copy: &mut Option<VillageView>) {
+        for update in replica.screen_updates(&doc_id()) {
+            let sent: ScreenUpdate = postcard::from_bytes(&postcard::to_allocvec(&update).unwrap()).unwrap();
+            match sent {
+                ScreenUpdate::View(bytes) => *copy = VillageView::decode(&bytes),
+                ScreenUpdate::Delta(delta) => copy
+                    .as_mut()
+                    .expect("a delta follows a view")
+                    .follow(&delta)
+                    .expect("deltas come in order"),
+                ScreenUpdate::Reference(_) => panic!("a village has no reference data"),
+            }
+        }
+        let copy = copy.as_ref().expect("the copy has a view");
+        assert!(
+            copy.same_as(replica.view(&doc_id()).unwrap()),
+            "the copy shows what the replica shows"
+        );
+    }
+
+    let mut relay = Relay::new(6);
+    let mut replica = Replica::new("desa/hp/tab".into());
+    replica.follow();
+    replica.add_doc(&doc_id(), true, Vec::new(), None);
+    let mut copy = None;
+    let first = replica.connect();
+    let effects = pump(&mut replica, &mut relay, first);
+    follow(&mut replica, &mut copy);
+    assert_eq!(copy.as_ref().unwrap().snapshot.persons.len(), 6);
+
+    let by = Author::new("desa", "hp");
+    let baru = Person::new(RecordId::random(), "Baru");
+    let id = baru.id.clone();
+    let (_, change, _) = replica
+        .apply(&doc_id(), &Edit::save(None, &baru), &by, 2)
+        .unwrap();
+    follow(&mut replica, &mut copy);
+    assert!(copy.as_ref().unwrap().snapshot.person(&id).is_some());
+    assert_eq!(copy.as_ref().unwrap().history(Collection::Persons, &id).len(), 1);
+
+    let mut tab = VillageDoc::load(&relay.doc.save()).unwrap();
+    let other = tab
+        .create(
+            Person::new(RecordId::random(), "Dari Tab Lain"),
+            &Author::new("desa", "tab2"),
+            3,
+        )
+        .unwrap();
+    replica.from_other_tab(&doc_id(), vec![("t".into(), tab.save())]);
+    follow(&mut replica, &mut copy);
+    assert!(copy.as_ref().unwrap().snapshot.person(&other).is_some());
+
+    // Reopened: the window shows the stored view and the worker resumes the same one; the copy
+    // follows from there with a delta, not the whole view.
+    let stored = replica.stored_view(&doc_id()).unwrap();
+    let mut chunks: Vec<(String, Vec<u8>)> = effects
+        .iter()
+        .enumerate()
+        .filter_map(|(n, e)| match e {
+            Effect::Persist { changes, .. } if !changes.is_empty() => {
+                Some((format!("k{n}"), changes.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    chunks.push(("local".into(), change));
+    chunks.push(("t".into(), tab.save()));
+    let mut later = tab.clone();
+    let latest = later
+        .create(Person::new(RecordId::random(), "Sesudah"), &by, 4)
+        .unwrap();
+    chunks.push(("latest".into(), later.save()));
+    let mut reopened = Replica::new("desa/hp/tab2".into());
+    reopened.follow();
+    reopened.add_stored_view(&doc_id(), true, Some(&stored));
+    let mut copy = VillageView::decode(&stored);
+    reopened.load(&doc_id(), chunks, None);
+    let updates = reopened.screen_updates(&doc_id());
+    assert!(
+        matches!(updates.as_slice(), [ScreenUpdate::Delta(_)]),
+        "{updates:?}"
+    );
+    let ScreenUpdate::Delta(delta) = &updates[0] else {
+        unreachable!()
+    };
+    copy.as_mut().unwrap().follow(delta).unwrap();
+    assert!(copy.as_ref().unwrap().same_as(reopened.view(&doc_id()).unwrap()));
+    assert!(copy.as_ref().unwrap().snapshot.person(&latest).is_some());
+
+    // A copy that missed an update is out of step, and gets the view whole.
+    let mut stale = copy.take().unwrap();
+    assert!(stale.follow(delta).is_err(), "a delta applied twice is refused");
+    reopened.resend_view(&doc_id());
+    let mut copy = None;
+    follow(&mut reopened, &mut copy);
 }

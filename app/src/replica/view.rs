@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use automerge::ChangeHash;
 use desmigratif_model::{
-    Collection, DashboardFilter, Date, Figures, HistoryEntry, HistoryIndex, RecordId, VillageDoc,
-    VillageSnapshot,
+    Collection, DashboardFilter, Date, Figures, HistoryEntry, HistoryIndex, OutOfStep, RecordId, Refreshed,
+    SnapshotDelta, VillageDoc, VillageSnapshot,
 };
 
 use super::RECENT;
@@ -46,16 +46,52 @@ impl VillageView {
 
     pub(crate) fn refresh(&mut self, doc: &mut VillageDoc) {
         let changed = self.snapshot.refresh(doc);
+        self.add_edits(doc);
+        self.redraw(changed);
+    }
+
+    /// As [`Self::refresh`], returning what a copy of this view without the document needs to
+    /// follow (see [`Self::follow`]).
+    pub(crate) fn refresh_delta(&mut self, doc: &mut VillageDoc) -> ViewDelta {
+        let (changed, snapshot) = self.snapshot.refresh_delta(doc);
+        let edits = self.add_edits(doc);
+        self.redraw(changed);
+        ViewDelta { snapshot, edits }
+    }
+
+    /// Brings a copy of the view (the screen's, while the document lives elsewhere) to where
+    /// the view that recorded `delta` is. The deltas of one document must come in order.
+    pub fn follow(&mut self, delta: &ViewDelta) -> Result<(), OutOfStep> {
+        let changed = self.snapshot.apply_delta(&delta.snapshot)?;
+        self.extend(delta.edits.clone(), delta.snapshot.heads().to_vec());
+        self.redraw(changed);
+        Ok(())
+    }
+
+    /// Whether two views show the same: records, derived values, history and recent changes.
+    pub fn same_as(&self, other: &VillageView) -> bool {
+        self.snapshot.same_as(&other.snapshot)
+            && self.recent == other.recent
+            && self.history == other.history
+            && self.heads == other.heads
+    }
+
+    fn redraw(&mut self, changed: Refreshed) {
         for id in changed.persons {
             self.revisions.insert(id, self.next_revision);
             self.next_revision += 1;
         }
-        self.add_edits(doc);
     }
 
     /// Reads the edits of the changes since the last heads into the history and recent list.
-    fn add_edits(&mut self, doc: &mut VillageDoc) {
+    fn add_edits(&mut self, doc: &mut VillageDoc) -> Vec<(Collection, RecordId, HistoryEntry)> {
         let edits = doc.edits_since(&self.heads);
+        let heads = doc.automerge().get_heads();
+        self.extend(edits.clone(), heads);
+        edits
+    }
+
+    fn extend(&mut self, edits: Vec<(Collection, RecordId, HistoryEntry)>, heads: Vec<ChangeHash>) {
         let mut recent: Vec<_> = edits.iter().rev().take(RECENT).cloned().collect();
         if !recent.is_empty() {
             recent.append(&mut self.recent);
@@ -63,7 +99,7 @@ impl VillageView {
             self.recent = recent;
         }
         self.history.extend(edits);
-        self.heads = doc.automerge().get_heads();
+        self.heads = heads;
     }
 
     /// The view in its stored form, to show the village at once when the app opens again.
@@ -95,9 +131,10 @@ impl VillageView {
         })
     }
 
-    /// Brings a stored view up to date with the document, reading only the changes made since
-    /// it was stored; `None` if it reflects changes the document lacks (read it afresh).
-    pub(super) fn resume(mut self, doc: &mut VillageDoc) -> Option<Self> {
+    /// A stored view that the next refresh can bring up to date with the document, reading
+    /// only the changes made since it was stored; `None` if it reflects changes the document
+    /// lacks (read it afresh).
+    pub(super) fn resumable(self, doc: &mut VillageDoc) -> Option<Self> {
         let heads_known = self
             .heads
             .iter()
@@ -105,7 +142,6 @@ impl VillageView {
         if !heads_known || !self.snapshot.can_resume(doc) {
             return None;
         }
-        self.refresh(doc);
         Some(self)
     }
 
@@ -117,6 +153,21 @@ impl VillageView {
     /// One record's changes, oldest first.
     pub fn history(&self, collection: Collection, id: &RecordId) -> &[HistoryEntry] {
         self.history.of(collection, id)
+    }
+}
+
+/// What a copy of a [`VillageView`] needs to follow one refresh: the snapshot's delta and the
+/// edits the new changes made (for history and the recent list). Sent as postcard.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ViewDelta {
+    snapshot: SnapshotDelta,
+    edits: Vec<(Collection, RecordId, HistoryEntry)>,
+}
+
+impl ViewDelta {
+    /// Nothing to follow.
+    pub fn is_empty(&self) -> bool {
+        self.snapshot.is_empty() && self.edits.is_empty()
     }
 }
 

@@ -207,7 +207,7 @@ fn additions_change(code: &str) -> automerge::Change {
 }
 
 /// A district's reference data as the screens read it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     pub agencies: BTreeMap<RecordId, Agency>,
     pub countries: BTreeMap<RecordId, CountryNote>,

@@ -93,7 +93,7 @@ pub struct Sheet {
 }
 
 /// Why a row is not imported.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Problem {
     NoName,
     /// The NIK arrived as a number in scientific notation or with decimals: its last digits
@@ -283,7 +283,7 @@ fn looks_like_float(t: &str) -> bool {
 }
 
 /// One field where the file and the record disagree.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Difference {
     pub field: Target,
     /// As shown (a date as DD-MM-YYYY, a choice by its code).
@@ -292,7 +292,7 @@ pub struct Difference {
 }
 
 /// A row that matches a person of the village by NIK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Matched {
     pub line: usize,
     pub person: RecordId,
@@ -305,7 +305,7 @@ pub struct Matched {
 }
 
 /// Everything an import would do, before anything is written.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Preview {
     pub new_persons: Vec<(usize, Person, Option<MigrationEpisode>)>,
     pub matched: Vec<Matched>,
@@ -517,7 +517,7 @@ pub fn preview(
 }
 
 /// What was written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Applied {
     pub persons_created: usize,
     pub persons_updated: usize,

@@ -8,6 +8,8 @@ mod convergence;
 mod dashboard;
 /// Soft deletes against concurrent edits, and the deterministic genesis.
 mod deletes;
+/// Edits as data, sent as JSON and applied.
+mod edit;
 /// Exports: tables, CSV and XLSX.
 mod export;
 /// Importing placement lists: messy files, the preview, applying once (reading files needs the

@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod parts;
 mod pillar_ui;
 
+use desmigratif_model::Edit;
 pub use pillar_ui::{Kind, PillarUi, Row, Shown, Start, kind_of};
 use pillar_ui::{capitalised, choice_label, now_secs};
 
@@ -252,15 +253,15 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
         save_error.set(None);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = now_secs();
-            let base = (!is_new).then_some(&start.base);
-            let result = engine
-                .edit(&doc_id, |d| (kind.save)(d, base, record, &by, now))
-                .await;
+            let save = Edit::Save {
+                collection: kind.collection,
+                base: (!is_new).then_some(start.base),
+                record,
+            };
+            let result = engine.apply(&doc_id, save).await;
             saving.set(false);
             match result {
-                Ok(()) => {
+                Ok(_) => {
                     saved.set(true);
                     navigate(&format!("/layanan/{}/{id}", kind.path), Default::default());
                 }
@@ -374,11 +375,12 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = now_secs();
-            let _ = engine
-                .edit(&doc_id, |d| (kind.set_deleted)(d, &rid, !s.deleted, &by, now))
-                .await;
+            let set_deleted = Edit::SetDeleted {
+                collection: kind.collection,
+                id: rid,
+                deleted: !s.deleted,
+            };
+            let _ = engine.apply(&doc_id, set_deleted).await;
         });
     };
     let is_case = kind.collection == Collection::Cases;

@@ -2,6 +2,7 @@
 //! membership's payments, a business owner's trainings), the form that adds an entry to a
 //! record, what a person's page shows of the pillars, the home's figures and the services page.
 
+use desmigratif_model::Edit;
 use desmigratif_model::{
     CaseEntry, CaseStatus, Described, LedgerEntry, Participation, PillarSummary, RecordId, Severity,
 };
@@ -95,14 +96,15 @@ pub fn EntryForm(
         save_error.set(None);
         let restart = restart.clone();
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = now_secs();
-            let result = engine
-                .edit(&doc_id, |d| (kind.save)(d, None, record, &by, now))
-                .await;
+            let save = Edit::Save {
+                collection: kind.collection,
+                base: None,
+                record,
+            };
+            let result = engine.apply(&doc_id, save).await;
             saving.set(false);
             match result {
-                Ok(()) => {
+                Ok(_) => {
                     restart();
                     tried.set(false);
                 }
@@ -233,15 +235,6 @@ pub fn LedgerView(membership: RecordId) -> impl IntoView {
     }
 }
 
-/// An edit of the village document, given the author and the time.
-type DocEdit = Box<
-    dyn FnOnce(
-        &mut desmigratif_model::VillageDoc,
-        &desmigratif_model::Author,
-        i64,
-    ) -> Result<(), desmigratif_model::ModelError>,
->;
-
 /// Who takes part in an activity: each person with their attendance (and completion, for a
 /// training), changed with a tap; adding a person is a search away. Each participation is its
 /// own record, so officers adding people on two phones offline keep every one.
@@ -268,14 +261,12 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    let edit = move |f: DocEdit| {
+    let edit = move |edit: Edit| {
         let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let by = engine.session().author();
-            let now = now_secs();
-            let _ = engine.edit(&doc_id, |d| f(d, &by, now)).await;
+            let _ = engine.apply(&doc_id, edit).await;
         });
     };
     let toggle = move |p: Participation, field: &'static str| {
@@ -284,9 +275,7 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
             "attended" => edited.attended = !p.attended,
             _ => edited.completed = !p.completed,
         }
-        edit(Box::new(move |d, by, now| {
-            d.update(&p, &edited, by, now).map(|_| ())
-        }));
+        edit(Edit::save(Some(&p), &edited));
     };
     let rows = move || {
         list.get()
@@ -303,8 +292,7 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
                                 " " {move || lang.text("Lulus", "Completed")}</label>
                         })}
                         <button type="button" class="secondary remove" on:click=move |_| {
-                            let id = r.id.clone();
-                            edit(Box::new(move |d, by, now| d.delete::<Participation>(&id, by, now)));
+                            edit(Edit::set_deleted::<Participation>(&r.id, true));
                         }>{move || lang.text("Hapus", "Remove")}</button>
                     </li>
                 }
@@ -315,7 +303,7 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
         Signal::derive(move || list.with(|l| l.iter().map(|(p, _)| p.person.clone()).collect::<Vec<_>>()));
     let pick = Callback::new(move |person: RecordId| {
         let p = Participation::new(RecordId::random(), activity.clone(), person);
-        edit(Box::new(move |d, by, now| d.create(p, by, now).map(|_| ())));
+        edit(Edit::save(None, &p));
     });
     view! {
         <section class="participants">

@@ -4,8 +4,7 @@
 
 use desmigratif_model::validate::Validate;
 use desmigratif_model::{
-    Author, Collection, Date, Described, FieldSpec, Lang, ModelError, Pillar, RecordId, Text, VillageDoc,
-    VillageSnapshot,
+    Collection, Date, Described, FieldSpec, Lang, Pillar, RecordId, Text, VillageSnapshot,
 };
 
 use crate::record_draft::{FieldMessage, RecordDraft, checks};
@@ -110,13 +109,6 @@ type Checked = (Option<serde_json::Value>, Vec<FieldMessage>);
 type StartFn =
     fn(Option<&VillageView>, Option<&RecordId>, Option<RecordId>, &Session, Date, i64) -> Option<Start>;
 type RowFn = fn(&VillageView, &RecordId, Option<&Session>, Lang, Date) -> Option<Row>;
-type SaveFn = fn(
-    &mut VillageDoc,
-    Option<&serde_json::Value>,
-    serde_json::Value,
-    &Author,
-    i64,
-) -> Result<(), ModelError>;
 
 /// A pillar record type for the pages: its declaration and plain functions over its records.
 pub struct Kind {
@@ -140,9 +132,6 @@ pub struct Kind {
     pub(super) start: StartFn,
     /// The record the form's text makes over the base, with every message.
     pub(super) check: fn(&Start, &RecordDraft, Lang, Date) -> Checked,
-    /// Creates (no base) or updates the record.
-    pub(super) save: SaveFn,
-    pub(super) set_deleted: fn(&mut VillageDoc, &RecordId, bool, &Author, i64) -> Result<(), ModelError>,
 }
 
 /// The [`Kind`] of a record type: its functions are the only code made per type.
@@ -165,8 +154,6 @@ pub const fn kind_of<R: PillarUi>() -> Kind {
         shown: shown_of::<R>,
         start: start_of::<R>,
         check: check_of::<R>,
-        save: save_of::<R>,
-        set_deleted: set_deleted_of::<R>,
     }
 }
 
@@ -296,34 +283,6 @@ fn check_of<R: PillarUi>(start: &Start, draft: &RecordDraft, lang: Lang, today: 
             (serde_json::to_value(&record).ok(), messages)
         }
         Err(_) => (None, messages),
-    }
-}
-
-fn save_of<R: PillarUi>(
-    doc: &mut VillageDoc,
-    base: Option<&serde_json::Value>,
-    record: serde_json::Value,
-    by: &Author,
-    now: i64,
-) -> Result<(), ModelError> {
-    let record: R = serde_json::from_value(record).map_err(|_| ModelError::Invalid(Vec::new()))?;
-    match base.and_then(|b| serde_json::from_value::<R>(b.clone()).ok()) {
-        Some(base) => doc.update(&base, &record, by, now).map(|_| ()),
-        None => doc.create(record, by, now).map(|_| ()),
-    }
-}
-
-fn set_deleted_of<R: PillarUi>(
-    doc: &mut VillageDoc,
-    id: &RecordId,
-    deleted: bool,
-    by: &Author,
-    now: i64,
-) -> Result<(), ModelError> {
-    if deleted {
-        doc.delete::<R>(id, by, now)
-    } else {
-        doc.restore::<R>(id, by, now)
     }
 }
 

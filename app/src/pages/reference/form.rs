@@ -1,11 +1,12 @@
 //! The district office's form for a reference record (`/info/:jenis/baru`,
 //! `/info/:jenis/:id/ubah`): only the fields the clerk changed are written.
 
+use desmigratif_model::Edit;
 use desmigratif_model::{Lang, RecordId, Severity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::kinds::{RefKind, Start, by_path, now_secs};
+use super::kinds::{RefKind, Start, by_path};
 use crate::components::confirm;
 use crate::components::field::{agency_names, declared_fields, field_messages, focus_first_error};
 use crate::context::use_app;
@@ -101,15 +102,15 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
             let navigate = navigate.clone();
             let back = back.clone();
             leptos::task::spawn_local(async move {
-                let by = engine.session().author();
-                let now = now_secs();
-                let base = (!is_new).then_some(&start.0);
-                let result = engine
-                    .edit_district(&doc_id, |d| (kind.save)(d, base, record, &by, now))
-                    .await;
+                let save = Edit::Save {
+                    collection: kind.collection,
+                    base: (!is_new).then_some(start.0),
+                    record,
+                };
+                let result = engine.apply(&doc_id, save).await;
                 saving.set(false);
                 match result {
-                    Ok(()) => {
+                    Ok(_) => {
                         saved.set(true);
                         navigate(&back, Default::default());
                     }
@@ -144,12 +145,14 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
             let navigate = navigate.clone();
             let back = back.clone();
             leptos::task::spawn_local(async move {
-                let by = engine.session().author();
-                let result = engine
-                    .edit_district(&doc_id, |d| (kind.set_deleted)(d, &id, !deleted, &by, now_secs()))
-                    .await;
+                let set_deleted = Edit::SetDeleted {
+                    collection: kind.collection,
+                    id,
+                    deleted: !deleted,
+                };
+                let result = engine.apply(&doc_id, set_deleted).await;
                 match result {
-                    Ok(()) => {
+                    Ok(_) => {
                         saved.set(true);
                         navigate(&back, Default::default());
                     }

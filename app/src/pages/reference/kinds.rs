@@ -3,8 +3,8 @@
 
 use desmigratif_model::validate::Validate;
 use desmigratif_model::{
-    Agency, AgencyStatus, Announcement, Author, CountryNote, Date, Described, DistrictDoc, FieldSpec,
-    JobOrder, Lang, ModelError, RecordId, Reference, ScheduledTraining, Text, TrainingKind,
+    Agency, AgencyStatus, Announcement, Collection, CountryNote, Date, Described, FieldSpec, JobOrder, Lang,
+    RecordId, Reference, ScheduledTraining, Text, TrainingKind,
 };
 
 use crate::record_draft::{FieldMessage, RecordDraft, checks};
@@ -252,16 +252,9 @@ pub(super) type Start = (serde_json::Value, RecordDraft, bool);
 /// A record the form's text makes, as JSON, with every message for the form.
 pub(super) type Checked = (Option<serde_json::Value>, Vec<FieldMessage>);
 
-type SaveFn = fn(
-    &mut DistrictDoc,
-    Option<&serde_json::Value>,
-    serde_json::Value,
-    &Author,
-    i64,
-) -> Result<(), ModelError>;
-
 /// A reference record type for the pages: its declaration and plain functions over it.
 pub struct RefKind {
+    pub(super) collection: Collection,
     pub(super) path: &'static str,
     pub(super) plural: Text,
     pub(super) name: Text,
@@ -270,12 +263,11 @@ pub struct RefKind {
     pub(super) items: fn(&Reference, Lang, Date) -> Vec<Item>,
     pub(super) start: fn(Option<&Reference>, Option<&RecordId>, Date) -> Option<Start>,
     pub(super) check: fn(&serde_json::Value, &RecordDraft, Lang, Date) -> Checked,
-    pub(super) save: SaveFn,
-    pub(super) set_deleted: fn(&mut DistrictDoc, &RecordId, bool, &Author, i64) -> Result<(), ModelError>,
 }
 
 const fn ref_kind<R: RefUi>() -> RefKind {
     RefKind {
+        collection: R::COLLECTION,
         path: R::PATH,
         plural: R::PLURAL,
         name: R::NAME,
@@ -284,8 +276,6 @@ const fn ref_kind<R: RefUi>() -> RefKind {
         items: items_of::<R>,
         start: start_of::<R>,
         check: check_of::<R>,
-        save: save_of::<R>,
-        set_deleted: set_deleted_of::<R>,
     }
 }
 
@@ -319,34 +309,6 @@ fn check_of<R: RefUi>(base: &serde_json::Value, draft: &RecordDraft, lang: Lang,
     }
 }
 
-fn save_of<R: RefUi>(
-    doc: &mut DistrictDoc,
-    base: Option<&serde_json::Value>,
-    record: serde_json::Value,
-    by: &Author,
-    now: i64,
-) -> Result<(), ModelError> {
-    let record: R = serde_json::from_value(record).map_err(|_| ModelError::Invalid(Vec::new()))?;
-    match base.and_then(|b| serde_json::from_value::<R>(b.clone()).ok()) {
-        Some(base) => doc.update(&base, &record, by, now).map(|_| ()),
-        None => doc.create(record, by, now).map(|_| ()),
-    }
-}
-
-fn set_deleted_of<R: RefUi>(
-    doc: &mut DistrictDoc,
-    id: &RecordId,
-    deleted: bool,
-    by: &Author,
-    now: i64,
-) -> Result<(), ModelError> {
-    if deleted {
-        doc.delete::<R>(id, by, now)
-    } else {
-        doc.restore::<R>(id, by, now)
-    }
-}
-
 /// The sections, in the order the page shows them.
 pub(super) static KINDS: [RefKind; 5] = [
     ref_kind::<Announcement>(),
@@ -358,8 +320,4 @@ pub(super) static KINDS: [RefKind; 5] = [
 
 pub(super) fn by_path(path: &str) -> Option<&'static RefKind> {
     KINDS.iter().find(|k| k.path == path)
-}
-
-pub(super) fn now_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
 }
