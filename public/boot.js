@@ -6,6 +6,9 @@ import init from '/{{APP_JS}}';
 performance.mark('desmigratif:boot');
 init({ module_or_path: '/{{APP_WASM}}' }).then(() => performance.mark('desmigratif:wasm-ready'));
 
+// The documents' worker (app/src/worker.rs): the app starts it once the first screen is drawn.
+window.desmigratifDocsWorker = '/{{DOCS_WORKER}}';
+
 // The file module (XLSX exports, reading imported files): its own wasm, loaded the first time
 // the app asks for it, so it is not part of every phone's first download (app/src/files.rs).
 let files;

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use desmigratif_model::Reference;
+use desmigratif_model::{Collection, FieldConflict, RecordId, Reference};
 
 use crate::engine::{Engine, Status};
 use crate::replica::VillageView;
@@ -251,6 +251,34 @@ impl AppContext {
             changed.track();
         }
         engine.unsent_persons(&id)
+    }
+
+    /// A record of the village on screen with its fields holding concurrent values, read from
+    /// the documents' worker after each change of the village (`None` until known). The
+    /// record's id comes from `id`, tracked.
+    pub fn conflicts(
+        &self,
+        collection: Collection,
+        id: impl Fn() -> Option<RecordId> + 'static,
+    ) -> ReadSignal<Option<Vec<FieldConflict>>> {
+        let out = RwSignal::new(None);
+        let app = *self;
+        Effect::new(move |_| {
+            let id = id()?;
+            let marked = app.with_village(|v| v.snapshot.has_conflict(collection, &id))?;
+            let doc = app.village.get()?;
+            let engine = app.engine()?;
+            if !marked {
+                out.set(Some(Vec::new()));
+                return Some(());
+            }
+            // The worker answers in order: the last answer is the newest.
+            leptos::task::spawn_local(async move {
+                out.set(Some(engine.conflicts(&doc, collection, &id).await));
+            });
+            Some(())
+        });
+        out.read_only()
     }
 
     /// As [`Self::with_doc`], for the village on screen.

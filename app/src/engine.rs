@@ -1,31 +1,33 @@
-//! The tab's documents, bound to the browser: the sans-IO [`Replica`] decides, this shell
-//! carries out its effects (IndexedDB, the WebSocket in [`relay`], timers, the other tabs) and
-//! turns its state into the signals the screens read.
+//! The window's side of the documents: the screens read each village's [`VillageView`] here,
+//! while the documents themselves live in a Web Worker ([`crate::worker`]) that loads them,
+//! syncs them with the relay, applies edits and sends this side what changed
+//! ([`crate::protocol`]). Nothing here waits on Automerge: the main thread only draws.
 //!
-//! One [`Engine`] runs per tab. Each tab writes as its own Automerge actor and appends its own
-//! chunks; a `BroadcastChannel` tells the other tabs to read them.
+//! One [`Engine`] (and one worker) runs per tab. Each tab writes as its own Automerge actor and
+//! appends its own chunks; a `BroadcastChannel` tells the other tabs' workers to read them.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
-use desmigratif_model::{Edit, Edited, Reference, VillageDoc};
+use desmigratif_model::{Collection, Edit, Edited, FieldChange, FieldConflict, RecordId, Reference};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-mod relay;
-
-use crate::replica::{self, EditRefused, Effect, Replica, VillageView};
+use crate::latch::Latch;
+use crate::protocol::{self, Answer, NetworkEvent, Notice, Request};
+use crate::replica::{self, ScreenUpdate, VillageView};
 use crate::session::{self, Session};
 use crate::storage::DocStorage;
 use crate::vault::Vault;
 
-const CHANNEL: &str = "desmigratif-docs";
+pub use crate::protocol::EditFailure as EditError;
+
 const LAST_SYNC_KEY: &str = "desmigratif.last_sync";
 
 /// Where the connection to the relay stands, as the screens show it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Connection {
     Offline,
     Connecting,
@@ -91,163 +93,278 @@ impl Default for Status {
     }
 }
 
-struct Inner {
-    replica: Replica,
-    session: Session,
-    status: Status,
-    storage: DocStorage,
-    /// Bumped after every change of a document.
-    changed: HashMap<String, RwSignal<u64>>,
-    tab: String,
-    /// The relay's sync endpoint; `None`: `/sync` on the page's own origin.
-    sync_url: Option<String>,
-    /// The open socket and its number (events of an older socket are ignored).
-    socket: Option<(u32, web_sys::WebSocket)>,
-    sockets_opened: u32,
-    channel: Option<web_sys::BroadcastChannel>,
-    /// `Some` while the documents are being loaded: the edits waiting for that.
-    loading: Option<Vec<js_sys::Function>>,
-    /// Documents whose view changed since it was last stored.
-    unsaved_views: HashSet<String>,
+/// A request waiting for the worker's answer.
+struct Call {
+    answer: Rc<RefCell<Option<Answer>>>,
+    wake: js_sys::Function,
 }
 
-/// The tab's documents and its connection to the relay.
+struct Inner {
+    session: Session,
+    status: Status,
+    worker: Option<web_sys::Worker>,
+    /// Requests made before the worker listens.
+    queued: Option<Vec<Request>>,
+    vault: Vault,
+    sync_url: String,
+    views: HashMap<String, VillageView>,
+    references: HashMap<String, Reference>,
+    /// Bumped after every change of a document.
+    changed: HashMap<String, RwSignal<u64>>,
+    unsent: HashMap<String, BTreeSet<RecordId>>,
+    calls: HashMap<u32, Call>,
+    next_call: u32,
+    /// `Some` while the documents are being loaded: those waiting for that.
+    loading: Latch,
+}
+
+/// The tab's documents as the screens see them.
 #[derive(Clone)]
 pub struct Engine(Rc<RefCell<Inner>>);
 
 impl Engine {
-    /// Loads the session's documents from the device (through the unlocked `vault`) and starts
-    /// syncing with the relay that served the app.
+    /// Shows the session's stored views at once (read from the device through the unlocked
+    /// `vault`), then starts the documents' worker, which loads the documents and syncs them
+    /// with the relay that served the app.
     pub async fn start(session: Session, status: Status, vault: Vault) -> Result<Engine, String> {
-        Self::start_with_relay(session, status, vault, None).await
-    }
-
-    /// As [`Self::start`], with the relay's sync endpoint given (`ws://host:port/sync`), for a
-    /// relay on another origin than the page.
-    pub async fn start_with_relay(
-        session: Session,
-        status: Status,
-        vault: Vault,
-        sync_url: Option<String>,
-    ) -> Result<Engine, String> {
-        let storage = DocStorage::open(vault).await.map_err(|e| e.0)?;
-        let tab = session::random_id()[..8].to_owned();
-        let mut replica = Replica::new(format!("{}/{}/{tab}", session.username, session.device));
+        let storage = DocStorage::open(vault.clone()).await.map_err(|e| e.0)?;
+        let mut views = HashMap::new();
         let mut changed = HashMap::new();
-        // What the screens show comes first: each village's stored view, read in one go. The
-        // documents themselves are loaded after the first screen is drawn.
+        // What the screens show comes first: each village's stored view, read in one go.
         for grant in &session.documents {
-            let stored_view = storage.get_meta(&view_key(&grant.doc_id)).await.ok().flatten();
-            replica.add_stored_view(
-                &grant.doc_id,
-                grant.access == "read_write",
-                stored_view.as_deref(),
-            );
-            if grant.kind == "village"
-                && let Ok(code) = grant.code.parse()
-            {
-                replica.set_village_code(&grant.doc_id, code);
+            let stored = storage
+                .get_meta(&crate::worker::view_key(&grant.doc_id))
+                .await
+                .ok()
+                .flatten();
+            if let Some(view) = stored.as_deref().and_then(VillageView::decode) {
+                views.insert(grant.doc_id.clone(), view);
             }
             changed.insert(grant.doc_id.clone(), RwSignal::new(0));
         }
         let engine = Engine(Rc::new(RefCell::new(Inner {
-            replica,
             session,
             status,
-            storage,
+            worker: None,
+            queued: Some(Vec::new()),
+            vault,
+            sync_url: sync_endpoint(),
+            views,
+            references: HashMap::new(),
             changed,
-            tab,
-            sync_url,
-            socket: None,
-            sockets_opened: 0,
-            channel: None,
-            loading: Some(Vec::new()),
-            unsaved_views: HashSet::new(),
+            unsent: HashMap::new(),
+            calls: HashMap::new(),
+            next_call: 1,
+            loading: Latch::closed(),
         })));
-        engine.listen_to_other_tabs();
-        engine.listen_to_network_events();
         status.ready.set(true);
         status.version.update(|v| *v += 1);
         mark("desmigratif:views-ready");
-        let loading = engine.clone();
-        leptos::task::spawn_local(async move { loading.load_documents().await });
+        engine.listen_to_network_events();
+        engine.start_worker()?;
         Ok(engine)
     }
 
-    /// Loads every document's changes, one document per task after the first screen is drawn,
-    /// then lets waiting edits go on and connects to the relay.
-    async fn load_documents(&self) {
-        after_next_paint().await;
-        let ids: Vec<String> = self.0.borrow().replica.doc_ids().cloned().collect();
-        let storage = self.storage();
-        for id in ids {
-            let chunks = match storage.load(&id).await {
-                Ok(chunks) => chunks,
-                Err(e) => {
-                    self.0.borrow().status.storage_error.set(Some(e.0));
-                    Vec::new()
-                }
-            };
-            let sync_state = storage.get_meta(&sync_key(&id)).await.ok().flatten();
-            // Read afresh or resumed with new changes, the view is stored again (`Changed`).
-            let effects = self
-                .0
-                .borrow_mut()
-                .replica
-                .load(&id, chunks, sync_state.as_deref());
-            self.run(effects);
-            gloo_timers::future::TimeoutFuture::new(0).await;
-        }
-        mark("desmigratif:documents-loaded");
-        self.store_changed_views();
-        let waiting = self.0.borrow_mut().loading.take().unwrap_or_default();
-        for wake in waiting {
-            let _ = wake.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        }
-        let effects = self.0.borrow_mut().replica.connect();
-        self.run(effects);
-    }
-
-    /// Resolves once every document is loaded.
-    pub async fn loaded(&self) {
-        let promise = {
-            let mut inner = self.0.borrow_mut();
-            let Some(waiting) = inner.loading.as_mut() else {
+    /// Starts the documents' worker (its script's name comes from `boot.js`).
+    fn start_worker(&self) -> Result<(), String> {
+        let script = js_sys::Reflect::get(&js_sys::global(), &"desmigratifDocsWorker".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or("the documents' worker is not part of this build")?;
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(&script, &options)
+            .map_err(|e| format!("the documents' worker did not start: {e:?}"))?;
+        let engine = self.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Ok(bytes) = e.data().dyn_into::<js_sys::Uint8Array>() else {
                 return;
             };
+            if let Some(notice) = protocol::decode::<Notice>(&bytes.to_vec()) {
+                engine.receive(notice);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        let status = self.0.borrow().status;
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            status
+                .storage_error
+                .set(Some("the documents' worker stopped".into()));
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        self.0.borrow_mut().worker = Some(worker);
+        Ok(())
+    }
+
+    /// Sends a request to the worker (queued until it listens).
+    fn post(&self, request: Request) {
+        let mut inner = self.0.borrow_mut();
+        if let Some(queued) = inner.queued.as_mut() {
+            queued.push(request);
+            return;
+        }
+        if let Some(worker) = &inner.worker {
+            let bytes = js_sys::Uint8Array::from(protocol::encode(&request).as_slice());
+            let _ = worker.post_message(&bytes);
+        }
+    }
+
+    /// Sends a request and waits for its answer; `None` if the worker is gone.
+    async fn call(&self, request: impl FnOnce(u32) -> Request) -> Option<Answer> {
+        let answer = Rc::new(RefCell::new(None));
+        let promise = {
+            let mut inner = self.0.borrow_mut();
+            let call = inner.next_call;
+            inner.next_call += 1;
             let mut wake = None;
             let promise = js_sys::Promise::new(&mut |resolve, _| wake = Some(resolve));
-            waiting.extend(wake);
+            inner.calls.insert(
+                call,
+                Call {
+                    answer: answer.clone(),
+                    wake: wake.expect("the promise's executor runs at once"),
+                },
+            );
+            drop(inner);
+            self.post(request(call));
             promise
         };
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        answer.borrow_mut().take()
     }
 
-    /// Stores the views that changed since they were last stored, so that the next opening
-    /// shows them at once. Encoding a view takes a while for a large village, so this runs
-    /// when nobody is waiting for the screen: when the documents are loaded, when a download
-    /// has finished, and when the app is hidden (switched away from, or closed).
-    pub fn store_changed_views(&self) {
-        let engine = self.clone();
-        leptos::task::spawn_local(async move { engine.store_changed_views_now().await });
-    }
-
-    /// As [`Self::store_changed_views`], resolving once the views are stored.
-    pub async fn store_changed_views_now(&self) {
-        let views: Vec<(String, Vec<u8>)> = {
-            let mut inner = self.0.borrow_mut();
-            let ids: Vec<String> = inner.unsaved_views.drain().collect();
-            ids.into_iter()
-                .filter_map(|id| Some((view_key(&id), inner.replica.stored_view(&id)?)))
-                .collect()
-        };
-        let storage = self.storage();
-        for (key, bytes) in views {
-            // Losing it costs only a slower next opening.
-            if storage.put_meta(&key, &bytes).await.is_ok() {
-                mark("desmigratif:view-stored");
+    /// What the worker says.
+    fn receive(&self, notice: Notice) {
+        let status = self.0.borrow().status;
+        match notice {
+            Notice::Ready => {
+                let (worker, start, queued) = {
+                    let mut inner = self.0.borrow_mut();
+                    let start = Request::Start {
+                        session: serde_json::to_string(&inner.session).expect("a session serialises"),
+                        sync_url: inner.sync_url.clone(),
+                    };
+                    (
+                        inner.worker.clone(),
+                        start,
+                        inner.queued.take().unwrap_or_default(),
+                    )
+                };
+                let Some(worker) = worker else { return };
+                // The data key goes beside the first message (a CryptoKey is cloned, never
+                // exported).
+                let message = js_sys::Object::new();
+                let bytes = js_sys::Uint8Array::from(protocol::encode(&start).as_slice());
+                let _ = js_sys::Reflect::set(&message, &"message".into(), &bytes);
+                let _ = js_sys::Reflect::set(&message, &"key".into(), self.0.borrow().vault.key());
+                let _ = worker.post_message(&message);
+                for request in queued {
+                    self.post(request);
+                }
+            }
+            Notice::Failed(e) | Notice::StorageError(e) => status.storage_error.set(Some(e)),
+            Notice::Update { doc, update } => self.follow(&doc, *update),
+            Notice::Status(s) => self.show_status(s),
+            Notice::RetryIn(ms) => status.next_retry.set(Some(js_sys::Date::now() + f64::from(ms))),
+            Notice::Unsent { doc, persons } => {
+                self.0.borrow_mut().unsent.insert(doc, persons);
+            }
+            Notice::Loaded => {
+                mark("desmigratif:documents-loaded");
+                let loading = self.0.borrow().loading.clone();
+                loading.open();
+            }
+            Notice::Mark(name) => mark(&name),
+            Notice::CheckToken => {
+                let engine = self.clone();
+                let token = self.0.borrow().session.token.clone();
+                leptos::task::spawn_local(async move {
+                    let check = session::check_token(&token).await;
+                    if check == Some(session::TokenCheck::DeviceRevoked) {
+                        engine.stop();
+                        engine.0.borrow().status.device_revoked.set(true);
+                        return;
+                    }
+                    let valid = check.map(|c| c == session::TokenCheck::Live);
+                    engine.post(Request::TokenChecked(valid));
+                });
+            }
+            Notice::Answer { call, answer } => {
+                let call = self.0.borrow_mut().calls.remove(&call);
+                if let Some(call) = call {
+                    *call.answer.borrow_mut() = Some(answer);
+                    let _ = call.wake.call0(&wasm_bindgen::JsValue::UNDEFINED);
+                }
             }
         }
+    }
+
+    /// Brings the window's copy of a document where the worker's is, and redraws what shows it.
+    fn follow(&self, doc: &str, update: ScreenUpdate) {
+        let in_step = {
+            let mut inner = self.0.borrow_mut();
+            match update {
+                ScreenUpdate::View(bytes) => match VillageView::decode(&bytes) {
+                    Some(view) => {
+                        inner.views.insert(doc.to_owned(), view);
+                        true
+                    }
+                    None => false,
+                },
+                ScreenUpdate::Delta(delta) => inner
+                    .views
+                    .get_mut(doc)
+                    .is_some_and(|view| view.follow(&delta).is_ok()),
+                ScreenUpdate::Reference(reference) => {
+                    inner.references.insert(doc.to_owned(), reference);
+                    true
+                }
+            }
+        };
+        if !in_step {
+            // A delta this copy cannot take (its stored view differed): the view whole.
+            self.post(Request::WholeView { doc: doc.to_owned() });
+            return;
+        }
+        if let Some(signal) = self.changed(doc) {
+            signal.update(|v| *v += 1);
+        }
+    }
+
+    /// Connection state, the count of unsent changes and the time of the last full sync.
+    fn show_status(&self, s: protocol::SyncStatus) {
+        let status = self.0.borrow().status;
+        if status.receiving.get_untracked() != s.receiving {
+            status.receiving.set(s.receiving);
+        }
+        if status.connection.get_untracked() != s.connection {
+            if matches!(s.connection, Connection::Online | Connection::SessionExpired) {
+                status.next_retry.set(None);
+            }
+            status.connection.set(s.connection);
+        }
+        if status.unsynced.get_untracked() != s.unsynced {
+            status.unsynced.set(s.unsynced);
+        }
+        if s.connection == Connection::Online && s.unsynced == 0 && s.receiving == 0 {
+            let now = js_sys::Date::now();
+            status.last_sync.set(Some(now));
+            session::set_item(LAST_SYNC_KEY, &now.to_string());
+        }
+    }
+
+    /// Resolves once every document is loaded in the worker.
+    pub async fn loaded(&self) {
+        let loading = self.0.borrow().loading.clone();
+        loading.wait().await;
+    }
+
+    /// Asks the worker to store the views that changed since they were last stored; resolves
+    /// once they are.
+    pub async fn store_changed_views_now(&self) {
+        let _ = self.call(|call| Request::StoreViews { call }).await;
     }
 
     pub fn session(&self) -> Session {
@@ -256,7 +373,7 @@ impl Engine {
 
     /// Reads a village's view (untracked); `None` before its document arrived.
     pub fn with_view<T>(&self, doc_id: &str, f: impl FnOnce(&VillageView) -> T) -> Option<T> {
-        self.0.borrow().replica.view(doc_id).map(f)
+        self.0.borrow().views.get(doc_id).map(f)
     }
 
     /// Reads several village documents' views at once (those that have arrived), with their ids.
@@ -264,7 +381,7 @@ impl Engine {
         let inner = self.0.borrow();
         let views: Vec<(&str, &VillageView)> = doc_ids
             .iter()
-            .filter_map(|id| inner.replica.view(id).map(|v| (id.as_str(), v)))
+            .filter_map(|id| inner.views.get(id).map(|v| (id.as_str(), v)))
             .collect();
         f(&views)
     }
@@ -274,204 +391,90 @@ impl Engine {
         self.0.borrow().changed.get(doc_id).copied()
     }
 
-    /// Runs `f` on a village document for reading (history, conflicts); `None` if the
-    /// document has not arrived or is not a village.
-    pub fn read<T>(&self, doc_id: &str, f: impl FnOnce(&mut VillageDoc) -> T) -> Option<T> {
-        self.0.borrow_mut().replica.read(doc_id, f)
-    }
-
     /// Applies an edit to a document (a village's, or the district's reference data for a
-    /// district account), written by this session's user now, then saves it on the device.
-    /// Resolves once the change is stored; only then may the UI say "saved".
+    /// district account), written by this session's user now. Resolves once the change is
+    /// stored on the device; only then may the UI say "saved".
     pub async fn apply(&self, doc_id: &str, edit: Edit) -> Result<Edited, EditError> {
-        self.loaded().await;
-        let by = self.session().author();
-        let now = (js_sys::Date::now() / 1000.0) as i64;
-        let edited = self.0.borrow_mut().replica.apply(doc_id, &edit, &by, now)?;
-        self.store_edit(doc_id, edited).await
+        let edit = serde_json::to_string(&edit).map_err(|e| EditError::Model(e.to_string()))?;
+        let doc = doc_id.to_owned();
+        match self.call(|call| Request::Apply { call, doc, edit }).await {
+            Some(Answer::Edited(result)) => result,
+            _ => Err(EditError::NotLoaded),
+        }
     }
 
-    async fn store_edit<T>(&self, doc_id: &str, edited: (T, Vec<u8>, Vec<Effect>)) -> Result<T, EditError> {
-        let (value, changes, effects) = edited;
-        // The screens show the change at once; the caller says "saved" once it is stored.
-        self.run(effects);
-        if !changes.is_empty() {
-            let storage = self.storage();
-            let key = storage
-                .append(doc_id, &changes)
-                .await
-                .map_err(|e| EditError::Storage(e.0))?;
-            self.announce(doc_id);
-            let effects = self.0.borrow_mut().replica.stored(doc_id, key, true);
-            self.run(effects);
-        }
-        Ok(value)
+    /// A record's fields holding concurrent values; empty until the document is loaded.
+    pub async fn conflicts(&self, doc_id: &str, collection: Collection, id: &RecordId) -> Vec<FieldConflict> {
+        let (doc, id) = (doc_id.to_owned(), id.clone());
+        let answer = self
+            .call(|call| Request::Conflicts {
+                call,
+                doc,
+                collection,
+                id,
+            })
+            .await;
+        json_answer(answer).unwrap_or_default()
+    }
+
+    /// For each of a record's changes, its fields' values before and after it; empty lists
+    /// until the document is loaded.
+    pub async fn values_around(
+        &self,
+        doc_id: &str,
+        collection: Collection,
+        id: &RecordId,
+        changes: Vec<(automerge::ChangeHash, Vec<String>)>,
+    ) -> Vec<Vec<FieldChange>> {
+        let (doc, id) = (doc_id.to_owned(), id.clone());
+        let answer = self
+            .call(|call| Request::ValuesAround {
+                call,
+                doc,
+                collection,
+                id,
+                changes,
+            })
+            .await;
+        json_answer(answer).unwrap_or_default()
     }
 
     /// The persons of a document with changes not yet confirmed by the relay.
-    pub fn unsent_persons(&self, doc_id: &str) -> std::collections::BTreeSet<desmigratif_model::RecordId> {
-        self.0.borrow_mut().replica.unsent_persons(doc_id)
+    pub fn unsent_persons(&self, doc_id: &str) -> BTreeSet<RecordId> {
+        self.0.borrow().unsent.get(doc_id).cloned().unwrap_or_default()
     }
 
     /// A district document's reference data, if it has arrived.
     pub fn with_reference<T>(&self, doc_id: &str, f: impl FnOnce(&Reference) -> T) -> Option<T> {
-        self.0.borrow().replica.reference(doc_id).map(f)
+        self.0.borrow().references.get(doc_id).map(f)
     }
 
-    /// Carries out what the replica decided, then shows where sync stands.
-    fn run(&self, effects: Vec<Effect>) {
-        for effect in effects {
-            match effect {
-                Effect::Open => self.open_socket(),
-                Effect::Close => self.close_socket(),
-                Effect::Send(bytes) => self.send(&bytes),
-                Effect::Changed(doc_id) => {
-                    if let Some(signal) = self.changed(&doc_id) {
-                        signal.update(|v| *v += 1);
-                    }
-                    self.0.borrow_mut().unsaved_views.insert(doc_id);
-                }
-                Effect::Persist {
-                    doc,
-                    changes,
-                    sync_state,
-                } => self.persist(doc, changes, sync_state),
-                Effect::RetryIn(ms) => {
-                    let status = self.0.borrow().status;
-                    status.next_retry.set(Some(js_sys::Date::now() + f64::from(ms)));
-                    let engine = self.clone();
-                    gloo_timers::callback::Timeout::new(ms, move || {
-                        let effects = engine.0.borrow_mut().replica.connect();
-                        engine.run(effects);
-                    })
-                    .forget();
-                }
-                Effect::CheckToken => {
-                    let engine = self.clone();
-                    let token = self.0.borrow().session.token.clone();
-                    leptos::task::spawn_local(async move {
-                        let check = session::check_token(&token).await;
-                        if check == Some(session::TokenCheck::DeviceRevoked) {
-                            engine.stop();
-                            engine.0.borrow().status.device_revoked.set(true);
-                            return;
-                        }
-                        let valid = check.map(|c| c == session::TokenCheck::Live);
-                        let effects = engine.0.borrow_mut().replica.token_checked(valid);
-                        engine.run(effects);
-                    });
-                }
-                Effect::Compact {
-                    doc,
-                    snapshot,
-                    merged,
-                } => {
-                    let engine = self.clone();
-                    let storage = self.storage();
-                    leptos::task::spawn_local(async move {
-                        let result = storage
-                            .compact(&doc, &snapshot, &merged)
-                            .await
-                            .map_err(|_| merged);
-                        engine.0.borrow_mut().replica.compacted(&doc, result);
-                    });
-                }
-            }
-        }
-        self.show_status();
-    }
-
-    /// Stores received changes together with the sync state that says they were received.
-    fn persist(&self, doc_id: String, changes: Vec<u8>, sync_state: Vec<u8>) {
+    /// Tells the worker when the network comes and goes and when the app is shown or hidden
+    /// (it retries at once, closes the socket, or stores the changed views).
+    fn listen_to_network_events(&self) {
+        let Some(window) = web_sys::window() else { return };
         let engine = self.clone();
-        let storage = self.storage();
-        leptos::task::spawn_local(async move {
-            let key = sync_key(&doc_id);
-            if changes.is_empty() {
-                let _ = storage.put_meta(&key, &sync_state).await;
-                return;
-            }
-            match storage
-                .append_with_meta(&doc_id, &changes, &key, &sync_state)
-                .await
-            {
-                Ok(chunk) => {
-                    engine.announce(&doc_id);
-                    let effects = engine.0.borrow_mut().replica.stored(&doc_id, chunk, false);
-                    engine.run(effects);
-                }
-                Err(e) => engine.0.borrow().status.storage_error.set(Some(e.0)),
-            }
+        let retry = Closure::<dyn FnMut()>::new(move || {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            engine.post(Request::Network(if visible {
+                NetworkEvent::Visible
+            } else {
+                NetworkEvent::Hidden
+            }));
         });
-    }
-
-    /// Connection state, the count of unsent changes and the time of the last full sync.
-    fn show_status(&self) {
-        let (status, connection, unsynced, receiving) = {
-            let mut inner = self.0.borrow_mut();
-            let connection = Connection::from(inner.replica.connection());
-            let unsynced = inner.replica.unsynced();
-            (inner.status, connection, unsynced, inner.replica.receiving())
-        };
-        let previously_receiving = status.receiving.get_untracked();
-        if previously_receiving != receiving {
-            status.receiving.set(receiving);
+        let _ = window.add_event_listener_with_callback("online", retry.as_ref().unchecked_ref());
+        if let Some(document) = window.document() {
+            let _ =
+                document.add_event_listener_with_callback("visibilitychange", retry.as_ref().unchecked_ref());
         }
-        if previously_receiving > 0 && receiving == 0 {
-            // A download just finished: a quiet moment to store what it brought.
-            self.store_changed_views();
-        }
-        if status.connection.get_untracked() != connection {
-            if matches!(connection, Connection::Online | Connection::SessionExpired) {
-                status.next_retry.set(None);
-            }
-            status.connection.set(connection);
-        }
-        if status.unsynced.get_untracked() != unsynced {
-            status.unsynced.set(unsynced);
-        }
-        if connection == Connection::Online && unsynced == 0 && receiving == 0 {
-            let now = js_sys::Date::now();
-            status.last_sync.set(Some(now));
-            session::set_item(LAST_SYNC_KEY, &now.to_string());
-        }
-    }
-
-    fn storage(&self) -> DocStorage {
-        self.0.borrow().storage.clone()
-    }
-
-    // --- other tabs -------------------------------------------------------------------------
-
-    fn announce(&self, doc_id: &str) {
-        if let Some(channel) = &self.0.borrow().channel {
-            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(doc_id));
-        }
-    }
-
-    fn listen_to_other_tabs(&self) {
-        let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
-            return;
-        };
+        retry.forget();
         let engine = self.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            if let Some(doc_id) = e.data().as_string() {
-                let engine = engine.clone();
-                leptos::task::spawn_local(async move { engine.reload_from_device(&doc_id).await });
-            }
-        });
-        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        self.0.borrow_mut().channel = Some(channel);
-    }
-
-    /// Reads chunks another tab wrote.
-    async fn reload_from_device(&self, doc_id: &str) {
-        let Ok(chunks) = self.storage().load(doc_id).await else {
-            return;
-        };
-        let effects = self.0.borrow_mut().replica.from_other_tab(doc_id, chunks);
-        self.run(effects);
+        let offline =
+            Closure::<dyn FnMut()>::new(move || engine.post(Request::Network(NetworkEvent::Offline)));
+        let _ = window.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        offline.forget();
     }
 
     // --- the session ------------------------------------------------------------------------
@@ -480,85 +483,59 @@ impl Engine {
     pub fn retry_now(&self) {
         let status = self.0.borrow().status;
         status.next_retry.set(None);
-        let effects = self.0.borrow_mut().replica.retry_now();
-        self.run(effects);
+        self.post(Request::RetryNow);
     }
 
     /// Continues with a new token after the relay refused the old one; the documents on the
     /// device, and the changes not yet sent, stay as they are.
     pub fn renew(&self, session: Session) {
-        let effects = {
+        {
             let mut inner = self.0.borrow_mut();
-            inner.session.token = session.token;
+            inner.session.token = session.token.clone();
             inner.session.expires_at = session.expires_at;
-            inner.replica.renewed()
-        };
-        self.run(effects);
+        }
+        self.post(Request::Renew {
+            token: session.token,
+            expires_at: session.expires_at,
+        });
     }
 
     /// Stops syncing (logout).
     pub fn stop(&self) {
-        let effects = self.0.borrow_mut().replica.stop();
-        self.run(effects);
+        self.post(Request::Stop);
     }
 
-    /// Removes every document of the session from the device.
+    /// Removes every document of the session from the device, then ends the worker.
     pub async fn forget_everything(&self) -> Result<(), String> {
-        self.stop();
-        let ids: Vec<String> = self.0.borrow().replica.doc_ids().cloned().collect();
-        let storage = self.storage();
-        for id in ids {
-            storage.remove_doc(&id).await.map_err(|e| e.0)?;
+        let result = match self.call(|call| Request::Forget { call }).await {
+            Some(Answer::Done(result)) => result,
+            _ => Err("the documents' worker did not answer".into()),
+        };
+        if let Some(worker) = self.0.borrow_mut().worker.take() {
+            worker.terminate();
         }
-        Ok(())
+        result
     }
 }
 
-fn sync_key(doc_id: &str) -> String {
-    format!("{doc_id}/sync")
+fn json_answer<T: serde::de::DeserializeOwned>(answer: Option<Answer>) -> Option<T> {
+    match answer? {
+        Answer::Json(json) => serde_json::from_str(&json).ok(),
+        _ => None,
+    }
 }
 
-/// Where a village's view is stored (the derived records shown at once on opening).
-fn view_key(doc_id: &str) -> String {
-    format!("{doc_id}/view")
+/// The relay's sync endpoint: `/sync` on the page's own origin.
+fn sync_endpoint() -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let secure = location.as_ref().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
+    let host = location.and_then(|l| l.host().ok()).unwrap_or_default();
+    format!("{}://{host}/sync", if secure { "wss" } else { "ws" })
 }
 
 /// A mark on the page's timeline, for the browser bench and the browser's profiler.
 pub(crate) fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
-    }
-}
-
-/// Resolves after the browser has drawn the next frame.
-async fn after_next_paint() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.request_animation_frame(&resolve);
-        } else {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    // The frame is drawn after the animation-frame callbacks; a task queued now runs after it.
-    gloo_timers::future::TimeoutFuture::new(0).await;
-}
-
-/// Why an edit was not saved.
-#[derive(Debug)]
-pub enum EditError {
-    NotLoaded,
-    ReadOnly,
-    Model(desmigratif_model::ModelError),
-    Storage(String),
-}
-
-impl From<EditRefused> for EditError {
-    fn from(e: EditRefused) -> Self {
-        match e {
-            EditRefused::NotLoaded => Self::NotLoaded,
-            EditRefused::ReadOnly => Self::ReadOnly,
-            EditRefused::Model(e) => Self::Model(e),
-        }
     }
 }

@@ -7,12 +7,15 @@ pub mod context;
 pub mod engine;
 pub mod files;
 pub mod i18n;
+pub mod latch;
 pub mod pages;
+pub mod protocol;
 pub mod record_draft;
 pub mod replica;
 pub mod session;
 pub mod storage;
 pub mod vault;
+pub mod worker;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

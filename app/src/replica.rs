@@ -2,7 +2,7 @@
 //! without any I/O: events go in (a socket opened, a message arrived, a change was stored, the
 //! connection closed, the token was checked) and effects come out (open a socket, send these
 //! bytes, store these changes with this sync state, redraw this document, retry in so many
-//! milliseconds). The browser shell in `engine.rs` carries the effects out; the tests below run
+//! milliseconds). The documents' worker (`worker.rs`) carries the effects out; the tests below run
 //! the whole protocol natively against a simulated relay in milliseconds.
 
 use std::collections::{BTreeMap, HashSet};

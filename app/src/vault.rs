@@ -81,19 +81,21 @@ pub struct Vault {
     key: CryptoKey,
 }
 
+/// WebCrypto of the global scope: the window's, or the documents' worker's.
+fn crypto() -> Result<web_sys::Crypto, VaultError> {
+    js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<web_sys::Crypto>().ok())
+        .ok_or_else(|| VaultError::Crypto("no WebCrypto here".into()))
+}
+
 fn subtle() -> Result<SubtleCrypto, VaultError> {
-    Ok(web_sys::window()
-        .ok_or_else(|| VaultError::Crypto("no window".into()))?
-        .crypto()?
-        .subtle())
+    Ok(crypto()?.subtle())
 }
 
 fn random(len: usize) -> Result<Vec<u8>, VaultError> {
     let mut bytes = vec![0u8; len];
-    web_sys::window()
-        .ok_or_else(|| VaultError::Crypto("no window".into()))?
-        .crypto()?
-        .get_random_values_with_u8_array(&mut bytes)?;
+    crypto()?.get_random_values_with_u8_array(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -200,6 +202,16 @@ pub fn forget(username: &str) {
 }
 
 impl Vault {
+    /// The vault of a data key handed over by the window (the documents' worker's).
+    pub fn from_key(key: CryptoKey) -> Self {
+        Self { key }
+    }
+
+    /// The data key, to hand to the documents' worker (cloned by the browser, never exported).
+    pub fn key(&self) -> &CryptoKey {
+        &self.key
+    }
+
     /// Makes a new data key for the account and keeps it wrapped by `pin`.
     pub async fn create(username: &str, pin: &str) -> Result<Self, VaultError> {
         let subtle = subtle()?;

@@ -180,16 +180,62 @@ async fn wait_until(seconds: f64, mut ready: impl FnMut() -> bool) -> bool {
     ready()
 }
 
-/// The sync client against a real relay that `cargo xtask test` starts; its address and a
-/// logged-in session arrive at build time.
+/// What the window would see of the documents' worker: the notices, and its own copy of each
+/// village's view, following the updates as the window does.
+#[derive(Clone, Default)]
+struct Window(std::rc::Rc<std::cell::RefCell<WindowState>>);
+
+#[derive(Default)]
+struct WindowState {
+    views: std::collections::HashMap<String, app::replica::VillageView>,
+    status: Option<app::protocol::SyncStatus>,
+}
+
+impl Window {
+    fn outbox(&self) -> app::worker::Outbox {
+        use app::protocol::{self, Notice};
+        use app::replica::{ScreenUpdate, VillageView};
+        let window = self.clone();
+        std::rc::Rc::new(move |notice: Notice| {
+            // As posted: through postcard.
+            let notice: Notice = protocol::decode(&protocol::encode(&notice)).unwrap();
+            let mut state = window.0.borrow_mut();
+            match notice {
+                Notice::Update { doc, update } => match *update {
+                    ScreenUpdate::View(bytes) => {
+                        state.views.insert(doc, VillageView::decode(&bytes).unwrap());
+                    }
+                    ScreenUpdate::Delta(delta) => state
+                        .views
+                        .get_mut(&doc)
+                        .expect("a delta follows a view")
+                        .follow(&delta)
+                        .expect("the window's copy is in step"),
+                    ScreenUpdate::Reference(_) => {}
+                },
+                Notice::Status(s) => state.status = Some(s),
+                _ => {}
+            }
+        })
+    }
+
+    fn view<T>(&self, doc: &str, f: impl FnOnce(&app::replica::VillageView) -> T) -> Option<T> {
+        self.0.borrow().views.get(doc).map(f)
+    }
+
+    fn status(&self) -> Option<app::protocol::SyncStatus> {
+        self.0.borrow().status.clone()
+    }
+}
+
+/// The documents' side against a real relay that `cargo xtask test` starts (its address and a
+/// logged-in session arrive at build time), with a window's copy of the view following it.
 #[wasm_bindgen_test]
 async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_receives_it() {
-    use app::engine::{Connection, Engine, Status};
+    use app::engine::Connection;
     use app::session::Session;
-    use leptos::prelude::GetUntracked;
+    use app::worker::Docs;
 
-    // The engine runs its storage work as tasks, as it does in the app.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
     let (Some(url), Some(session)) = (
         option_env!("DESMIGRATIF_TEST_SYNC_URL"),
         option_env!("DESMIGRATIF_TEST_SESSION"),
@@ -202,49 +248,53 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
     let storage = DocStorage::open(vault.clone()).await.unwrap();
     storage.remove_doc(&doc_id).await.unwrap();
 
-    let status = Status::new();
-    let engine = Engine::start_with_relay(session.clone(), status, vault.clone(), Some(url.into()))
+    let window = Window::default();
+    let docs = Docs::start(session.clone(), vault.clone(), url.into(), window.outbox())
         .await
         .unwrap();
     assert!(
-        wait_until(20.0, || engine
-            .with_view(&doc_id, |v| v.snapshot.persons.len() > 10)
+        wait_until(20.0, || window
+            .view(&doc_id, |v| v.snapshot.persons.len() > 10)
             .unwrap_or(false))
         .await,
-        "the village arrived from the relay"
+        "the village arrived from the relay, and the window's copy has it"
     );
-    assert_eq!(status.connection.get_untracked(), Connection::Online);
+    assert_eq!(docs.connection(), Connection::Online);
 
     let person = Person::new(RecordId::random(), "Dari Tes Wasm");
     let id = person.id.clone();
-    engine.apply(&doc_id, Edit::save(None, &person)).await.unwrap();
+    docs.apply(&doc_id, &Edit::save(None, &person)).await.unwrap();
     assert!(
-        engine
-            .with_view(&doc_id, |v| v.snapshot.person(&id).is_some())
+        window
+            .view(&doc_id, |v| v.snapshot.person(&id).is_some())
             .unwrap(),
-        "the screens' view has the edit as soon as it is made"
+        "the window's copy has the edit as soon as it is made"
     );
-    let kept = engine.with_view(&doc_id, |v| v.snapshot.clone()).unwrap();
-    let fresh_read = engine.read(&doc_id, |d| d.snapshot()).unwrap();
+    let fresh_read = docs.read(&doc_id, |d| d.snapshot()).unwrap();
     assert!(
-        kept.same_as(&fresh_read),
+        docs.with_view(&doc_id, |v| v.snapshot.same_as(&fresh_read))
+            .unwrap(),
         "the incremental view equals a full read"
     );
     assert!(
-        wait_until(20.0, || status.unsynced.get_untracked() == 0).await,
+        window.view(&doc_id, |v| v.snapshot.same_as(&fresh_read)).unwrap(),
+        "and so does the window's copy"
+    );
+    assert!(
+        wait_until(20.0, || window.status().is_some_and(|s| s.unsynced == 0)).await,
         "the relay confirmed the edit"
     );
-    engine.stop();
+    docs.stop();
 
     // A device with nothing stored gets the edit from the relay.
     storage.remove_doc(&doc_id).await.unwrap();
-    let fresh_status = Status::new();
-    let fresh = Engine::start_with_relay(session, fresh_status, vault, Some(url.into()))
+    let fresh_window = Window::default();
+    let fresh = Docs::start(session, vault, url.into(), fresh_window.outbox())
         .await
         .unwrap();
     assert!(
-        wait_until(20.0, || fresh
-            .with_view(&doc_id, |v| v.snapshot.person(&id).is_some())
+        wait_until(20.0, || fresh_window
+            .view(&doc_id, |v| v.snapshot.person(&id).is_some())
             .unwrap_or(false))
         .await,
         "the relay kept the edit"
@@ -257,11 +307,9 @@ async fn the_sync_client_downloads_a_village_uploads_an_edit_and_a_fresh_device_
 /// nothing is lost: a fresh engine on the same storage reads every record back.
 #[wasm_bindgen_test]
 async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
-    use app::engine::{Engine, Status};
     use app::session::{Grant, Session};
+    use app::worker::Docs;
 
-    // The engine runs its storage work as tasks, as it does in the app.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
     let Some(session) = option_env!("DESMIGRATIF_TEST_SESSION") else {
         panic!("run through `cargo xtask test`, which logs in for this test");
     };
@@ -276,7 +324,7 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
         name: "Uji".into(),
         access: "read_write".into(),
     }];
-    let offline = Some("ws://127.0.0.1:9/sync".to_owned());
+    let offline = "ws://127.0.0.1:9/sync".to_owned();
     let vault = fresh_vault().await;
     let storage = DocStorage::open(vault.clone()).await.unwrap();
     storage
@@ -284,13 +332,18 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
         .await
         .unwrap();
 
-    let engine = Engine::start_with_relay(session.clone(), Status::new(), vault.clone(), offline.clone())
-        .await
-        .unwrap();
+    let engine = Docs::start(
+        session.clone(),
+        vault.clone(),
+        offline.clone(),
+        Window::default().outbox(),
+    )
+    .await
+    .unwrap();
     let edits = 60;
     for i in 0..edits {
         let person = Person::new(RecordId::random(), format!("Orang {i}"));
-        engine.apply(&id, Edit::save(None, &person)).await.unwrap();
+        engine.apply(&id, &Edit::save(None, &person)).await.unwrap();
     }
     let deadline = js_sys::Date::now() + 10_000.0;
     let mut chunks = storage.load(&id).await.unwrap().len();
@@ -315,13 +368,13 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
     assert_eq!(stored_persons, edits as usize, "the view was stored");
     engine.stop();
 
-    let again = Engine::start_with_relay(session, Status::new(), vault, offline)
+    let again = Docs::start(session, vault, offline, Window::default().outbox())
         .await
         .unwrap();
     assert_eq!(
         again.with_view(&id, |v| v.snapshot.persons.len()),
         Some(edits as usize),
-        "the stored view is shown as soon as the engine starts"
+        "the stored view is there as soon as the documents' side starts"
     );
     assert!(
         again.read(&id, |_| ()).is_none(),

@@ -33,7 +33,7 @@ pub struct HistoryEntry {
 
 /// One field's value just before and just after a change, as stored (JSON scalars; null when
 /// absent).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub field: String,
     pub before: serde_json::Value,

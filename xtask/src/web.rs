@@ -13,7 +13,8 @@ use crate::toolchain;
 /// Builds the app; returns the `dist/` directory.
 pub fn build(root: &Path) -> Result<PathBuf> {
     let chain = toolchain::wasm_toolchain()?;
-    // The app and its on-demand file module, in one cargo run (they share the model's build).
+    // The app's two wasm (the screens, `app`; the documents' worker, `docs_worker`) and its
+    // on-demand file module, in one cargo run (they share the model's build).
     run(&mut toolchain::wasm_cargo(
         chain,
         root,
@@ -29,7 +30,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let bindgen = toolchain::wasm_bindgen(root)?;
     let glue = root.join("target/web-bindgen");
     let _ = fs::remove_dir_all(&glue);
-    for crate_name in ["app", "desmigratif_files"] {
+    for crate_name in ["app", "docs_worker", "desmigratif_files"] {
         run(Command::new(&bindgen)
             .args([
                 "--target",
@@ -70,6 +71,21 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
     fs::write(dist.join(&app_js), &js)?;
     fs::write(dist.join(&app_wasm), &wasm)?;
 
+    // The documents' worker (Automerge, storage, sync): started by the app once the first
+    // screen is drawn, through a small module script that loads its wasm.
+    let docs_js_src = fs::read(glue.join("docs_worker.js")).context("reading the worker's glue")?;
+    let docs_wasm_src = fs::read(glue.join("docs_worker_bg.wasm")).context("reading the worker's wasm")?;
+    let docs_hash = content_hash(&[&docs_js_src, &docs_wasm_src]);
+    let docs_js = format!("docs-{docs_hash}.js");
+    let docs_wasm = format!("docs-{docs_hash}_bg.wasm");
+    fs::write(dist.join(&docs_js), &docs_js_src)?;
+    fs::write(dist.join(&docs_wasm), &docs_wasm_src)?;
+    let worker_src = fs::read_to_string(public.join("docs-worker.js"))?
+        .replace("{{DOCS_JS}}", &docs_js)
+        .replace("{{DOCS_WASM}}", &docs_wasm);
+    let worker = format!("docs-worker-{}.js", content_hash(&[worker_src.as_bytes()]));
+    fs::write(dist.join(&worker), &worker_src)?;
+
     // The file module: loaded by the app the first time it writes a workbook or reads a file.
     let files_js_src =
         fs::read(glue.join("desmigratif_files.js")).context("reading the file module's glue")?;
@@ -89,7 +105,8 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         .replace("{{APP_JS}}", &app_js)
         .replace("{{APP_WASM}}", &app_wasm)
         .replace("{{FILES_JS}}", &files_js)
-        .replace("{{FILES_WASM}}", &files_wasm);
+        .replace("{{FILES_WASM}}", &files_wasm)
+        .replace("{{DOCS_WORKER}}", &worker);
     let boot = format!("boot-{}.js", content_hash(&[boot_src.as_bytes()]));
     fs::write(dist.join(&boot), &boot_src)?;
 
@@ -104,7 +121,17 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
 
     // The service worker caches exactly this build's files, under a version naming them all.
     let mut shell: Vec<String> = vec!["/".into(), "/index.html".into()];
-    for f in [&app_js, &app_wasm, &files_js, &files_wasm, &style, &boot] {
+    for f in [
+        &app_js,
+        &app_wasm,
+        &docs_js,
+        &docs_wasm,
+        &worker,
+        &files_js,
+        &files_wasm,
+        &style,
+        &boot,
+    ] {
         shell.push(format!("/{f}"));
     }
     shell.push("/manifest.webmanifest".into());
@@ -116,6 +143,9 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         index.as_bytes(),
         &js,
         &wasm,
+        &docs_js_src,
+        &docs_wasm_src,
+        worker_src.as_bytes(),
         &files_js_src,
         &files_wasm_src,
         &css,
@@ -136,15 +166,19 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
     fs::write(dist.join("sw.js"), sw)?;
     let (br, gz) = precompress(&dist)?;
     let first = |name: &str| fs::metadata(dist.join(format!("{name}.br"))).map_or(0, |m| m.len() as usize);
+    let docs = first(&docs_js) + first(&docs_wasm) + first(&worker);
     eprintln!(
-        "xtask> app built into {} ({} KiB of wasm, {} KiB in the file module; all files {} KiB with brotli, \
-         {} KiB with gzip; the first download {} KiB with brotli)",
+        "xtask> app built into {} ({} KiB of wasm for the screens, {} KiB for the documents' worker, {} KiB in \
+         the file module; all files {} KiB with brotli, {} KiB with gzip; the first screen {} KiB with brotli, \
+         the documents' worker {} KiB more)",
         dist.display(),
         wasm.len() / 1024,
+        docs_wasm_src.len() / 1024,
         files_wasm_src.len() / 1024,
         br / 1024,
         gz / 1024,
-        (br - first(&files_js) - first(&files_wasm)) / 1024,
+        (br - first(&files_js) - first(&files_wasm) - docs) / 1024,
+        docs / 1024,
     );
     Ok(dist)
 }
@@ -201,7 +235,7 @@ fn copy_public(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if ["index.html", "style.css", "boot.js", "sw.js"]
+        if ["index.html", "style.css", "boot.js", "sw.js", "docs-worker.js"]
             .iter()
             .any(|n| name == *n)
         {

@@ -2,7 +2,10 @@
 //! field from what to what, on which device, when) and its conflicts (a badge that opens the
 //! dialog to choose a value).
 
-use desmigratif_model::{Collection, EditAction, Lang, RecordId};
+use std::collections::HashMap;
+
+use automerge::ChangeHash;
+use desmigratif_model::{Collection, EditAction, FieldChange, Lang, RecordId};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -34,11 +37,34 @@ pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
     let len_id = id.clone();
     // Redrawn when this record has one more change, not on every change of the village.
     let history_len = Memo::new(move |_| app.with_village(|v| v.history(collection, &len_id).len()));
+    // Old → new for each field, read at each change by the documents' worker (the fields'
+    // names until the answer comes).
+    let around: RwSignal<HashMap<ChangeHash, Vec<FieldChange>>> = RwSignal::new(HashMap::new());
+    let around_id = id.clone();
+    Effect::new(move |_| {
+        let _ = history_len.get();
+        let changes: Vec<(ChangeHash, Vec<String>)> = untrack(|| {
+            app.with_village(|v| {
+                v.history(collection, &around_id)
+                    .iter()
+                    .filter(|h| !h.fields.is_empty())
+                    .filter_map(|h| Some((h.change?, h.fields.clone())))
+                    .collect()
+            })
+        })?;
+        let (doc_id, engine) = (app.village.get_untracked()?, app.engine()?);
+        let id = around_id.clone();
+        leptos::task::spawn_local(async move {
+            let hashes: Vec<ChangeHash> = changes.iter().map(|(c, _)| *c).collect();
+            let values = engine.values_around(&doc_id, collection, &id, changes).await;
+            around.set(hashes.into_iter().zip(values).collect());
+        });
+        Some(())
+    });
     let entries = move || {
         let _ = history_len.get();
         let l = lang.get();
         let entries = untrack(|| app.with_village(|v| v.history(collection, &id).to_vec()))?;
-        let doc_id = app.village.get_untracked()?;
         let engine = app.engine()?;
         let this_device = engine.session().device.clone();
         Some(
@@ -46,12 +72,9 @@ pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
                 .into_iter()
                 .rev()
                 .map(|h| {
-                    // Old → new for each field, read at the change itself (once the document is
-                    // loaded; the fields' names until then).
                     let around = h
                         .change
-                        .filter(|_| !h.fields.is_empty())
-                        .and_then(|c| engine.read(&doc_id, |d| d.values_around(collection, &id, c, &h.fields)))
+                        .and_then(|c| around.with(|a| a.get(&c).cloned()))
                         .unwrap_or_default();
                     let lines = h
                         .fields
@@ -100,14 +123,9 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let read_id = id.clone();
-    // Follows every change of the village (reading one record's conflicts is cheap): settling
-    // one of two conflicting fields changes neither the record's value nor its revision.
-    let conflicts = Memo::new(move |_| {
-        app.with_village(|_| ())?;
-        let doc_id = app.village.get()?;
-        app.engine()?
-            .read(&doc_id, |d| d.conflicts_in(collection, &read_id))
-    });
+    // Follows every change of the village: settling one of two conflicting fields changes
+    // neither the record's value nor its revision.
+    let conflicts = app.conflicts(collection, move || Some(read_id.clone()));
     let show = RwSignal::new(false);
     let close = Callback::new(move |_| {
         show.set(false);

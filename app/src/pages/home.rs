@@ -310,21 +310,28 @@ fn Logout() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let logout = move |_| {
-        let pending = app.status.unsynced.get_untracked();
-        if pending > 0 {
-            let question = match lang.get() {
-                Lang::Id => {
-                    format!("{pending} perubahan belum terkirim ke server dan akan hilang. Tetap keluar?")
-                }
-                Lang::En => {
-                    format!("{pending} changes have not reached the server and will be lost. Log out anyway?")
-                }
-            };
-            if !crate::components::confirm(&question, false) {
-                return;
-            }
-        }
         leptos::task::spawn_local(async move {
+            // The count of unsent changes is known once the documents are read (right after
+            // opening, the worker may still be reading them).
+            if let Some(engine) = app.engine() {
+                engine.loaded().await;
+            }
+            let pending = app.status.unsynced.get_untracked();
+            if pending > 0 {
+                let question = match lang.0.get_untracked() {
+                    Lang::Id => {
+                        format!("{pending} perubahan belum terkirim ke server dan akan hilang. Tetap keluar?")
+                    }
+                    Lang::En => {
+                        format!(
+                            "{pending} changes have not reached the server and will be lost. Log out anyway?"
+                        )
+                    }
+                };
+                if !crate::components::confirm(&question, false) {
+                    return;
+                }
+            }
             let _ = app.logout().await;
         });
     };

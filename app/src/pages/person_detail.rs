@@ -45,13 +45,9 @@ pub fn PersonDetail() -> impl IntoView {
         let pid = id()?;
         app.with_village(|v| v.snapshot.category(&pid)).flatten()
     });
-    // Follows every change of the village (reading one record's conflicts is cheap): settling
-    // one of two conflicting fields changes neither the record's value nor its revision.
-    let conflicts = Memo::new(move |_| {
-        app.with_village(|_| ())?;
-        let (pid, doc_id) = (id()?, app.village.get()?);
-        app.engine()?.read(&doc_id, |d| d.conflicts::<Person>(&pid))
-    });
+    // Follows every change of the village: settling one of two conflicting fields changes
+    // neither the record's value nor its revision.
+    let conflicts = app.conflicts(Collection::Persons, id);
     let show_conflicts = RwSignal::new(false);
     let details = move || {
         let p = person.get()?;
@@ -222,14 +218,9 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
         Memo::new(move |_| episodes.with(|list| list.iter().flatten().find(|e| e.id == eid).cloned()));
     let initial = current.get_untracked();
     let app = use_app();
-    // This episode's conflicts, following every change of the village (cheap for one record).
+    // This episode's conflicts, following every change of the village.
     let conflict_id = episode.clone();
-    let conflicts = Memo::new(move |_| {
-        app.with_village(|_| ())?;
-        let doc_id = app.village.get()?;
-        app.engine()?
-            .read(&doc_id, |d| d.conflicts::<MigrationEpisode>(&conflict_id))
-    });
+    let conflicts = app.conflicts(Collection::Episodes, move || Some(conflict_id.clone()));
     let show = RwSignal::new(false);
     let dialog_id = episode.clone();
     let dialog = move || {
