@@ -241,20 +241,34 @@ impl Peer {
             .encode()
     }
 
-    /// Syncs `doc` with the relay until neither side has anything to say. Returns `false` if
-    /// the relay answered that the document is unavailable.
+    /// Syncs `doc` with the relay until the conversation is over: both hold the same heads, or
+    /// the relay answered and this side has nothing left to say (the relay kept what it would
+    /// take and dropped the rest). Each step waits on the relay's reply, never on silence.
+    /// Returns `false` if the relay answered that the document is unavailable.
     pub async fn sync(&mut self, doc_id: &str, doc: &mut AutoCommit, state: &mut sync::State) -> bool {
         let kind = if doc.get_heads().is_empty() {
             "request"
         } else {
             "sync"
         };
-        if let Some(first) = doc.sync().generate_sync_message(state) {
-            let msg = self.message(kind, doc_id, &first.encode());
-            self.send_raw(msg).await;
-        }
+        // Nothing new to say on this state: start over, so that the relay says what it has
+        // (changes other peers made since) instead of this side waiting for it to speak.
+        let first = doc.sync().generate_sync_message(state);
+        let first = match first {
+            Some(first) => first,
+            None => {
+                *state = sync::State::new();
+                doc.sync()
+                    .generate_sync_message(state)
+                    .expect("a fresh sync state always has something to say")
+            }
+        };
+        let msg = self.message(kind, doc_id, &first.encode());
+        self.send_raw(msg).await;
         loop {
-            let Some(reply) = self.recv(Duration::from_millis(1500)).await else {
+            // The relay answers each message that tells it something; a missing answer is a
+            // failure of the relay, reported to the test as "done" for it to check what it has.
+            let Some(reply) = self.recv(Duration::from_secs(10)).await else {
                 return true;
             };
             match reply.kind.as_str() {
@@ -262,15 +276,30 @@ impl Peer {
                 "sync" | "request" if reply.doc.as_deref() == Some(doc_id) => {
                     let m = sync::Message::decode(&reply.data.unwrap()).unwrap();
                     doc.sync().receive_sync_message(state, m).unwrap();
-                    if let Some(out) = doc.sync().generate_sync_message(state) {
+                    let out = doc.sync().generate_sync_message(state);
+                    let done = in_step(doc, state) || out.is_none();
+                    if let Some(out) = out {
                         let msg = self.message("sync", doc_id, &out.encode());
                         self.send_raw(msg).await;
+                    }
+                    if done {
+                        return true;
                     }
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// Whether the relay last announced exactly the heads `doc` has.
+fn in_step(doc: &mut AutoCommit, state: &sync::State) -> bool {
+    let mut ours = doc.get_heads();
+    ours.sort();
+    state.their_heads.clone().is_some_and(|mut theirs| {
+        theirs.sort();
+        theirs == ours
+    })
 }
 
 impl Peer {
@@ -284,14 +313,6 @@ impl Peer {
         state: &mut sync::State,
         timeout: Duration,
     ) {
-        let in_step = |doc: &mut AutoCommit, state: &sync::State| {
-            let mut ours = doc.get_heads();
-            ours.sort();
-            state.their_heads.clone().is_some_and(|mut theirs| {
-                theirs.sort();
-                theirs == ours
-            })
-        };
         loop {
             if in_step(doc, state) {
                 return;
