@@ -6,8 +6,18 @@ import init from '/{{APP_JS}}';
 performance.mark('desmigratif:boot');
 init({ module_or_path: '/{{APP_WASM}}' }).then(() => performance.mark('desmigratif:wasm-ready'));
 
-// The documents' worker (app/src/worker.rs): the app starts it once the first screen is drawn.
+// The documents' worker (app/src/worker.rs). With a session that keeps documents on this device,
+// it starts now, beside the app's own wasm, and waits for the app to hand it the session once
+// the PIN is typed; otherwise the app starts it after logging in.
 window.desmigratifDocsWorker = '/{{DOCS_WORKER}}';
+try {
+  const kept = JSON.parse(localStorage.getItem('desmigratif.session') ?? 'null');
+  if (kept?.documents?.length) {
+    window.desmigratifEarlyWorker = new Worker(window.desmigratifDocsWorker, { type: 'module' });
+  }
+} catch (error) {
+  console.warn('documents worker not started early', error);
+}
 
 // The file module (XLSX exports, reading imported files): its own wasm, loaded the first time
 // the app asks for it, so it is not part of every phone's first download (app/src/files.rs).

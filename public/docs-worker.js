@@ -2,4 +2,9 @@
 // then answers the window. `cargo xtask build-web` fills in the content-hashed file names.
 import init from '/{{DOCS_JS}}';
 
-init({ module_or_path: '/{{DOCS_WASM}}' });
+// The window may speak before the wasm listens (the worker is started early): its messages wait
+// here, then go to the handler the wasm installs.
+const early = [];
+self.onmessage = (event) => early.push(event);
+await init({ module_or_path: '/{{DOCS_WASM}}' });
+for (const event of early) self.onmessage(event);

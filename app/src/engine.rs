@@ -103,8 +103,6 @@ struct Inner {
     session: Session,
     status: Status,
     worker: Option<web_sys::Worker>,
-    /// Requests made before the worker listens.
-    queued: Option<Vec<Request>>,
     vault: Vault,
     sync_url: String,
     views: HashMap<String, VillageView>,
@@ -146,7 +144,6 @@ impl Engine {
             session,
             status,
             worker: None,
-            queued: Some(Vec::new()),
             vault,
             sync_url: sync_endpoint(),
             views,
@@ -165,16 +162,33 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Starts the documents' worker (its script's name comes from `boot.js`).
+    /// Starts the documents' worker, or takes the one `boot.js` started early (its script's
+    /// name comes from `boot.js` too), and hands it the session and the vault's data key.
     fn start_worker(&self) -> Result<(), String> {
-        let script = js_sys::Reflect::get(&js_sys::global(), &"desmigratifDocsWorker".into())
+        let global = js_sys::global();
+        let early = js_sys::Reflect::get(&global, &"desmigratifEarlyWorker".into())
             .ok()
-            .and_then(|v| v.as_string())
-            .ok_or("the documents' worker is not part of this build")?;
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let worker = web_sys::Worker::new_with_options(&script, &options)
-            .map_err(|e| format!("the documents' worker did not start: {e:?}"))?;
+            .and_then(|w| w.dyn_into::<web_sys::Worker>().ok());
+        let worker = match early {
+            Some(worker) => {
+                let _ = js_sys::Reflect::set(
+                    &global,
+                    &"desmigratifEarlyWorker".into(),
+                    &wasm_bindgen::JsValue::UNDEFINED,
+                );
+                worker
+            }
+            None => {
+                let script = js_sys::Reflect::get(&global, &"desmigratifDocsWorker".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .ok_or("the documents' worker is not part of this build")?;
+                let options = web_sys::WorkerOptions::new();
+                options.set_type(web_sys::WorkerType::Module);
+                web_sys::Worker::new_with_options(&script, &options)
+                    .map_err(|e| format!("the documents' worker did not start: {e:?}"))?
+            }
+        };
         let engine = self.clone();
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             let Ok(bytes) = e.data().dyn_into::<js_sys::Uint8Array>() else {
@@ -194,18 +208,29 @@ impl Engine {
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
+        // The start goes first, with the data key beside it (a CryptoKey is cloned by the
+        // browser, never exported).
+        let start = {
+            let inner = self.0.borrow();
+            Request::Start {
+                session: serde_json::to_string(&inner.session).expect("a session serialises"),
+                sync_url: inner.sync_url.clone(),
+            }
+        };
+        let message = js_sys::Object::new();
+        let bytes = js_sys::Uint8Array::from(protocol::encode(&start).as_slice());
+        let _ = js_sys::Reflect::set(&message, &"message".into(), &bytes);
+        let _ = js_sys::Reflect::set(&message, &"key".into(), self.0.borrow().vault.key());
+        worker
+            .post_message(&message)
+            .map_err(|e| format!("the documents' worker did not take the start: {e:?}"))?;
         self.0.borrow_mut().worker = Some(worker);
         Ok(())
     }
 
-    /// Sends a request to the worker (queued until it listens).
+    /// Sends a request to the worker.
     fn post(&self, request: Request) {
-        let mut inner = self.0.borrow_mut();
-        if let Some(queued) = inner.queued.as_mut() {
-            queued.push(request);
-            return;
-        }
-        if let Some(worker) = &inner.worker {
+        if let Some(worker) = &self.0.borrow().worker {
             let bytes = js_sys::Uint8Array::from(protocol::encode(&request).as_slice());
             let _ = worker.post_message(&bytes);
         }
@@ -239,31 +264,6 @@ impl Engine {
     fn receive(&self, notice: Notice) {
         let status = self.0.borrow().status;
         match notice {
-            Notice::Ready => {
-                let (worker, start, queued) = {
-                    let mut inner = self.0.borrow_mut();
-                    let start = Request::Start {
-                        session: serde_json::to_string(&inner.session).expect("a session serialises"),
-                        sync_url: inner.sync_url.clone(),
-                    };
-                    (
-                        inner.worker.clone(),
-                        start,
-                        inner.queued.take().unwrap_or_default(),
-                    )
-                };
-                let Some(worker) = worker else { return };
-                // The data key goes beside the first message (a CryptoKey is cloned, never
-                // exported).
-                let message = js_sys::Object::new();
-                let bytes = js_sys::Uint8Array::from(protocol::encode(&start).as_slice());
-                let _ = js_sys::Reflect::set(&message, &"message".into(), &bytes);
-                let _ = js_sys::Reflect::set(&message, &"key".into(), self.0.borrow().vault.key());
-                let _ = worker.post_message(&message);
-                for request in queued {
-                    self.post(request);
-                }
-            }
             Notice::Failed(e) | Notice::StorageError(e) => status.storage_error.set(Some(e)),
             Notice::Update { doc, update } => self.follow(&doc, *update),
             Notice::Status(s) => self.show_status(s),

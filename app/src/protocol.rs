@@ -1,7 +1,8 @@
 //! The messages between the window (the screens) and the documents' worker ([`crate::worker`]).
 //!
-//! Both directions are postcard, posted as a `Uint8Array` (the window's first message also
-//! carries the vault's data key, a `CryptoKey`, beside it). Values whose serde form postcard
+//! Both directions are postcard, posted as a `Uint8Array` (the window's first message, the
+//! start, also carries the vault's data key, a `CryptoKey`, beside it). The window may post
+//! before the worker's wasm listens: `docs-worker.js` keeps those messages until it does. Values whose serde form postcard
 //! cannot carry — an [`Edit`]'s records and a [`Session`] (JSON-shaped), conflicts and history
 //! values (JSON values) — travel as JSON text inside.
 //!
@@ -75,8 +76,6 @@ pub enum NetworkEvent {
 /// What the worker tells the window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Notice {
-    /// The worker listens; the window sends [`Request::Start`] first.
-    Ready,
     /// The documents could not be opened.
     Failed(String),
     /// What the window's copy of a document needs to follow it.

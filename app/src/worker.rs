@@ -570,5 +570,4 @@ pub fn run() {
     };
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    out(Notice::Ready);
 }
