@@ -22,3 +22,5 @@ mod incremental;
 mod pillars;
 /// Categories, households, search and counts.
 mod queries;
+/// The incremental snapshot by example.
+mod refresh;
