@@ -361,12 +361,6 @@ impl Engine {
         loading.wait().await;
     }
 
-    /// Asks the worker to store the views that changed since they were last stored; resolves
-    /// once they are.
-    pub async fn store_changed_views_now(&self) {
-        let _ = self.call(|call| Request::StoreViews { call }).await;
-    }
-
     pub fn session(&self) -> Session {
         self.0.borrow().session.clone()
     }

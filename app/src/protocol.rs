@@ -54,8 +54,6 @@ pub enum Request {
     RetryNow,
     /// Continue with a new token (the same account logged in again).
     Renew { token: String, expires_at: i64 },
-    /// Store the views that changed; answered with [`Answer::Done`].
-    StoreViews { call: u32 },
     /// Stop syncing (logout).
     Stop,
     /// Stop and remove every document of the session from the device; answered with

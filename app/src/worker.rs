@@ -454,16 +454,6 @@ impl Docs {
                 };
                 self.run(effects);
             }
-            Request::StoreViews { call } => {
-                let docs = self.clone();
-                spawn_local(async move {
-                    docs.store_changed_views_now().await;
-                    docs.tell(Notice::Answer {
-                        call,
-                        answer: Answer::Done(Ok(())),
-                    });
-                });
-            }
             Request::Stop => self.stop(),
             Request::Forget { call } => {
                 let docs = self.clone();
