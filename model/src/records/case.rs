@@ -252,6 +252,16 @@ impl<'a> CaseLog<'a> {
             .unwrap_or(CaseStatus::Reported)
     }
 
+    /// The time to stamp on an entry written now, after this log was read: the clock's time,
+    /// but always after every entry already in the log, so an entry written on a phone whose
+    /// clock is behind (or in the same second) still follows what its officer saw.
+    pub fn next_at(&self, now: i64) -> i64 {
+        self.entries
+            .iter()
+            .map(|e| e.at.saturating_add(1))
+            .fold(now, i64::max)
+    }
+
     /// The last step's entry, if any step was taken.
     pub fn last_step(&self) -> Option<&'a CaseEntry> {
         self.entries

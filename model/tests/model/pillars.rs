@@ -142,6 +142,51 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
     assert_eq!(summary.open_cases, 0);
 }
 
+/// A step written after another on the same day follows it, even when the phone's clock says
+/// the same second or earlier (a cheap phone's clock is often behind).
+#[test]
+fn an_entry_written_after_another_follows_it_whatever_the_phones_clock_says() {
+    let mut a = village();
+    let ani = Author::new("petugas-ani", "hp-ani");
+    let budi = Author::new("petugas-budi", "hp-budi");
+    let mut case = Case::new(
+        RecordId::random(),
+        date("2026-10-01"),
+        CaseKind::UnpaidWages,
+        "petugas-ani",
+    );
+    case.person_name = Some("Sulastri".into());
+    let id = a.create(case, &ani, 1).unwrap();
+    let referred = entry(&id, "2026-10-02", CaseStep::Referred, "petugas-ani", 1_000);
+    a.create(referred, &ani, 2).unwrap();
+    let mut b = VillageDoc::load(&a.save()).unwrap();
+    for budis_clock in [1_000, 990] {
+        let at = b.snapshot().pillars.case_log(&id).next_at(budis_clock);
+        assert!(
+            at > 1_000,
+            "stamped after the referral Budi saw ({budis_clock} -> {at})"
+        );
+    }
+    assert_eq!(
+        b.snapshot().pillars.case_log(&id).next_at(5_000),
+        5_000,
+        "a clock ahead is kept"
+    );
+    let at = b.snapshot().pillars.case_log(&id).next_at(1_000);
+    b.create(
+        entry(&id, "2026-10-02", CaseStep::InProgress, "petugas-budi", at),
+        &budi,
+        3,
+    )
+    .unwrap();
+    a.merge(&mut b).unwrap();
+    let snap = a.snapshot();
+    let log = snap.pillars.case_log(&id);
+    let steps: Vec<CaseStep> = log.entries.iter().map(|e| e.step).collect();
+    assert_eq!(steps, [CaseStep::Referred, CaseStep::InProgress]);
+    assert_eq!(log.status(), CaseStatus::InProgress);
+}
+
 #[test]
 fn the_home_counts_open_and_overdue_cases_and_this_months_consultations() {
     let mut doc = village();

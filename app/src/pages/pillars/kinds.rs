@@ -161,6 +161,10 @@ impl PillarUi for CaseEntry {
     fn facts(&self, _: &VillageSnapshot, lang: Lang, _: Date) -> String {
         choice_label::<Self>("step", self.step, lang)
     }
+    /// Written after every entry its officer saw, whatever the phone's clock says.
+    fn written(&mut self, snapshot: &VillageSnapshot, now: i64) {
+        self.at = snapshot.pillars.case_log(&self.case).next_at(now);
+    }
     /// What the chosen step does not use is not kept.
     fn tidy(&mut self) {
         if self.step != CaseStep::Referred {

@@ -92,6 +92,9 @@ pub fn EntryForm(
         let (Some(engine), Some(doc_id)) = (app.engine(), app.village.get_untracked()) else {
             return;
         };
+        let record =
+            untrack(|| app.with_village(|v| (kind.written)(record.clone(), &v.snapshot, now_secs())))
+                .unwrap_or(record);
         saving.set(true);
         save_error.set(None);
         let restart = restart.clone();

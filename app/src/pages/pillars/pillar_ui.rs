@@ -58,6 +58,9 @@ pub trait PillarUi: Pillar + Validate + serde::Serialize {
     }
     /// Drops what the record's other fields make meaningless before it is checked and saved.
     fn tidy(&mut self) {}
+    /// Stamps what depends on the moment it is saved and on what the village holds then (a
+    /// case entry's time, after every entry of its case).
+    fn written(&mut self, _snapshot: &VillageSnapshot, _now: i64) {}
     /// Whether the form shows a field, given what is typed (a case step's referral).
     fn shows_field(_draft: &RecordDraft, _key: &str) -> bool {
         true
@@ -132,6 +135,8 @@ pub struct Kind {
     pub(super) start: StartFn,
     /// The record the form's text makes over the base, with every message.
     pub(super) check: fn(&Start, &RecordDraft, Lang, Date) -> Checked,
+    /// A checked record stamped as it is saved ([`PillarUi::written`]).
+    pub(super) written: fn(serde_json::Value, &VillageSnapshot, i64) -> serde_json::Value,
 }
 
 /// The [`Kind`] of a record type: its functions are the only code made per type.
@@ -154,6 +159,7 @@ pub const fn kind_of<R: PillarUi>() -> Kind {
         shown: shown_of::<R>,
         start: start_of::<R>,
         check: check_of::<R>,
+        written: written_of::<R>,
     }
 }
 
@@ -283,6 +289,20 @@ fn check_of<R: PillarUi>(start: &Start, draft: &RecordDraft, lang: Lang, today: 
             (serde_json::to_value(&record).ok(), messages)
         }
         Err(_) => (None, messages),
+    }
+}
+
+fn written_of<R: PillarUi>(
+    record: serde_json::Value,
+    snapshot: &VillageSnapshot,
+    now: i64,
+) -> serde_json::Value {
+    match serde_json::from_value::<R>(record.clone()) {
+        Ok(mut r) => {
+            r.written(snapshot, now);
+            serde_json::to_value(&r).unwrap_or(record)
+        }
+        Err(_) => record,
     }
 }
 
