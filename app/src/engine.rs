@@ -328,6 +328,7 @@ impl Engine {
             self.post(Request::WholeView { doc: doc.to_owned() });
             return;
         }
+        mark("desmigratif:view-followed");
         if let Some(signal) = self.changed(doc) {
             signal.update(|v| *v += 1);
         }
@@ -391,7 +392,10 @@ impl Engine {
     pub async fn apply(&self, doc_id: &str, edit: Edit) -> Result<Edited, EditError> {
         let edit = serde_json::to_string(&edit).map_err(|e| EditError::Model(e.to_string()))?;
         let doc = doc_id.to_owned();
-        match self.call(|call| Request::Apply { call, doc, edit }).await {
+        mark("desmigratif:edit-sent");
+        let answer = self.call(|call| Request::Apply { call, doc, edit }).await;
+        mark("desmigratif:edit-answered");
+        match answer {
             Some(Answer::Edited(result)) => result,
             _ => Err(EditError::NotLoaded),
         }

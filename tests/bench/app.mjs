@@ -14,6 +14,23 @@ const throttles = (process.env.BENCH_THROTTLE ?? '1,4').split(',').map(Number);
 const villageOnly = process.env.BENCH_VILLAGE_ONLY === '1';
 // BENCH_IMPORT_ONLY=1 measures the 5,000-row import only.
 const importOnly = process.env.BENCH_IMPORT_ONLY === '1';
+// BENCH_PROFILE=1 samples the page's CPU during the save and prints where the time went (build
+// with DESMIGRATIF_WASM_NAMES=1 so wasm functions have names).
+const profile = process.env.BENCH_PROFILE === '1';
+
+/// The functions that took the most time of their own in a CDP CPU profile, on stderr.
+function printProfile(what, { nodes, samples, timeDeltas }) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  samples.forEach((id, i) => {
+    const { functionName, url } = byId.get(id).callFrame;
+    const name = `${functionName || '(anonymous)'} ${url.split('/').pop()}`;
+    self.set(name, (self.get(name) ?? 0) + (timeDeltas[i] ?? 0) / 1000);
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.error(`# ${what}: self time, ms`);
+  for (const [name, ms] of top) console.error(`${ms.toFixed(1).padStart(8)}  ${name}`);
+}
 const LONG = 180_000;
 
 // Records every long main-thread task (≥ 50 ms is what the browser reports) with its span.
@@ -35,6 +52,27 @@ const now = (page) => page.evaluate(() => performance.now());
 const marks = (page) => page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
   .filter((m) => m.name.startsWith('desmigratif:'))
   .map((m) => [m.name.slice('desmigratif:'.length), Math.round(m.startTime)])));
+
+// Where a save's time went, from the tap (t0, on the page's timeline): the window's marks and
+// the documents' worker's own (read through the worker), put on one clock by their origins.
+async function saveParts(page, t0) {
+  const since = (entries, origin, name) => {
+    const m = entries.find((e) => e.name === `desmigratif:${name}` && origin + e.startTime >= pageOrigin + t0);
+    return m ? Math.round(origin + m.startTime - (pageOrigin + t0)) : null;
+  };
+  const read = () => [performance.timeOrigin, performance.getEntriesByType('mark').map((m) => ({ name: m.name, startTime: m.startTime }))];
+  const [pageOrigin, pageMarks] = await page.evaluate(read);
+  const parts = {};
+  for (const name of ['save-tapped', 'edit-sent', 'view-followed', 'edit-answered']) parts[name] = since(pageMarks, pageOrigin, name);
+  for (const worker of page.workers()) {
+    const [origin, entries] = await worker.evaluate(read).catch(() => [0, []]);
+    for (const name of ['edit-received', 'edit-applied', 'edit-sent-to-screens', 'edit-stored']) {
+      const at = since(entries, origin, name);
+      if (at !== null) parts[name] = at;
+    }
+  }
+  return parts;
+}
 
 async function login(page, url, username) {
   await page.goto(url);
@@ -124,11 +162,26 @@ async function measure(relay, households, throttle) {
     await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
     const phoneNumber = `08${String(Date.now()).slice(-10)}`;
     await page.locator('#f-phone').fill(phoneNumber);
+    if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.setSamplingInterval', { interval: 100 })).then(() => cdp.send('Profiler.start'));
+    // The moment the new number is in the page, seen by an observer in the page itself (not by
+    // the bench's polling).
+    await page.evaluate((phone) => {
+      window.__shown = new Promise((resolve) => {
+        const seen = () => document.querySelector('.details [data-field="phone"] dd')?.textContent.includes(phone);
+        new MutationObserver((_, o) => { if (seen()) { o.disconnect(); resolve(performance.now()); } })
+          .observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+    }, phoneNumber);
     let t0 = await now(page);
     await page.locator('button[type="submit"]').click();
     await page.locator('.details [data-field="phone"] dd', { hasText: phoneNumber }).waitFor({ timeout: LONG });
-    r.save_to_saved_on_screen_ms = Math.round((await now(page)) - t0);
+    if (profile) printProfile('the save, on the page', (await cdp.send('Profiler.stop')).profile);
+    // From the app's tap handler (the bench's click takes its own ~20-30 ms before it) to the
+    // number in the page.
+    const tapped = await page.evaluate((since) => performance.getEntriesByName('desmigratif:save-tapped').find((m) => m.startTime >= since)?.startTime, t0);
+    r.save_to_saved_on_screen_ms = Math.round((await page.evaluate(() => window.__shown)) - tapped);
     r.save_longest_task_ms = await longestTaskSince(page, t0);
+    r.save_parts_ms = await saveParts(page, t0);
     await page.locator('.sync-status[data-state="synced"]').waitFor({ timeout: LONG });
 
     // A change from another phone arriving while the list is open.

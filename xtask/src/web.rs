@@ -30,16 +30,17 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let bindgen = toolchain::wasm_bindgen(root)?;
     let glue = root.join("target/web-bindgen");
     let _ = fs::remove_dir_all(&glue);
+    // Function names cost ~15 % of the wasm; kept only for a profile the browser can name
+    // (`DESMIGRATIF_WASM_NAMES=1 cargo xtask build-web`, then the bench's `BENCH_PROFILE=1`).
+    let names = std::env::var_os("DESMIGRATIF_WASM_NAMES").is_some_and(|v| v == "1");
     for crate_name in ["app", "docs_worker", "desmigratif_files"] {
-        run(Command::new(&bindgen)
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--remove-name-section",
-                "--remove-producers-section",
-                "--out-dir",
-            ])
+        let mut bindgen = Command::new(&bindgen);
+        bindgen.args(["--target", "web", "--no-typescript", "--remove-producers-section"]);
+        if !names {
+            bindgen.arg("--remove-name-section");
+        }
+        run(bindgen
+            .arg("--out-dir")
             .arg(&glue)
             .arg(toolchain::wasm_output(chain, root, crate_name)))?;
     }
