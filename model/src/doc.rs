@@ -144,16 +144,20 @@ impl VillageDoc {
         root_map(&self.doc, c.key())
     }
 
-    /// Adds the pillars' root maps if the document lacks them, with a change that every device
-    /// builds identically (same actor, time, content and dependency: the genesis change), so
-    /// devices that start using the pillars offline share one map per collection instead of
-    /// creating rival maps that would hide each other's records after a merge.
+    /// Adds the root maps of `c`'s group ([`Collection::LAZY`]: the pillars', the duplicates
+    /// screen's decisions) if the document lacks them, with a change that every device builds
+    /// identically (same actor, time, content and dependency: the genesis change), so devices
+    /// that start using them offline share one map per collection instead of creating rival
+    /// maps that would hide each other's records after a merge.
     pub(crate) fn ensure_collection(&mut self, c: Collection) -> Result<ObjId, ModelError> {
         if let Some(obj) = self.collection(c) {
             return Ok(obj);
         }
-        if let Some(code) = self.code() {
-            let change = pillars_change(code.as_str());
+        let group = Collection::LAZY
+            .into_iter()
+            .find(|(_, members)| members.contains(&c));
+        if let (Some(code), Some((name, members))) = (self.code(), group) {
+            let change = lazy_change(code.as_str(), name, members);
             self.doc.apply_changes([change])?;
         }
         match self.collection(c) {
@@ -270,19 +274,20 @@ impl VillageDoc {
     }
 }
 
-/// The change that adds the pillars' root maps to a village document, identical on every
-/// device: built on the genesis change alone, by an actor derived from the village code, at
-/// time 0.
-fn pillars_change(code: &str) -> automerge::Change {
+/// The change that adds a group of root maps (`group`: "pillars", "decisions") to a village
+/// document, identical on every device: built on the genesis change alone, by an actor derived
+/// from the group and the village code, at time 0. The pillars' change is the one earlier
+/// builds made: its actor, message and maps must never change.
+fn lazy_change(code: &str, group: &str, collections: &[Collection]) -> automerge::Change {
     let keys: Vec<&str> = Collection::GENESIS.iter().map(|c| c.key()).collect();
     let mut doc = genesis("village", code, &keys);
-    let actor = Sha256::digest(format!("desmigratif/pillars/village/{code}").as_bytes());
+    let actor = Sha256::digest(format!("desmigratif/{group}/village/{code}").as_bytes());
     doc.set_actor(ActorId::from(&actor[..16]));
-    for c in Collection::PILLARS {
+    for c in collections {
         doc.put_object(ROOT, c.key(), ObjType::Map)
             .expect("fresh document");
     }
-    doc.commit_with(CommitOptions::default().with_message("pillars").with_time(0));
+    doc.commit_with(CommitOptions::default().with_message(group).with_time(0));
     doc.get_last_local_change().expect("just committed").clone()
 }
 
@@ -463,3 +468,25 @@ pub(crate) fn check<R: validate::Validate>(record: &R) -> Result<(), ModelError>
 }
 
 pub use crate::query::VillageSnapshot;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pillars' change is the one every earlier build made for a village: were it to
+    /// change, devices that already made it would hold two rival pillar maps.
+    #[test]
+    fn the_pillars_change_is_the_one_earlier_builds_made() {
+        let change = lazy_change("35.07.11.2008", "pillars", &Collection::PILLARS);
+        assert_eq!(
+            change.hash().to_string(),
+            "0aae8ab02209e7538190ca93fed55f60fc0372625513e35745220558d74220d7"
+        );
+        let decisions = lazy_change("35.07.11.2008", "decisions", &Collection::DECISIONS);
+        assert_ne!(
+            decisions.actor_id(),
+            change.actor_id(),
+            "a group's change has its own actor"
+        );
+    }
+}

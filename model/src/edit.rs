@@ -202,7 +202,8 @@ macro_rules! village_types {
             Child,
             Parenting,
             Membership,
-            LedgerEntry
+            LedgerEntry,
+            DistinctPersons
         )
     }};
 }

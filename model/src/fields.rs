@@ -186,6 +186,11 @@ mod tests {
         "child",
         "member",
         "membership",
+        "moved_to",
+        "moved_on",
+        "a",
+        "b",
+        "decided_by",
     ];
 
     #[test]
@@ -276,6 +281,11 @@ mod tests {
                 Collection::Ledger,
                 j(&LedgerEntry::new(id(), id(), d, LedgerKind::Deposit, 1)),
                 ok::<LedgerEntry>,
+            ),
+            (
+                Collection::Distinct,
+                j(&DistinctPersons::new("x/1".into(), "y/2".into(), d, "a")),
+                ok::<DistinctPersons>,
             ),
             (Collection::Agencies, j(&Agency::new(id(), "PT A")), ok::<Agency>),
             (

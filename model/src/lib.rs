@@ -78,10 +78,10 @@ pub use record::{Collection, Record};
 pub use records::{
     Balance, Business, BusinessSector, BusinessStatus, CapitalSource, CaregiverRelation, Case, CaseEntry,
     CaseKind, CaseLog, CaseOutcome, CaseStatus, CaseStep, Child, ChildRisk, Consent, Consultation,
-    ConsultationTopic, Education, EpisodeState, FamilyRelation, Household, LedgerEntry, LedgerKind,
-    MaritalStatus, Membership, MembershipStatus, MigrationEpisode, ParentAbroad, Parenting, ParentingKind,
-    Participation, Person, Procedural, Referral, RevenueBand, Scheme, SchoolLevel, SchoolStatus, Session,
-    Sex, Training, TrainingKind,
+    ConsultationTopic, DistinctPersons, Education, EpisodeState, FamilyRelation, Household, LedgerEntry,
+    LedgerKind, MaritalStatus, Membership, MembershipStatus, MigrationEpisode, ParentAbroad, Parenting,
+    ParentingKind, Participation, Person, Procedural, Referral, RevenueBand, Scheme, SchoolLevel,
+    SchoolStatus, Session, Sex, Training, TrainingKind,
 };
 pub use validate::{Issue, IssueKind, Lang, Severity};
 

@@ -41,6 +41,8 @@ pub enum Collection {
     Parenting,
     Memberships,
     Ledger,
+    /// Pairs the duplicates screen found to be two people.
+    Distinct,
     // The district document's reference data.
     Agencies,
     Countries,
@@ -51,7 +53,7 @@ pub enum Collection {
 
 impl Collection {
     /// Every record type, of both kinds of document.
-    pub const ALL: [Collection; 18] = [
+    pub const ALL: [Collection; 19] = [
         Collection::Persons,
         Collection::Episodes,
         Collection::Consultations,
@@ -65,6 +67,7 @@ impl Collection {
         Collection::Parenting,
         Collection::Memberships,
         Collection::Ledger,
+        Collection::Distinct,
         Collection::Agencies,
         Collection::Countries,
         Collection::JobOrders,
@@ -72,7 +75,7 @@ impl Collection {
         Collection::Schedule,
     ];
     /// The root maps of a village document.
-    pub const VILLAGE: [Collection; 13] = [
+    pub const VILLAGE: [Collection; 14] = [
         Collection::Persons,
         Collection::Episodes,
         Collection::Consultations,
@@ -86,6 +89,7 @@ impl Collection {
         Collection::Parenting,
         Collection::Memberships,
         Collection::Ledger,
+        Collection::Distinct,
     ];
     /// The root maps of a district document (see [`crate::DistrictDoc`]).
     pub const DISTRICT: [Collection; 5] = [
@@ -112,6 +116,15 @@ impl Collection {
         Collection::Memberships,
         Collection::Ledger,
     ];
+    /// The duplicates screen's decisions, added like the pillars' maps by a change of their own
+    /// (the pillars' change cannot grow: devices that made it already would disagree).
+    pub const DECISIONS: [Collection; 1] = [Collection::Distinct];
+    /// The collections a village document gets when it first needs them, each group by one
+    /// change every device builds identically: the group's name and its collections.
+    pub const LAZY: [(&'static str, &'static [Collection]); 2] = [
+        ("pillars", &Collection::PILLARS),
+        ("decisions", &Collection::DECISIONS),
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -128,6 +141,7 @@ impl Collection {
             Collection::Parenting => "parenting",
             Collection::Memberships => "memberships",
             Collection::Ledger => "ledger",
+            Collection::Distinct => "distinct_persons",
             Collection::Agencies => "agencies",
             Collection::Countries => "countries",
             Collection::JobOrders => "job_orders",
@@ -160,6 +174,7 @@ impl Collection {
             Collection::Parenting => Parenting::SPEC,
             Collection::Memberships => Membership::SPEC,
             Collection::Ledger => LedgerEntry::SPEC,
+            Collection::Distinct => DistinctPersons::SPEC,
             Collection::Agencies => Agency::SPEC,
             Collection::Countries => CountryNote::SPEC,
             Collection::JobOrders => JobOrder::SPEC,
@@ -187,6 +202,7 @@ impl Collection {
             Collection::Parenting => Parenting::NAME,
             Collection::Memberships => Membership::NAME,
             Collection::Ledger => LedgerEntry::NAME,
+            Collection::Distinct => DistinctPersons::NAME,
             Collection::Agencies => Agency::NAME,
             Collection::Countries => CountryNote::NAME,
             Collection::JobOrders => JobOrder::NAME,
@@ -213,6 +229,7 @@ impl Collection {
             Collection::Parenting => Parenting::FIELDS,
             Collection::Memberships => Membership::FIELDS,
             Collection::Ledger => LedgerEntry::FIELDS,
+            Collection::Distinct => DistinctPersons::FIELDS,
             Collection::Agencies => Agency::FIELDS,
             Collection::Countries => CountryNote::FIELDS,
             Collection::JobOrders => JobOrder::FIELDS,

@@ -82,7 +82,10 @@ pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
                         .filter(|f| f.as_str() != "deleted")
                         .map(|f| {
                             let spec = collection.spec(f);
-                            let label = spec.map_or_else(|| f.clone(), |s| s.label.get(l).to_owned());
+                            let label = spec.map_or_else(
+                                || undeclared_label(f).map_or_else(|| f.clone(), |t| t.get(l).to_owned()),
+                                |s| s.label.get(l).to_owned(),
+                            );
                             let text = match (around.iter().find(|a| &a.field == f), spec) {
                                 (Some(a), Some(spec)) => {
                                     format!("{label}: {} → {}", spec.show(&a.before, l), spec.show(&a.after, l))
@@ -155,4 +158,14 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
         )
     };
     view! { {badge} {dialog} }
+}
+
+/// What history calls a stored field no form shows (written by the duplicates screen).
+fn undeclared_label(field: &str) -> Option<desmigratif_model::Text> {
+    use desmigratif_model::Text;
+    match field {
+        "moved_to" => Some(Text::new("Pindah ke desa", "Moved to village")),
+        "moved_on" => Some(Text::new("Tanggal pindah", "Moved on")),
+        _ => None,
+    }
 }

@@ -2,14 +2,18 @@
 //! same NIK in two villages or twice in one, the same name and birth date, the same name on one
 //! family card. A district office sees every village it keeps; a village officer their own.
 //! Found from the documents on the device, so it works offline; each record opens on its page,
-//! in its own village, to be corrected or removed there.
+//! in its own village. Each pair is decided on the spot: two different people (remembered, not
+//! asked again), the same person (one record kept, what it lacks taken from the other, the
+//! other removed), or moved (the old village's record marked moved, its history kept).
 
-use desmigratif_model::{Category, DuplicateSign, Lang, RecordId, find_duplicates};
+use desmigratif_model::{
+    Category, DistinctPersons, DuplicateSign, Edit, Lang, Person, RecordId, VillageCode, find_duplicates,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::context::use_app;
-use crate::i18n::use_language;
+use crate::context::{AppContext, use_app};
+use crate::i18n::{today, use_language};
 
 /// At most this many pairs are drawn per sign (the rest are counted).
 const SHOWN: usize = 100;
@@ -18,6 +22,7 @@ const SHOWN: usize = 100;
 #[derive(Clone, Debug, PartialEq)]
 struct Side {
     doc_id: String,
+    code: Option<VillageCode>,
     village: String,
     id: RecordId,
     name: String,
@@ -69,6 +74,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                 };
                 Some(Side {
                     doc_id: doc_id.to_owned(),
+                    code: s.code.clone(),
                     village,
                     id: p.id.clone(),
                     name: p.full_name.clone(),
@@ -112,11 +118,12 @@ pub fn DuplicatesPage() -> impl IntoView {
                 .take(SHOWN)
                 .map(|d| {
                     let elsewhere = d.a.doc_id != d.b.doc_id;
-                    let card = |s: Side| {
+                    let card = |n: u8, s: Side| {
                         let open = open.clone();
                         let (doc, id) = (s.doc_id.clone(), s.id.clone());
                         view! {
-                            <div class="dup-side">
+                            <div class="dup-side" data-n=n>
+                                <span class="dup-num">{move || lang.text("Data ", "Record ")}{n}</span>
                                 <button class="link dup-open" on:click=move |_| open(doc.clone(), id.clone())>
                                     <strong>{s.name.clone()}</strong>
                                 </button>
@@ -131,10 +138,12 @@ pub fn DuplicatesPage() -> impl IntoView {
                             </div>
                         }
                     };
+                    let decide = view! { <PairActions a=d.a.clone() b=d.b.clone()/> };
                     view! {
                         <li class="dup-pair" data-across=elsewhere.to_string()>
                             {elsewhere.then(|| view! { <span class="badge bad">{lang.text("Beda desa", "Different villages")}</span> })}
-                            <div class="dup-sides">{card(d.a)}{card(d.b)}</div>
+                            <div class="dup-sides">{card(1, d.a)}{card(2, d.b)}</div>
+                            {decide}
                         </li>
                     }
                 })
@@ -172,4 +181,196 @@ pub fn DuplicatesPage() -> impl IntoView {
             {section(DuplicateSign::SameNameAndKk)}
         </section>
     }
+}
+
+/// What is being chosen after the first tap: which record to keep, or where the person lives now.
+#[derive(Clone, Copy, PartialEq)]
+enum Asking {
+    Same,
+    Moved,
+}
+
+/// A pair's three answers. "Different people" writes a decision into the first record's
+/// village; "the same person" asks which record to keep; "moved" (two villages only) asks where
+/// the person lives now. Each writes through the engine, so it works offline and syncs later.
+#[component]
+fn PairActions(a: Side, b: Side) -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let asking = RwSignal::new(None::<Asking>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let across = a.doc_id != b.doc_id;
+    let run = move |answer: Answer| {
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = answer.write(app).await;
+            busy.set(false);
+            if let Err(e) = result {
+                error.set(Some(e));
+            }
+        });
+    };
+    let (da, db) = (a.clone(), b.clone());
+    let different = move |_| run(Answer::Different(da.clone(), db.clone()));
+    let choices = move || {
+        let (a, b) = (a.clone(), b.clone());
+        asking.get().map(|mode| {
+            let question = match mode {
+                Asking::Same => lang.text(
+                    "Data mana yang dipertahankan? Isian yang kosong diambil dari data lainnya, lalu data lainnya dihapus.",
+                    "Which record is kept? Its empty fields are taken from the other, then the other is removed.",
+                ),
+                Asking::Moved => lang.text("Sekarang tinggal di desa mana?", "Which village do they live in now?"),
+            };
+            let option = move |n: u8, keep: Side, other: Side| {
+                let label = match (mode, lang.get()) {
+                    (Asking::Same, Lang::Id) => format!("Pertahankan data {n}"),
+                    (Asking::Same, Lang::En) => format!("Keep record {n}"),
+                    (Asking::Moved, _) => keep.village.clone(),
+                };
+                let answer = match mode {
+                    Asking::Same => Answer::Same { keep, remove: other },
+                    Asking::Moved => Answer::Moved { now: keep, old: other },
+                };
+                view! {
+                    <button type="button" class="secondary" disabled=move || busy.get()
+                        on:click=move |_| run(answer.clone())>{label}</button>
+                }
+            };
+            view! {
+                <div class="dup-choose" role="group">
+                    <p>{question}</p>
+                    {option(1, a.clone(), b.clone())}
+                    {option(2, b, a)}
+                    <button type="button" class="link" on:click=move |_| asking.set(None)>{lang.text("Batal", "Cancel")}</button>
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="dup-actions">
+            <button type="button" class="secondary" data-answer="different" disabled=move || busy.get() on:click=different>
+                {move || lang.text("Orang berbeda", "Different people")}
+            </button>
+            <button type="button" class="secondary" data-answer="same" disabled=move || busy.get()
+                on:click=move |_| asking.set(Some(Asking::Same))>
+                {move || lang.text("Orang yang sama", "Same person")}
+            </button>
+            {across.then(|| view! {
+                <button type="button" class="secondary" data-answer="moved" disabled=move || busy.get()
+                    on:click=move |_| asking.set(Some(Asking::Moved))>
+                    {move || lang.text("Pindah desa", "Moved")}
+                </button>
+            })}
+        </div>
+        {choices}
+        {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
+    }
+}
+
+/// A decision about a pair, as the edits it makes.
+#[derive(Clone)]
+enum Answer {
+    Different(Side, Side),
+    Same { keep: Side, remove: Side },
+    Moved { now: Side, old: Side },
+}
+
+impl Answer {
+    async fn write(self, app: AppContext) -> Result<(), String> {
+        let engine = app.engine().ok_or("engine not ready")?;
+        let by = app
+            .session
+            .get_untracked()
+            .map(|s| s.username)
+            .unwrap_or_default();
+        let person = |s: &Side| {
+            untrack(|| app.with_doc(&s.doc_id, |v| v.snapshot.person(&s.id).cloned()))
+                .flatten()
+                .ok_or_else(|| format!("{} ?", s.name))
+        };
+        let apply = |doc: String, edit: Edit| {
+            let engine = engine.clone();
+            async move {
+                engine
+                    .apply(&doc, edit)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("{e:?}"))
+            }
+        };
+        match self {
+            Self::Different(a, b) => {
+                let decision = DistinctPersons::new(
+                    DistinctPersons::key(a.code.as_ref(), &a.id),
+                    DistinctPersons::key(b.code.as_ref(), &b.id),
+                    today(),
+                    by,
+                );
+                // A decision withdrawn earlier is taken up again rather than written twice.
+                let earlier = untrack(|| {
+                    app.with_doc(&a.doc_id, |v| {
+                        v.snapshot.pillars.get::<DistinctPersons>(&decision.id).cloned()
+                    })
+                })
+                .flatten();
+                apply(a.doc_id, Edit::save(earlier.as_ref(), &decision)).await
+            }
+            Self::Same { keep, remove } => {
+                let (kept, removed) = (person(&keep)?, person(&remove)?);
+                let filled = filled_from(&kept, &removed);
+                if filled != kept {
+                    apply(keep.doc_id.clone(), Edit::save(Some(&kept), &filled)).await?;
+                }
+                // In one village, the removed record's migration episodes move to the kept one.
+                if keep.doc_id == remove.doc_id {
+                    let episodes = untrack(|| {
+                        app.with_doc(&remove.doc_id, |v| {
+                            v.snapshot
+                                .episodes_of(&removed.id)
+                                .into_iter()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .unwrap_or_default();
+                    for episode in episodes {
+                        let mut moved = episode.clone();
+                        moved.person = kept.id.clone();
+                        apply(keep.doc_id.clone(), Edit::save(Some(&episode), &moved)).await?;
+                    }
+                }
+                apply(remove.doc_id, Edit::set_deleted::<Person>(&removed.id, true)).await
+            }
+            Self::Moved { now, old } => {
+                let before = person(&old)?;
+                let mut after = before.clone();
+                after.moved_to = Some(now.village.clone());
+                after.moved_on = Some(today());
+                // Where they went, then out of the lists (a save never writes `deleted`).
+                apply(old.doc_id.clone(), Edit::save(Some(&before), &after)).await?;
+                apply(old.doc_id, Edit::set_deleted::<Person>(&before.id, true)).await
+            }
+        }
+    }
+}
+
+/// `kept` with every field it leaves empty taken from `other` (its identity and state kept).
+fn filled_from(kept: &Person, other: &Person) -> Person {
+    let (Ok(serde_json::Value::Object(mut k)), Ok(serde_json::Value::Object(o))) =
+        (serde_json::to_value(kept), serde_json::to_value(other))
+    else {
+        return kept.clone();
+    };
+    for (field, value) in o {
+        if matches!(field.as_str(), "id" | "deleted" | "moved_to" | "moved_on") || value.is_null() {
+            continue;
+        }
+        if k.get(&field).is_none_or(serde_json::Value::is_null) {
+            k.insert(field, value);
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(k)).unwrap_or_else(|_| kept.clone())
 }

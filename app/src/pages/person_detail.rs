@@ -63,7 +63,17 @@ pub fn PersonDetail() -> impl IntoView {
             .collect_view();
         Some(view! {
             <h1 class="person-name">{p.full_name.clone()}</h1>
-            <p class="category">{category}{p.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
+            <p class="category">{category}{match (p.deleted, p.moved_to.clone()) {
+                (true, Some(village)) => {
+                    let on = p.moved_on.map(|d| d.to_display()).unwrap_or_default();
+                    Some(match l {
+                        Lang::Id => format!(" · pindah ke {village} {on}"),
+                        Lang::En => format!(" · moved to {village} {on}"),
+                    })
+                }
+                (true, None) => Some(lang.text(" · dihapus", " · deleted").to_owned()),
+                _ => None,
+            }}</p>
             <dl class="details">{rows}</dl>
         })
     };

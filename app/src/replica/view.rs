@@ -172,7 +172,7 @@ impl ViewDelta {
 }
 
 /// The version of [`VillageView::encode`]'s format.
-const STORED_VIEW_FORMAT: u8 = 3;
+const STORED_VIEW_FORMAT: u8 = 4;
 
 #[derive(serde::Serialize)]
 struct StoredView<'a> {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::ids::RecordId;
 use crate::query::VillageSnapshot;
+use crate::records::DistinctPersons;
 
 /// Why two records look like one person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,8 +71,27 @@ pub fn name_key(name: &str) -> String {
 type WithNik<'a> = (PersonAt, Option<&'a str>);
 
 /// Every possible duplicate among the live persons of `villages`, strongest sign first; a pair
-/// is listed once, under its strongest sign.
+/// is listed once, under its strongest sign. A pair someone decided is two people (a
+/// [`DistinctPersons`] in any of the villages given) is not listed.
 pub fn find_duplicates(villages: &[&VillageSnapshot]) -> Vec<DuplicatePair> {
+    let decided: HashSet<(&str, &str)> = villages
+        .iter()
+        .flat_map(|s| s.pillars.live::<DistinctPersons>())
+        .map(|d| (d.a.as_str(), d.b.as_str()))
+        .collect();
+    let key = |at: &PersonAt| DistinctPersons::key(villages[at.village].code.as_ref(), &at.id);
+    let mut found = find_all(villages);
+    if !decided.is_empty() {
+        found.retain(|pair| {
+            let (a, b) = (key(&pair.a), key(&pair.b));
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            !decided.contains(&(a.as_str(), b.as_str()))
+        });
+    }
+    found
+}
+
+fn find_all(villages: &[&VillageSnapshot]) -> Vec<DuplicatePair> {
     let mut by_nik: BTreeMap<&str, Vec<PersonAt>> = BTreeMap::new();
     let mut by_birth: BTreeMap<(String, crate::Date), Vec<WithNik<'_>>> = BTreeMap::new();
     let mut by_kk: BTreeMap<(&str, String), Vec<WithNik<'_>>> = BTreeMap::new();
@@ -238,6 +258,70 @@ mod tests {
             .unwrap();
         assert!(!kk.across_villages());
         assert_eq!(HashSet::from([&kk.a.id, &kk.b.id]), HashSet::from([&a3, &a4]));
+    }
+
+    /// "Two people": the pair is not shown again, on any device that has the village whose
+    /// document holds the decision; withdrawn, it is back. Two officers deciding the same pair
+    /// offline write one record, and the decisions' map is shared, not rival.
+    #[test]
+    fn a_pair_decided_to_be_two_people_is_not_shown_again() {
+        let by = Author::new("disnaker", "pc");
+        let born = Date::new(1990, 8, 17);
+        let (arjo_code, brongkal_code) = ("35.07.11.2008".parse().unwrap(), "35.07.33.2006".parse().unwrap());
+        let mut arjo = VillageDoc::genesis(&arjo_code);
+        let mut brongkal = VillageDoc::genesis(&brongkal_code);
+        let a = arjo.create(person("Suparti", None, born, None), &by, 1).unwrap();
+        let b = brongkal
+            .create(person("Soeparti", None, born, None), &by, 1)
+            .unwrap();
+        let kk = "3507110101010001";
+        let x = arjo.create(person("Sri", None, None, Some(kk)), &by, 2).unwrap();
+        let y = arjo.create(person("Sri", None, None, Some(kk)), &by, 3).unwrap();
+        assert_eq!(
+            find_duplicates(&[&arjo.snapshot(), &brongkal.snapshot()]).len(),
+            2
+        );
+
+        // Two district PCs decide the same pair offline, from copies of Arjowilangun's document.
+        let mut other = VillageDoc::load(&arjo.save()).unwrap();
+        let (ka, kb) = (
+            DistinctPersons::key(Some(&arjo_code), &a),
+            DistinctPersons::key(Some(&brongkal_code), &b),
+        );
+        let today = Date::new(2026, 11, 29).unwrap();
+        arjo.create(
+            DistinctPersons::new(ka.clone(), kb.clone(), today, "disnaker"),
+            &by,
+            4,
+        )
+        .unwrap();
+        other
+            .create(DistinctPersons::new(kb, ka, today, "disnaker-2"), &by, 5)
+            .unwrap();
+        // And the other PC decides the pair in the village too.
+        let (kx, ky) = (
+            DistinctPersons::key(Some(&arjo_code), &x),
+            DistinctPersons::key(Some(&arjo_code), &y),
+        );
+        let within = other
+            .create(DistinctPersons::new(kx, ky, today, "disnaker-2"), &by, 6)
+            .unwrap();
+        arjo.merge(&mut other).unwrap();
+        let snap = arjo.snapshot();
+        assert_eq!(
+            snap.pillars.live::<DistinctPersons>().count(),
+            2,
+            "one record per pair"
+        );
+        assert!(snap.damaged.is_empty());
+        assert!(find_duplicates(&[&snap, &brongkal.snapshot()]).is_empty());
+        // The order of the villages given does not matter.
+        assert!(find_duplicates(&[&brongkal.snapshot(), &snap]).is_empty());
+
+        arjo.delete::<DistinctPersons>(&within, &by, 7).unwrap();
+        let back = find_duplicates(&[&arjo.snapshot(), &brongkal.snapshot()]);
+        assert_eq!(back.len(), 1, "a withdrawn decision shows the pair again");
+        assert_eq!(back[0].sign, DuplicateSign::SameNameAndKk);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::ids::RecordId;
 use crate::record::{Collection, Record};
 use crate::records::{
     Balance, Business, BusinessStatus, Case, CaseEntry, CaseLog, CaseStatus, Child, ChildRisk, Consultation,
-    LedgerEntry, Membership, MembershipStatus, Parenting, Participation, Session, Training,
+    DistinctPersons, LedgerEntry, Membership, MembershipStatus, Parenting, Participation, Session, Training,
 };
 
 /// A record type of the four pillars, kept in its own table of [`Pillars`].
@@ -81,6 +81,7 @@ pillar_tables! {
     parenting: Parenting,
     memberships: Membership,
     ledger: LedgerEntry,
+    distinct: DistinctPersons,
 }
 
 impl Pillars {

@@ -82,6 +82,7 @@ impl VillageSnapshot {
                 .collect();
             let pillars = Collection::PILLARS
                 .into_iter()
+                .chain(Collection::DECISIONS)
                 .map(|c| {
                     let keys: BTreeSet<String> = doc
                         .keys(c)

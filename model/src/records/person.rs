@@ -126,6 +126,15 @@ record! {
         #[autosurgeon(missing = "Default::default")]
         #[serde(default)]
         pub deleted: bool,
+        /// The village the person moved to (its name), when the district found them recorded
+        /// in both: this record is then removed from lists and counts (`deleted`), its history
+        /// kept, and its page says where they went.
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub moved_to: Option<String>,
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub moved_on: Option<Date>,
     }
 }
 
@@ -152,7 +161,14 @@ impl Person {
             consent_date: None,
             notes: None,
             deleted: false,
+            moved_to: None,
+            moved_on: None,
         }
+    }
+
+    /// Whether the record was removed because the person moved to another village.
+    pub fn moved(&self) -> bool {
+        self.deleted && self.moved_to.is_some()
     }
 }
 
