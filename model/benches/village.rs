@@ -110,7 +110,53 @@ fn village(households: usize) {
     println!("counts per category:          {:>9.3} ms", ms(counts));
     println!("refresh after {new:>5} new persons: {:>7.2} ms", ms(bulk_refresh));
     exports(&watched);
+    import(&bytes);
 }
+
+/// A 5,000-row placement list imported as the browser does it (read, map, preview, apply as one
+/// change, bring the snapshot up to date), each step timed.
+#[cfg(feature = "files")]
+fn import(bytes: &[u8]) {
+    use desmigratif_model::import::{self, read_file};
+    use std::time::Instant;
+    let mut csv =
+        String::from("NAMA;NIK;JENIS KELAMIN;TGL LAHIR;NEGARA TUJUAN;JABATAN;NOMOR SK;TANGGAL BERANGKAT\r\n");
+    for i in 0..5000 {
+        let day = 41 + (i % 28);
+        csv.push_str(&format!(
+            "Impor {i};350799{day}0890{:04};P;{:02}/08/1990;Taiwan;Perawat lansia;KEP.{i}/2026;01/03/2025\r\n",
+            i + 1,
+            day - 40
+        ));
+    }
+    let today = "2026-11-28".parse().unwrap();
+    let mut doc = VillageDoc::load(bytes).unwrap();
+    let mut snap = doc.watch();
+    let t = Instant::now();
+    let sheet = read_file(csv.as_bytes()).unwrap();
+    let mapping = import::suggest(&sheet.headers);
+    let rows = import::parse(&sheet, &mapping);
+    let preview = import::preview(&snap, rows, &Default::default(), today);
+    let previewed = t.elapsed();
+    let t = Instant::now();
+    let applied = doc
+        .apply_import(&preview, |_, _| true, "bench.csv", &demo_author(), 1_900_000_000)
+        .unwrap();
+    let written = t.elapsed();
+    let t = Instant::now();
+    black_box(snap.refresh_delta(&mut doc));
+    let refreshed = t.elapsed();
+    println!(
+        "import {} rows: preview {:.0} ms, apply {:.0} ms, refresh {:.0} ms ({applied:?})",
+        sheet.rows.len(),
+        ms(previewed),
+        ms(written),
+        ms(refreshed)
+    );
+}
+
+#[cfg(not(feature = "files"))]
+fn import(_: &[u8]) {}
 
 /// The dashboard's figures and the exports of every person (the browser does the same work,
 /// slower: see BENCHMARKS.md).
@@ -154,6 +200,9 @@ fn exports(_: &desmigratif_model::VillageSnapshot) {
 }
 
 fn main() {
-    village(500);
+    let only_large = std::env::args().any(|a| a == "--large");
+    if !only_large {
+        village(500);
+    }
     village(2500);
 }

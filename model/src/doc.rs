@@ -24,8 +24,7 @@ use crate::validate::{self, Severity};
 
 mod read;
 
-use read::FullRead;
-pub(crate) use read::{ObjectIndex, RecordSource};
+pub(crate) use read::{FullRead, ObjectIndex, RecordSource};
 
 /// The schema version this build writes.
 pub const SCHEMA: u64 = 1;

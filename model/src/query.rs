@@ -165,6 +165,11 @@ impl Touched {
         !self.everything && self.persons.is_empty() && self.episodes.is_empty() && self.pillars.is_empty()
     }
 
+    /// How many records it names.
+    pub(crate) fn len(&self) -> usize {
+        self.persons.len() + self.episodes.len() + self.pillars.values().map(BTreeSet::len).sum::<usize>()
+    }
+
     pub(crate) fn insert(&mut self, collection: Collection, key: String) {
         match collection {
             Collection::Persons => self.persons.insert(key),

@@ -116,7 +116,12 @@ pub fn ImportPage() -> impl IntoView {
     };
 
     // Everything the import would do, from the documents on this device.
-    let planned = Memo::new(move |_| {
+    let planned = Memo::new(move |before: Option<&Option<Preview>>| {
+        // While it is written, the preview stays as it was applied: the village changing under
+        // it (thousands of new records) must not rebuild it on the page.
+        if applying.get() {
+            return before.cloned().flatten();
+        }
         let sheet = sheet.get()?;
         let map = mapping.get();
         let village = target.get()?;
@@ -130,7 +135,7 @@ pub fn ImportPage() -> impl IntoView {
     });
 
     let apply = move |_| {
-        let (Some(p), Some(village), Some(engine), Some(sheet), Some(name)) = (
+        let (Some(p), Some(village), Some(engine), Some(read), Some(name)) = (
             planned.get_untracked(),
             target.get_untracked(),
             app.engine(),
@@ -150,7 +155,7 @@ pub fn ImportPage() -> impl IntoView {
                     .map(move |d| (m.line, d.field))
             })
             .collect();
-        remember(&sheet.headers, &mapping.get_untracked());
+        remember(&read.headers, &mapping.get_untracked());
         applying.set(true);
         leptos::task::spawn_local(async move {
             let import = Edit::Import {
@@ -162,6 +167,11 @@ pub fn ImportPage() -> impl IntoView {
                 Edited::Imported(applied) => applied,
                 Edited::Done => Default::default(),
             });
+            if result.is_ok() {
+                // Done: what the file held is in the village now; the outcome says so. Choosing
+                // the file again previews it afresh (nothing new).
+                sheet.set(None);
+            }
             applying.set(false);
             outcome.set(Some(result.map_err(|e| format!("{e:?}"))));
         });

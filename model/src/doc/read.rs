@@ -112,7 +112,7 @@ pub(crate) fn record_json<R: Record + serde::de::DeserializeOwned>(
 }
 
 impl FullRead {
-    pub(super) fn of(doc: &mut VillageDoc) -> Self {
+    pub(crate) fn of(doc: &mut VillageDoc) -> Self {
         use automerge::PatchAction;
         let heads = doc.doc.get_heads();
         let mut read = FullRead {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{Refreshed, Touched, VillageSnapshot};
-use crate::doc::{RecordSource, VillageDoc};
+use crate::doc::{FullRead, RecordSource, VillageDoc};
 use crate::ids::{RecordId, VillageCode};
 use crate::record::{Collection, Record};
 
@@ -128,15 +128,14 @@ impl VillageSnapshot {
             return (Refreshed::default(), delta);
         };
         self.heads = Some(heads.clone());
-        let recording = Recording {
-            source: &*doc,
-            delta: RefCell::new(SnapshotDelta::default()),
+        let (refreshed, mut delta) = if self.walk_is_cheaper(&touched) {
+            self.apply_recorded(&FullRead::of(doc), &touched)
+        } else {
+            self.apply_recorded(&*doc, &touched)
         };
-        let refreshed = self.apply(&recording, &touched);
         if touched.everything {
             self.index = doc.object_index();
         }
-        let mut delta = recording.delta.into_inner();
         delta.base = base;
         delta.heads = heads;
         delta.touched = touched;
@@ -144,6 +143,20 @@ impl VillageSnapshot {
             delta.code = self.code.clone();
         }
         (refreshed, delta)
+    }
+
+    /// Applies what `source` holds for `touched`, writing down every answer it gave.
+    fn apply_recorded<S: RecordSource>(
+        &mut self,
+        source: &S,
+        touched: &Touched,
+    ) -> (Refreshed, SnapshotDelta) {
+        let recording = Recording {
+            source,
+            delta: RefCell::new(SnapshotDelta::default()),
+        };
+        let refreshed = self.apply(&recording, touched);
+        (refreshed, recording.delta.into_inner())
     }
 
     /// Makes the refresh `delta` recorded, on a copy of the snapshot that has no document. The
