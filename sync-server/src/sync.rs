@@ -208,15 +208,18 @@ async fn connect(
             let woken = ended.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            match db.check_token(&token) {
-                Ok(TokenState::Live(_)) => {}
+            let expires_in = match db.check_token(&token) {
+                Ok(TokenState::Live(session)) => session.expires_at.saturating_sub(crate::accounts::now()),
                 _ => {
                     let _ = end_tx.send("session ended");
                     return;
                 }
-            }
+            };
+            // The session's own end is a wake-up too: an expiring token ends its connection
+            // when it expires, not at the next poll.
+            let next = SESSION_RECHECK.min(Duration::from_secs(u64::try_from(expires_in).unwrap_or(0)));
             tokio::select! {
-                () = tokio::time::sleep(SESSION_RECHECK) => {}
+                () = tokio::time::sleep(next) => {}
                 () = woken => {}
             }
         }

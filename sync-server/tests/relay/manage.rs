@@ -430,3 +430,47 @@ async fn a_device_revoked_from_the_command_line_is_cut_off_within_seconds() {
     assert!(!laptop.closed_within(Duration::from_millis(300)).await);
     relay.stop().await;
 }
+
+/// A session that reaches its end while its socket is open: the connection ends when the token
+/// expires (not at the next poll), and the token opens nothing afterwards.
+#[tokio::test]
+async fn a_token_expiring_on_an_open_connection_ends_it_when_it_expires() {
+    let dir = temp_dir("expiring");
+    let relay = TestRelay::start(&dir).await;
+    let (token, mut phone) = online(&relay, "desa-brongkal", "HP_Ani.0a1b2c").await;
+    let (_, mut other) = online(&relay, "desa-balearjo", "HP_Budi.0d0e0f").await;
+    // Time passing, as the relay sees it: the session now ends two seconds from now (written
+    // by another process, as the command line would).
+    let db = rusqlite::Connection::open(dir.join("accounts.sqlite3")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let changed = db
+        .execute(
+            "UPDATE sessions SET expires_at = ?1 WHERE username = 'desa-brongkal'",
+            [now + 2],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    assert!(
+        !phone.closed_within(Duration::from_millis(500)).await,
+        "still open before it expires"
+    );
+    assert!(
+        phone.closed_within(Duration::from_secs(6)).await,
+        "the connection ended when the token expired"
+    );
+    assert!(
+        !other.closed_within(Duration::from_millis(300)).await,
+        "another account goes on"
+    );
+    assert!(
+        Peer::connect(&relay.ws_url(), &token, "desa-brongkal", "HP_Ani.0a1b2c")
+            .await
+            .is_err(),
+        "the expired token opens nothing"
+    );
+    assert_eq!(api(relay.addr, "GET", "/api/me", Some(&token), "").await.0, 401);
+    relay.stop().await;
+}
