@@ -110,6 +110,14 @@ test('the district decides every pair — moved, the same person, two people —
     await office.page.reload();
     await office.page.locator('.duplicates .msg.ok', { hasText: 'Tidak ada kemungkinan duplikat' }).waitFor({ timeout: 30_000 });
     assert.equal(await office.page.locator('li.dup-pair').count(), 0);
+    // A wrong tap is not final: the decision is listed, undone, and the pair is back; decided
+    // again, it goes.
+    await office.page.locator('.dup-decided-list summary').click();
+    const decision = office.page.locator('li.dup-decided', { hasText: 'Budi Beda Uji (Brongkal)' });
+    await decision.getByRole('button', { name: 'Batalkan' }).click();
+    await pair('Budi Beda Uji').locator('[data-answer="different"]').click();
+    await pair('Budi Beda Uji').waitFor({ state: 'detached' });
+    await office.page.locator('li.dup-decided', { hasText: 'Budi Beda Uji (Balearjo)' }).waitFor();
 
     // Brongkal's phone: the moved record says where she went; the kept Dewi has both fields,
     // the other Dewi is removed.

@@ -344,7 +344,12 @@ test('a week of all four pillars on a phone without signal reaches the district 
     await page.locator('#f-title').fill('Menjahit');
     await save();
     await titled('Menjahit');
-    await fromPerson('+ Usaha');
+    // A business started from the services list: the owner is picked first.
+    await page.goto(`${relay.url}/layanan/usaha`);
+    await page.getByRole('link', { name: '+ Usaha' }).click();
+    await page.locator('#f-for-person').fill('Warga Sepe');
+    await page.locator('.person-link .pick', { hasText: 'Warga Sepekan' }).click();
+    await page.locator('.linked-person', { hasText: 'Warga Sepekan' }).waitFor();
     await page.locator('#f-kind').fill('Warung makan');
     await save();
     await titled('Warga Sepekan');

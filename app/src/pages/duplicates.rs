@@ -179,7 +179,90 @@ pub fn DuplicatesPage() -> impl IntoView {
             {section(DuplicateSign::SameNik)}
             {section(DuplicateSign::SameNameAndBirthDate)}
             {section(DuplicateSign::SameNameAndKk)}
+            <DecidedDistinct/>
         </section>
+    }
+}
+
+/// The pairs someone found to be two people, each with a way back (the pair is then shown
+/// again): a wrong tap is not final.
+#[component]
+fn DecidedDistinct() -> impl IntoView {
+    let app = use_app();
+    let lang = use_language();
+    let decided = Memo::new(move |_| {
+        let grants = app.session.get().map(|s| s.villages()).unwrap_or_default();
+        let ids: Vec<String> = grants.iter().map(|g| g.doc_id.clone()).collect();
+        app.with_villages(&ids, |views| {
+            // A person key (`code/id`) as its name and village, if it is on this device.
+            let name = |key: &str| {
+                let (code, id) = key.split_once('/')?;
+                let id: RecordId = id.parse().ok()?;
+                let (doc_id, view) = views
+                    .iter()
+                    .find(|(_, v)| v.snapshot.code.as_ref().map_or("", VillageCode::as_str) == code)?;
+                let village = grants
+                    .iter()
+                    .find(|g| g.doc_id == *doc_id)
+                    .map(|g| g.name.clone())?;
+                Some(format!("{} ({village})", view.snapshot.person(&id)?.full_name))
+            };
+            views
+                .iter()
+                .flat_map(|(doc_id, v)| {
+                    v.snapshot
+                        .pillars
+                        .live::<DistinctPersons>()
+                        .map(|d| {
+                            (
+                                doc_id.to_string(),
+                                d.id.clone(),
+                                name(&d.a),
+                                name(&d.b),
+                                d.decided_on,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let withdraw = move |doc_id: String, id: RecordId| {
+        let Some(engine) = app.engine() else { return };
+        leptos::task::spawn_local(async move {
+            let _ = engine
+                .apply(&doc_id, Edit::set_deleted::<DistinctPersons>(&id, true))
+                .await;
+        });
+    };
+    // Drawn once, its list redrawn: an undo does not fold it away.
+    let items = move || {
+        decided
+            .get()
+            .into_iter()
+            .map(|(doc_id, id, a, b, on)| {
+                let unknown = || lang.text("(tidak ada di perangkat ini)", "(not on this device)").to_owned();
+                view! {
+                    <li class="dup-decided">
+                        <span>{a.unwrap_or_else(unknown)}" · "{b.unwrap_or_else(unknown)}</span>
+                        <small class="muted">{on.to_display()}</small>
+                        <button type="button" class="secondary" on:click=move |_| withdraw(doc_id.clone(), id.clone())>
+                            {move || lang.text("Batalkan", "Undo")}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <details class="dup-section dup-decided-list" class:hidden=move || decided.with(Vec::is_empty)>
+            <summary>
+                {move || lang.text("Sudah diputuskan: orang berbeda", "Decided: different people")}" "
+                <span class="count-badge">{move || decided.with(Vec::len)}</span>
+            </summary>
+            <ul class="dup-pairs">{items}</ul>
+        </details>
     }
 }
 
@@ -309,14 +392,19 @@ impl Answer {
                     today(),
                     by,
                 );
-                // A decision withdrawn earlier is taken up again rather than written twice.
+                // A decision withdrawn earlier is restored rather than written twice.
                 let earlier = untrack(|| {
                     app.with_doc(&a.doc_id, |v| {
-                        v.snapshot.pillars.get::<DistinctPersons>(&decision.id).cloned()
+                        v.snapshot.pillars.get::<DistinctPersons>(&decision.id).is_some()
                     })
                 })
-                .flatten();
-                apply(a.doc_id, Edit::save(earlier.as_ref(), &decision)).await
+                .unwrap_or(false);
+                let edit = if earlier {
+                    Edit::set_deleted::<DistinctPersons>(&decision.id, false)
+                } else {
+                    Edit::save(None, &decision)
+                };
+                apply(a.doc_id, edit).await
             }
             Self::Same { keep, remove } => {
                 let (kept, removed) = (person(&keep)?, person(&remove)?);

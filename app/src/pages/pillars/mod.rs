@@ -85,18 +85,9 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     view! {
         <section class="pillar-list">
             <h1>{move || kind.plural.get(lang.get())}</h1>
-            {if kind.needs_person {
-                view! { <p class="muted">{move || lang.text(
-                    "Untuk menambah, buka halaman orangnya lalu pilih tombol di bagian Layanan.",
-                    "To add one, open the person's page and use the button under Services.",
-                )}</p> }.into_any()
-            } else {
-                view! {
-                    <a class="button primary" href=format!("/layanan/{}/baru", kind.path)>
-                        {move || format!("+ {}", capitalised(kind.name.get(lang.get())))}
-                    </a>
-                }.into_any()
-            }}
+            <a class="button primary" href=format!("/layanan/{}/baru", kind.path)>
+                {move || format!("+ {}", capitalised(kind.name.get(lang.get())))}
+            </a>
             <input class="search" type="search" aria-label=move || lang.text("Cari", "Search")
                 placeholder=move || lang.text("Cari nama…", "Search a name…")
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
@@ -154,6 +145,17 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
                 .flatten()
         };
         if let Some(first) = first {
+            draft.set(first.draft.clone());
+            start.set(Some(first));
+        }
+    });
+    // A record that belongs to a person (a business's owner, a child), started from the list:
+    // the form starts once the person is picked.
+    let start_for = Callback::new(move |person: RecordId| {
+        let Some(session) = app.session.get_untracked() else {
+            return;
+        };
+        if let Some(first) = (kind.start)(None, None, Some(person), &session, today(), now_secs()) {
             draft.set(first.draft.clone());
             start.set(Some(first));
         }
@@ -294,10 +296,10 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
                 </div>
             })}
             {move || (kind.needs_person && start.with(Option::is_none) && person_param_missing).then(|| view! {
-                <p class="msg warning">{lang.text(
-                    "Buka halaman orangnya dulu, lalu tambahkan dari bagian Layanan.",
-                    "Open the person's page first, then add it from Services.",
-                )}</p>
+                <div class="field person-link">
+                    <label for="f-for-person">{move || lang.text("Untuk siapa? Cari orangnya", "Who is it for? Find the person")}</label>
+                    <PersonSearch id="f-for-person".to_owned() on_pick=start_for/>
+                </div>
             })}
             <fieldset class="plain" disabled=move || !loaded()>{fields}</fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
