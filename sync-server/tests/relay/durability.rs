@@ -283,3 +283,105 @@ async fn a_failing_disk_is_reported_and_the_change_is_stored_once_it_recovers() 
     );
     relay.stop().await;
 }
+
+/// A relay restarted while 50 devices are connected: every device comes back at once with its
+/// session, pushes what it wrote while the relay was down, and every device ends with every
+/// device's changes; nothing acknowledged before the restart is lost.
+#[tokio::test]
+async fn a_restart_with_fifty_devices_connected_loses_nothing_and_all_converge() {
+    const DEVICES: usize = 50;
+    let dir = temp_dir("restart-fifty");
+    let relay = TestRelay::start(&dir).await;
+    let doc_id = village_id(ARJO);
+    struct Device {
+        user: String,
+        device: String,
+        token: String,
+        doc: desmigratif_model::VillageDoc,
+        state: State,
+    }
+    let mut devices = Vec::new();
+    let mut peers = Vec::new();
+    for i in 0..DEVICES {
+        let (user, device) = (format!("arjo-{i}"), format!("hp-{i}"));
+        let token = relay.token(&user, Role::Village, Some(ARJO), &device);
+        let mut peer = Peer::connect(&relay.ws_url(), &token, &user, &device)
+            .await
+            .unwrap();
+        let mut doc = fetch_village(&mut peer, &doc_id).await;
+        doc.create(
+            Person::new(RecordId::random(), format!("Sebelum {i}")),
+            &Author::new(&user, &device),
+            1,
+        )
+        .unwrap();
+        let mut state = State::new();
+        peer.sync(&doc_id, doc.automerge(), &mut state).await;
+        devices.push(Device {
+            user,
+            device,
+            token,
+            doc,
+            state,
+        });
+        peers.push(peer);
+    }
+    // Stopped with all fifty connected; each device writes once more while it is down.
+    relay.stop().await;
+    drop(peers);
+    for (i, d) in devices.iter_mut().enumerate() {
+        d.doc
+            .create(
+                Person::new(RecordId::random(), format!("Saat mati {i}")),
+                &Author::new(&d.user, &d.device),
+                2,
+            )
+            .unwrap();
+    }
+
+    let relay = TestRelay::start(&dir).await;
+    let url = relay.ws_url();
+    let peers = futures::future::join_all(
+        devices
+            .iter()
+            .map(|d| Peer::connect(&url, &d.token, &d.user, &d.device)),
+    )
+    .await;
+    let mut peers: Vec<Peer> = peers
+        .into_iter()
+        .map(|p| p.expect("every session survives the restart"))
+        .collect();
+    let names = |doc: &desmigratif_model::VillageDoc| -> std::collections::BTreeSet<String> {
+        doc.snapshot()
+            .persons
+            .values()
+            .map(|p| p.full_name.clone())
+            .filter(|n| n.starts_with("Sebelum ") || n.starts_with("Saat mati "))
+            .collect()
+    };
+    // Each pushes what the relay lacks (a new connection starts a new sync state, as the
+    // app's does).
+    for (peer, d) in peers.iter_mut().zip(devices.iter_mut()) {
+        d.state = State::new();
+        peer.sync(&doc_id, d.doc.automerge(), &mut d.state).await;
+    }
+    drop(peers);
+    // Then each, connecting again, takes what the others pushed.
+    for (i, d) in devices.iter_mut().enumerate() {
+        let mut peer = Peer::connect(&url, &d.token, &d.user, &d.device).await.unwrap();
+        peer.sync(&doc_id, d.doc.automerge(), &mut State::new()).await;
+        assert_eq!(
+            names(&d.doc).len(),
+            2 * DEVICES,
+            "device {i} has every device's changes"
+        );
+    }
+    // A device that was never there gets all of it from the relay's store.
+    let token = relay.token("arjo-new", Role::Village, Some(ARJO), "hp-new");
+    let mut fresh = Peer::connect(&url, &token, "arjo-new", "hp-new").await.unwrap();
+    assert_eq!(
+        names(&fetch_village(&mut fresh, &doc_id).await).len(),
+        2 * DEVICES
+    );
+    relay.stop().await;
+}
