@@ -128,7 +128,9 @@ impl AppContext {
         let Some(s) = self.session.get_untracked() else {
             return Err(VaultError::Missing);
         };
+        crate::engine::mark("desmigratif:pin-chosen");
         let vault = Vault::create(&s.username, pin).await?;
+        crate::engine::mark("desmigratif:vault-made");
         let storage = DocStorage::open(vault.clone())
             .await
             .map_err(|e| VaultError::Crypto(e.0))?;

@@ -350,6 +350,9 @@ impl Engine {
             status.unsynced.set(s.unsynced);
         }
         if s.connection == Connection::Online && s.unsynced == 0 && s.receiving == 0 {
+            if status.last_sync.get_untracked().is_none() {
+                mark("desmigratif:synced");
+            }
             let now = js_sys::Date::now();
             status.last_sync.set(Some(now));
             session::set_item(LAST_SYNC_KEY, &now.to_string());

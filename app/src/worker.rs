@@ -43,6 +43,8 @@ struct Inner {
     /// The open socket and its number (events of an older socket are ignored).
     socket: Option<(u32, web_sys::WebSocket)>,
     sockets_opened: u32,
+    /// Whether a message from the relay has arrived (its first is marked for the bench).
+    heard_from_relay: bool,
     channel: Option<web_sys::BroadcastChannel>,
     /// `Some` while the documents are being loaded: the edits waiting for that.
     loading: Latch,
@@ -93,6 +95,7 @@ impl Docs {
             sync_url,
             socket: None,
             sockets_opened: 0,
+            heard_from_relay: false,
             channel: None,
             loading: Latch::closed(),
             unsaved_views: HashSet::new(),
@@ -568,7 +571,7 @@ pub fn run() {
 
 /// A mark on this worker's own timeline, for the browser bench (which reads it through the
 /// worker) and the browser's profiler.
-fn mark_here(name: &str) {
+pub(crate) fn mark_here(name: &str) {
     let performance = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"));
     if let Some(performance) = performance
         .ok()

@@ -102,6 +102,15 @@ async function measure(relay, households, throttle) {
     let t = Date.now();
     await login(page, relay.url, 'desa-arjowilangun');
     r.first_login_to_usable_ms = Date.now() - t;
+    r.first_login_marks_ms = await marks(page);
+    // The worker's own (on its clock, put on the page's): its socket, the relay's first word.
+    const [pageOrigin] = await page.evaluate(() => [performance.timeOrigin]);
+    for (const worker of page.workers()) {
+      const entries = await worker.evaluate(() => [performance.timeOrigin, performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])]).catch(() => [0, []]);
+      for (const [name, at] of entries[1]) {
+        if (name.startsWith('desmigratif:')) r.first_login_marks_ms[`worker:${name.slice(12)}`] = Math.round(entries[0] + at - pageOrigin);
+      }
+    }
     await viewsStored(page, 1);
 
     t = Date.now();
