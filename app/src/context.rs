@@ -217,6 +217,17 @@ impl AppContext {
         Some(engine.with_views(doc_ids, f))
     }
 
+    /// As [`Self::with_villages`] for every village this account holds, given with their
+    /// grants (names, codes).
+    pub fn with_account_villages<T>(
+        &self,
+        f: impl FnOnce(&[session::Grant], &[(&str, &VillageView)]) -> T,
+    ) -> Option<T> {
+        let grants = self.session.get().map(|s| s.villages()).unwrap_or_default();
+        let ids: Vec<String> = grants.iter().map(|g| g.doc_id.clone()).collect();
+        self.with_villages(&ids, |views| f(&grants, views))
+    }
+
     /// The district document this account reads (a village's district) or keeps (a district
     /// office's), and whether this account may edit it.
     pub fn district_doc(&self) -> Option<(String, bool)> {

@@ -56,9 +56,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let pairs = Memo::new(move |_| {
-        let grants = app.session.get().map(|s| s.villages()).unwrap_or_default();
-        let ids: Vec<String> = grants.iter().map(|g| g.doc_id.clone()).collect();
-        app.with_villages(&ids, |views| {
+        app.with_account_villages(|grants, views| {
             let snapshots: Vec<_> = views.iter().map(|(_, v)| &v.snapshot).collect();
             let side = |at: &desmigratif_model::PersonAt| {
                 let (doc_id, view) = views[at.village];
@@ -191,9 +189,7 @@ fn DecidedDistinct() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let decided = Memo::new(move |_| {
-        let grants = app.session.get().map(|s| s.villages()).unwrap_or_default();
-        let ids: Vec<String> = grants.iter().map(|g| g.doc_id.clone()).collect();
-        app.with_villages(&ids, |views| {
+        app.with_account_villages(|grants, views| {
             // A person key (`code/id`) as its name and village, if it is on this device.
             let name = |key: &str| {
                 let (code, id) = key.split_once('/')?;

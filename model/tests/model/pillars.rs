@@ -58,13 +58,9 @@ fn two_phones_starting_the_pillars_offline_keep_both_records() {
     }
 }
 
-/// Notes and steps written on two phones offline are all kept; the status follows the latest
-/// step by date; each entry names the officer who wrote it.
-#[test]
-fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
-    let mut a = village();
-    let ani = Author::new("petugas-ani", "hp-ani");
-    let budi = Author::new("petugas-budi", "hp-budi");
+/// A village with one case (Sulastri's unpaid wages, reported by Ani on 1 October).
+fn village_with_case() -> (VillageDoc, RecordId) {
+    let mut doc = village();
     let mut case = Case::new(
         RecordId::random(),
         date("2026-10-01"),
@@ -72,7 +68,19 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
         "petugas-ani",
     );
     case.person_name = Some("Sulastri".into());
-    let id = a.create(case.clone(), &ani, 1).unwrap();
+    let id = doc
+        .create(case, &Author::new("petugas-ani", "hp-ani"), 1)
+        .unwrap();
+    (doc, id)
+}
+
+/// Notes and steps written on two phones offline are all kept; the status follows the latest
+/// step by date; each entry names the officer who wrote it.
+#[test]
+fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
+    let (mut a, id) = village_with_case();
+    let ani = Author::new("petugas-ani", "hp-ani");
+    let budi = Author::new("petugas-budi", "hp-budi");
     assert_eq!(a.snapshot().pillars.case_log(&id).status(), CaseStatus::Reported);
     a.create(
         entry(&id, "2026-10-02", CaseStep::Referred, "petugas-ani", 2),
@@ -146,17 +154,9 @@ fn a_case_log_keeps_both_officers_entries_and_derives_the_status() {
 /// the same second or earlier (a cheap phone's clock is often behind).
 #[test]
 fn an_entry_written_after_another_follows_it_whatever_the_phones_clock_says() {
-    let mut a = village();
+    let (mut a, id) = village_with_case();
     let ani = Author::new("petugas-ani", "hp-ani");
     let budi = Author::new("petugas-budi", "hp-budi");
-    let mut case = Case::new(
-        RecordId::random(),
-        date("2026-10-01"),
-        CaseKind::UnpaidWages,
-        "petugas-ani",
-    );
-    case.person_name = Some("Sulastri".into());
-    let id = a.create(case, &ani, 1).unwrap();
     let referred = entry(&id, "2026-10-02", CaseStep::Referred, "petugas-ani", 1_000);
     a.create(referred, &ani, 2).unwrap();
     let mut b = VillageDoc::load(&a.save()).unwrap();
