@@ -124,6 +124,8 @@ impl Replica {
         let Some(d) = self.docs.get_mut(doc).filter(|d| d.loaded) else {
             return Vec::new();
         };
+        // A large message (a first download) is split by marks for the browser bench.
+        let large = data.len() > LARGE_MESSAGE;
         if d.automerge
             .sync()
             .receive_sync_message(&mut d.sync, message)
@@ -131,10 +133,13 @@ impl Replica {
         {
             return Vec::new();
         }
+        mark_if(large, "desmigratif:large-message-applied");
         let changes = d.unsaved_changes();
+        mark_if(large, "desmigratif:large-message-encoded");
         let mut effects = Vec::new();
         if !changes.is_empty() {
             d.refresh_view();
+            mark_if(large, "desmigratif:large-message-read");
             effects.push(Effect::Changed(doc.to_owned()));
         }
         effects.push(Effect::Persist {
@@ -163,4 +168,16 @@ impl Replica {
             WireMessage::sync_or_request(empty, self.peer_id.clone(), relay, doc.to_owned(), m.encode());
         vec![Effect::Send(message.encode())]
     }
+}
+
+/// A sync message this large (bytes) is marked on the worker's timeline as it is handled.
+const LARGE_MESSAGE: usize = 100_000;
+
+fn mark_if(large: bool, name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if large {
+        crate::worker::mark_here(name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (large, name);
 }
