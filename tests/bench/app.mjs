@@ -245,10 +245,10 @@ async function measureDistrict(relay, households, throttle) {
     const options = await page.locator('#village option').evaluateAll((os) => os.map((o) => o.value));
     const switches = [];
     for (const value of options.slice(1).concat(options.slice(0, 1))) {
-      const before = await page.locator('.counts').textContent();
+      const before = await page.locator('.counts:not(.pillars)').textContent();
       const t0 = await now(page);
       await page.locator('#village').selectOption(value);
-      await page.waitForFunction((b) => document.querySelector('.counts')?.textContent !== b, before, { polling: 'raf' });
+      await page.waitForFunction((b) => document.querySelector('.counts:not(.pillars)')?.textContent !== b, before, { polling: 'raf' });
       switches.push(Math.round((await now(page)) - t0));
     }
     r.switch_village_ms = switches;
