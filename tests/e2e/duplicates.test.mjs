@@ -124,6 +124,10 @@ test('the district decides every pair — moved, the same person, two people —
     await brongkal.page.goto(movedUrl);
     await brongkal.page.locator('.category', { hasText: 'pindah ke Balearjo' }).waitFor({ timeout: 30_000 });
     await brongkal.page.locator('.history .change', { hasText: 'Pindah ke desa' }).first().waitFor();
+    // In the list with the removed records shown, she is marked as moved, not deleted.
+    await brongkal.page.goto(`${relay.url}/orang?dihapus=1&q=Siti%20Pindah`);
+    await brongkal.page.locator('li.person', { hasText: 'Siti Pindah Uji' })
+      .locator('.marker.deleted', { hasText: 'pindah ke Balearjo' }).waitFor();
     await brongkal.page.goto(keptUrl);
     await brongkal.page.locator('.details [data-field="birth_place"] dd', { hasText: 'Malang' }).waitFor({ timeout: 30_000 });
     assert.match(await details(brongkal.page), /081234500001/);

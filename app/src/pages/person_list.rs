@@ -258,6 +258,8 @@ struct RowFacts {
     head: bool,
     conflict: bool,
     deleted: bool,
+    /// Removed because they moved: the village they went to.
+    moved_to: Option<String>,
 }
 
 /// One row of the list, drawn from the person as it stands when the row is made (the list
@@ -299,12 +301,13 @@ fn PersonRow(
                     head: p.relation == Some(FamilyRelation::Head),
                     conflict: v.snapshot.needs_choice(&id),
                     deleted: p.deleted,
+                    moved_to: p.moved().then(|| p.moved_to.clone()).flatten(),
                 })
             })
         })
         .flatten();
     facts.map(|f| {
-        let (name, conflict, deleted) = (f.name.clone(), f.conflict, f.deleted);
+        let (name, conflict, deleted, moved_to) = (f.name.clone(), f.conflict, f.deleted, f.moved_to.clone());
         let line = move || {
             let l = lang.get();
             let mut parts: Vec<String> = Vec::new();
@@ -337,8 +340,16 @@ fn PersonRow(
                                 {move || lang.text("konflik", "conflict")}
                             </span>
                         })}
-                        {deleted.then(|| view! {
-                            <span class="marker deleted">{move || lang.text("dihapus", "deleted")}</span>
+                        {deleted.then(|| match moved_to.clone() {
+                            Some(village) => view! {
+                                <span class="marker deleted">{move || match lang.get() {
+                                    Lang::Id => format!("pindah ke {village}"),
+                                    Lang::En => format!("moved to {village}"),
+                                }}</span>
+                            }.into_any(),
+                            None => view! {
+                                <span class="marker deleted">{move || lang.text("dihapus", "deleted")}</span>
+                            }.into_any(),
                         })}
                         {move || not_sent().then(|| view! {
                             <span class="marker unsent">{move || lang.text("belum terkirim", "not sent yet")}</span>
