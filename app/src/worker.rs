@@ -450,7 +450,7 @@ impl Docs {
                 let effects = self.0.borrow_mut().replica.retry_now();
                 self.run(effects);
             }
-            Request::Network(NetworkEvent::Offline) => self.close_socket(),
+            Request::Network(NetworkEvent::Offline) => self.drop_socket(),
             Request::Network(NetworkEvent::Hidden) => self.store_changed_views(),
             Request::Renew { token, expires_at } => {
                 let effects = {

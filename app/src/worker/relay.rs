@@ -79,6 +79,18 @@ impl Docs {
         self.0.borrow().socket.as_ref().is_some_and(|(n, _)| *n == number)
     }
 
+    /// The browser says the device went offline: the socket is given up at once and the
+    /// replica told so, without waiting for its `close` event (a closing handshake nobody can
+    /// answer may take the browser a minute to give up on).
+    pub(super) fn drop_socket(&self) {
+        let socket = self.0.borrow_mut().socket.take();
+        if let Some((_, ws)) = socket {
+            let _ = ws.close();
+            let effects = self.0.borrow_mut().replica.closed();
+            self.run(effects);
+        }
+    }
+
     /// Closes the socket; its `close` event tells the replica.
     pub(super) fn close_socket(&self) {
         let socket = self.0.borrow().socket.as_ref().map(|(_, ws)| ws.clone());
