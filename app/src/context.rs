@@ -128,9 +128,9 @@ impl AppContext {
         let Some(s) = self.session.get_untracked() else {
             return Err(VaultError::Missing);
         };
-        crate::engine::mark("desmigratif:pin-chosen");
+        crate::mark("desmigratif:pin-chosen");
         let vault = Vault::create(&s.username, pin).await?;
-        crate::engine::mark("desmigratif:vault-made");
+        crate::mark("desmigratif:vault-made");
         let storage = DocStorage::open(vault.clone())
             .await
             .map_err(|e| VaultError::Crypto(e.0))?;
@@ -151,9 +151,9 @@ impl AppContext {
         let Some(s) = self.session.get_untracked() else {
             return Err(VaultError::Missing);
         };
-        crate::engine::mark("desmigratif:unlock-start");
+        crate::mark("desmigratif:unlock-start");
         let vault = Vault::unlock(&s.username, pin).await?;
-        crate::engine::mark("desmigratif:unlocked");
+        crate::mark("desmigratif:unlocked");
         if self.engine().is_some() {
             self.lock.set(Lock::Open);
             return Ok(());

@@ -156,7 +156,7 @@ impl Engine {
         })));
         status.ready.set(true);
         status.version.update(|v| *v += 1);
-        mark("desmigratif:views-ready");
+        crate::mark("desmigratif:views-ready");
         engine.listen_to_network_events();
         engine.start_worker()?;
         Ok(engine)
@@ -272,11 +272,11 @@ impl Engine {
                 self.0.borrow_mut().unsent.insert(doc, persons);
             }
             Notice::Loaded => {
-                mark("desmigratif:documents-loaded");
+                crate::mark("desmigratif:documents-loaded");
                 let loading = self.0.borrow().loading.clone();
                 loading.open();
             }
-            Notice::Mark(name) => mark(&name),
+            Notice::Mark(name) => crate::mark(&name),
             Notice::CheckToken => {
                 let engine = self.clone();
                 let token = self.0.borrow().session.token.clone();
@@ -328,7 +328,7 @@ impl Engine {
             self.post(Request::WholeView { doc: doc.to_owned() });
             return;
         }
-        mark("desmigratif:view-followed");
+        crate::mark("desmigratif:view-followed");
         if let Some(signal) = self.changed(doc) {
             signal.update(|v| *v += 1);
         }
@@ -351,7 +351,7 @@ impl Engine {
         }
         if s.connection == Connection::Online && s.unsynced == 0 && s.receiving == 0 {
             if status.last_sync.get_untracked().is_none() {
-                mark("desmigratif:synced");
+                crate::mark("desmigratif:synced");
             }
             let now = js_sys::Date::now();
             status.last_sync.set(Some(now));
@@ -395,9 +395,9 @@ impl Engine {
     pub async fn apply(&self, doc_id: &str, edit: Edit) -> Result<Edited, EditError> {
         let edit = serde_json::to_string(&edit).map_err(|e| EditError::Model(e.to_string()))?;
         let doc = doc_id.to_owned();
-        mark("desmigratif:edit-sent");
+        crate::mark("desmigratif:edit-sent");
         let answer = self.call(|call| Request::Apply { call, doc, edit }).await;
-        mark("desmigratif:edit-answered");
+        crate::mark("desmigratif:edit-answered");
         match answer {
             Some(Answer::Edited(result)) => result,
             _ => Err(EditError::NotLoaded),
@@ -532,11 +532,4 @@ fn sync_endpoint() -> String {
     let secure = location.as_ref().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
     let host = location.and_then(|l| l.host().ok()).unwrap_or_default();
     format!("{}://{host}/sync", if secure { "wss" } else { "ws" })
-}
-
-/// A mark on the page's timeline, for the browser bench and the browser's profiler.
-pub(crate) fn mark(name: &str) {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark(name);
-    }
 }

@@ -100,3 +100,11 @@ pub fn today() -> desmigratif_model::Date {
     )
     .expect("the device's calendar gives a real date")
 }
+
+/// What a record removed because the person moved says instead of "deleted".
+pub fn moved_to_text(village: &str, lang: desmigratif_model::Lang) -> String {
+    match lang {
+        desmigratif_model::Lang::Id => format!("pindah ke {village}"),
+        desmigratif_model::Lang::En => format!("moved to {village}"),
+    }
+}

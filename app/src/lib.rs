@@ -85,3 +85,21 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// A mark on this thread's timeline (the window's or the documents' worker's), for the browser
+/// bench and the browser's profiler; nothing outside a browser.
+pub(crate) fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into());
+        if let Some(performance) = performance
+            .ok()
+            .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        {
+            let _ = performance.mark(name);
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
+}

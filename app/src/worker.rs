@@ -13,8 +13,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use desmigratif_model::{Edit, Edited, FieldConflict, RecordId};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 
 mod relay;
@@ -43,8 +43,6 @@ struct Inner {
     /// The open socket and its number (events of an older socket are ignored).
     socket: Option<(u32, web_sys::WebSocket)>,
     sockets_opened: u32,
-    /// Whether a message from the relay has arrived (its first is marked for the bench).
-    heard_from_relay: bool,
     channel: Option<web_sys::BroadcastChannel>,
     /// `Some` while the documents are being loaded: the edits waiting for that.
     loading: Latch,
@@ -95,7 +93,6 @@ impl Docs {
             sync_url,
             socket: None,
             sockets_opened: 0,
-            heard_from_relay: false,
             channel: None,
             loading: Latch::closed(),
             unsaved_views: HashSet::new(),
@@ -201,7 +198,7 @@ impl Docs {
     /// Applies an edit to a document, written by the session's user now, then saves it on the
     /// device. Resolves once the change is stored.
     pub async fn apply(&self, doc_id: &str, edit: &Edit) -> Result<Edited, EditFailure> {
-        mark_here("desmigratif:edit-received");
+        crate::mark("desmigratif:edit-received");
         self.loaded().await;
         let by = self.0.borrow().session.author();
         let now = (js_sys::Date::now() / 1000.0) as i64;
@@ -216,17 +213,17 @@ impl Docs {
                 EditRefused::Model(e) => EditFailure::Model(e.to_string()),
             })?;
         let (value, changes, effects) = edited;
-        mark_here("desmigratif:edit-applied");
+        crate::mark("desmigratif:edit-applied");
         // The window shows the change at once; it says "saved" once it is stored.
         self.run(effects);
-        mark_here("desmigratif:edit-sent-to-screens");
+        crate::mark("desmigratif:edit-sent-to-screens");
         if !changes.is_empty() {
             let key = self
                 .storage()
                 .append(doc_id, &changes)
                 .await
                 .map_err(|e| EditFailure::Storage(e.0))?;
-            mark_here("desmigratif:edit-stored");
+            crate::mark("desmigratif:edit-stored");
             self.announce(doc_id);
             let effects = self.0.borrow_mut().replica.stored(doc_id, key, true);
             self.run(effects);
@@ -567,16 +564,4 @@ pub fn run() {
     };
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-}
-
-/// A mark on this worker's own timeline, for the browser bench (which reads it through the
-/// worker) and the browser's profiler.
-pub(crate) fn mark_here(name: &str) {
-    let performance = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"));
-    if let Some(performance) = performance
-        .ok()
-        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
-    {
-        let _ = performance.mark(name);
-    }
 }

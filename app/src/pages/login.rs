@@ -45,10 +45,10 @@ pub fn Login() -> impl IntoView {
                 busy.set(false);
                 return;
             }
-            crate::engine::mark("desmigratif:login-sent");
+            crate::mark("desmigratif:login-sent");
             let mut result =
                 session::login(&name, &password.get_untracked(), Some(&device.get_untracked())).await;
-            crate::engine::mark("desmigratif:login-answered");
+            crate::mark("desmigratif:login-answered");
             if result == Err(session::LoginError::DeviceRevoked) {
                 if current.is_some() {
                     // This device still holds the account's data: erase it first (the page

@@ -66,10 +66,7 @@ pub fn PersonDetail() -> impl IntoView {
             <p class="category">{category}{match (p.deleted, p.moved_to.clone()) {
                 (true, Some(village)) => {
                     let on = p.moved_on.map(|d| d.to_display()).unwrap_or_default();
-                    Some(match l {
-                        Lang::Id => format!(" · pindah ke {village} {on}"),
-                        Lang::En => format!(" · moved to {village} {on}"),
-                    })
+                    Some(format!(" · {} {on}", crate::i18n::moved_to_text(&village, l)))
                 }
                 (true, None) => Some(lang.text(" · dihapus", " · deleted").to_owned()),
                 _ => None,

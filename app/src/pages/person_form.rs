@@ -117,7 +117,7 @@ pub fn PersonForm() -> impl IntoView {
     let save_error = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        crate::engine::mark("desmigratif:save-tapped");
+        crate::mark("desmigratif:save-tapped");
         let Some((person, messages)) = checked.get_untracked() else {
             return;
         };

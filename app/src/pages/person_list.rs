@@ -342,10 +342,7 @@ fn PersonRow(
                         })}
                         {deleted.then(|| match moved_to.clone() {
                             Some(village) => view! {
-                                <span class="marker deleted">{move || match lang.get() {
-                                    Lang::Id => format!("pindah ke {village}"),
-                                    Lang::En => format!("moved to {village}"),
-                                }}</span>
+                                <span class="marker deleted">{move || crate::i18n::moved_to_text(&village, lang.get())}</span>
                             }.into_any(),
                             None => view! {
                                 <span class="marker deleted">{move || lang.text("dihapus", "deleted")}</span>

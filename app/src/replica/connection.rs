@@ -174,10 +174,7 @@ impl Replica {
 const LARGE_MESSAGE: usize = 100_000;
 
 fn mark_if(large: bool, name: &str) {
-    #[cfg(target_arch = "wasm32")]
     if large {
-        crate::worker::mark_here(name);
+        crate::mark(name);
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = (large, name);
 }

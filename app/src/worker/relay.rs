@@ -36,7 +36,7 @@ impl Docs {
         let docs = self.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             if docs.is_current(number) {
-                super::mark_here("desmigratif:socket-opened");
+                crate::mark("desmigratif:socket-opened");
                 let effects = docs.0.borrow_mut().replica.opened();
                 docs.run(effects);
             }
@@ -50,10 +50,6 @@ impl Docs {
                 && let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>()
             {
                 let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                if !docs.0.borrow().heard_from_relay {
-                    docs.0.borrow_mut().heard_from_relay = true;
-                    super::mark_here("desmigratif:relay-first-message");
-                }
                 let effects = docs.0.borrow_mut().replica.received(&bytes);
                 docs.run(effects);
             }
