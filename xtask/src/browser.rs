@@ -63,6 +63,12 @@ fn ensure_packages(tests: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Node and the packages of tests/, for benches that run node without a browser.
+pub fn node_packages(root: &Path) -> Result<()> {
+    ensure_node()?;
+    ensure_packages(&root.join("tests"))
+}
+
 /// Runs a node command in tests/ with the browser, the built app and the relay binary.
 fn node(root: &Path, dist: &Path, relay: &Path, args: &[&str]) -> Result<()> {
     let chromium = chromium()?;

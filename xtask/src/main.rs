@@ -7,8 +7,8 @@
 //! - `cargo xtask build-web`: only build the app into `dist/`.
 //! - `cargo xtask test-browser`: only the browser tests (the app's wasm tests, then the
 //!   end-to-end tests), for a quicker round while working on the app.
-//! - `cargo xtask bench`: the benchmarks (native model, then the app in Chromium); results go
-//!   into BENCHMARKS.md by hand, with the machine they ran on.
+//! - `cargo xtask bench`: the benchmarks (native model, the relay under load, then the app in
+//!   Chromium); results go into BENCHMARKS.md by hand, with the machine they ran on.
 //!
 //! Each step installs what it needs when it is missing (see `toolchain.rs` and `browser.rs`)
 //! and reuses what is already there.
@@ -91,10 +91,15 @@ fn test_in_browser(root: &Path) -> Result<()> {
     browser::run_e2e(root, &dist, &relay)
 }
 
-/// Benchmarks: the record model natively, then the app in headless Chromium.
+/// Benchmarks: the record model natively, the relay under load next to the JavaScript
+/// automerge-repo server, then the app in headless Chromium.
 fn bench(root: &Path) -> Result<()> {
     run(process::cargo()
         .args(["bench", "--package", "desmigratif-model", "--features", "files"])
+        .current_dir(root))?;
+    browser::node_packages(root)?;
+    run(process::cargo()
+        .args(["bench", "--package", "sync-server", "--bench", "load"])
         .current_dir(root))?;
     let dist = web::build(root)?;
     run(process::cargo()
