@@ -39,9 +39,11 @@ pub enum WireMessage {
     Error {
         message: String,
     },
-    /// Any other message type (ephemeral, remote heads…), ignored by Desmigratif peers.
+    /// Any other message type (ephemeral, remote heads…), ignored by Desmigratif peers; with
+    /// the document it is about, if it names one.
     Other {
         kind: String,
+        doc: Option<String>,
     },
 }
 
@@ -131,9 +133,12 @@ impl WireMessage {
                     e.str("type")?.str("error")?;
                     e.str("message")?.str(message)?;
                 }
-                WireMessage::Other { kind } => {
-                    e.map(1)?;
+                WireMessage::Other { kind, doc } => {
+                    e.map(1 + u64::from(doc.is_some()))?;
                     e.str("type")?.str(kind)?;
+                    if let Some(doc) = doc {
+                        e.str("documentId")?.str(doc)?;
+                    }
                 }
             }
             Ok(())
@@ -143,6 +148,28 @@ impl WireMessage {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, WireError> {
+        Self::decode_fields(bytes, true)
+    }
+
+    /// A message's type and the document it is about, without copying its data: what a relay
+    /// needs to route it. Sync messages keep an empty `data`.
+    pub fn decode_header(bytes: &[u8]) -> Result<Self, WireError> {
+        Self::decode_fields(bytes, false)
+    }
+
+    /// The document a message is about, if it names one (every message but the handshake,
+    /// errors and subscription changes does).
+    pub fn document(&self) -> Option<&str> {
+        match self {
+            WireMessage::Request { doc, .. }
+            | WireMessage::Sync { doc, .. }
+            | WireMessage::DocUnavailable { doc, .. } => Some(doc),
+            WireMessage::Other { doc, .. } => doc.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn decode_fields(bytes: &[u8], with_data: bool) -> Result<Self, WireError> {
         let bad = |what: &str| WireError(what.to_owned());
         let mut d = Decoder::new(bytes);
         let entries = d
@@ -161,7 +188,10 @@ impl WireMessage {
                 ("targetId", Type::String) => target = Some(text(&mut d)?),
                 ("documentId", Type::String) => doc = Some(text(&mut d)?),
                 ("message", Type::String) => message = Some(text(&mut d)?),
-                ("data", Type::Bytes) => data = Some(d.bytes().map_err(|e| bad(&e.to_string()))?.to_vec()),
+                ("data", Type::Bytes) => {
+                    let bytes = d.bytes().map_err(|e| bad(&e.to_string()))?;
+                    data = Some(if with_data { bytes.to_vec() } else { Vec::new() });
+                }
                 _ => d.skip().map_err(|e| bad(&e.to_string()))?,
             }
         }
@@ -192,7 +222,7 @@ impl WireMessage {
             "error" => WireMessage::Error {
                 message: message.unwrap_or_default(),
             },
-            _ => WireMessage::Other { kind },
+            _ => WireMessage::Other { kind, doc },
         })
     }
 
@@ -242,11 +272,30 @@ mod tests {
             WireMessage::Error { message: "no".into() },
             WireMessage::Other {
                 kind: "ephemeral".into(),
+                doc: Some("d".into()),
+            },
+            WireMessage::Other {
+                kind: "remote-subscription-change".into(),
+                doc: None,
             },
         ];
         for m in all {
             assert_eq!(WireMessage::decode(&m.encode()).unwrap(), m);
+            // The header names the same document, without the data.
+            let header = WireMessage::decode_header(&m.encode()).unwrap();
+            assert_eq!(header.document(), m.document());
+            assert!(!matches!(header, WireMessage::Sync { ref data, .. } if !data.is_empty()));
         }
+        assert_eq!(
+            WireMessage::Sync {
+                sender: "a".into(),
+                target: "r".into(),
+                doc: "d".into(),
+                data: vec![3],
+            }
+            .document(),
+            Some("d")
+        );
         assert!(WireMessage::decode(b"\xff\x00").is_err());
         assert!(WireMessage::decode(&[0xa5, 0x64, b't', b'y', b'p', b'e']).is_err());
         assert!(WireMessage::decode(&[0xa0]).is_err(), "no type");

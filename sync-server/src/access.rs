@@ -6,6 +6,9 @@
 //! and binds the connection to that peer id (samod closes a connection whose handshake claims
 //! another), so the username part can be trusted here.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use desmigratif_model::{DistrictCode, DocumentId, VillageCode};
 use samod::{ShareAccess, ShareConfig};
 use serde::Serialize;
@@ -82,33 +85,81 @@ pub fn username_of(peer_id: &str) -> &str {
     peer_id.split('/').next().unwrap_or("")
 }
 
-/// The sharing decision for one document and peer.
-pub fn decide(db: &AccountDb, doc_id: &str, peer_id: &str) -> ShareConfig {
-    let Ok(Some(account)) = db.get(username_of(peer_id)) else {
-        return ShareConfig::none();
+/// What one account may do with each of its documents, by document id.
+type AccountAccess = HashMap<String, ShareAccess>;
+
+fn account_access(db: &AccountDb, username: &str) -> AccountAccess {
+    let Ok(Some(account)) = db.get(username) else {
+        return AccountAccess::new();
     };
-    let Some(grant) = grants(db, &account)
+    grants(db, &account)
         .into_iter()
-        .find(|g| g.doc_id.to_string() == doc_id)
-    else {
-        return ShareConfig::none();
-    };
-    let access = if grant.access == "read_write" {
-        ShareAccess::ReadWrite
-    } else {
-        ShareAccess::ReadOnly
-    };
-    // Clients ask for their documents; the relay does not push documents nobody asked for.
-    ShareConfig {
-        access,
-        announce: false,
+        .map(|g| {
+            let access = if g.access == "read_write" {
+                ShareAccess::ReadWrite
+            } else {
+                ShareAccess::ReadOnly
+            };
+            (g.doc_id.to_string(), access)
+        })
+        .collect()
+}
+
+/// The sharing decisions of every account, read from the database once and kept until
+/// [`AccountDb::grants_version`] moves. samod asks for a decision for every pair of a
+/// connection and a document it holds, so without it each connection or document added cost a
+/// database query per pair (see BENCHMARKS.md, the relay under load).
+#[derive(Clone, Debug, Default)]
+pub struct Decisions(Arc<Mutex<Cached>>);
+
+#[derive(Debug, Default)]
+struct Cached {
+    version: u64,
+    accounts: HashMap<String, Arc<AccountAccess>>,
+}
+
+impl Decisions {
+    /// The sharing decision for one document and peer.
+    pub fn decide(&self, db: &AccountDb, doc_id: &str, peer_id: &str) -> ShareConfig {
+        let username = username_of(peer_id);
+        // Read the version before the database: a change made while reading moves it past
+        // what is stored, so the next decision reads again.
+        let version = db.grants_version();
+        let known = {
+            let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            if cached.version != version {
+                cached.accounts.clear();
+                cached.version = version;
+            }
+            cached.accounts.get(username).cloned()
+        };
+        let access = match known {
+            Some(access) => access,
+            None => {
+                let access = Arc::new(account_access(db, username));
+                let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+                if cached.version == version {
+                    cached.accounts.insert(username.to_owned(), access.clone());
+                }
+                access
+            }
+        };
+        match access.get(doc_id) {
+            // Clients ask for their documents; the relay does not push documents nobody
+            // asked for.
+            Some(&access) => ShareConfig {
+                access,
+                announce: false,
+            },
+            None => ShareConfig::none(),
+        }
     }
 }
 
-/// The policy samod consults.
-pub fn share_policy(db: AccountDb) -> impl samod::SharePolicy {
+/// The policy samod consults; every shard of the sync layer shares one set of decisions.
+pub fn share_policy(db: AccountDb, decisions: Decisions) -> impl samod::SharePolicy {
     move |doc_id: samod::DocumentId, peer_id: samod::PeerId| {
-        let decision = decide(&db, &doc_id.to_string(), peer_id.as_str());
+        let decision = decisions.decide(&db, &doc_id.to_string(), peer_id.as_str());
         if decision.access == ShareAccess::None {
             tracing::debug!(peer = username_of(peer_id.as_str()), "document access denied");
         }
@@ -138,35 +189,52 @@ mod tests {
         let v = |c: &VillageCode| DocumentId::for_village(c).to_string();
         let d = DocumentId::for_district(&"35.07".parse().unwrap()).to_string();
         let peer = |u: &str| format!("{u}/device/1");
+        let decisions = Decisions::default();
+        let decide = |doc: &str, peer: &str| decisions.decide(&db, doc, peer);
 
         assert_eq!(
-            decide(&db, &v(&arjo), &peer("desa-arjo")).access,
+            decide(&v(&arjo), &peer("desa-arjo")).access,
             ShareAccess::ReadWrite
         );
-        assert_eq!(decide(&db, &d, &peer("desa-arjo")).access, ShareAccess::ReadOnly);
+        assert_eq!(decide(&d, &peer("desa-arjo")).access, ShareAccess::ReadOnly);
+        assert_eq!(decide(&v(&brong), &peer("desa-arjo")).access, ShareAccess::None);
         assert_eq!(
-            decide(&db, &v(&brong), &peer("desa-arjo")).access,
-            ShareAccess::None
-        );
-        assert_eq!(
-            decide(&db, &v(&brong), &peer("disnaker")).access,
+            decide(&v(&brong), &peer("disnaker")).access,
             ShareAccess::ReadWrite
         );
         assert_eq!(
-            decide(&db, &v(&arjo), &peer("disnaker")).access,
+            decide(&v(&arjo), &peer("disnaker")).access,
             ShareAccess::ReadWrite
         );
-        assert_eq!(decide(&db, &d, &peer("disnaker")).access, ShareAccess::ReadWrite);
+        assert_eq!(decide(&d, &peer("disnaker")).access, ShareAccess::ReadWrite);
         assert_eq!(
-            decide(&db, &v(&other), &peer("disnaker")).access,
+            decide(&v(&other), &peer("disnaker")).access,
             ShareAccess::None,
             "another district"
         );
-        assert_eq!(decide(&db, &v(&arjo), &peer("bank")).access, ShareAccess::None);
-        assert_eq!(decide(&db, &v(&arjo), &peer("nobody")).access, ShareAccess::None);
+        assert_eq!(decide(&v(&arjo), &peer("bank")).access, ShareAccess::None);
+        assert_eq!(decide(&v(&arjo), &peer("nobody")).access, ShareAccess::None);
+        assert_eq!(decide("garbage", &peer("disnaker")).access, ShareAccess::None);
+    }
+
+    #[test]
+    fn remembered_decisions_follow_new_villages_and_accounts() {
+        let db = AccountDb::open(Path::new(":memory:")).unwrap();
+        db.add("disnaker", Role::District, Some("35.07"), "rahasia-123")
+            .unwrap();
+        let decisions = Decisions::default();
+        let new: VillageCode = "35.07.33.2006".parse().unwrap();
+        let doc = DocumentId::for_village(&new).to_string();
+        let decide = |peer: &str| decisions.decide(&db, &doc, peer).access;
+        assert_eq!(decide("disnaker/pc/1"), ShareAccess::None, "not registered yet");
+        assert_eq!(decide("desa-baru/hp/1"), ShareAccess::None, "no such account yet");
+        db.add("desa-baru", Role::Village, Some(new.as_str()), "rahasia-123")
+            .unwrap();
         assert_eq!(
-            decide(&db, "garbage", &peer("disnaker")).access,
-            ShareAccess::None
+            decide("disnaker/pc/1"),
+            ShareAccess::ReadWrite,
+            "registered with its account"
         );
+        assert_eq!(decide("desa-baru/hp/1"), ShareAccess::ReadWrite);
     }
 }

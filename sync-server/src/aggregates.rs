@@ -142,7 +142,7 @@ async fn village_cells(state: &AppState, doc_id: &str) -> anyhow::Result<BTreeMa
     let id: samod::DocumentId = doc_id
         .parse()
         .map_err(|_| anyhow::anyhow!("a registered village has an invalid document id"))?;
-    let Some(handle) = state.repo.find(id).await? else {
+    let Some(handle) = state.sync.repo_for(doc_id).find(id).await? else {
         return Ok(BTreeMap::new());
     };
     let cache = state.figures.clone();

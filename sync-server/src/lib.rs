@@ -18,6 +18,7 @@ pub mod manage;
 pub mod regions;
 pub mod seed;
 pub mod server;
+pub mod shards;
 pub mod store;
 pub mod sync;
 pub mod web;

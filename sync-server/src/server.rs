@@ -12,8 +12,9 @@ use crate::accounts::AccountDb;
 use crate::api::LoginLimiter;
 use crate::config::ServeArgs;
 use crate::seed::{self, DemoAccount, SeededDoc};
+use crate::shards::Shards;
 use crate::store::FileStore;
-use crate::{access, api, manage, sync, web};
+use crate::{api, manage, sync, web};
 
 /// The relay's own peer id in the automerge-repo protocol.
 pub const RELAY_PEER_ID: &str = "desmigratif-relay";
@@ -51,9 +52,8 @@ impl Limits {
 pub struct AppState {
     pub db: AccountDb,
     pub store: FileStore,
-    pub acceptor: samod::AcceptorHandle,
-    /// The sync layer's documents, read for the aggregate figures.
-    pub repo: samod::Repo,
+    /// The sync layer: its documents are also read for the aggregate figures.
+    pub sync: Shards,
     pub figures: crate::aggregates::FigureCache,
     pub limits: Limits,
     pub login_limiter: LoginLimiter,
@@ -64,7 +64,6 @@ pub struct AppState {
 /// A relay ready to serve: store and accounts open, demo data loaded, sync layer running.
 pub struct Relay {
     pub state: AppState,
-    pub repo: samod::Repo,
     pub router: Router,
     /// The demo documents and accounts, when demo data is enabled.
     pub demo_docs: Vec<SeededDoc>,
@@ -113,20 +112,11 @@ impl Relay {
             let accounts = seed::seed_demo_accounts(&db).context("creating demo accounts")?;
             (docs, accounts)
         };
-        let repo = samod::Repo::build_tokio()
-            .with_storage(store.clone())
-            .with_peer_id(samod::PeerId::from(RELAY_PEER_ID))
-            .with_share_policy(access::share_policy(db.clone()))
-            .load()
-            .await;
-        let acceptor = repo
-            .make_acceptor(samod::Url::parse("ws://relay/sync").expect("a valid url"))
-            .map_err(|_| anyhow::anyhow!("the sync layer stopped while starting"))?;
+        let sync = Shards::start(args.sync_shards, &store, &db).await?;
         let state = AppState {
             db,
             store,
-            acceptor,
-            repo: repo.clone(),
+            sync,
             figures: Default::default(),
             limits: Limits::from_args(args),
             login_limiter: LoginLimiter::default(),
@@ -138,7 +128,6 @@ impl Relay {
         ));
         Ok(Self {
             state,
-            repo,
             router,
             demo_docs,
             demo_accounts,
@@ -184,7 +173,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving");
-    relay.repo.stop().await;
+    relay.state.sync.stop().await;
     tracing::info!("stopped; storage flushed");
     result
 }

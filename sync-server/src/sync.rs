@@ -3,6 +3,8 @@
 //! connection is bound to the peer id `username/device/session`, limited in message size and
 //! rate, held to the durability rule (see [`crate::store`]) and closed when its session ends.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -10,6 +12,9 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use desmigratif_model::wire::WireMessage;
+use futures::channel::mpsc;
+use futures::stream::FuturesUnordered;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 
@@ -36,6 +41,8 @@ pub enum TransportError {
     ByteRateLimited,
     #[error("the relay could not make the announced changes durable in time")]
     NotDurable,
+    #[error("the sync layer closed the connection")]
+    Closed,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,33 +177,10 @@ async fn connect(
         })
         .boxed();
 
-    let store = state.store.clone();
-    let outgoing = Box::pin(
-        sink.sink_map_err(TransportError::Socket)
-            .with(move |bytes: Vec<u8>| {
-                let store = store.clone();
-                async move {
-                    if let Some((doc, heads)) = wire::announced_heads(&bytes)
-                        && !store.wait_durable(&doc, &heads, DURABILITY_WAIT).await
-                    {
-                        return Err(TransportError::NotDurable);
-                    }
-                    Ok::<_, TransportError>(Message::Binary(bytes.into()))
-                }
-            }),
-    );
-
-    let transport = samod::Transport::new(incoming, outgoing)
-        .with_expected_peer_id(samod::PeerId::from(peer_id.as_str()));
-    let connection = match state.acceptor.accept(transport) {
-        Ok(c) => c,
-        Err(_) => {
-            tracing::warn!("relay is stopping; connection refused");
-            return;
-        }
-    };
-    let mut events = connection.events();
-    tracing::info!(%user, %device, "peer connected");
+    // What every shard sends leaves through one queue, each message held back until the heads
+    // it announces are on disk.
+    let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(OUTGOING_QUEUE);
+    let mut writer = tokio::spawn(send_to_device(state.store.clone(), sink, out_rx));
 
     let db = state.db.clone();
     let ended = db.sessions_changed();
@@ -224,17 +208,140 @@ async fn connect(
             }
         }
     });
-    let reason = match connection.handshake_complete().await {
-        Err(reason) => Some(reason),
-        Ok(_) => loop {
-            match events.next().await {
-                Some(samod::AcceptorEvent::ClientDisconnected { reason, .. }) => break Some(reason),
-                Some(_) => {}
-                None => break None,
-            }
-        },
-    };
+    tracing::info!(%user, %device, "peer connected");
+    let reason = relay_messages(&state, incoming, out_tx, &peer_id, &mut writer).await;
     watcher.abort();
+    // Closes the socket; the shards see their connections end as their queues are dropped.
+    writer.abort();
     drop(slot);
-    tracing::info!(%user, %device, ?reason, "peer disconnected");
+    tracing::info!(%user, %device, %reason, "peer disconnected");
+}
+
+/// The device's messages on their way to one shard.
+type ShardQueue = mpsc::Sender<Result<Vec<u8>, TransportError>>;
+
+/// Messages queued towards the device, from every shard, before the shards wait.
+const OUTGOING_QUEUE: usize = 64;
+/// Messages queued towards one shard before reading the device waits.
+const INCOMING_QUEUE: usize = 16;
+
+/// Sends the shards' messages to the device, each once what it announces is durable; returns
+/// why it stopped.
+async fn send_to_device(
+    store: crate::FileStore,
+    mut sink: futures::stream::SplitSink<WebSocket, Message>,
+    mut queue: mpsc::Receiver<Vec<u8>>,
+) -> TransportError {
+    while let Some(bytes) = queue.next().await {
+        if let Some((doc, heads)) = wire::announced_heads(&bytes)
+            && !store.wait_durable(&doc, &heads, DURABILITY_WAIT).await
+        {
+            return TransportError::NotDurable;
+        }
+        if let Err(e) = sink.send(Message::Binary(bytes.into())).await {
+            return TransportError::Socket(e);
+        }
+    }
+    TransportError::Closed
+}
+
+/// Hands each message of the device to the shard holding its document, opening the device's
+/// connection to a shard at its first message there, until the device, a shard or the socket
+/// ends the conversation; returns why.
+async fn relay_messages(
+    state: &AppState,
+    mut incoming: futures::stream::BoxStream<'static, Result<Vec<u8>, TransportError>>,
+    out: mpsc::Sender<Vec<u8>>,
+    peer_id: &str,
+    writer: &mut tokio::task::JoinHandle<TransportError>,
+) -> String {
+    // The device's handshake, replayed to each shard it reaches.
+    let mut join: Option<Vec<u8>> = None;
+    let mut shards: HashMap<usize, ShardQueue> = HashMap::new();
+    let mut finished = FuturesUnordered::new();
+    loop {
+        tokio::select! {
+            msg = incoming.next() => {
+                let bytes = match msg {
+                    None => return "closed by the device".into(),
+                    Some(Err(e)) => return e.to_string(),
+                    Some(Ok(bytes)) => bytes,
+                };
+                let (index, handshake) = match &join {
+                    // The first message is the handshake: the first shard answers it.
+                    None => (0, true),
+                    Some(_) => match WireMessage::decode_header(&bytes) {
+                        Ok(m) => (m.document().map_or(0, |d| state.sync.index_of(d)), false),
+                        Err(e) => return format!("malformed message: {e}"),
+                    },
+                };
+                if handshake {
+                    join = Some(bytes.clone());
+                }
+                if let Entry::Vacant(place) = shards.entry(index) {
+                    let join = join.as_deref().expect("the handshake came first");
+                    let Ok((queue, ended)) = open_shard(state, index, join, &out, peer_id, handshake) else {
+                        return "the relay is stopping".into();
+                    };
+                    place.insert(queue);
+                    finished.push(ended);
+                    if handshake {
+                        continue;
+                    }
+                }
+                let queue = shards.get_mut(&index).expect("opened above");
+                if queue.send(Ok(bytes)).await.is_err() {
+                    return "the sync layer closed the connection".into();
+                }
+            }
+            Some(reason) = finished.next() => return reason.to_string(),
+            stopped = &mut *writer => {
+                return stopped.map_or_else(|e| e.to_string(), |e| e.to_string());
+            }
+        }
+    }
+}
+
+/// Opens the device's connection to one shard, its handshake queued first. Only the shard
+/// that `answers_handshake` sends its reply on: the device is answered once. Returns the
+/// shard's queue and a future that completes with the reason when the shard ends the
+/// connection.
+fn open_shard(
+    state: &AppState,
+    index: usize,
+    join: &[u8],
+    out: &mpsc::Sender<Vec<u8>>,
+    peer_id: &str,
+    answers_handshake: bool,
+) -> Result<
+    (
+        ShardQueue,
+        impl Future<Output = samod::ConnFinishedReason> + Send + 'static,
+    ),
+    samod::Stopped,
+> {
+    let (mut queue, rx) = mpsc::channel(INCOMING_QUEUE);
+    queue.try_send(Ok(join.to_vec())).expect("a new queue has room");
+    let outgoing = out.clone().with_flat_map(move |bytes: Vec<u8>| {
+        let keep =
+            answers_handshake || !matches!(WireMessage::decode_header(&bytes), Ok(WireMessage::Peer { .. }));
+        futures::stream::iter(keep.then_some(Ok(bytes)))
+    });
+    let transport = samod::Transport::new(rx, outgoing).with_expected_peer_id(samod::PeerId::from(peer_id));
+    let connection = state.sync.acceptor(index).accept(transport)?;
+    let ended = async move {
+        // Listening before the handshake's end, so no disconnection is missed.
+        let mut events = connection.events();
+        if let Err(reason) = connection.handshake_complete().await {
+            return reason;
+        }
+        loop {
+            match events.next().await {
+                Some(samod::AcceptorEvent::ClientDisconnected { reason, .. }) => return reason,
+                Some(_) => {}
+                None => return samod::ConnFinishedReason::WeDisconnected,
+            }
+        }
+    };
+    Ok((queue, ended))
 }

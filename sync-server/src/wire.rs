@@ -42,7 +42,8 @@ mod tests {
         assert_eq!(
             announced_heads(
                 &WireMessage::Other {
-                    kind: "ephemeral".into()
+                    kind: "ephemeral".into(),
+                    doc: Some("doc1".into())
                 }
                 .encode()
             ),

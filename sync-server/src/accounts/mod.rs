@@ -185,6 +185,9 @@ fn decoy_hash() -> &'static str {
 pub struct AccountDb {
     conn: Arc<Mutex<Connection>>,
     changed: Arc<tokio::sync::Notify>,
+    /// Moves whenever what an account may sync could have changed (an account or a village
+    /// added, or another process wrote): caches of access decisions compare it.
+    grants_version: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AccountDb {
@@ -239,7 +242,20 @@ impl AccountDb {
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             changed: Arc::default(),
+            grants_version: Arc::default(),
         })
+    }
+
+    /// See [`AccountDb::grants_version`](Self#structfield.grants_version): equal values mean
+    /// no account or village was added in between by this process, and no other process
+    /// committed anything that [`Self::watch_other_writers`] has seen.
+    pub fn grants_version(&self) -> u64 {
+        self.grants_version.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn grants_changed(&self) {
+        self.grants_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Woken whenever sessions end (a device or account revoked, a new password, an account
@@ -266,6 +282,7 @@ impl AccountDb {
             let now = version(&self);
             if now != last {
                 last = now;
+                self.grants_changed();
                 self.changed.notify_waiters();
             }
         }
@@ -283,6 +300,7 @@ impl AccountDb {
              ON CONFLICT(code) DO UPDATE SET name = excluded.name",
             params![code.as_str(), name],
         )?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -355,6 +373,7 @@ impl AccountDb {
         if changed == 0 {
             return Err(AccountError::Exists(username.into()));
         }
+        self.grants_changed();
         Ok(Account {
             username: username.into(),
             role,

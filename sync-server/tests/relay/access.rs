@@ -1,12 +1,61 @@
 use automerge::AutoCommit;
 use automerge::sync::State;
 use desmigratif_model::{Author, Person, RecordId, VillageDoc};
+use sync_server::ServeArgs;
 use sync_server::accounts::Role;
 
 use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
 const BRONGKAL: &str = "35.07.33.2006";
+
+/// A village phone syncs its village and its district over one connection; with the sync
+/// layer in shards the two documents live in different samod instances, and a district office
+/// reads what the phone wrote through a connection of its own.
+#[tokio::test]
+async fn one_connection_syncs_documents_held_by_different_shards() {
+    let dir = temp_dir("shards");
+    let (village, district) = (village_id(ARJO), district_id("35.07"));
+    let shards = (2..32)
+        .find(|&n| sync_server::shards::shard_of(&village, n) != sync_server::shards::shard_of(&district, n))
+        .expect("some count splits the two");
+    let relay = TestRelay::start_with(ServeArgs {
+        sync_shards: shards,
+        ..serve_args(&dir)
+    })
+    .await;
+    let url = relay.ws_url();
+    let t_arjo = relay.token("arjo", Role::Village, Some(ARJO), "hp-1");
+    let t_dinas = relay.token("dinas", Role::District, Some("35.07"), "pc-1");
+    let mut phone = Peer::connect(&url, &t_arjo, "arjo", "hp-1").await.unwrap();
+
+    let mut doc = fetch_village(&mut phone, &village).await;
+    assert!(
+        fetch(&mut phone, &district).await.is_some(),
+        "the district's document, from the other shard"
+    );
+    let id = doc
+        .create(
+            Person::new(RecordId::random(), "Sulastri Dua Bagian"),
+            &Author::new("arjo", "hp-1"),
+            100,
+        )
+        .unwrap();
+    // The same connection, back to the first shard.
+    phone.sync(&village, doc.automerge(), &mut State::new()).await;
+    assert_eq!(
+        phone.repeated_handshakes, 0,
+        "one handshake answer, not one per shard"
+    );
+
+    let mut office = Peer::connect(&url, &t_dinas, "dinas", "pc-1").await.unwrap();
+    let seen = fetch_village(&mut office, &village).await;
+    assert_eq!(
+        seen.snapshot().person(&id).map(|p| p.full_name.as_str()),
+        Some("Sulastri Dua Bagian")
+    );
+    relay.stop().await;
+}
 
 #[tokio::test]
 async fn villages_see_only_their_own_document_and_the_district_sees_both() {

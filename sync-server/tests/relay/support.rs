@@ -45,6 +45,7 @@ pub fn serve_args(data_dir: &Path) -> ServeArgs {
         max_connections: 4096,
         max_connections_per_account: 64,
         max_connections_per_device: 8,
+        sync_shards: 4,
     }
 }
 
@@ -128,7 +129,7 @@ fn decode(bytes: &[u8]) -> Option<Wire> {
         WireMessage::Sync { doc, data, .. } => w("sync", Some(doc), Some(data)),
         WireMessage::DocUnavailable { doc, .. } => w("doc-unavailable", Some(doc), None),
         WireMessage::Error { .. } => w("error", None, None),
-        WireMessage::Other { kind } => w(&kind, None, None),
+        WireMessage::Other { kind, doc } => w(&kind, doc, None),
     })
 }
 
@@ -151,6 +152,8 @@ pub struct Peer {
     ws: Socket,
     pub peer_id: String,
     relay_id: String,
+    /// Handshake answers received after the first: a relay must answer the handshake once.
+    pub repeated_handshakes: usize,
 }
 
 /// Why a connection attempt failed.
@@ -187,6 +190,7 @@ impl Peer {
             ws,
             peer_id: format!("{username}/{device}/{session}"),
             relay_id: String::new(),
+            repeated_handshakes: 0,
         };
         let join = WireMessage::Join {
             sender: peer.peer_id.clone(),
@@ -216,7 +220,13 @@ impl Peer {
     pub async fn recv(&mut self, timeout: Duration) -> Option<Wire> {
         loop {
             match tokio::time::timeout(timeout, self.ws.next()).await {
-                Ok(Some(Ok(Message::Binary(b)))) => return decode(&b),
+                Ok(Some(Ok(Message::Binary(b)))) => {
+                    let wire = decode(&b);
+                    if !self.relay_id.is_empty() && wire.as_ref().is_some_and(|w| w.kind == "peer") {
+                        self.repeated_handshakes += 1;
+                    }
+                    return wire;
+                }
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
                 _ => return None,
             }
