@@ -14,8 +14,10 @@ async fn main() -> anyhow::Result<()> {
     // NIKs): they stay off whatever RUST_LOG says. Its info level opens a span for every event
     // and logs every document a connection starts syncing: a tenth of the relay's CPU under
     // load (see BENCHMARKS.md), telling an operator nothing the relay's own lines do not.
+    // Automerge opens an info-level span for every change it loads, formatting its heads: a
+    // fifth of the relay's CPU under load. Quiet unless RUST_LOG asks for it.
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .unwrap_or_else(|_| EnvFilter::new("info,automerge=warn"))
         .add_directive("samod=warn".parse().expect("valid directive"))
         .add_directive("samod_core=warn".parse().expect("valid directive"));
     tracing_subscriber::fmt()

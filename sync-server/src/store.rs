@@ -68,7 +68,13 @@ impl DocDurability {
     }
 }
 
-/// The document and change hashes a key and its data hold, if it is a document key.
+/// The document a key belongs to and the changes its data makes durable, if it is a document
+/// key: an incremental key's one change, or a snapshot's heads.
+///
+/// Naming a snapshot's heads is enough: samod saves each state of a document whose heads it
+/// then announces, either as incrementals (one per change, heads among them) or as one
+/// snapshot of the whole document with exactly those heads, so every head the relay announces
+/// is an incremental's change or a snapshot's head.
 fn changes_in(key: &StorageKey, data: &[u8]) -> Option<(String, Vec<automerge::ChangeHash>)> {
     let parts: Vec<&String> = key.into_iter().collect();
     match parts.as_slice() {
@@ -77,14 +83,56 @@ fn changes_in(key: &StorageKey, data: &[u8]) -> Option<(String, Vec<automerge::C
             Some(((*doc).clone(), vec![hash]))
         }
         [doc, kind, _] if kind.as_str() == "snapshot" => {
-            let loaded = automerge::Automerge::load(data).ok()?;
-            Some((
-                (*doc).clone(),
-                loaded.get_changes(&[]).iter().map(|c| c.hash()).collect(),
-            ))
+            let heads = match snapshot_heads(data) {
+                Some(heads) => heads,
+                // Not one document chunk (written by something other than samod): read it all.
+                None => automerge::Automerge::load(data).ok()?.get_heads(),
+            };
+            Some(((*doc).clone(), heads))
         }
         _ => None,
     }
+}
+
+/// The heads a saved document names in its header, read without loading it: the chunk's magic
+/// bytes, checksum, type (0: document) and length, then the actors (a count, each a
+/// length-prefixed id) and the heads (a count, each 32 bytes), as Automerge's binary format
+/// lays out a document chunk. `None` if the data is not a single document chunk.
+fn snapshot_heads(data: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
+    fn uleb(data: &[u8], at: &mut usize) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *data.get(*at)?;
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    if data.get(..4)? != MAGIC || *data.get(8)? != 0 {
+        return None;
+    }
+    let mut at = 9;
+    let length = usize::try_from(uleb(data, &mut at)?).ok()?;
+    // One chunk, nothing after it.
+    if at.checked_add(length)? != data.len() {
+        return None;
+    }
+    for _ in 0..uleb(data, &mut at)? {
+        let len = usize::try_from(uleb(data, &mut at)?).ok()?;
+        at = at.checked_add(len)?;
+    }
+    let count = uleb(data, &mut at)?;
+    let mut heads = Vec::new();
+    for _ in 0..count {
+        let bytes: [u8; 32] = data.get(at..at.checked_add(32)?)?.try_into().ok()?;
+        heads.push(automerge::ChangeHash(bytes));
+        at += 32;
+    }
+    Some(heads)
 }
 
 impl FileStore {
@@ -502,6 +550,38 @@ mod tests {
         );
         d.complete(1, &[hash(1)]);
         assert_eq!(d.completed_prefix, 2);
+    }
+
+    #[test]
+    fn a_snapshot_names_the_heads_of_the_saved_document() {
+        use automerge::transaction::Transactable;
+        let mut a = automerge::AutoCommit::new();
+        a.put(automerge::ROOT, "name", "Sumini").unwrap();
+        a.commit();
+        let mut b = a.fork();
+        a.put(automerge::ROOT, "phone", "0812").unwrap();
+        a.commit();
+        b.put(automerge::ROOT, "address", "Dusun Krajan").unwrap();
+        b.commit();
+        a.merge(&mut b).unwrap();
+        let mut heads = a.get_heads();
+        heads.sort();
+        assert_eq!(heads.len(), 2, "two concurrent heads");
+        let saved = a.save();
+        let mut read = snapshot_heads(&saved).expect("a document chunk");
+        read.sort();
+        assert_eq!(read, heads);
+        let key = |kind: &str| StorageKey::from_parts(["doc1", kind, "x"]).unwrap();
+        let (_, named) = changes_in(&key("snapshot"), &saved).unwrap();
+        assert_eq!(named.len(), 2);
+        // Not a document chunk: a change, or garbage.
+        let change = a.get_changes(&[])[0].raw_bytes().to_vec();
+        assert_eq!(snapshot_heads(&change), None);
+        assert_eq!(snapshot_heads(b"garbage"), None);
+        assert_eq!(snapshot_heads(&saved[..saved.len() - 1]), None);
+        // A change saved as a snapshot is read whole instead.
+        let (_, whole) = changes_in(&key("snapshot"), &change).unwrap();
+        assert_eq!(whole.len(), 1);
     }
 
     #[test]
