@@ -26,6 +26,8 @@ use crate::wire;
 /// How long an outgoing message may wait for its heads to reach the disk before the
 /// connection is closed (the peer retries later).
 const DURABILITY_WAIT: Duration = Duration::from_secs(30);
+/// The WebSocket's read and write buffers, per connection.
+const SOCKET_BUFFER: usize = 8 * 1024;
 /// How often a live connection re-checks that its session is still valid.
 const SESSION_RECHECK: Duration = Duration::from_secs(15);
 
@@ -126,6 +128,10 @@ pub async fn sync_handler(
     upgrade
         .max_message_size(state.limits.max_message_bytes)
         .max_frame_size(state.limits.max_message_bytes)
+        // tungstenite reserves 128 KiB each way per connection by default; a phone's messages
+        // are mostly small, and the buffers grow for the large ones.
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
         .on_upgrade(move |socket| connect(state, socket, session, token, peer_id, slot))
 }
 
