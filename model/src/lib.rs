@@ -48,6 +48,8 @@ pub mod doc;
 pub mod edit;
 pub mod export;
 pub mod fields;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod history;
 pub mod ids;
 pub mod import;

@@ -226,6 +226,25 @@ impl WireMessage {
         })
     }
 
+    /// Why a `sync` or `request` message must not reach Automerge, if it must not: its payload
+    /// is not a sync message, or it carries a Bloom filter that Automerge 0.12 cannot check
+    /// without panicking (no bits: a division by zero) or without allocating and looping once
+    /// per probe (a count of probes near 2³²: gigabytes, then an abort). Both come only from
+    /// a broken or hostile peer (Automerge writes 7 probes, 10 bits per entry); the fuzz tests
+    /// found the first.
+    pub fn unsafe_payload(&self) -> Option<&'static str> {
+        let (WireMessage::Request { data, .. } | WireMessage::Sync { data, .. }) = self else {
+            return None;
+        };
+        let Ok(message) = automerge::sync::Message::decode(data) else {
+            return Some("its payload is not an Automerge sync message");
+        };
+        message
+            .have
+            .iter()
+            .find_map(|have| unsafe_bloom(&have.bloom.to_bytes()))
+    }
+
     /// For `sync` and `request` messages: the document and the heads the sender announces.
     pub fn announced_heads(&self) -> Option<(&str, Vec<automerge::ChangeHash>)> {
         match self {
@@ -238,9 +257,71 @@ impl WireMessage {
     }
 }
 
+/// The largest number of probes a Bloom filter may ask for (Automerge uses 7).
+const MAX_BLOOM_PROBES: u64 = 64;
+
+/// Checks a Bloom filter as Automerge serialises it: nothing (empty), or the number of
+/// entries, bits per entry and probes (LEB128) followed by the bits.
+fn unsafe_bloom(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut at = 0;
+    let mut uleb = || -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    };
+    let (Some(_entries), Some(_bits_per_entry), Some(probes)) = (uleb(), uleb(), uleb()) else {
+        return Some("a Bloom filter that ends early");
+    };
+    if at >= bytes.len() {
+        return Some("a Bloom filter without bits");
+    }
+    if probes == 0 || probes > MAX_BLOOM_PROBES {
+        return Some("a Bloom filter with an impossible number of probes");
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bloom_filters_automerge_cannot_check_are_refused() {
+        // entries 1, 10 bits per entry, 7 probes, two bytes of bits: as Automerge writes them.
+        assert_eq!(unsafe_bloom(&[1, 10, 7, 0xaa, 0xbb]), None);
+        assert_eq!(unsafe_bloom(&[]), None);
+        assert!(unsafe_bloom(&[1, 0, 7]).is_some(), "no bits: a division by zero");
+        let huge_probes = [1, 10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xaa];
+        assert!(unsafe_bloom(&huge_probes).is_some(), "2^32 - 1 probes");
+        assert!(unsafe_bloom(&[1, 10, 0, 0xaa]).is_some(), "no probes");
+        assert!(unsafe_bloom(&[0x81]).is_some(), "ends early");
+
+        // A real sync message with a filter passes; the fuzz run's crashing input does not.
+        let mut doc = automerge::AutoCommit::new();
+        automerge::transaction::Transactable::put(&mut doc, automerge::ROOT, "a", 1).unwrap();
+        doc.commit();
+        let mut state = automerge::sync::State::new();
+        use automerge::sync::SyncDoc;
+        let first = doc.sync().generate_sync_message(&mut state).unwrap();
+        let sync = |data: Vec<u8>| WireMessage::Sync {
+            sender: "p".into(),
+            target: "r".into(),
+            doc: "d".into(),
+            data,
+        };
+        assert_eq!(sync(first.encode()).unsafe_payload(), None);
+        assert!(sync(b"garbage".to_vec()).unsafe_payload().is_some());
+    }
 
     #[test]
     fn messages_round_trip_and_garbage_is_an_error() {

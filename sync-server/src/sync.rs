@@ -277,7 +277,17 @@ async fn relay_messages(
                     // The first message is the handshake: the first shard answers it.
                     None => (0, true),
                     Some(_) => match WireMessage::decode_header(&bytes) {
-                        Ok(m) => (m.document().map_or(0, |d| state.sync.index_of(d)), false),
+                        Ok(m) => {
+                            // A sync payload Automerge would panic on never reaches a shard.
+                            if matches!(m, WireMessage::Sync { .. } | WireMessage::Request { .. })
+                                && let Some(reason) = WireMessage::decode(&bytes)
+                                    .ok()
+                                    .and_then(|full| full.unsafe_payload())
+                            {
+                                return format!("refused a sync message: {reason}");
+                            }
+                            (m.document().map_or(0, |d| state.sync.index_of(d)), false)
+                        }
                         Err(e) => return format!("malformed message: {e}"),
                     },
                 };

@@ -7,6 +7,8 @@
 //! - `cargo xtask build-web`: only build the app into `dist/`.
 //! - `cargo xtask test-browser`: only the browser tests (the app's wasm tests, then the
 //!   end-to-end tests), for a quicker round while working on the app.
+//! - `cargo xtask fuzz [inputs]`: a million (or `inputs`) hostile messages through every step
+//!   that reads what a peer sends.
 //! - `cargo xtask bench`: the benchmarks (native model, the relay under load, then the app in
 //!   Chromium); results go into BENCHMARKS.md by hand, with the machine they ran on.
 //!
@@ -24,7 +26,8 @@ use anyhow::{Result, bail};
 
 use crate::process::run;
 
-const USAGE: &str = "usage: cargo xtask <run|test|test-browser|build-web|bench> [-- relay options]";
+const USAGE: &str =
+    "usage: cargo xtask <run|test|test-browser|build-web|bench|fuzz> [-- relay options | inputs]";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -37,6 +40,7 @@ fn main() -> Result<()> {
         "test-browser" => test_in_browser(&root),
         "build-web" => web::build(&root).map(|_| ()),
         "bench" => bench(&root),
+        "fuzz" => fuzz(&root, &rest),
         _ => bail!("{USAGE}"),
     }
 }
@@ -89,6 +93,30 @@ fn test_in_browser(root: &Path) -> Result<()> {
     browser::chromium()?;
     web::browser_tests(root, Path::new(browser::CHROMEDRIVER), &relay, &dist)?;
     browser::run_e2e(root, &dist, &relay)
+}
+
+/// The long fuzz run: a million hostile inputs (or as many as asked) through every step that
+/// reads a peer's message, then 20,000 against a real relay; the tests run 10,000 and 1,000.
+fn fuzz(root: &Path, args: &[String]) -> Result<()> {
+    let inputs = args.first().map_or("1000000", String::as_str);
+    run(process::cargo()
+        .args([
+            "test",
+            "--release",
+            "--package",
+            "desmigratif-model",
+            "--features",
+            "fuzz",
+        ])
+        .args(["--test", "fuzz", "--", "--nocapture"])
+        .env("DESMIGRATIF_FUZZ_INPUTS", inputs)
+        .current_dir(root))?;
+    // The same generator against a real relay over sockets, where samod's own decoder reads it.
+    run(process::cargo()
+        .args(["test", "--release", "--package", "sync-server", "--test", "relay"])
+        .args(["hundreds_of_fuzzed_messages", "--", "--nocapture"])
+        .env("DESMIGRATIF_FUZZ_RELAY_INPUTS", "20000")
+        .current_dir(root))
 }
 
 /// Benchmarks: the record model natively, the relay under load next to the JavaScript

@@ -8,6 +8,104 @@ use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
 
+/// A sync message with a Bloom filter that made Automerge panic (found by the fuzz run): the
+/// relay closes that connection before its sync layer sees it, and the document keeps syncing.
+#[tokio::test]
+async fn a_sync_message_that_would_crash_automerge_never_reaches_the_document() {
+    let dir = temp_dir("hostile-bloom");
+    let relay = TestRelay::start(&dir).await;
+    let url = relay.ws_url();
+    let good_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-good");
+    let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
+    let doc_id = village_id(ARJO);
+    let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
+    let mut doc = fetch_village(&mut good, &doc_id).await;
+
+    let found = desmigratif_model::fuzz::from_hex(desmigratif_model::fuzz::FOUND[0]);
+    let desmigratif_model::wire::WireMessage::Sync { data, .. } =
+        desmigratif_model::wire::WireMessage::decode(&found).unwrap()
+    else {
+        panic!("the found input is a sync message");
+    };
+    let mut bad = Peer::connect(&url, &bad_token, "mallory", "hp-bad")
+        .await
+        .unwrap();
+    let hostile = sync_message(&bad.peer_id, &doc_id, &data);
+    bad.send_raw(hostile).await;
+    assert!(
+        bad.closed_within(Duration::from_secs(10)).await,
+        "the hostile connection is closed"
+    );
+
+    // The document still takes and gives changes, to the same device and to a new one.
+    let id = doc
+        .create(
+            Person::new(RecordId::random(), "Masih Bisa Sinkron"),
+            &Author::new("arjo", "hp-good"),
+            10,
+        )
+        .unwrap();
+    good.sync(&doc_id, doc.automerge(), &mut State::new()).await;
+    let mut fresh = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
+    let seen = fetch_village(&mut fresh, &doc_id).await;
+    assert_eq!(
+        seen.snapshot().person(&id).map(|p| p.full_name.as_str()),
+        Some("Masih Bisa Sinkron")
+    );
+    relay.stop().await;
+}
+
+/// A thousand hostile messages made by the fuzz generator from real messages for the village's
+/// document, each on a connection of its own, reach samod's own decoder and the document:
+/// afterwards the document syncs as before. `DESMIGRATIF_FUZZ_RELAY_INPUTS` sets the number
+/// (`cargo xtask fuzz` sends 20,000).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundreds_of_fuzzed_messages_leave_the_relay_serving() {
+    use desmigratif_model::fuzz;
+    let dir = temp_dir("hostile-fuzz");
+    let relay = TestRelay::start_with(sync_server::ServeArgs {
+        max_connections_per_device: 100_000,
+        ..serve_args(&dir)
+    })
+    .await;
+    let url = relay.ws_url();
+    let good_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-good");
+    let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
+    let doc_id = village_id(ARJO);
+    let relay_id = sync_server::server::RELAY_PEER_ID;
+    let corpus = fuzz::corpus("mallory/hp-bad/s1", relay_id, &doc_id);
+    let mut rng = fuzz::Rng::new(0x5eed);
+    let inputs: usize = std::env::var("DESMIGRATIF_FUZZ_RELAY_INPUTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    for _ in 0..inputs {
+        let mut bad = Peer::connect(&url, &bad_token, "mallory", "hp-bad")
+            .await
+            .unwrap();
+        bad.send_raw(fuzz::mutate(&mut rng, &corpus)).await;
+    }
+
+    let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
+    let mut doc = fetch_village(&mut good, &doc_id).await;
+    let id = doc
+        .create(
+            Person::new(RecordId::random(), "Setelah Tiga Ratus"),
+            &Author::new("arjo", "hp-good"),
+            10,
+        )
+        .unwrap();
+    good.sync(&doc_id, doc.automerge(), &mut State::new()).await;
+    let mut fresh = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
+    let seen = fetch_village(&mut fresh, &doc_id).await;
+    assert_eq!(
+        seen.snapshot().person(&id).map(|p| p.full_name.as_str()),
+        Some("Setelah Tiga Ratus")
+    );
+    assert_eq!(http(relay.addr, "GET", "/healthz", &[], "").0, 200);
+    relay.stop().await;
+}
+
 /// A well-behaved device edits and syncs while hostile connections misbehave around it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_peers_are_cut_off_and_a_good_peer_keeps_syncing() {
