@@ -1,7 +1,9 @@
 //! The sync endpoint: `GET /sync` upgrades to a WebSocket speaking the automerge-repo protocol,
-//! handed to samod. Before the upgrade the token is checked (401 otherwise); after it the
-//! connection is bound to the peer id `username/device/session`, limited in message size and
-//! rate, held to the durability rule (see [`crate::store`]) and closed when its session ends.
+//! whose messages go to the samod shard holding their document (see [`crate::shards`]). Before
+//! the upgrade the token is checked (401 otherwise); after it the connection is bound to the
+//! peer id `username/device/session`, limited in message size and rate, cut off for a sync
+//! payload Automerge could not take safely, held to the durability rule (see
+//! [`crate::store`]) and closed when its session ends.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -38,20 +38,8 @@ async fn a_sync_message_that_would_crash_automerge_never_reaches_the_document() 
     );
 
     // The document still takes and gives changes, to the same device and to a new one.
-    let id = doc
-        .create(
-            Person::new(RecordId::random(), "Masih Bisa Sinkron"),
-            &Author::new("arjo", "hp-good"),
-            10,
-        )
-        .unwrap();
-    good.sync(&doc_id, doc.automerge(), &mut State::new()).await;
-    let mut fresh = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
-    let seen = fetch_village(&mut fresh, &doc_id).await;
-    assert_eq!(
-        seen.snapshot().person(&id).map(|p| p.full_name.as_str()),
-        Some("Masih Bisa Sinkron")
-    );
+    let reader = (good_token.as_str(), "arjo", "hp-good");
+    assert_takes_and_gives(&mut good, &doc_id, &mut doc, "Masih Bisa Sinkron", reader, &url).await;
     relay.stop().await;
 }
 
@@ -88,20 +76,8 @@ async fn hundreds_of_fuzzed_messages_leave_the_relay_serving() {
 
     let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
     let mut doc = fetch_village(&mut good, &doc_id).await;
-    let id = doc
-        .create(
-            Person::new(RecordId::random(), "Setelah Tiga Ratus"),
-            &Author::new("arjo", "hp-good"),
-            10,
-        )
-        .unwrap();
-    good.sync(&doc_id, doc.automerge(), &mut State::new()).await;
-    let mut fresh = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
-    let seen = fetch_village(&mut fresh, &doc_id).await;
-    assert_eq!(
-        seen.snapshot().person(&id).map(|p| p.full_name.as_str()),
-        Some("Setelah Tiga Ratus")
-    );
+    let reader = (good_token.as_str(), "arjo", "hp-good");
+    assert_takes_and_gives(&mut good, &doc_id, &mut doc, "Setelah Tiga Ratus", reader, &url).await;
     assert_eq!(http(relay.addr, "GET", "/healthz", &[], "").0, 200);
     relay.stop().await;
 }

@@ -369,6 +369,35 @@ pub async fn fetch_village(peer: &mut Peer, doc_id: &str) -> desmigratif_model::
     desmigratif_model::VillageDoc::from_automerge(doc).expect("a village document")
 }
 
+/// Adds a person named `name` on `peer`'s copy of the village and syncs it, then reads the
+/// village through a new connection of `reader` (token, username, device) and asserts the
+/// person is there: the document still takes and gives changes.
+pub async fn assert_takes_and_gives(
+    peer: &mut Peer,
+    doc_id: &str,
+    doc: &mut desmigratif_model::VillageDoc,
+    name: &str,
+    reader: (&str, &str, &str),
+    url: &str,
+) {
+    let by = desmigratif_model::Author::new("arjo", "hp-1");
+    let id = doc
+        .create(
+            desmigratif_model::Person::new(desmigratif_model::RecordId::random(), name),
+            &by,
+            100,
+        )
+        .unwrap();
+    peer.sync(doc_id, doc.automerge(), &mut sync::State::new()).await;
+    let (token, username, device) = reader;
+    let mut fresh = Peer::connect(url, token, username, device).await.unwrap();
+    let seen = fetch_village(&mut fresh, doc_id).await;
+    assert_eq!(
+        seen.snapshot().person(&id).map(|p| p.full_name.as_str()),
+        Some(name)
+    );
+}
+
 /// A minimal HTTP/1.1 request over a real socket.
 pub fn http(
     addr: std::net::SocketAddr,
