@@ -235,8 +235,8 @@ impl AppContext {
             s.as_ref()?
                 .documents
                 .iter()
-                .find(|g| g.kind == "district")
-                .map(|g| (g.doc_id.clone(), g.access == "read_write"))
+                .find(|g| g.kind == desmigratif_model::DocKind::District)
+                .map(|g| (g.doc_id.clone(), g.access.can_write()))
         })
     }
 

@@ -1,7 +1,7 @@
 //! The logged-in account on this device: kept in `localStorage` so the app opens offline, and
 //! the login call that creates it.
 
-use desmigratif_model::Author;
+use desmigratif_model::{Access, Author, DocKind};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,12 +23,10 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     pub doc_id: String,
-    /// `village` or `district`.
-    pub kind: String,
+    pub kind: DocKind,
     pub code: String,
     pub name: String,
-    /// `read_write` or `read_only`.
-    pub access: String,
+    pub access: Access,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +49,7 @@ impl Session {
     pub fn villages(&self) -> Vec<Grant> {
         self.documents
             .iter()
-            .filter(|d| d.kind == "village")
+            .filter(|d| d.kind == DocKind::Village)
             .cloned()
             .collect()
     }

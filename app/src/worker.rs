@@ -73,12 +73,8 @@ impl Docs {
         replica.follow();
         for grant in &session.documents {
             let stored_view = storage.get_meta(&view_key(&grant.doc_id)).await.ok().flatten();
-            replica.add_stored_view(
-                &grant.doc_id,
-                grant.access == "read_write",
-                stored_view.as_deref(),
-            );
-            if grant.kind == "village"
+            replica.add_stored_view(&grant.doc_id, grant.access.can_write(), stored_view.as_deref());
+            if grant.kind == desmigratif_model::DocKind::Village
                 && let Ok(code) = grant.code.parse()
             {
                 replica.set_village_code(&grant.doc_id, code);

@@ -319,10 +319,10 @@ async fn many_edits_are_compacted_by_the_engine_and_all_load_again() {
     let code = "35.07.11.2008";
     session.documents = vec![Grant {
         doc_id: id.clone(),
-        kind: "village".into(),
+        kind: desmigratif_model::DocKind::Village,
         code: code.into(),
         name: "Uji".into(),
-        access: "read_write".into(),
+        access: desmigratif_model::Access::ReadWrite,
     }];
     let offline = "ws://127.0.0.1:9/sync".to_owned();
     let vault = fresh_vault().await;

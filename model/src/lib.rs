@@ -50,6 +50,7 @@ pub mod export;
 pub mod fields;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
+pub mod grant;
 pub mod history;
 pub mod ids;
 pub mod import;
@@ -69,6 +70,7 @@ pub use district::{
 pub use doc::{VillageDoc, VillageSnapshot};
 pub use edit::{Edit, Edited};
 pub use fields::{Described, FieldKind, FieldSpec, Text};
+pub use grant::{Access, DocKind};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{

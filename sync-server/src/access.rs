@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use desmigratif_model::{DistrictCode, DocumentId, VillageCode};
+use desmigratif_model::{Access, DistrictCode, DocKind, DocumentId, VillageCode};
 use samod::{ShareAccess, ShareConfig};
 use serde::Serialize;
 
@@ -19,12 +19,10 @@ use crate::accounts::{Account, AccountDb, Role};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
     pub doc_id: DocumentId,
-    /// `village` or `district`.
-    pub kind: &'static str,
+    pub kind: DocKind,
     pub code: String,
     pub name: String,
-    /// `read_write` or `read_only`.
-    pub access: &'static str,
+    pub access: Access,
 }
 
 /// The documents an account may sync. Only registered villages and their districts have
@@ -33,7 +31,7 @@ pub fn grants(db: &AccountDb, account: &Account) -> Vec<Grant> {
     let villages = db.villages().unwrap_or_default();
     let district_grant = |code: &DistrictCode, access| Grant {
         doc_id: DocumentId::for_district(code),
-        kind: "district",
+        kind: DocKind::District,
         code: code.to_string(),
         name: crate::regions::name(code.as_str()).map_or_else(|| format!("Kabupaten {code}"), str::to_owned),
         access,
@@ -50,12 +48,12 @@ pub fn grants(db: &AccountDb, account: &Account) -> Vec<Grant> {
             vec![
                 Grant {
                     doc_id: DocumentId::for_village(&code),
-                    kind: "village",
+                    kind: DocKind::Village,
                     code: code.to_string(),
                     name,
-                    access: "read_write",
+                    access: Access::ReadWrite,
                 },
-                district_grant(&code.district(), "read_only"),
+                district_grant(&code.district(), Access::ReadOnly),
             ]
         }
         (Role::District, Some(scope)) => {
@@ -67,13 +65,13 @@ pub fn grants(db: &AccountDb, account: &Account) -> Vec<Grant> {
                 .filter(|v| v.code.district() == district)
                 .map(|v| Grant {
                     doc_id: v.doc_id,
-                    kind: "village",
+                    kind: DocKind::Village,
                     code: v.code.to_string(),
                     name: v.name,
-                    access: "read_write",
+                    access: Access::ReadWrite,
                 })
                 .collect();
-            out.push(district_grant(&district, "read_write"));
+            out.push(district_grant(&district, Access::ReadWrite));
             out
         }
         _ => Vec::new(),
@@ -95,10 +93,9 @@ fn account_access(db: &AccountDb, username: &str) -> AccountAccess {
     grants(db, &account)
         .into_iter()
         .map(|g| {
-            let access = if g.access == "read_write" {
-                ShareAccess::ReadWrite
-            } else {
-                ShareAccess::ReadOnly
+            let access = match g.access {
+                Access::ReadWrite => ShareAccess::ReadWrite,
+                Access::ReadOnly => ShareAccess::ReadOnly,
             };
             (g.doc_id.to_string(), access)
         })

@@ -76,7 +76,7 @@ pub fn ImportPage() -> impl IntoView {
         app.session.get().is_some_and(|s| {
             s.documents
                 .iter()
-                .any(|g| Some(&g.doc_id) == id.as_ref() && g.access == "read_write")
+                .any(|g| Some(&g.doc_id) == id.as_ref() && g.access.can_write())
         })
     };
 

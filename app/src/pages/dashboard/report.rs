@@ -43,7 +43,7 @@ pub fn MonthlyReport() -> impl IntoView {
     let district_name = session.as_ref().map_or_else(String::new, |s| {
         s.documents
             .iter()
-            .find(|d| d.kind == "district")
+            .find(|d| d.kind == desmigratif_model::DocKind::District)
             .map(|d| d.name.clone())
             .unwrap_or_default()
     });
