@@ -6,8 +6,7 @@
 //! Figures are computed through the model crate from the documents the relay holds, and kept
 //! per document with the heads they reflect, so a request recounts only villages that changed.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
@@ -17,22 +16,7 @@ use desmigratif_model::{CellKey, DistrictCode, Shown, VillageDoc, suppress};
 use serde::Serialize;
 
 use crate::accounts::Role;
-use crate::server::AppState;
-
-/// A village's cells and the heads they were counted at.
-type Counted = (Vec<automerge::ChangeHash>, BTreeMap<CellKey, usize>);
-
-/// Each village document's cells, by document id.
-#[derive(Clone, Default)]
-pub struct FigureCache {
-    by_doc: Arc<Mutex<HashMap<String, Counted>>>,
-}
-
-impl std::fmt::Debug for FigureCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FigureCache").finish_non_exhaustive()
-    }
-}
+use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
 pub struct Aggregates {

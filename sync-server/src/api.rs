@@ -1,9 +1,6 @@
 //! `POST /api/login` and `GET /api/me`, and how a request proves its session.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
@@ -13,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Grant, grants};
 use crate::accounts::{AccountError, Role, Session, TokenState};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::sync::bearer_token;
 
 #[derive(Debug, Deserialize)]
@@ -65,47 +62,6 @@ pub fn refusal(status: StatusCode, message: &str, reason: &str) -> Response {
         Json(serde_json::json!({ "error": message, "reason": reason })),
     )
         .into_response()
-}
-
-/// Failed logins per username and per address, in a sliding window.
-#[derive(Debug, Clone, Default)]
-pub struct LoginLimiter {
-    failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
-}
-
-const WINDOW: Duration = Duration::from_secs(300);
-const MAX_PER_USER: usize = 10;
-const MAX_PER_ADDRESS: usize = 30;
-
-impl LoginLimiter {
-    fn keys(username: &str, ip: IpAddr) -> [(String, usize); 2] {
-        [
-            (format!("u:{username}"), MAX_PER_USER),
-            (format!("a:{ip}"), MAX_PER_ADDRESS),
-        ]
-    }
-
-    fn blocked(&self, username: &str, ip: IpAddr) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        Self::keys(username, ip).iter().any(|(k, max)| {
-            let v = map.entry(k.clone()).or_default();
-            v.retain(|t| now.duration_since(*t) < WINDOW);
-            v.len() >= *max
-        })
-    }
-
-    fn failed(&self, username: &str, ip: IpAddr) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for (k, _) in Self::keys(username, ip) {
-            map.entry(k).or_default().push(Instant::now());
-        }
-        // Keep the map from growing without bound under a spray of usernames.
-        if map.len() > 10_000 {
-            let now = Instant::now();
-            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < WINDOW));
-        }
-    }
 }
 
 pub async fn login(

@@ -19,6 +19,7 @@ pub mod regions;
 pub mod seed;
 pub mod server;
 pub mod shards;
+pub mod state;
 pub mod store;
 pub mod sync;
 pub mod web;

@@ -1,9 +1,82 @@
 //! What one client may take of the relay: connections at once (in all, per account, per
-//! device) and, per connection, messages and bytes per second. The numbers are `serve` options
-//! ([`crate::server::Limits`]).
+//! device), per connection messages and bytes per second, and failed logins. The numbers are
+//! `serve` options ([`Limits`]).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::config::ServeArgs;
+
+/// Limits applied to every connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub token_lifetime_secs: i64,
+    pub max_message_bytes: usize,
+    pub messages_per_second: u32,
+    pub burst_messages: u32,
+    pub bytes_per_second: u32,
+    pub max_connections: usize,
+    pub max_connections_per_account: usize,
+    pub max_connections_per_device: usize,
+}
+
+impl Limits {
+    pub fn from_args(args: &ServeArgs) -> Self {
+        Self {
+            token_lifetime_secs: args.token_lifetime_hours * 3600,
+            max_message_bytes: args.max_message_bytes,
+            messages_per_second: args.messages_per_second,
+            burst_messages: args.burst_messages,
+            bytes_per_second: args.bytes_per_second,
+            max_connections: args.max_connections,
+            max_connections_per_account: args.max_connections_per_account,
+            max_connections_per_device: args.max_connections_per_device,
+        }
+    }
+}
+
+/// Failed logins per username and per address, in a sliding window.
+#[derive(Debug, Clone, Default)]
+pub struct LoginLimiter {
+    failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+}
+
+const WINDOW: Duration = Duration::from_secs(300);
+const MAX_PER_USER: usize = 10;
+const MAX_PER_ADDRESS: usize = 30;
+
+impl LoginLimiter {
+    fn keys(username: &str, ip: IpAddr) -> [(String, usize); 2] {
+        [
+            (format!("u:{username}"), MAX_PER_USER),
+            (format!("a:{ip}"), MAX_PER_ADDRESS),
+        ]
+    }
+
+    pub(crate) fn blocked(&self, username: &str, ip: IpAddr) -> bool {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        Self::keys(username, ip).iter().any(|(k, max)| {
+            let v = map.entry(k.clone()).or_default();
+            v.retain(|t| now.duration_since(*t) < WINDOW);
+            v.len() >= *max
+        })
+    }
+
+    pub(crate) fn failed(&self, username: &str, ip: IpAddr) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for (k, _) in Self::keys(username, ip) {
+            map.entry(k).or_default().push(Instant::now());
+        }
+        // Keep the map from growing without bound under a spray of usernames.
+        if map.len() > 10_000 {
+            let now = Instant::now();
+            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < WINDOW));
+        }
+    }
+}
 
 /// The sync connections open now: in all, per account and per device. A connection holds a
 /// [`ConnectionSlot`] for its lifetime; dropping it frees the place.
@@ -27,12 +100,7 @@ pub enum Full {
 
 impl Connections {
     /// Takes a place for a connection of `username`'s `device`, within the limits.
-    pub fn enter(
-        &self,
-        limits: &crate::server::Limits,
-        username: &str,
-        device: &str,
-    ) -> Result<ConnectionSlot, Full> {
+    pub fn enter(&self, limits: &Limits, username: &str, device: &str) -> Result<ConnectionSlot, Full> {
         let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let device_key = (username.to_owned(), device.to_owned());
         if open.total >= limits.max_connections {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::{Account, AccountDb, AccountError, AuditEntry, Device, Role, generate_password};
 use crate::api::{ApiError, authenticate};
 use crate::regions;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// An account as the management page shows it.
 #[derive(Debug, Serialize)]

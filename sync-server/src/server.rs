@@ -9,57 +9,15 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 use crate::accounts::AccountDb;
-use crate::api::LoginLimiter;
 use crate::config::ServeArgs;
+use crate::limits::Limits;
 use crate::seed::{self, DemoAccount, SeededDoc};
 use crate::shards::Shards;
 use crate::store::FileStore;
 use crate::{api, manage, sync, web};
 
-/// The relay's own peer id in the automerge-repo protocol.
-pub const RELAY_PEER_ID: &str = "desmigratif-relay";
-
-/// Limits applied to every connection.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub token_lifetime_secs: i64,
-    pub max_message_bytes: usize,
-    pub messages_per_second: u32,
-    pub burst_messages: u32,
-    pub bytes_per_second: u32,
-    pub max_connections: usize,
-    pub max_connections_per_account: usize,
-    pub max_connections_per_device: usize,
-}
-
-impl Limits {
-    pub fn from_args(args: &ServeArgs) -> Self {
-        Self {
-            token_lifetime_secs: args.token_lifetime_hours * 3600,
-            max_message_bytes: args.max_message_bytes,
-            messages_per_second: args.messages_per_second,
-            burst_messages: args.burst_messages,
-            bytes_per_second: args.bytes_per_second,
-            max_connections: args.max_connections,
-            max_connections_per_account: args.max_connections_per_account,
-            max_connections_per_device: args.max_connections_per_device,
-        }
-    }
-}
-
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: AccountDb,
-    pub store: FileStore,
-    /// The sync layer: its documents are also read for the aggregate figures.
-    pub sync: Shards,
-    pub figures: crate::aggregates::FigureCache,
-    pub limits: Limits,
-    pub login_limiter: LoginLimiter,
-    /// The sync connections open now, in all and per account and device.
-    pub connections: crate::limits::Connections,
-}
+pub use crate::shards::RELAY_PEER_ID;
+pub use crate::state::AppState;
 
 /// A relay ready to serve: store and accounts open, demo data loaded, sync layer running.
 pub struct Relay {
@@ -119,7 +77,7 @@ impl Relay {
             sync,
             figures: Default::default(),
             limits: Limits::from_args(args),
-            login_limiter: LoginLimiter::default(),
+            login_limiter: Default::default(),
             connections: Default::default(),
         };
         let router = router(state.clone(), &args.static_dir);

@@ -14,8 +14,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::accounts::AccountDb;
-use crate::server::RELAY_PEER_ID;
 use crate::{FileStore, access};
+
+/// The relay's own peer id in the automerge-repo protocol (every shard's).
+pub const RELAY_PEER_ID: &str = "desmigratif-relay";
 
 #[derive(Clone)]
 pub struct Shards(Arc<[Shard]>);

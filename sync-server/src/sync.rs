@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::accounts::{Role, Session, TokenState};
 use crate::limits::{ConnectionSlot, Full, RateLimit};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire;
 
 /// How long an outgoing message may wait for its heads to reach the disk before the
