@@ -245,6 +245,15 @@ impl WireMessage {
             .find_map(|have| unsafe_bloom(&have.bloom.to_bytes()))
     }
 
+    /// Whether a `sync` or `request` message brings changes (an Automerge sync message with
+    /// any); `false` for anything else.
+    pub fn carries_changes(&self) -> bool {
+        let (WireMessage::Request { data, .. } | WireMessage::Sync { data, .. }) = self else {
+            return false;
+        };
+        automerge::sync::Message::decode(data).is_ok_and(|m| !m.changes.is_empty())
+    }
+
     /// For `sync` and `request` messages: the document and the heads the sender announces.
     pub fn announced_heads(&self) -> Option<(&str, Vec<automerge::ChangeHash>)> {
         match self {
@@ -319,8 +328,23 @@ mod tests {
             doc: "d".into(),
             data,
         };
-        assert_eq!(sync(first.encode()).unsafe_payload(), None);
+        assert_eq!(sync(first.clone().encode()).unsafe_payload(), None);
         assert!(sync(b"garbage".to_vec()).unsafe_payload().is_some());
+
+        // The first message names heads only; once the other side says what it lacks, the
+        // next one brings the change.
+        assert!(!sync(first.clone().encode()).carries_changes());
+        let mut other = automerge::AutoCommit::new();
+        let mut other_state = automerge::sync::State::new();
+        other
+            .sync()
+            .receive_sync_message(&mut other_state, first)
+            .unwrap();
+        let answer = other.sync().generate_sync_message(&mut other_state).unwrap();
+        doc.sync().receive_sync_message(&mut state, answer).unwrap();
+        let with_changes = doc.sync().generate_sync_message(&mut state).unwrap();
+        assert!(sync(with_changes.encode()).carries_changes());
+        assert!(!sync(b"garbage".to_vec()).carries_changes());
     }
 
     #[test]

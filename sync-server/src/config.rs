@@ -180,6 +180,10 @@ pub struct ServeArgs {
     /// Sync connections one device may hold at once (its tabs).
     #[arg(long, env = "DESMIGRATIF_MAX_CONNECTIONS_PER_DEVICE", default_value_t = 8)]
     pub max_connections_per_device: usize,
+    /// The most a document may take on disk, in bytes; changes to a document over it are
+    /// refused (the connection that sends them is closed), reading it still works.
+    #[arg(long, env = "DESMIGRATIF_MAX_DOCUMENT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_document_bytes: u64,
     /// Independent parts the sync layer is split into, each holding the documents whose id
     /// hashes to it (see `shards.rs`); more keep the relay fast with many villages and devices.
     #[arg(long, env = "DESMIGRATIF_SYNC_SHARDS", default_value_t = 16)]

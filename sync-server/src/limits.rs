@@ -20,6 +20,7 @@ pub struct Limits {
     pub max_connections: usize,
     pub max_connections_per_account: usize,
     pub max_connections_per_device: usize,
+    pub max_document_bytes: u64,
 }
 
 impl Limits {
@@ -33,6 +34,7 @@ impl Limits {
             max_connections: args.max_connections,
             max_connections_per_account: args.max_connections_per_account,
             max_connections_per_device: args.max_connections_per_device,
+            max_document_bytes: args.max_document_bytes,
         }
     }
 }

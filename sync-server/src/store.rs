@@ -314,6 +314,21 @@ impl FileStore {
         Some(path)
     }
 
+    /// The bytes a document takes on disk (its snapshots and incremental changes).
+    pub fn stored_bytes(&self, doc_id: &str) -> u64 {
+        fn size(path: &Path) -> u64 {
+            match fs::metadata(path) {
+                Ok(m) if m.is_dir() => read_dir_sorted(path).iter().map(|p| size(p)).sum(),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            }
+        }
+        StorageKey::from_parts([doc_id])
+            .ok()
+            .and_then(|key| self.path_of(&key))
+            .map_or(0, |path| size(&path))
+    }
+
     /// Loads one key.
     pub fn load_sync(&self, key: &StorageKey) -> Option<Vec<u8>> {
         fs::read(self.path_of(key)?).ok()

@@ -280,13 +280,8 @@ async fn relay_messages(
                     None => (0, true),
                     Some(_) => match WireMessage::decode_header(&bytes) {
                         Ok(m) => {
-                            // A sync payload Automerge would panic on never reaches a shard.
-                            if matches!(m, WireMessage::Sync { .. } | WireMessage::Request { .. })
-                                && let Some(reason) = WireMessage::decode(&bytes)
-                                    .ok()
-                                    .and_then(|full| full.unsafe_payload())
-                            {
-                                return format!("refused a sync message: {reason}");
+                            if let Some(refused) = refusal(state, &m, &bytes) {
+                                return refused;
                             }
                             (m.document().map_or(0, |d| state.sync.index_of(d)), false)
                         }
@@ -318,6 +313,31 @@ async fn relay_messages(
             }
         }
     }
+}
+
+/// Why a message must not reach its shard, if it must not: a sync payload Automerge would
+/// panic on, or changes to a document already over its size cap (reading it still works).
+fn refusal(state: &AppState, header: &WireMessage, bytes: &[u8]) -> Option<String> {
+    if !matches!(header, WireMessage::Sync { .. } | WireMessage::Request { .. }) {
+        return None;
+    }
+    let full = WireMessage::decode(bytes).ok()?;
+    if let Some(reason) = full.unsafe_payload() {
+        return Some(format!("refused a sync message: {reason}"));
+    }
+    let doc = full.document()?;
+    if full.carries_changes() {
+        let stored = state.store.stored_bytes(doc);
+        if stored > state.limits.max_document_bytes {
+            tracing::warn!(
+                stored,
+                cap = state.limits.max_document_bytes,
+                "changes refused: the document is over its size cap"
+            );
+            return Some("refused changes: the document is over its size cap".into());
+        }
+    }
+    None
 }
 
 /// Opens the device's connection to one shard, its handshake queued first. Only the shard

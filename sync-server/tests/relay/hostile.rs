@@ -7,6 +7,7 @@ use sync_server::accounts::Role;
 use crate::support::*;
 
 const ARJO: &str = "35.07.11.2008";
+const BRONGKAL: &str = "35.07.33.2006";
 
 /// A sync message with a Bloom filter that made Automerge panic (found by the fuzz run): the
 /// relay closes that connection before its sync layer sees it, and the document keeps syncing.
@@ -79,6 +80,67 @@ async fn hundreds_of_fuzzed_messages_leave_the_relay_serving() {
     let reader = (good_token.as_str(), "arjo", "hp-good");
     assert_takes_and_gives(&mut good, &doc_id, &mut doc, "Setelah Tiga Ratus", reader, &url).await;
     assert_eq!(http(relay.addr, "GET", "/healthz", &[], "").0, 200);
+    relay.stop().await;
+}
+
+/// A document over `--max-document-bytes` takes no more changes (the connection sending them is
+/// closed) but can still be read, and a document under it is untouched by the cap.
+#[tokio::test]
+async fn a_document_over_its_size_cap_takes_no_changes_but_can_be_read() {
+    let dir = temp_dir("hostile-size");
+    // Each demo village is stored as one snapshot: cap between the two villages' sizes.
+    let seeded = TestRelay::start(&dir).await;
+    let (arjo_bytes, brong_bytes) = (
+        seeded.store.stored_bytes(&village_id(ARJO)),
+        seeded.store.stored_bytes(&village_id(BRONGKAL)),
+    );
+    seeded.stop().await;
+    assert_ne!(arjo_bytes, brong_bytes, "the demo villages differ in size");
+    let relay = TestRelay::start_with(sync_server::ServeArgs {
+        max_document_bytes: arjo_bytes.min(brong_bytes),
+        ..serve_args(&dir)
+    })
+    .await;
+    let url = relay.ws_url();
+    let over = if arjo_bytes > brong_bytes { ARJO } else { BRONGKAL };
+    let under = if over == ARJO { BRONGKAL } else { ARJO };
+    let t_over = relay.token("penuh", Role::Village, Some(over), "hp-1");
+    let t_under = relay.token("lega", Role::Village, Some(under), "hp-2");
+
+    // Over the cap: readable, but a change closes the connection and is not kept.
+    let mut phone = Peer::connect(&url, &t_over, "penuh", "hp-1").await.unwrap();
+    let mut doc = fetch_village(&mut phone, &village_id(over)).await;
+    let id = doc
+        .create(
+            Person::new(RecordId::random(), "Tidak Muat"),
+            &Author::new("penuh", "hp-1"),
+            10,
+        )
+        .unwrap();
+    phone
+        .sync(&village_id(over), doc.automerge(), &mut State::new())
+        .await;
+    assert!(
+        phone.closed_within(Duration::from_secs(10)).await,
+        "the connection sending changes is closed"
+    );
+    let mut fresh = Peer::connect(&url, &t_over, "penuh", "hp-1").await.unwrap();
+    let seen = fetch_village(&mut fresh, &village_id(over)).await;
+    assert!(seen.snapshot().person(&id).is_none(), "the change was not kept");
+
+    // Under the cap: takes changes as before.
+    let mut other = Peer::connect(&url, &t_under, "lega", "hp-2").await.unwrap();
+    let mut doc = fetch_village(&mut other, &village_id(under)).await;
+    let reader = (t_under.as_str(), "lega", "hp-2");
+    assert_takes_and_gives(
+        &mut other,
+        &village_id(under),
+        &mut doc,
+        "Masih Muat",
+        reader,
+        &url,
+    )
+    .await;
     relay.stop().await;
 }
 

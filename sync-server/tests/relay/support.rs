@@ -46,6 +46,7 @@ pub fn serve_args(data_dir: &Path) -> ServeArgs {
         max_connections_per_account: 64,
         max_connections_per_device: 8,
         sync_shards: 4,
+        max_document_bytes: 256 * 1024 * 1024,
     }
 }
 
