@@ -9,18 +9,65 @@ use crate::support::*;
 const ARJO: &str = "35.07.11.2008";
 const BRONGKAL: &str = "35.07.33.2006";
 
+/// A relay with the demo villages, a well-behaved phone of Arjowilangun holding its village's
+/// document, and a token of a hostile account of the same village (`mallory`, `hp-bad`).
+struct Scene {
+    relay: TestRelay,
+    url: String,
+    good_token: String,
+    bad_token: String,
+    doc_id: String,
+    good: Peer,
+    doc: desmigratif_model::VillageDoc,
+}
+
+impl Scene {
+    async fn start(args: sync_server::ServeArgs) -> Self {
+        let relay = TestRelay::start_with(args).await;
+        let url = relay.ws_url();
+        let good_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-good");
+        let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
+        let doc_id = village_id(ARJO);
+        let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
+        let doc = fetch_village(&mut good, &doc_id).await;
+        Self {
+            relay,
+            url,
+            good_token,
+            bad_token,
+            doc_id,
+            good,
+            doc,
+        }
+    }
+
+    async fn hostile(&self) -> Peer {
+        Peer::connect(&self.url, &self.bad_token, "mallory", "hp-bad")
+            .await
+            .unwrap()
+    }
+
+    /// The good phone's new person reaches a new connection: the document still syncs.
+    async fn still_syncs(&mut self, name: &str) {
+        let reader = (self.good_token.as_str(), "arjo", "hp-good");
+        assert_takes_and_gives(
+            &mut self.good,
+            &self.doc_id,
+            &mut self.doc,
+            name,
+            reader,
+            &self.url,
+        )
+        .await;
+    }
+}
+
 /// A sync message with a Bloom filter that made Automerge panic (found by the fuzz run): the
 /// relay closes that connection before its sync layer sees it, and the document keeps syncing.
 #[tokio::test]
 async fn a_sync_message_that_would_crash_automerge_never_reaches_the_document() {
     let dir = temp_dir("hostile-bloom");
-    let relay = TestRelay::start(&dir).await;
-    let url = relay.ws_url();
-    let good_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-good");
-    let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
-    let doc_id = village_id(ARJO);
-    let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
-    let mut doc = fetch_village(&mut good, &doc_id).await;
+    let mut scene = Scene::start(serve_args(&dir)).await;
 
     let found = desmigratif_model::fuzz::from_hex(desmigratif_model::fuzz::FOUND[0]);
     let desmigratif_model::wire::WireMessage::Sync { data, .. } =
@@ -28,10 +75,8 @@ async fn a_sync_message_that_would_crash_automerge_never_reaches_the_document() 
     else {
         panic!("the found input is a sync message");
     };
-    let mut bad = Peer::connect(&url, &bad_token, "mallory", "hp-bad")
-        .await
-        .unwrap();
-    let hostile = sync_message(&bad.peer_id, &doc_id, &data);
+    let mut bad = scene.hostile().await;
+    let hostile = sync_message(&bad.peer_id, &scene.doc_id, &data);
     bad.send_raw(hostile).await;
     assert!(
         bad.closed_within(Duration::from_secs(10)).await,
@@ -39,9 +84,8 @@ async fn a_sync_message_that_would_crash_automerge_never_reaches_the_document() 
     );
 
     // The document still takes and gives changes, to the same device and to a new one.
-    let reader = (good_token.as_str(), "arjo", "hp-good");
-    assert_takes_and_gives(&mut good, &doc_id, &mut doc, "Masih Bisa Sinkron", reader, &url).await;
-    relay.stop().await;
+    scene.still_syncs("Masih Bisa Sinkron").await;
+    scene.relay.stop().await;
 }
 
 /// A thousand hostile messages made by the fuzz generator from real messages for the village's
@@ -52,35 +96,26 @@ async fn a_sync_message_that_would_crash_automerge_never_reaches_the_document() 
 async fn hundreds_of_fuzzed_messages_leave_the_relay_serving() {
     use desmigratif_model::fuzz;
     let dir = temp_dir("hostile-fuzz");
-    let relay = TestRelay::start_with(sync_server::ServeArgs {
+    let mut scene = Scene::start(sync_server::ServeArgs {
         max_connections_per_device: 100_000,
         ..serve_args(&dir)
     })
     .await;
-    let url = relay.ws_url();
-    let good_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-good");
-    let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
-    let doc_id = village_id(ARJO);
     let relay_id = sync_server::server::RELAY_PEER_ID;
-    let corpus = fuzz::corpus("mallory/hp-bad/s1", relay_id, &doc_id);
+    let corpus = fuzz::corpus("mallory/hp-bad/s1", relay_id, &scene.doc_id);
     let mut rng = fuzz::Rng::new(0x5eed);
     let inputs: usize = std::env::var("DESMIGRATIF_FUZZ_RELAY_INPUTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000);
     for _ in 0..inputs {
-        let mut bad = Peer::connect(&url, &bad_token, "mallory", "hp-bad")
-            .await
-            .unwrap();
+        let mut bad = scene.hostile().await;
         bad.send_raw(fuzz::mutate(&mut rng, &corpus)).await;
     }
 
-    let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
-    let mut doc = fetch_village(&mut good, &doc_id).await;
-    let reader = (good_token.as_str(), "arjo", "hp-good");
-    assert_takes_and_gives(&mut good, &doc_id, &mut doc, "Setelah Tiga Ratus", reader, &url).await;
-    assert_eq!(http(relay.addr, "GET", "/healthz", &[], "").0, 200);
-    relay.stop().await;
+    scene.still_syncs("Setelah Tiga Ratus").await;
+    assert_eq!(http(scene.relay.addr, "GET", "/healthz", &[], "").0, 200);
+    scene.relay.stop().await;
 }
 
 /// A document over `--max-document-bytes` takes no more changes (the connection sending them is
@@ -148,13 +183,15 @@ async fn a_document_over_its_size_cap_takes_no_changes_but_can_be_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_peers_are_cut_off_and_a_good_peer_keeps_syncing() {
     let dir = temp_dir("hostile");
-    let relay = TestRelay::start(&dir).await;
-    let url = relay.ws_url();
-    let good_token = relay.token("arjo", Role::Village, Some(ARJO), "hp-good");
-    let bad_token = relay.token("mallory", Role::Village, Some(ARJO), "hp-bad");
-    let doc_id = village_id(ARJO);
-    let mut good = Peer::connect(&url, &good_token, "arjo", "hp-good").await.unwrap();
-    let mut doc = fetch_village(&mut good, &doc_id).await;
+    let Scene {
+        relay,
+        url,
+        good_token: _,
+        bad_token,
+        doc_id,
+        mut good,
+        mut doc,
+    } = Scene::start(serve_args(&dir)).await;
     let mut state = State::new();
     good.sync(&doc_id, doc.automerge(), &mut state).await;
 

@@ -10,7 +10,7 @@
 //! message that announces heads until those heads are durable, so a peer is never told that
 //! the relay holds a change that a crash could still lose.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -19,6 +19,10 @@ use std::sync::{Arc, Mutex};
 
 use samod::storage::{Storage, StorageKey};
 
+use self::ledger::Ledger;
+
+mod ledger;
+
 /// Files being written carry this suffix until renamed; loads ignore them.
 pub(crate) const TMP_SUFFIX: &str = ".tmp";
 
@@ -26,7 +30,7 @@ pub(crate) const TMP_SUFFIX: &str = ".tmp";
 pub struct FileStore {
     root: Arc<PathBuf>,
     counter: Arc<AtomicU64>,
-    durability: Arc<Mutex<HashMap<String, DocDurability>>>,
+    ledger: Arc<Ledger>,
     /// Woken when a write completes or the store's health changes.
     durable_changed: Arc<tokio::sync::Notify>,
     write_delay_ms: Arc<AtomicU64>,
@@ -41,100 +45,6 @@ struct Failing {
     cause: Option<String>,
 }
 
-/// Which changes of one document are on disk.
-///
-/// Writes are numbered as samod issues them; samod issues the write of a change no earlier than
-/// the writes of its ancestors. A change is durable once its own write and every write numbered
-/// before it have completed.
-#[derive(Debug, Default)]
-struct DocDurability {
-    issued: u64,
-    /// Every write numbered up to here has completed.
-    completed_prefix: u64,
-    completed_beyond: BTreeSet<u64>,
-    /// The write that stored each change (0: found on disk at load).
-    written_by: HashMap<automerge::ChangeHash, u64>,
-}
-
-impl DocDurability {
-    fn complete(&mut self, seq: u64, changes: &[automerge::ChangeHash]) {
-        for c in changes {
-            self.written_by.entry(*c).or_insert(seq);
-        }
-        self.completed_beyond.insert(seq);
-        while self.completed_beyond.remove(&(self.completed_prefix + 1)) {
-            self.completed_prefix += 1;
-        }
-    }
-}
-
-/// The document a key belongs to and the changes its data makes durable, if it is a document
-/// key: an incremental key's one change, or a snapshot's heads.
-///
-/// Naming a snapshot's heads is enough: samod saves each state of a document whose heads it
-/// then announces, either as incrementals (one per change, heads among them) or as one
-/// snapshot of the whole document with exactly those heads, so every head the relay announces
-/// is an incremental's change or a snapshot's head.
-fn changes_in(key: &StorageKey, data: &[u8]) -> Option<(String, Vec<automerge::ChangeHash>)> {
-    let parts: Vec<&String> = key.into_iter().collect();
-    match parts.as_slice() {
-        [doc, kind, hash] if kind.as_str() == "incremental" => {
-            let hash = hash.parse().ok()?;
-            Some(((*doc).clone(), vec![hash]))
-        }
-        [doc, kind, _] if kind.as_str() == "snapshot" => {
-            let heads = match snapshot_heads(data) {
-                Some(heads) => heads,
-                // Not one document chunk (written by something other than samod): read it all.
-                None => automerge::Automerge::load(data).ok()?.get_heads(),
-            };
-            Some(((*doc).clone(), heads))
-        }
-        _ => None,
-    }
-}
-
-/// The heads a saved document names in its header, read without loading it: the chunk's magic
-/// bytes, checksum, type (0: document) and length, then the actors (a count, each a
-/// length-prefixed id) and the heads (a count, each 32 bytes), as Automerge's binary format
-/// lays out a document chunk. `None` if the data is not a single document chunk.
-fn snapshot_heads(data: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
-    fn uleb(data: &[u8], at: &mut usize) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = *data.get(*at)?;
-            *at += 1;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
-    }
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-    if data.get(..4)? != MAGIC || *data.get(8)? != 0 {
-        return None;
-    }
-    let mut at = 9;
-    let length = usize::try_from(uleb(data, &mut at)?).ok()?;
-    // One chunk, nothing after it.
-    if at.checked_add(length)? != data.len() {
-        return None;
-    }
-    for _ in 0..uleb(data, &mut at)? {
-        let len = usize::try_from(uleb(data, &mut at)?).ok()?;
-        at = at.checked_add(len)?;
-    }
-    let count = uleb(data, &mut at)?;
-    let mut heads = Vec::new();
-    for _ in 0..count {
-        let bytes: [u8; 32] = data.get(at..at.checked_add(32)?)?.try_into().ok()?;
-        heads.push(automerge::ChangeHash(bytes));
-        at += 32;
-    }
-    Some(heads)
-}
-
 impl FileStore {
     /// Opens (creating if needed) a store rooted at `dir`, removing temporary files left by a
     /// crash.
@@ -145,7 +55,7 @@ impl FileStore {
         Ok(Self {
             root: Arc::new(root),
             counter: Arc::new(AtomicU64::new(0)),
-            durability: Arc::default(),
+            ledger: Arc::default(),
             durable_changed: Arc::default(),
             write_delay_ms: Arc::default(),
             fail_writes: Arc::default(),
@@ -215,55 +125,19 @@ impl FileStore {
             .store(delay.as_millis() as u64, Ordering::Relaxed);
     }
 
-    fn durability(&self) -> std::sync::MutexGuard<'_, HashMap<String, DocDurability>> {
-        self.durability.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Numbers a write of a document key as it is issued.
     fn begin_write(&self, key: &StorageKey) -> Option<(String, u64)> {
-        let parts: Vec<&String> = key.into_iter().collect();
-        let [doc, kind, _] = parts.as_slice() else {
-            return None;
-        };
-        if kind.as_str() != "incremental" && kind.as_str() != "snapshot" {
-            return None;
-        }
-        let mut all = self.durability();
-        let d = all.entry((*doc).clone()).or_default();
-        d.issued += 1;
-        Some(((*doc).clone(), d.issued))
+        self.ledger.begin_write(key)
     }
 
-    fn finish_write(&self, doc: &str, seq: u64, changes: &[automerge::ChangeHash]) {
-        if let Some(d) = self.durability().get_mut(doc) {
-            d.complete(seq, changes);
-        }
+    fn finish_write(&self, doc: &str, seq: u64, key: &StorageKey, data: &[u8]) {
+        self.ledger.finish_write(doc, seq, key, data);
         self.durable_changed.notify_waiters();
-    }
-
-    /// Records changes found on disk as durable.
-    fn loaded(&self, found: &HashMap<StorageKey, Vec<u8>>) {
-        let mut all = self.durability();
-        for (key, data) in found {
-            if let Some((doc, changes)) = changes_in(key, data) {
-                let d = all.entry(doc).or_default();
-                for c in changes {
-                    d.written_by.insert(c, 0);
-                }
-            }
-        }
     }
 
     /// Whether every change in `heads` (and so all their ancestors) of document `doc` is on disk.
     pub fn is_durable(&self, doc: &str, heads: &[automerge::ChangeHash]) -> bool {
-        if heads.is_empty() {
-            return true;
-        }
-        let all = self.durability();
-        let Some(d) = all.get(doc) else { return false };
-        heads
-            .iter()
-            .all(|h| d.written_by.get(h).is_some_and(|seq| *seq <= d.completed_prefix))
+        self.ledger.is_durable(doc, heads)
     }
 
     /// Completes once `heads` of `doc` are durable, or returns false after `timeout`.
@@ -480,7 +354,7 @@ impl Storage for FileStore {
         async move {
             tokio::task::spawn_blocking(move || {
                 let found = store.load_range_sync(&prefix);
-                store.loaded(&found);
+                store.ledger.loaded(&found);
                 found
             })
             .await
@@ -508,8 +382,7 @@ impl Storage for FileStore {
                     }
                     s.put_sync(&k, &d)?;
                     if let Some((doc, seq)) = t {
-                        let changes = changes_in(&k, &d).map(|(_, c)| c).unwrap_or_default();
-                        s.finish_write(&doc, seq, &changes);
+                        s.finish_write(&doc, seq, &k, &d);
                     }
                     Ok::<_, io::Error>(())
                 })
@@ -547,56 +420,6 @@ mod tests {
 
     fn key(parts: &[&str]) -> StorageKey {
         StorageKey::from_parts(parts).unwrap()
-    }
-
-    #[test]
-    fn a_change_is_durable_only_once_every_earlier_write_completed() {
-        let hash = |b: u8| automerge::ChangeHash([b; 32]);
-        // Two writes issued: the parent's (1), then the child's (2); the child's lands first.
-        let mut d = DocDurability {
-            issued: 2,
-            ..DocDurability::default()
-        };
-        d.complete(2, &[hash(2)]);
-        assert_eq!(d.completed_prefix, 0);
-        assert!(
-            d.written_by[&hash(2)] > d.completed_prefix,
-            "child not durable while its parent is in flight"
-        );
-        d.complete(1, &[hash(1)]);
-        assert_eq!(d.completed_prefix, 2);
-    }
-
-    #[test]
-    fn a_snapshot_names_the_heads_of_the_saved_document() {
-        use automerge::transaction::Transactable;
-        let mut a = automerge::AutoCommit::new();
-        a.put(automerge::ROOT, "name", "Sumini").unwrap();
-        a.commit();
-        let mut b = a.fork();
-        a.put(automerge::ROOT, "phone", "0812").unwrap();
-        a.commit();
-        b.put(automerge::ROOT, "address", "Dusun Krajan").unwrap();
-        b.commit();
-        a.merge(&mut b).unwrap();
-        let mut heads = a.get_heads();
-        heads.sort();
-        assert_eq!(heads.len(), 2, "two concurrent heads");
-        let saved = a.save();
-        let mut read = snapshot_heads(&saved).expect("a document chunk");
-        read.sort();
-        assert_eq!(read, heads);
-        let key = |kind: &str| StorageKey::from_parts(["doc1", kind, "x"]).unwrap();
-        let (_, named) = changes_in(&key("snapshot"), &saved).unwrap();
-        assert_eq!(named.len(), 2);
-        // Not a document chunk: a change, or garbage.
-        let change = a.get_changes(&[])[0].raw_bytes().to_vec();
-        assert_eq!(snapshot_heads(&change), None);
-        assert_eq!(snapshot_heads(b"garbage"), None);
-        assert_eq!(snapshot_heads(&saved[..saved.len() - 1]), None);
-        // A change saved as a snapshot is read whole instead.
-        let (_, whole) = changes_in(&key("snapshot"), &change).unwrap();
-        assert_eq!(whole.len(), 1);
     }
 
     #[test]
