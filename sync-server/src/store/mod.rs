@@ -1,9 +1,10 @@
 //! The durable embedded store: one file per storage key under the data directory, in the
 //! layout automerge-repo's Node filesystem adapter uses (`ab/cdef…/snapshot/<hash>`).
 //!
-//! A write goes to a temporary file which is fsynced, renamed over the target and followed by
-//! an fsync of the directory: once `put` returns, the data survives `kill -9` and a power cut,
-//! and a crash mid-write leaves either the old file or the new one, never a torn one.
+//! A write goes to a temporary file which is flushed, renamed over the target and the rename
+//! flushed: once `put` returns, the data survives `kill -9` and a power cut, and a crash
+//! mid-write leaves either the old file or the new one, never a torn one. samod's writes share
+//! their flushes with the writes issued at the same time (group commit, [`commit`]).
 //!
 //! The store also knows which changes of each document are durable ([`FileStore::is_durable`]).
 //! samod sends its replies without waiting for its writes; the sync endpoint holds back every
@@ -19,8 +20,10 @@ use std::sync::{Arc, Mutex};
 
 use samod::storage::{Storage, StorageKey};
 
+use self::commit::Group;
 use self::ledger::Ledger;
 
+mod commit;
 mod ledger;
 
 /// Files being written carry this suffix until renamed; loads ignore them.
@@ -31,6 +34,8 @@ pub struct FileStore {
     root: Arc<PathBuf>,
     counter: Arc<AtomicU64>,
     ledger: Arc<Ledger>,
+    /// Writes waiting for, or in, the commit under way.
+    group: Arc<Group>,
     /// Woken when a write completes or the store's health changes.
     durable_changed: Arc<tokio::sync::Notify>,
     write_delay_ms: Arc<AtomicU64>,
@@ -56,6 +61,7 @@ impl FileStore {
             root: Arc::new(root),
             counter: Arc::new(AtomicU64::new(0)),
             ledger: Arc::default(),
+            group: Arc::default(),
             durable_changed: Arc::default(),
             write_delay_ms: Arc::default(),
             fail_writes: Arc::default(),
@@ -208,8 +214,42 @@ impl FileStore {
         fs::read(self.path_of(key)?).ok()
     }
 
-    /// Writes one key durably (see the module docs).
+    /// Writes one key durably (see the module docs), with a flush of its own.
     pub fn put_sync(&self, key: &StorageKey, data: &[u8]) -> io::Result<()> {
+        let (file, tmp, path) = self.write_temporary(key, data)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, &path)?;
+        sync_dir(path.parent().expect("a key has a parent directory"))
+    }
+
+    /// Writes one key durably, sharing the flush with the writes issued at the same time
+    /// (group commit, see [`commit`]).
+    async fn put_grouped(&self, key: StorageKey, data: Arc<Vec<u8>>) -> io::Result<()> {
+        let (done, committed) = tokio::sync::oneshot::channel();
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let delay = store.write_delay_ms.load(Ordering::Relaxed);
+            if delay > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(delay));
+            }
+            let (file, tmp, path) = store.write_temporary(&key, &data)?;
+            drop(file);
+            store
+                .group
+                .submit(&store.root, commit::Pending { tmp, path, done });
+            Ok::<_, io::Error>(())
+        })
+        .await
+        .map_err(io::Error::other)??;
+        committed
+            .await
+            .map_err(|_| io::Error::other("the commit holding this write was interrupted"))?
+    }
+
+    /// Writes `data` to a temporary file beside the key's path, not flushed; returns the file,
+    /// the temporary path and the key's path.
+    fn write_temporary(&self, key: &StorageKey, data: &[u8]) -> io::Result<(fs::File, PathBuf, PathBuf)> {
         if self.fail_writes.load(Ordering::Relaxed) {
             return Err(io::Error::new(
                 io::ErrorKind::StorageFull,
@@ -229,19 +269,18 @@ impl FileStore {
         ));
         let mut file = fs::File::create(&tmp)?;
         file.write_all(data)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, &path)?;
-        sync_dir(dir)
+        Ok((file, tmp, path))
     }
 
-    /// Removes one key durably.
+    /// Removes one key. Not flushed: samod removes only chunks that a durable compacted
+    /// snapshot holds, so a removal lost in a crash leaves changes the document has twice,
+    /// which loading merges away; the next commit's flush makes it durable.
     pub fn delete_sync(&self, key: &StorageKey) -> io::Result<()> {
         let Some(path) = self.path_of(key) else {
             return Ok(());
         };
         match fs::remove_file(&path) {
-            Ok(()) => sync_dir(path.parent().expect("a key has a parent directory")),
+            Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
         }
@@ -374,27 +413,19 @@ impl Storage for FileStore {
             let mut wait = std::time::Duration::from_millis(50);
             let mut attempt = 0u32;
             loop {
-                let (s, k, d, t) = (store.clone(), key.clone(), data.clone(), ticket.clone());
-                let result = tokio::task::spawn_blocking(move || {
-                    let delay = s.write_delay_ms.load(Ordering::Relaxed);
-                    if delay > 0 {
-                        std::thread::sleep(std::time::Duration::from_millis(delay));
-                    }
-                    s.put_sync(&k, &d)?;
-                    if let Some((doc, seq)) = t {
-                        s.finish_write(&doc, seq, &k, &d);
-                    }
-                    Ok::<_, io::Error>(())
-                })
-                .await;
+                let result = store.put_grouped(key.clone(), data.clone()).await;
+                if result.is_ok()
+                    && let Some((doc, seq)) = &ticket
+                {
+                    store.finish_write(doc, *seq, &key, &data);
+                }
                 match result {
-                    Ok(Ok(())) => {
+                    Ok(()) => {
                         if attempt > 0 {
                             store.write_recovered();
                         }
                         break;
                     }
-                    Ok(Err(e)) => store.write_failed(attempt == 0, &e.to_string()),
                     Err(e) => store.write_failed(attempt == 0, &e.to_string()),
                 }
                 attempt += 1;
