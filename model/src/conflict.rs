@@ -62,6 +62,9 @@ impl VillageDoc {
         let doc = self.doc();
         let mut out = Vec::new();
         for field in collection.fields().iter().copied() {
+            if collection.is_derived(field) {
+                continue;
+            }
             let all = doc.get_all(&obj, field).unwrap_or_default();
             if all.len() < 2 {
                 continue;
@@ -102,6 +105,7 @@ impl VillageDoc {
         };
         c.fields()
             .iter()
+            .filter(|f| !c.is_derived(f))
             .any(|f| self.doc().get_all(&obj, *f).map(|v| v.len() > 1).unwrap_or(false))
     }
 
@@ -166,6 +170,18 @@ impl VillageDoc {
         match chosen.0 {
             Value::Scalar(s) => {
                 let s = s.into_owned();
+                // A field computed from this one follows the chosen value (and so stops
+                // holding concurrent values too).
+                if let Some(derived) = collection.derived_from(field) {
+                    let code = match &s {
+                        ScalarValue::Str(name) => crate::countries::country_code(name),
+                        _ => None,
+                    };
+                    match code {
+                        Some(code) => self.doc_mut().put(&obj, derived, code)?,
+                        None => self.doc_mut().put(&obj, derived, ScalarValue::Null)?,
+                    }
+                }
                 self.doc_mut().put(&obj, field, s)?;
             }
             Value::Object(_) => return Err(no_such()),

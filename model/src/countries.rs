@@ -143,6 +143,11 @@ pub fn find_country(typed: &str) -> Option<&'static Country> {
         .find(|c| key(c.name) == k || key(c.code) == k || c.aliases.iter().any(|a| key(a) == k))
 }
 
+/// The ISO 3166-1 alpha-2 code stored beside a country's name, when the list knows it.
+pub fn country_code(name: &str) -> Option<String> {
+    find_country(name).map(|c| c.code.to_owned())
+}
+
 /// How a destination is stored: a known country by its Indonesian name; anything else with its
 /// spaces tidied and each word capitalised ("nauru" → "Nauru"), so case alone never makes two.
 pub fn canonical_country(typed: &str) -> String {
@@ -214,18 +219,82 @@ mod stored {
         let id = doc.create(e, &by, 2).unwrap();
         let stored: MigrationEpisode = doc.get(&id).unwrap();
         assert_eq!(stored.destination_country, "Malaysia");
+        assert_eq!(stored.destination_country_code.as_deref(), Some("MY"));
         let mut edited = stored.clone();
         edited.destination_country = "saudi arabia".into();
         assert_eq!(
             doc.update(&stored, &edited, &by, 3).unwrap(),
-            ["destination_country"]
+            ["destination_country", "destination_country_code"]
         );
         let again: MigrationEpisode = doc.get(&id).unwrap();
         assert_eq!(again.destination_country, "Arab Saudi");
+        assert_eq!(again.destination_country_code.as_deref(), Some("SA"));
+        // A country the list does not know keeps its name and has no code.
+        let mut elsewhere = again.clone();
+        elsewhere.destination_country = "nauru".into();
+        doc.update(&again, &elsewhere, &by, 5).unwrap();
+        let nauru: MigrationEpisode = doc.get(&id).unwrap();
+        assert_eq!(
+            (
+                nauru.destination_country.as_str(),
+                nauru.destination_country_code.as_deref()
+            ),
+            ("Nauru", None)
+        );
+        doc.update(&nauru, &again, &by, 6).unwrap();
         // Typing the same country differently changes nothing.
         let mut same = again.clone();
         same.destination_country = "KSA".into();
         assert!(doc.update(&again, &same, &by, 4).unwrap().is_empty());
         assert_eq!(doc.snapshot().destinations(), ["Arab Saudi"]);
+    }
+
+    #[test]
+    fn two_countries_typed_offline_are_one_conflict_and_the_code_follows_the_choice() {
+        let mut a = VillageDoc::genesis(&"35.07.11.2008".parse().unwrap());
+        let by = Author::new("desa", "hp-a");
+        let siti = a.create(Person::new(RecordId::random(), "Siti"), &by, 1).unwrap();
+        let id = a
+            .create(
+                MigrationEpisode::new(RecordId::random(), siti, "Taiwan", EpisodeState::Planned),
+                &by,
+                2,
+            )
+            .unwrap();
+        let mut b = VillageDoc::load(&a.save()).unwrap();
+        let base: MigrationEpisode = a.get(&id).unwrap();
+        let (mut to_hk, mut to_jp) = (base.clone(), base.clone());
+        to_hk.destination_country = "hongkong".into();
+        to_jp.destination_country = "japan".into();
+        a.update(&base, &to_hk, &by, 3).unwrap();
+        b.update(&base, &to_jp, &Author::new("desa", "hp-b"), 3).unwrap();
+        a.merge(&mut b).unwrap();
+        let conflicts = a.conflicts::<MigrationEpisode>(&id);
+        let fields: Vec<&str> = conflicts.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["destination_country"],
+            "the code is not a conflict of its own"
+        );
+        let japan = conflicts[0]
+            .values
+            .iter()
+            .find(|v| v.value == "Jepang")
+            .unwrap()
+            .choice
+            .clone();
+        a.resolve::<MigrationEpisode>(&id, "destination_country", &japan, &by, 4)
+            .unwrap();
+        let settled: MigrationEpisode = a.get(&id).unwrap();
+        assert_eq!(settled.destination_country, "Jepang");
+        assert_eq!(settled.destination_country_code.as_deref(), Some("JP"));
+        assert!(!a.has_conflict::<MigrationEpisode>(&id));
+        // The code's own concurrent values are gone too, not only hidden.
+        use automerge::ReadDoc;
+        let obj = a.obj_of(crate::Collection::Episodes, &id).unwrap();
+        assert_eq!(
+            a.doc().get_all(&obj, "destination_country_code").unwrap().len(),
+            1
+        );
     }
 }

@@ -155,6 +155,20 @@ impl Collection {
         self.declared().iter().find(|f| f.key == key)
     }
 
+    /// The stored field computed from `source` whenever a record of this collection is
+    /// written ([`DERIVED_FIELDS`]).
+    pub fn derived_from(self, source: &str) -> Option<&'static str> {
+        DERIVED_FIELDS
+            .iter()
+            .find(|(c, s, _)| *c == self && *s == source)
+            .map(|(_, _, d)| *d)
+    }
+
+    /// Whether `field` is computed from another field of the record ([`DERIVED_FIELDS`]).
+    pub fn is_derived(self, field: &str) -> bool {
+        DERIVED_FIELDS.iter().any(|(c, _, d)| *c == self && *d == field)
+    }
+
     /// The declared fields of this collection's records, in form order.
     pub fn declared(self) -> &'static [crate::fields::FieldSpec] {
         use crate::district::*;
@@ -281,3 +295,19 @@ macro_rules! record {
 
 pub use crate::records::*;
 pub(crate) use record;
+
+/// Stored fields computed from another field of the same record each time it is written — a
+/// country's ISO 3166-1 code from its name ([`crate::countries::country_code`]):
+/// `(collection, source, derived)`. Forms never show them, history shows them with their
+/// source, and they are never a conflict of their own: settling the source's conflict
+/// rewrites them ([`crate::VillageDoc::resolve_in`]).
+pub const DERIVED_FIELDS: &[(Collection, &str, &str)] = &[
+    (
+        Collection::Episodes,
+        "destination_country",
+        "destination_country_code",
+    ),
+    (Collection::Cases, "country", "country_code"),
+    (Collection::JobOrders, "country", "country_code"),
+    (Collection::Countries, "country", "country_code"),
+];

@@ -150,11 +150,50 @@ pub fn focus_first_error(form: &'static str) {
 }
 
 /// The district's agencies, offered in every field that names an agency.
-pub fn agency_names() -> Signal<Vec<String>> {
+fn agency_names() -> Signal<Vec<String>> {
     let app = crate::context::use_app();
     Signal::derive(move || {
         app.with_reference(|r| r.live_agencies().into_iter().map(|a| a.name.clone()).collect())
             .unwrap_or_default()
+    })
+}
+
+/// What a field offers as the user types, whichever record it belongs to: the district's
+/// agencies, the destination countries (one spelling each), the jobs.
+pub fn suggestions(field: &str) -> Option<Signal<Vec<String>>> {
+    match field {
+        "agency" => Some(agency_names()),
+        "destination_country" | "country" => Some(country_names()),
+        "occupation" | "position" => Some(Signal::derive(|| {
+            desmigratif_model::jobs::JOBS
+                .iter()
+                .map(|j| j.name.to_owned())
+                .collect()
+        })),
+        _ => None,
+    }
+}
+
+/// The model's list of destinations, with the countries the district's notes add.
+fn country_names() -> Signal<Vec<String>> {
+    let app = crate::context::use_app();
+    Signal::derive(move || {
+        let mut countries: Vec<String> = desmigratif_model::countries::COUNTRIES
+            .iter()
+            .map(|c| c.name.to_owned())
+            .collect();
+        if let Some(noted) = app.with_reference(|r| {
+            r.countries
+                .values()
+                .filter(|c| !c.deleted)
+                .map(|c| c.country.clone())
+                .collect::<Vec<_>>()
+        }) {
+            countries.extend(noted);
+        }
+        countries.sort();
+        countries.dedup();
+        countries
     })
 }
 

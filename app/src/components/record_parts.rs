@@ -79,7 +79,8 @@ pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
                     let lines = h
                         .fields
                         .iter()
-                        .filter(|f| f.as_str() != "deleted")
+                        // A country's code changes with its name, shown on the name's line.
+                        .filter(|f| f.as_str() != "deleted" && !collection.is_derived(f))
                         .map(|f| {
                             let spec = collection.spec(f);
                             let label = spec.map_or_else(

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::confirm;
 use crate::components::conflict_dialog::ConflictDialog;
-use crate::components::field::{agency_names, declared_fields};
+use crate::components::field::{declared_fields, suggestions};
 use crate::components::record_parts::RecordHistory;
 use crate::context::use_app;
 use crate::pages::pillars::parts::LinkedRecords;
@@ -335,39 +335,6 @@ fn EpisodeForm(
             out
         })
     };
-    // The district's agencies, the countries and the jobs, offered as the user types.
-    let suggest_for = move |field: &'static str| -> Option<Signal<Vec<String>>> {
-        match field {
-            "agency" => Some(agency_names()),
-            "destination_country" => Some(Signal::derive(move || {
-                // The model's list of destinations (one spelling each); the district's country
-                // notes add theirs.
-                let mut countries: Vec<String> = desmigratif_model::countries::COUNTRIES
-                    .iter()
-                    .map(|c| c.name.to_owned())
-                    .collect();
-                if let Some(noted) = app.with_reference(|r| {
-                    r.countries
-                        .values()
-                        .filter(|c| !c.deleted)
-                        .map(|c| c.country.clone())
-                        .collect::<Vec<_>>()
-                }) {
-                    countries.extend(noted);
-                }
-                countries.sort();
-                countries.dedup();
-                countries
-            })),
-            "occupation" => Some(Signal::derive(|| {
-                desmigratif_model::jobs::JOBS
-                    .iter()
-                    .map(|j| j.name.to_owned())
-                    .collect()
-            })),
-            _ => None,
-        }
-    };
     let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
@@ -415,7 +382,7 @@ fn EpisodeForm(
             }
         });
     });
-    let fields = move || declared_fields(MigrationEpisode::SPEC, "e", draft, messages_for, suggest_for);
+    let fields = move || declared_fields(MigrationEpisode::SPEC, "e", draft, messages_for, suggestions);
     view! {
         <Show when=move || open.get()
             fallback=move || view! {

@@ -10,6 +10,10 @@ record! {
     pub struct CountryNote in Collection::Countries {
         pub id: RecordId,
         pub country: String,
+        /// The country's ISO 3166-1 alpha-2 code, set from its name when the list knows it.
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub country_code: Option<String>,
         /// Placement there is stopped (wholly or for some jobs): the note says which.
         #[autosurgeon(missing = "Default::default")]
         #[serde(default)]
@@ -28,6 +32,7 @@ impl CountryNote {
         Self {
             id,
             country: country.into(),
+            country_code: None,
             moratorium: false,
             note: None,
             deleted: false,
@@ -50,6 +55,12 @@ impl Described for CountryNote {
 }
 
 impl Validate for CountryNote {
+    /// One spelling per country and its ISO code ([`crate::countries`]).
+    fn normalise(&mut self) {
+        self.country = crate::countries::canonical_country(&self.country);
+        self.country_code = crate::countries::country_code(&self.country);
+    }
+
     fn validate(&self) -> Vec<Issue> {
         check_declared(self)
     }

@@ -14,6 +14,10 @@ record! {
         /// The job (pekerja rumah tangga, perawat lansia, operator pabrik…).
         pub position: String,
         pub country: String,
+        /// The country's ISO 3166-1 alpha-2 code, set from its name when the list knows it.
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub country_code: Option<String>,
         /// The recruiting agency, by name.
         #[autosurgeon(missing = "Default::default")]
         #[serde(default)]
@@ -45,6 +49,7 @@ impl JobOrder {
             id,
             position: position.into(),
             country: country.into(),
+            country_code: None,
             agency: None,
             openings: None,
             published,
@@ -74,6 +79,12 @@ impl Described for JobOrder {
 }
 
 impl Validate for JobOrder {
+    /// One spelling per country and its ISO code ([`crate::countries`]).
+    fn normalise(&mut self) {
+        self.country = crate::countries::canonical_country(&self.country);
+        self.country_code = crate::countries::country_code(&self.country);
+    }
+
     fn validate(&self) -> Vec<Issue> {
         let mut out = check_declared(self);
         if self.openings.is_some_and(|n| !(1..=100_000).contains(&n)) {

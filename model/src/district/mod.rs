@@ -128,6 +128,8 @@ impl DistrictDoc {
         by: &Author,
         now: i64,
     ) -> Result<RecordId, ModelError> {
+        let mut record = record;
+        record.normalise();
         doc::check(&record)?;
         let coll = self.ensure_collection(R::COLLECTION)?;
         doc::create(&mut self.doc, &coll, record, by, now)
@@ -142,7 +144,10 @@ impl DistrictDoc {
         now: i64,
     ) -> Result<Vec<&'static str>, ModelError> {
         let coll = self.collection(R::COLLECTION);
-        doc::update(&mut self.doc, coll, base, edited, by, now)
+        let (mut base, mut edited) = (base.clone(), edited.clone());
+        base.normalise();
+        edited.normalise();
+        doc::update(&mut self.doc, coll, &base, &edited, by, now)
     }
 
     /// Marks a record deleted (kept, and restorable).

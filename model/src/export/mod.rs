@@ -7,6 +7,7 @@ mod pillars;
 
 pub use pillars::{Viewer, pillar_tables};
 
+use crate::countries::find_country;
 use crate::date::Date;
 use crate::fields::{Choice, choice_label};
 use crate::query::VillageSnapshot;
@@ -102,6 +103,7 @@ const EPISODE_HEADERS: &[Text] = &[
     Text::new("NIK", "NIK"),
     Text::new("Nama lengkap", "Full name"),
     Text::new("Negara tujuan", "Destination country"),
+    Text::new("Kode negara (ISO)", "Country code (ISO)"),
     Text::new("Sektor", "Sector"),
     Text::new("Jabatan/pekerjaan", "Job"),
     Text::new("Pemberi kerja", "Employer"),
@@ -168,6 +170,11 @@ pub fn episodes_table(parts: &[VillagePart<'_>], lang: Lang) -> Table {
                     Cell::code(p.nik.as_deref()),
                     Cell::Text(p.full_name.clone()),
                     Cell::text(Some(&e.destination_country)),
+                    Cell::code(
+                        e.destination_country_code
+                            .as_deref()
+                            .or_else(|| find_country(&e.destination_country).map(|c| c.code)),
+                    ),
                     Cell::text(e.sector.as_deref()),
                     Cell::text(e.occupation.as_deref()),
                     Cell::text(e.employer.as_deref()),

@@ -123,6 +123,10 @@ record! {
         #[autosurgeon(missing = "Default::default")]
         #[serde(default)]
         pub country: Option<String>,
+        /// The country's ISO 3166-1 alpha-2 code, set from its name when the list knows it.
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub country_code: Option<String>,
         #[autosurgeon(missing = "Default::default")]
         #[serde(default)]
         pub agency: Option<String>,
@@ -177,6 +181,7 @@ impl Case {
             reported_on,
             kind,
             country: None,
+            country_code: None,
             agency: None,
             description: None,
             confidential: kind.always_confidential(),
@@ -377,6 +382,15 @@ impl Described for CaseEntry {
 }
 
 impl Validate for Case {
+    /// One spelling per country and its ISO code ([`crate::countries`]).
+    fn normalise(&mut self) {
+        self.country = Some(crate::countries::canonical_country(
+            self.country.as_deref().unwrap_or_default(),
+        ))
+        .filter(|c| !c.is_empty());
+        self.country_code = self.country.as_deref().and_then(crate::countries::country_code);
+    }
+
     fn validate(&self) -> Vec<Issue> {
         let mut out = check_declared(self);
         if self.person.is_none() && self.person_name.as_deref().is_none_or(|n| n.trim().is_empty()) {

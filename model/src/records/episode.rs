@@ -75,6 +75,10 @@ record! {
         pub id: RecordId,
         pub person: RecordId,
         pub destination_country: String,
+        /// The country's ISO 3166-1 alpha-2 code, set from its name when the list knows it.
+        #[autosurgeon(missing = "Default::default")]
+        #[serde(default)]
+        pub destination_country_code: Option<String>,
         #[autosurgeon(missing = "Default::default")]
         pub sector: Option<String>,
         #[autosurgeon(missing = "Default::default")]
@@ -123,6 +127,7 @@ impl MigrationEpisode {
             id,
             person,
             destination_country: destination_country.into(),
+            destination_country_code: None,
             sector: None,
             occupation: None,
             employer: None,
@@ -279,6 +284,7 @@ impl Validate for MigrationEpisode {
     /// ([`crate::jobs::canonical_job`]).
     fn normalise(&mut self) {
         self.destination_country = crate::countries::canonical_country(&self.destination_country);
+        self.destination_country_code = crate::countries::country_code(&self.destination_country);
         if let Some(job) = &self.occupation {
             self.occupation = Some(crate::jobs::canonical_job(job)).filter(|j| !j.is_empty());
         }

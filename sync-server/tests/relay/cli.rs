@@ -320,6 +320,12 @@ fn export_writes_a_districts_persons_and_episodes_with_nik_as_text() {
     let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
     assert!(!rows.is_empty() && rows.iter().all(|r| &r[0] == "Arjowilangun"));
     assert!(rows.iter().all(|r| r[1].starts_with("=\"")), "NIK kept as text");
+    // Each stay's country also by its ISO code, beside the name.
+    assert_eq!(&reader.headers().unwrap()[4], "Country code (ISO)");
+    for r in &rows {
+        let code = desmigratif_model::countries::find_country(&r[3]).map(|c| format!("=\"{}\"", c.code));
+        assert_eq!(code.as_deref(), Some(&r[4]), "{r:?}");
+    }
 
     // Bad input: a clear error, no file.
     let (ok, text) = cli(

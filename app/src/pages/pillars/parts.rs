@@ -10,9 +10,7 @@ use leptos::prelude::*;
 
 use super::kinds::{self, CASE_ENTRIES, LEDGER};
 use super::{Kind, Start, capitalised, now_secs};
-use crate::components::field::{
-    DeclaredField, PersonSearch, agency_names, field_messages, focus_first_error,
-};
+use crate::components::field::{DeclaredField, PersonSearch, field_messages, focus_first_error, suggestions};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::record_draft::{FieldMessage, RecordDraft};
@@ -35,7 +33,7 @@ pub fn fields_of(
                         value=Signal::derive(move || draft.with(|d| d.get(spec.key)))
                         on_input=Callback::new(move |v: String| draft.update(|d| d.set(spec.key, v)))
                         messages=messages_for(spec.key)
-                        suggest=(spec.key == "agency").then(agency_names)/>
+                        suggest=suggestions(spec.key)/>
                 </div>
             }
         })

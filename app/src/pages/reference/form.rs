@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::kinds::{RefKind, Start, by_path};
 use crate::components::confirm;
-use crate::components::field::{agency_names, declared_fields, field_messages, focus_first_error};
+use crate::components::field::{declared_fields, field_messages, focus_first_error, suggestions};
 use crate::context::use_app;
 use crate::i18n::{today, use_language};
 use crate::pages::person_form::guard_unsaved;
@@ -171,9 +171,7 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
             }
             .into_any();
         }
-        let fields = declared_fields(kind.spec, "r", draft, messages_for, |k| {
-            (k == "agency").then(agency_names)
-        });
+        let fields = declared_fields(kind.spec, "r", draft, messages_for, suggestions);
         view! {
             <form class="card record-form" on:submit=save.clone() novalidate>
                 <h1>{move || {
