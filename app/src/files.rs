@@ -26,7 +26,6 @@ impl FilesError {
         match self {
             FilesError::Unavailable => Text::new(
                 "Modul berkas belum bisa dimuat. Buka aplikasi sekali saat ada sinyal, lalu coba lagi.",
-                "The file module could not be loaded. Open the app once with signal, then try again.",
             )
             .get(lang)
             .to_owned(),

@@ -11,12 +11,20 @@ const LANG_KEY: &str = "desmigratif.lang";
 pub struct Language(pub RwSignal<Lang>);
 
 impl Language {
-    /// The text in the chosen language.
-    pub fn text(&self, id: &'static str, en: &'static str) -> &'static str {
-        match self.0.get() {
-            Lang::Id => id,
-            Lang::En => en,
-        }
+    /// The text, written in Indonesian, in the chosen language (from the locale files,
+    /// [`desmigratif_model::locale`]).
+    pub fn text(&self, id: &'static str) -> &'static str {
+        desmigratif_model::locale::translate(self.0.get(), "", id)
+    }
+
+    /// A declared text ([`desmigratif_model::Text`]) in the chosen language.
+    pub fn tr(&self, text: desmigratif_model::Text) -> &'static str {
+        text.get(self.0.get())
+    }
+
+    /// [`Self::text`] for an Indonesian text in one of its senses (the locale files' msgctxt).
+    pub fn text_in(&self, ctx: &'static str, id: &'static str) -> &'static str {
+        desmigratif_model::locale::translate(self.0.get(), ctx, id)
     }
 
     pub fn get(&self) -> Lang {

@@ -59,7 +59,7 @@ pub fn App() -> impl IntoView {
             <SyncStatus/>
             <UpdateBanner/>
             <main>
-                <Routes fallback=move || view! { <p>{lang.text("Halaman tidak ada.", "No such page.")}</p> }>
+                <Routes fallback=move || view! { <p>{lang.text("Halaman tidak ada.")}</p> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/masuk") view=Login/>
                     <Route path=path!("/orang") view=PersonList/>

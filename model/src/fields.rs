@@ -7,23 +7,28 @@ use crate::date::Date;
 use crate::record::Record;
 use crate::validate::Lang;
 
-/// A text in Bahasa Indonesia and in English.
+/// A text of the UI, written in Bahasa Indonesia; other languages come from the locale files
+/// ([`crate::locale`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Text {
+    /// The sense, when one Indonesian text has two (`""` otherwise).
+    pub ctx: &'static str,
+    /// The Indonesian text.
     pub id: &'static str,
-    pub en: &'static str,
 }
 
 impl Text {
-    pub const fn new(id: &'static str, en: &'static str) -> Self {
-        Self { id, en }
+    pub const fn new(id: &'static str) -> Self {
+        Self { ctx: "", id }
+    }
+
+    /// A text in one of its senses (the msgctxt of the locale files).
+    pub const fn ctx(ctx: &'static str, id: &'static str) -> Self {
+        Self { ctx, id }
     }
 
     pub fn get(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Id => self.id,
-            Lang::En => self.en,
-        }
+        crate::locale::translate(lang, self.ctx, self.id)
     }
 }
 
@@ -34,10 +39,18 @@ pub struct Choice {
     pub label: Text,
 }
 
-pub(crate) const fn choice(code: &'static str, id: &'static str, en: &'static str) -> Choice {
+pub(crate) const fn choice(code: &'static str, id: &'static str) -> Choice {
     Choice {
         code,
-        label: Text::new(id, en),
+        label: Text::new(id),
+    }
+}
+
+/// [`choice`] with a label in one of its senses.
+pub(crate) const fn choice_in(ctx: &'static str, code: &'static str, id: &'static str) -> Choice {
+    Choice {
+        code,
+        label: Text::ctx(ctx, id),
     }
 }
 
@@ -72,15 +85,25 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-pub(crate) const fn field(
+pub(crate) const fn field(key: &'static str, id: &'static str, kind: FieldKind) -> FieldSpec {
+    FieldSpec {
+        key,
+        label: Text::new(id),
+        kind,
+        required: false,
+    }
+}
+
+/// [`field`] with a label in one of its senses.
+pub(crate) const fn field_in(
+    ctx: &'static str,
     key: &'static str,
     id: &'static str,
-    en: &'static str,
     kind: FieldKind,
 ) -> FieldSpec {
     FieldSpec {
         key,
-        label: Text::new(id, en),
+        label: Text::ctx(ctx, id),
         kind,
         required: false,
     }
@@ -110,8 +133,8 @@ impl FieldSpec {
         };
         match self.kind {
             FieldKind::Flag => match value {
-                serde_json::Value::Bool(true) => Text::new("Ya", "Yes").get(lang).to_owned(),
-                _ => Text::new("Tidak", "No").get(lang).to_owned(),
+                serde_json::Value::Bool(true) => Text::new("Ya").get(lang).to_owned(),
+                _ => Text::new("Tidak").get(lang).to_owned(),
             },
             FieldKind::Money => value.as_i64().map(crate::records::rupiah).unwrap_or(text),
             FieldKind::Date => text.parse::<Date>().map(|d| d.to_display()).unwrap_or(text),

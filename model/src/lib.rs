@@ -55,6 +55,7 @@ pub mod history;
 pub mod ids;
 pub mod import;
 pub mod jobs;
+pub mod locale;
 pub mod query;
 pub mod record;
 pub mod records;

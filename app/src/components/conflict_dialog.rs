@@ -60,20 +60,27 @@ pub fn ConflictDialog(
                     .values
                     .into_iter()
                     .map(|v| {
-                        let (doc_id, id, field, choice) = (doc_id.clone(), id.clone(), field.clone(), v.choice.clone());
+                        let (doc_id, id, field, choice) =
+                            (doc_id.clone(), id.clone(), field.clone(), v.choice.clone());
                         let who = match &v.author {
                             Some(a) if a.device == this_device => {
-                                format!("{} ({})", a.account, lang.text("perangkat ini", "this device"))
+                                format!("{} ({})", a.account, lang.text("perangkat ini"))
                             }
                             Some(a) => format!("{} ({})", a.account, a.device_name()),
                             None => "?".into(),
                         };
                         let value = spec.map_or_else(|| v.value.to_string(), |s| s.show(&v.value, l));
                         let choose = move |_| {
-                            let (doc_id, id, field, choice) = (doc_id.clone(), id.clone(), field.clone(), choice.clone());
+                            let (doc_id, id, field, choice) =
+                                (doc_id.clone(), id.clone(), field.clone(), choice.clone());
                             leptos::task::spawn_local(async move {
                                 let Some(engine) = app.engine() else { return };
-                                let resolve = Edit::Resolve { collection, id, field, choice };
+                                let resolve = Edit::Resolve {
+                                    collection,
+                                    id,
+                                    field,
+                                    choice,
+                                };
                                 let resolved = engine.apply(&doc_id, resolve).await;
                                 if let Err(e) = resolved {
                                     error.set(Some(format!("{e:?}")));
@@ -84,7 +91,7 @@ pub fn ConflictDialog(
                             <li class="choice">
                                 <strong class="value">{value}</strong>
                                 <small>{who}" · "{show_time(v.time)}</small>
-                                <button class="choose" on:click=choose>{lang.text("Pilih ini", "Choose this")}</button>
+                                <button class="choose" on:click=choose>{lang.text("Pilih ini")}</button>
                             </li>
                         }
                     })
@@ -101,14 +108,11 @@ pub fn ConflictDialog(
     view! {
         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="conflict-title"
             on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
-            <h2 id="conflict-title" tabindex="-1" node_ref=heading>{move || lang.text("Perubahan bersamaan", "Concurrent changes")}</h2>
-            <p>{move || lang.text(
-                "Dua perangkat mengubah isian yang sama tanpa saling tahu. Pilih nilai yang benar untuk setiap isian.",
-                "Two devices changed the same field without seeing each other. Choose the right value for each field.",
-            )}</p>
+            <h2 id="conflict-title" tabindex="-1" node_ref=heading>{move || lang.text("Perubahan bersamaan")}</h2>
+            <p>{move || lang.text("Dua perangkat mengubah isian yang sama tanpa saling tahu. Pilih nilai yang benar untuk setiap isian.")}</p>
             {fields}
             {move || error.get().map(|e| view! { <p class="msg error">{e}</p> })}
-            <button class="secondary" on:click=move |_| on_close.run(())>{move || lang.text("Tutup", "Close")}</button>
+            <button class="secondary" on:click=move |_| on_close.run(())>{move || lang.text("Tutup")}</button>
         </div>
     }
 }

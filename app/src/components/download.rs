@@ -66,7 +66,7 @@ impl ExportFile {
             Content::Workbook(tables) => crate::files::xlsx(&tables).await.map_err(|e| e.message(lang))?,
         };
         download(&self.name, self.mime, &bytes).map_err(|_| {
-            desmigratif_model::Text::new("Peramban menolak unduhan.", "The browser refused the download.")
+            desmigratif_model::Text::new("Peramban menolak unduhan.")
                 .get(lang)
                 .to_owned()
         })
@@ -169,7 +169,7 @@ impl ExportState {
         let lang = use_language();
         move || {
             if self.busy.get() {
-                Some(view! { <p class="msg" role="status">{lang.text("Menyiapkan berkas…", "Preparing the file…")}</p> }.into_any())
+                Some(view! { <p class="msg" role="status">{lang.text("Menyiapkan berkas…")}</p> }.into_any())
             } else {
                 self.error
                     .get()
@@ -199,10 +199,10 @@ pub fn export_buttons(
     view! {
         <div class="actions export">
             <button class="secondary" disabled=move || state.busy.get() on:click=move |_| run(ExportFormat::Csv)>
-                {move || lang.text("Unduh CSV", "Download CSV")}
+                {move || lang.text("Unduh CSV")}
             </button>
             <button class="secondary" disabled=move || state.busy.get() on:click=move |_| run(ExportFormat::Xlsx)>
-                {move || lang.text("Unduh Excel (XLSX)", "Download Excel (XLSX)")}
+                {move || lang.text("Unduh Excel (XLSX)")}
             </button>
             {state.view()}
         </div>

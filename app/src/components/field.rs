@@ -17,7 +17,7 @@ fn messages_view(messages: Signal<Vec<FieldMessage>>) -> impl IntoView {
                 };
                 let link = m
                     .link
-                    .map(|href| view! { " " <a href=href>{use_language().text("Lihat", "Open")}</a> });
+                    .map(|href| view! { " " <a href=href>{use_language().text("Lihat")}</a> });
                 view! { <p class=class>{m.text}{link}</p> }
             })
             .collect_view()
@@ -260,7 +260,7 @@ pub fn PersonSearch(
     };
     view! {
         <input id=id type="search" autocomplete="off"
-            placeholder=move || lang.text("Ketik nama…", "Type a name…")
+            placeholder=move || lang.text("Ketik nama…")
             prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
         <ul class="picks">
             {move || matches().into_iter().map(|(pid, label)| view! {
@@ -297,7 +297,7 @@ fn PersonPicker(
                 <p class="chosen">
                     <span>{name}</span>
                     <button type="button" class="secondary" on:click=move |_| on_input.run(String::new())>
-                        {move || lang.text("Ganti", "Change")}
+                        {move || lang.text("Ganti")}
                     </button>
                 </p>
             })}

@@ -68,19 +68,12 @@ pub fn LockScreen() -> impl IntoView {
         let (p, a) = (pin.get_untracked(), again.get_untracked());
         if p.chars().count() < MIN_PIN {
             error.set(Some(
-                lang.text(
-                    "PIN paling sedikit 6 angka atau huruf.",
-                    "The PIN needs at least 6 digits or letters.",
-                )
-                .to_owned(),
+                lang.text("PIN paling sedikit 6 angka atau huruf.").to_owned(),
             ));
             return;
         }
         if p != a {
-            error.set(Some(
-                lang.text("Kedua PIN tidak sama.", "The two PINs differ.")
-                    .to_owned(),
-            ));
+            error.set(Some(lang.text("Kedua PIN tidak sama.").to_owned()));
             return;
         }
         busy.set(true);
@@ -104,7 +97,7 @@ pub fn LockScreen() -> impl IntoView {
         }
         let p = pin.get_untracked();
         if p.is_empty() {
-            error.set(Some(lang.text("Ketik PIN.", "Type the PIN.").to_owned()));
+            error.set(Some(lang.text("Ketik PIN.").to_owned()));
             return;
         }
         busy.set(true);
@@ -125,10 +118,7 @@ pub fn LockScreen() -> impl IntoView {
     };
 
     let forgot = move |_| {
-        let question = lang.text(
-            "Lupa PIN: semua data akun ini akan dihapus dari HP ini, termasuk perubahan yang belum terkirim ke kantor. Setelah itu masuk lagi saat ada sinyal untuk mengunduh data yang sudah terkirim. Lanjutkan?",
-            "Forgot the PIN: all of this account's data will be erased from this phone, changes not yet sent to the office included. Then log in again with signal to download what was sent. Go on?",
-        );
+        let question = lang.text("Lupa PIN: semua data akun ini akan dihapus dari HP ini, termasuk perubahan yang belum terkirim ke kantor. Setelah itu masuk lagi saat ada sinyal untuk mengunduh data yang sudah terkirim. Lanjutkan?");
         if crate::components::confirm(question, false) {
             leptos::task::spawn_local(async move { app.erase(Erased::ForgotPin).await });
         }
@@ -148,26 +138,20 @@ pub fn LockScreen() -> impl IntoView {
             view! {
                 <main class="lock-screen" aria-labelledby="lock-title">
                     <form class="card" on:submit=choose>
-                        <h1 id="lock-title">{move || lang.text("Buat PIN untuk HP ini", "Choose a PIN for this phone")}</h1>
-                        <p>{move || lang.text(
-                            "Data desa di HP ini dikunci dengan PIN ini. Aplikasi menanyakannya setiap kali dibuka dan setelah tidak dipakai beberapa menit.",
-                            "The village's records on this phone are locked with this PIN. The app asks for it each time it opens and after a few idle minutes.",
-                        )}</p>
-                        <p class="muted">{move || lang.text(
-                            "PIN tidak bisa dipulihkan. Jika lupa, data di HP ini dihapus dan diunduh lagi saat ada sinyal; yang belum terkirim hilang.",
-                            "The PIN cannot be recovered. If it is forgotten, the data on this phone is erased and downloaded again with signal; what was not sent is lost.",
-                        )}</p>
+                        <h1 id="lock-title">{move || lang.text("Buat PIN untuk HP ini")}</h1>
+                        <p>{move || lang.text("Data desa di HP ini dikunci dengan PIN ini. Aplikasi menanyakannya setiap kali dibuka dan setelah tidak dipakai beberapa menit.")}</p>
+                        <p class="muted">{move || lang.text("PIN tidak bisa dipulihkan. Jika lupa, data di HP ini dihapus dan diunduh lagi saat ada sinyal; yang belum terkirim hilang.")}</p>
                         <div class="field">
-                            <label for="pin-new">{move || lang.text("PIN (paling sedikit 6)", "PIN (at least 6)")}</label>
+                            <label for="pin-new">{move || lang.text("PIN (paling sedikit 6)")}</label>
                             {pin_input("pin-new", pin, "new-password")}
                         </div>
                         <div class="field">
-                            <label for="pin-again">{move || lang.text("Ulangi PIN", "PIN again")}</label>
+                            <label for="pin-again">{move || lang.text("Ulangi PIN")}</label>
                             {pin_input("pin-again", again, "new-password")}
                         </div>
                         {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
                         <button class="primary" type="submit" disabled=busy>
-                            {move || if busy.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan PIN", "Save the PIN") }}
+                            {move || if busy.get() { lang.text("Menyimpan…") } else { lang.text("Simpan PIN") }}
                         </button>
                     </form>
                 </main>
@@ -178,9 +162,9 @@ pub fn LockScreen() -> impl IntoView {
             view! {
                 <main class="lock-screen" aria-labelledby="lock-title">
                     <form class="card" on:submit=open>
-                        <h1 id="lock-title">{move || lang.text("Aplikasi terkunci", "The app is locked")}</h1>
+                        <h1 id="lock-title">{move || lang.text("Aplikasi terkunci")}</h1>
                         <div class="field">
-                            <label for="unlock-pin">{move || lang.text("PIN", "PIN")}</label>
+                            <label for="unlock-pin">{move || lang.text("PIN")}</label>
                             {pin_input("unlock-pin", pin, "current-password")}
                         </div>
                         {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
@@ -191,10 +175,10 @@ pub fn LockScreen() -> impl IntoView {
                             }}</p>
                         })}
                         <button class="primary" id="unlock-submit" type="submit" disabled=busy>
-                            {move || if busy.get() { lang.text("Membuka…", "Opening…") } else { lang.text("Buka", "Open") }}
+                            {move || if busy.get() { lang.text("Membuka…") } else { lang.text("Buka") }}
                         </button>
                         <button class="link forgot-pin" type="button" on:click=forgot>
-                            {move || lang.text("Lupa PIN?", "Forgot the PIN?")}
+                            {move || lang.text("Lupa PIN?")}
                         </button>
                     </form>
                 </main>

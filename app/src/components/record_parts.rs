@@ -97,18 +97,18 @@ pub fn RecordHistory(collection: Collection, id: RecordId) -> impl IntoView {
                         })
                         .collect_view();
                     let device = if h.author.device == this_device {
-                        lang.text("perangkat ini", "this device").to_owned()
+                        lang.text("perangkat ini").to_owned()
                     } else {
                         h.author.device_name()
                     };
                     view! {
                         <li data-action=format!("{:?}", h.action)>
                             <span><strong>{action_text(h.action, l)}</strong>" · "{if h.author.account == desmigratif_model::history::OTHER_APP {
-                                    format!("{} ({device})", lang.text("aplikasi lain", "another app"))
+                                    format!("{} ({device})", lang.text("aplikasi lain"))
                                 } else {
                                     format!("{} ({device})", h.author.account)
                                 }}
-                                {h.source.clone().map(|file| view! { " · " {lang.text("diimpor dari ", "imported from ")}<em>{file}</em> })}</span>
+                                {h.source.clone().map(|file| view! { " · " {lang.text("diimpor dari ")}<em>{file}</em> })}</span>
                             <small>{format_time_ms(h.time as f64 * 1000.0)}</small>
                             {lines}
                         </li>
@@ -140,13 +140,15 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
         }
     });
     let badge = move || {
-        conflicts.with(|c| c.as_ref().is_some_and(|c| !c.is_empty())).then(|| {
-            view! {
-                <button class="badge conflict" on:click=move |_| show.set(true)>
-                    {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
-                </button>
-            }
-        })
+        conflicts
+            .with(|c| c.as_ref().is_some_and(|c| !c.is_empty()))
+            .then(|| {
+                view! {
+                    <button class="badge conflict" on:click=move |_| show.set(true)>
+                        {move || lang.text("Ada perubahan bersamaan — pilih nilai")}
+                    </button>
+                }
+            })
     };
     let dialog = move || {
         if !show.get() {
@@ -165,8 +167,8 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
 fn undeclared_label(field: &str) -> Option<desmigratif_model::Text> {
     use desmigratif_model::Text;
     match field {
-        "moved_to" => Some(Text::new("Pindah ke desa", "Moved to village")),
-        "moved_on" => Some(Text::new("Tanggal pindah", "Moved on")),
+        "moved_to" => Some(Text::new("Pindah ke desa")),
+        "moved_on" => Some(Text::new("Tanggal pindah")),
         _ => None,
     }
 }

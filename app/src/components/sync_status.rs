@@ -16,15 +16,12 @@ pub fn SyncStatus() -> impl IntoView {
     // Between attempts the device is offline, also while an attempt is under way: no flicker.
     let retrying = move || status.next_retry.get().is_some();
     let state = move || match (status.connection.get(), settled()) {
-        (Connection::SessionExpired, _) => (
-            "expired",
-            lang.text("Sesi berakhir, masuk lagi", "Session ended, log in again"),
-        ),
-        (Connection::Offline, _) => ("offline", lang.text("Luring", "Offline")),
-        (Connection::Connecting, _) if retrying() => ("offline", lang.text("Luring", "Offline")),
-        (Connection::Connecting, _) => ("connecting", lang.text("Menyambung…", "Connecting…")),
-        (Connection::Online, 0) => ("synced", lang.text("Tersinkron", "Synced")),
-        (Connection::Online, _) => ("syncing", lang.text("Menyinkron…", "Syncing…")),
+        (Connection::SessionExpired, _) => ("expired", lang.text("Sesi berakhir, masuk lagi")),
+        (Connection::Offline, _) => ("offline", lang.text("Luring")),
+        (Connection::Connecting, _) if retrying() => ("offline", lang.text("Luring")),
+        (Connection::Connecting, _) => ("connecting", lang.text("Menyambung…")),
+        (Connection::Online, 0) => ("synced", lang.text("Tersinkron")),
+        (Connection::Online, _) => ("syncing", lang.text("Menyinkron…")),
     };
     view! {
         <Show when=move || app.session.get().is_some_and(|s| s.has_documents())>
@@ -35,19 +32,19 @@ pub fn SyncStatus() -> impl IntoView {
                     class:hidden=move || status.unsynced.get() == 0>
                     {move || match status.unsynced.get() {
                         0 => String::new(),
-                        n => format!("{n} {}", lang.text("perubahan belum terkirim", "changes not yet sent")),
+                        n => format!("{n} {}", lang.text("perubahan belum terkirim")),
                     }}
                 </a>
                 {move || (state().0 == "offline").then(|| view! {
                     <span class="next-retry">
-                        {move || status.next_retry.get().map(|t| format!("{} {}", lang.text("coba lagi", "retry at"), format_clock_ms(t)))}
+                        {move || status.next_retry.get().map(|t| format!("{} {}", lang.text("coba lagi"), format_clock_ms(t)))}
                     </span>
                     <button class="link retry" on:click=move |_| { if let Some(e) = app.engine() { e.retry_now(); } }>
-                        {move || lang.text("Coba sekarang", "Try now")}
+                        {move || lang.text("Coba sekarang")}
                     </button>
                 })}
                 {move || (status.connection.get() == Connection::SessionExpired).then(|| view! {
-                    <a class="button relogin" href="/masuk">{lang.text("Masuk lagi", "Log in again")}</a>
+                    <a class="button relogin" href="/masuk">{lang.text("Masuk lagi")}</a>
                 })}
                 {move || {
                     let n = app.with_village(|v| v.snapshot.persons_needing_choice()).unwrap_or(0);
@@ -61,13 +58,13 @@ pub fn SyncStatus() -> impl IntoView {
                     })
                 }}
                 <span class="last-sync">
-                    {move || status.last_sync.get().map(|t| format!("{} {}", lang.text("Terakhir:", "Last:"), format_time_ms(t)))}
+                    {move || status.last_sync.get().map(|t| format!("{} {}", lang.text("Terakhir:"), format_time_ms(t)))}
                 </span>
             </div>
         </Show>
         {move || status.storage_error.get().map(|e| view! {
             <div class="error-banner" role="alert">
-                {lang.text("Penyimpanan perangkat gagal: ", "Device storage failed: ")}{e}
+                {lang.text("Penyimpanan perangkat gagal: ")}{e}
             </div>
         })}
     }

@@ -31,8 +31,8 @@ pub fn UpdateBanner() -> impl IntoView {
     view! {
         <Show when=move || available.get()>
             <div class="update-banner" role="status">
-                <span>{move || lang.text("Versi baru tersedia.", "A new version is available.")}</span>
-                <button class="primary" on:click=apply>{move || lang.text("Muat ulang", "Reload")}</button>
+                <span>{move || lang.text("Versi baru tersedia.")}</span>
+                <button class="primary" on:click=apply>{move || lang.text("Muat ulang")}</button>
             </div>
         </Show>
     }

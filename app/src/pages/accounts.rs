@@ -86,29 +86,21 @@ impl Problem {
 
 /// The relay's reason codes in the user's words.
 fn reason_text(reason: &str, lang: Lang) -> String {
-    let (id, en) = match reason {
-        "bad_username" => (
+    let text = match reason {
+        "bad_username" => Text::new(
             "Nama pengguna 3–40 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.",
-            "Usernames are 3–40 characters: lower-case letters, digits, '.', '_' or '-'.",
         ),
-        "weak_password" => (
-            "Kata sandi minimal 8 karakter.",
-            "Passwords need at least 8 characters.",
-        ),
-        "common_password" => (
-            "Kata sandi ini terlalu umum atau sama dengan nama pengguna. Pilih yang lain.",
-            "This password is too common or equals the username. Choose another.",
-        ),
-        "exists" => ("Nama pengguna itu sudah dipakai.", "That username is taken."),
-        "bad_scope" => (
-            "Desa itu tidak ada di daftar resmi.",
-            "That village is not in the official list.",
-        ),
-        "no_device" => ("Perangkat itu tidak ada.", "No such device."),
-        "session_ended" | "device_revoked" => ("Sesi berakhir; masuk lagi.", "Session ended; log in again."),
+        "weak_password" => Text::new("Kata sandi minimal 8 karakter."),
+        "common_password" => {
+            Text::new("Kata sandi ini terlalu umum atau sama dengan nama pengguna. Pilih yang lain.")
+        }
+        "exists" => Text::new("Nama pengguna itu sudah dipakai."),
+        "bad_scope" => Text::new("Desa itu tidak ada di daftar resmi."),
+        "no_device" => Text::new("Perangkat itu tidak ada."),
+        "session_ended" | "device_revoked" => Text::new("Sesi berakhir; masuk lagi."),
         other => return other.to_owned(),
     };
-    Text::new(id, en).get(lang).to_owned()
+    text.get(lang).to_owned()
 }
 
 /// Calls the relay with the session's token.
@@ -122,16 +114,16 @@ async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, P
 }
 
 fn action_label(action: &str, lang: Lang) -> String {
-    let (id, en) = match action {
-        "account.create" => ("membuat akun", "created account"),
-        "account.password" => ("mengatur ulang kata sandi", "reset password"),
-        "account.disable" => ("menonaktifkan akun", "disabled account"),
-        "account.enable" => ("mengaktifkan akun", "enabled account"),
-        "account.revoke" => ("mengakhiri semua sesi", "ended every session"),
-        "device.revoke" => ("mencabut perangkat", "revoked device"),
+    let text = match action {
+        "account.create" => Text::new("membuat akun"),
+        "account.password" => Text::new("mengatur ulang kata sandi"),
+        "account.disable" => Text::new("menonaktifkan akun"),
+        "account.enable" => Text::new("mengaktifkan akun"),
+        "account.revoke" => Text::new("mengakhiri semua sesi"),
+        "device.revoke" => Text::new("mencabut perangkat"),
         other => return other.to_owned(),
     };
-    Text::new(id, en).get(lang).to_owned()
+    text.get(lang).to_owned()
 }
 
 /// A suggested username for a village account: `desa-` and the village name.
@@ -213,22 +205,16 @@ pub fn AccountsPage() -> impl IntoView {
 
     view! {
         <Show when=allowed fallback=move || view! {
-            <p class="msg error">{lang.text("Halaman ini untuk kantor kabupaten dan admin.", "This page is for district offices and administrators.")}</p>
+            <p class="msg error">{lang.text("Halaman ini untuk kantor kabupaten dan admin.")}</p>
         }>
-            <h1>{move || lang.text("Akun & perangkat", "Accounts & devices")}</h1>
-            <p class="muted">{move || lang.text(
-                "HP petugas hilang? Cabut perangkat itu saja: saat tersambung lagi, data desa di HP itu terhapus. Perangkat lain akun itu tetap jalan.",
-                "A worker's phone lost? Revoke that device only: when it next connects, the village data on it is erased. The account's other devices go on.",
-            )}</p>
+            <h1>{move || lang.text("Akun & perangkat")}</h1>
+            <p class="muted">{move || lang.text("HP petugas hilang? Cabut perangkat itu saja: saat tersambung lagi, data desa di HP itu terhapus. Perangkat lain akun itu tetap jalan.")}</p>
             {move || shown_password.get().map(|c| view! {
                 <div class="card password-once" role="alert">
-                    <p>{lang.text("Kata sandi untuk ", "Password for ")}<strong>{c.username.clone()}</strong>":"</p>
+                    <p>{lang.text("Kata sandi untuk ")}<strong>{c.username.clone()}</strong>":"</p>
                     <p class="password"><code>{c.password.clone()}</code></p>
-                    <p class="muted">{lang.text(
-                        "Catat dan serahkan sekarang: kata sandi ini tidak ditampilkan lagi.",
-                        "Note it and hand it over now: it is not shown again.",
-                    )}</p>
-                    <button class="link" on:click=move |_| shown_password.set(None)>{lang.text("Sudah dicatat", "Noted")}</button>
+                    <p class="muted">{lang.text("Catat dan serahkan sekarang: kata sandi ini tidak ditampilkan lagi.")}</p>
+                    <button class="link" on:click=move |_| shown_password.set(None)>{lang.text("Sudah dicatat")}</button>
                 </div>
             })}
             {move || notice.get().map(|n| match n {
@@ -236,15 +222,15 @@ pub fn AccountsPage() -> impl IntoView {
                 Err(p) => view! { <p class="msg error" role="alert">{p.message(lang.get())}</p> }.into_any(),
             })}
             {move || match reply.get() {
-                None => view! { <p class="muted">{lang.text("Memuat…", "Loading…")}</p> }.into_any(),
+                None => view! { <p class="muted">{lang.text("Memuat…")}</p> }.into_any(),
                 Some(Err(p)) => view! {
                     <p class="msg error" role="alert">{p.message(lang.get())}</p>
-                    <button on:click=move |_| reload()>{lang.text("Coba lagi", "Try again")}</button>
+                    <button on:click=move |_| reload()>{lang.text("Coba lagi")}</button>
                 }.into_any(),
                 Some(Ok(r)) => view! { <NewVillageAccount villages=r.villages notice shown_password reload/> }.into_any(),
             }}
             <div class="field">
-                <label for="account-filter">{move || lang.text("Cari akun atau desa", "Find an account or village")}</label>
+                <label for="account-filter">{move || lang.text("Cari akun atau desa")}</label>
                 <input id="account-filter" type="search" prop:value=filter
                     on:input=move |ev| filter.set(event_target_value(&ev))/>
             </div>
@@ -284,9 +270,7 @@ fn AccountCard(
                 ),
             };
             if crate::components::confirm(&q, false) {
-                let done = lang
-                    .text("Kata sandi diatur ulang.", "Password reset.")
-                    .to_owned();
+                let done = lang.text("Kata sandi diatur ulang.").to_owned();
                 act("POST", format!("/api/accounts/{u}/password"), done);
             }
         }
@@ -311,9 +295,9 @@ fn AccountCard(
             };
             if crate::components::confirm(&q, false) {
                 let done = if disabled {
-                    lang.text("Akun diaktifkan.", "Account enabled.").to_owned()
+                    lang.text("Akun diaktifkan.").to_owned()
                 } else {
-                    lang.text("Akun dinonaktifkan.", "Account disabled.").to_owned()
+                    lang.text("Akun dinonaktifkan.").to_owned()
                 };
                 act("POST", format!("/api/accounts/{u}/{verb}"), done);
             }
@@ -324,16 +308,16 @@ fn AccountCard(
     view! {
         <section class="card account" data-username=username.clone()>
             <h2>{title}
-                {account.disabled.then(|| view! { <span class="badge bad">{lang.text("Nonaktif", "Disabled")}</span> })}
+                {account.disabled.then(|| view! { <span class="badge bad">{lang.text("Nonaktif")}</span> })}
             </h2>
             <div class="actions">
-                <button on:click=reset>{move || lang.text("Atur ulang kata sandi", "Reset password")}</button>
+                <button on:click=reset>{move || lang.text("Atur ulang kata sandi")}</button>
                 {(!is_self).then(|| view! {
-                    <button on:click=toggle>{move || if account.disabled { lang.text("Aktifkan", "Enable") } else { lang.text("Nonaktifkan", "Disable") }}</button>
+                    <button on:click=toggle>{move || if account.disabled { lang.text("Aktifkan") } else { lang.text("Nonaktifkan") }}</button>
                 })}
             </div>
-            <h3>{move || lang.text("Perangkat", "Devices")}</h3>
-            {devices.is_empty().then(|| view! { <p class="muted">{lang.text("Belum pernah masuk.", "Never logged in.")}</p> })}
+            <h3>{move || lang.text("Perangkat")}</h3>
+            {devices.is_empty().then(|| view! { <p class="muted">{lang.text("Belum pernah masuk.")}</p> })}
             <ul class="devices">
                 {devices.into_iter().map(|d| {
                     let u = username.clone();
@@ -346,27 +330,27 @@ fn AccountCard(
                             Lang::En => format!("Revoke \"{name}\" from {u}? It can no longer sync, and the account's data on it is erased when it connects. Changes it has not sent are lost."),
                         };
                         if crate::components::confirm(&q, false) {
-                            let done = lang.text("Perangkat dicabut.", "Device revoked.").to_owned();
+                            let done = lang.text("Perangkat dicabut.").to_owned();
                             act("POST", format!("/api/accounts/{u}/devices/{id}/revoke"), done);
                         }
                     };
                     let state = match d.revoked_at {
-                        Some(at) => format!("{} {}", lang.text("Dicabut", "Revoked"), seconds(at)),
-                        None if d.live_sessions > 0 => lang.text("Aktif", "Active").to_owned(),
-                        None => lang.text("Sesi berakhir", "Session ended").to_owned(),
+                        Some(at) => format!("{} {}", lang.text("Dicabut"), seconds(at)),
+                        None if d.live_sessions > 0 => lang.text("Aktif").to_owned(),
+                        None => lang.text("Sesi berakhir").to_owned(),
                     };
                     view! {
                         <li class="device" data-device=d.device.clone() data-revoked=d.revoked_at.is_some().to_string()>
                             <strong>{d.name.clone()}</strong>
-                            {mine.then(|| view! { " " <span class="badge good">{lang.text("perangkat ini", "this device")}</span> })}
+                            {mine.then(|| view! { " " <span class="badge good">{lang.text("perangkat ini")}</span> })}
                             <span class="muted">
                                 {format!(" · {} {} · {} {}",
-                                    lang.text("terakhir", "last seen"), seconds(d.last_seen),
-                                    lang.text("versi", "version"), d.app_version.clone().unwrap_or_else(|| "?".into()))}
+                                    lang.text("terakhir"), seconds(d.last_seen),
+                                    lang.text("versi"), d.app_version.clone().unwrap_or_else(|| "?".into()))}
                             </span>
                             <span class="device-state">{state}</span>
                             {(d.revoked_at.is_none() && !mine).then(|| view! {
-                                <button class="danger" on:click=revoke>{lang.text("Cabut perangkat", "Revoke device")}</button>
+                                <button class="danger" on:click=revoke>{lang.text("Cabut perangkat")}</button>
                             })}
                         </li>
                     }
@@ -425,7 +409,7 @@ fn NewVillageAccount(
                     if let Ok(created) = serde_json::from_str::<Created>(&text) {
                         shown_password.set(Some(created));
                     }
-                    notice.set(Some(Ok(lang.text("Akun dibuat.", "Account created.").to_owned())));
+                    notice.set(Some(Ok(lang.text("Akun dibuat.").to_owned())));
                     village.set(String::new());
                     username.set(String::new());
                     reload();
@@ -437,12 +421,12 @@ fn NewVillageAccount(
     };
     (!villages.is_empty()).then(|| view! {
         <details class="card new-account">
-            <summary>{move || lang.text("+ Akun desa baru", "+ New village account")}</summary>
+            <summary>{move || lang.text("+ Akun desa baru")}</summary>
             <form on:submit=submit>
                 <div class="field">
-                    <label for="new-village">{move || lang.text("Desa (daftar resmi Kemendagri)", "Village (official list)")}</label>
+                    <label for="new-village">{move || lang.text("Desa (daftar resmi Kemendagri)")}</label>
                     <select id="new-village" prop:value=village on:change=move |ev| choose(event_target_value(&ev))>
-                        <option value="">{move || lang.text("— pilih desa —", "— choose a village —")}</option>
+                        <option value="">{move || lang.text("— pilih desa —")}</option>
                         {options.into_iter().map(|v| {
                             let taken = if v.accounts.is_empty() { String::new() } else { format!(" ({})", v.accounts.join(", ")) };
                             view! { <option value=v.code.clone()>{format!("{} — Kec. {}{taken}", v.name, v.kecamatan)}</option> }
@@ -450,15 +434,12 @@ fn NewVillageAccount(
                     </select>
                 </div>
                 <div class="field">
-                    <label for="new-username">{move || lang.text("Nama pengguna", "Username")}</label>
+                    <label for="new-username">{move || lang.text("Nama pengguna")}</label>
                     <input id="new-username" autocapitalize="none" autocomplete="off" prop:value=username
                         on:input=move |ev| username.set(event_target_value(&ev))/>
-                    <p class="hint muted">{move || lang.text(
-                        "Kata sandi dibuat oleh server dan ditampilkan sekali.",
-                        "The server makes the password and shows it once.",
-                    )}</p>
+                    <p class="hint muted">{move || lang.text("Kata sandi dibuat oleh server dan ditampilkan sekali.")}</p>
                 </div>
-                <button type="submit" class="primary" disabled=busy>{move || lang.text("Buat akun", "Create account")}</button>
+                <button type="submit" class="primary" disabled=busy>{move || lang.text("Buat akun")}</button>
             </form>
         </details>
     })
@@ -477,9 +458,9 @@ fn AuditLog() -> impl IntoView {
     });
     view! {
         <section class="card audit">
-            <h2>{move || lang.text("Catatan audit", "Audit log")}</h2>
+            <h2>{move || lang.text("Catatan audit")}</h2>
             {move || match entries.get() {
-                None => view! { <p class="muted">{lang.text("Memuat…", "Loading…")}</p> }.into_any(),
+                None => view! { <p class="muted">{lang.text("Memuat…")}</p> }.into_any(),
                 Some(Err(p)) => view! { <p class="msg error">{p.message(lang.get())}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="audit-log">

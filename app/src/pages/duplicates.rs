@@ -121,17 +121,17 @@ pub fn DuplicatesPage() -> impl IntoView {
                         let (doc, id) = (s.doc_id.clone(), s.id.clone());
                         view! {
                             <div class="dup-side" data-n=n>
-                                <span class="dup-num">{move || lang.text("Data ", "Record ")}{n}</span>
+                                <span class="dup-num">{move || lang.text("Data ")}{n}</span>
                                 <button class="link dup-open" on:click=move |_| open(doc.clone(), id.clone())>
                                     <strong>{s.name.clone()}</strong>
                                 </button>
                                 <span class="dup-village">{s.village.clone()}</span>
                                 <dl class="dup-facts">
                                     <dt>"NIK"</dt><dd>{s.nik.clone().unwrap_or_else(|| "—".into())}</dd>
-                                    <dt>{lang.text("Lahir", "Born")}</dt><dd>{s.born.clone().unwrap_or_else(|| "—".into())}</dd>
-                                    <dt>{lang.text("Dusun", "Dusun")}</dt><dd>{if s.place.is_empty() { "—".into() } else { s.place.clone() }}</dd>
-                                    <dt>{lang.text("No. KK", "Family card")}</dt><dd>{s.no_kk.clone().unwrap_or_else(|| "—".into())}</dd>
-                                    <dt>{lang.text("Kategori", "Category")}</dt><dd>{s.category.map_or("—", |c| c.label(l))}</dd>
+                                    <dt>{lang.text("Lahir")}</dt><dd>{s.born.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>{lang.text("Dusun")}</dt><dd>{if s.place.is_empty() { "—".into() } else { s.place.clone() }}</dd>
+                                    <dt>{lang.text_in("Family card", "No. KK")}</dt><dd>{s.no_kk.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>{lang.text("Kategori")}</dt><dd>{s.category.map_or("—", |c| c.label(l))}</dd>
                                 </dl>
                             </div>
                         }
@@ -139,7 +139,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                     let decide = view! { <PairActions a=d.a.clone() b=d.b.clone()/> };
                     view! {
                         <li class="dup-pair" data-across=elsewhere.to_string()>
-                            {elsewhere.then(|| view! { <span class="badge bad">{lang.text("Beda desa", "Different villages")}</span> })}
+                            {elsewhere.then(|| view! { <span class="badge bad">{lang.text("Beda desa")}</span> })}
                             <div class="dup-sides">{card(1, d.a)}{card(2, d.b)}</div>
                             {decide}
                         </li>
@@ -166,13 +166,10 @@ pub fn DuplicatesPage() -> impl IntoView {
     };
     view! {
         <section class="duplicates">
-            <h1>{move || lang.text("Kemungkinan duplikat", "Possible duplicates")}</h1>
-            <p class="muted">{move || lang.text(
-                "Catatan yang mungkin orang yang sama. Buka salah satunya untuk memperbaiki atau menghapusnya di desanya.",
-                "Records that may be the same person. Open one to correct or remove it in its village.",
-            )}</p>
+            <h1>{move || lang.text("Kemungkinan duplikat")}</h1>
+            <p class="muted">{move || lang.text("Catatan yang mungkin orang yang sama. Buka salah satunya untuk memperbaiki atau menghapusnya di desanya.")}</p>
             {move || (app.engine_ready() && pairs.with(Vec::is_empty)).then(|| view! {
-                <p class="msg ok" role="status">{lang.text("Tidak ada kemungkinan duplikat.", "No possible duplicates.")}</p>
+                <p class="msg ok" role="status">{lang.text("Tidak ada kemungkinan duplikat.")}</p>
             })}
             {section(DuplicateSign::SameNik)}
             {section(DuplicateSign::SameNameAndBirthDate)}
@@ -238,13 +235,13 @@ fn DecidedDistinct() -> impl IntoView {
             .get()
             .into_iter()
             .map(|(doc_id, id, a, b, on)| {
-                let unknown = || lang.text("(tidak ada di perangkat ini)", "(not on this device)").to_owned();
+                let unknown = || lang.text("(tidak ada di perangkat ini)").to_owned();
                 view! {
                     <li class="dup-decided">
                         <span>{a.unwrap_or_else(unknown)}" · "{b.unwrap_or_else(unknown)}</span>
                         <small class="muted">{on.to_display()}</small>
                         <button type="button" class="secondary" on:click=move |_| withdraw(doc_id.clone(), id.clone())>
-                            {move || lang.text("Batalkan", "Undo")}
+                            {move || lang.text("Batalkan")}
                         </button>
                     </li>
                 }
@@ -254,7 +251,7 @@ fn DecidedDistinct() -> impl IntoView {
     view! {
         <details class="dup-section dup-decided-list" class:hidden=move || decided.with(Vec::is_empty)>
             <summary>
-                {move || lang.text("Sudah diputuskan: orang berbeda", "Decided: different people")}" "
+                {move || lang.text("Sudah diputuskan: orang berbeda")}" "
                 <span class="count-badge">{move || decided.with(Vec::len)}</span>
             </summary>
             <ul class="dup-pairs">{items}</ul>
@@ -297,11 +294,8 @@ fn PairActions(a: Side, b: Side) -> impl IntoView {
         let (a, b) = (a.clone(), b.clone());
         asking.get().map(|mode| {
             let question = match mode {
-                Asking::Same => lang.text(
-                    "Data mana yang dipertahankan? Isian yang kosong diambil dari data lainnya, lalu data lainnya dihapus.",
-                    "Which record is kept? Its empty fields are taken from the other, then the other is removed.",
-                ),
-                Asking::Moved => lang.text("Sekarang tinggal di desa mana?", "Which village do they live in now?"),
+                Asking::Same => lang.text("Data mana yang dipertahankan? Isian yang kosong diambil dari data lainnya, lalu data lainnya dihapus."),
+                Asking::Moved => lang.text("Sekarang tinggal di desa mana?"),
             };
             let option = move |n: u8, keep: Side, other: Side| {
                 let label = match (mode, lang.get()) {
@@ -323,7 +317,7 @@ fn PairActions(a: Side, b: Side) -> impl IntoView {
                     <p>{question}</p>
                     {option(1, a.clone(), b.clone())}
                     {option(2, b, a)}
-                    <button type="button" class="link" on:click=move |_| asking.set(None)>{lang.text("Batal", "Cancel")}</button>
+                    <button type="button" class="link" on:click=move |_| asking.set(None)>{lang.text("Batal")}</button>
                 </div>
             }
         })
@@ -331,16 +325,16 @@ fn PairActions(a: Side, b: Side) -> impl IntoView {
     view! {
         <div class="dup-actions">
             <button type="button" class="secondary" data-answer="different" disabled=move || busy.get() on:click=different>
-                {move || lang.text("Orang berbeda", "Different people")}
+                {move || lang.text("Orang berbeda")}
             </button>
             <button type="button" class="secondary" data-answer="same" disabled=move || busy.get()
                 on:click=move |_| asking.set(Some(Asking::Same))>
-                {move || lang.text("Orang yang sama", "Same person")}
+                {move || lang.text("Orang yang sama")}
             </button>
             {across.then(|| view! {
                 <button type="button" class="secondary" data-answer="moved" disabled=move || busy.get()
                     on:click=move |_| asking.set(Some(Asking::Moved))>
-                    {move || lang.text("Pindah desa", "Moved")}
+                    {move || lang.text("Pindah desa")}
                 </button>
             })}
         </div>

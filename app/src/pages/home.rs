@@ -41,19 +41,19 @@ fn VillageHome() -> impl IntoView {
             <Counts/>
             <ConflictNotice/>
             <nav class="actions">
-                <a class="button primary" href="/orang/baru">{move || use_language().text("+ Tambah orang", "+ Add person")}</a>
-                <a class="button" href="/orang">{move || use_language().text("Daftar orang", "People")}</a>
-                <a class="button" href="/dasbor">{move || use_language().text("Dasbor & laporan", "Dashboard & reports")}</a>
-                <a class="button" href="/impor">{move || use_language().text("Impor data", "Import data")}</a>
-                <a class="button" href="/duplikat">{move || use_language().text("Kemungkinan duplikat", "Possible duplicates")}</a>
+                <a class="button primary" href="/orang/baru">{move || use_language().text("+ Tambah orang")}</a>
+                <a class="button" href="/orang">{move || use_language().text("Daftar orang")}</a>
+                <a class="button" href="/dasbor">{move || use_language().text("Dasbor & laporan")}</a>
+                <a class="button" href="/impor">{move || use_language().text("Impor data")}</a>
+                <a class="button" href="/duplikat">{move || use_language().text("Kemungkinan duplikat")}</a>
                 <Show when=move || use_app().session.get().is_some_and(|s| s.manages_accounts())>
-                    <a class="button" href="/akun">{move || use_language().text("Akun & perangkat", "Accounts & devices")}</a>
+                    <a class="button" href="/akun">{move || use_language().text("Akun & perangkat")}</a>
                 </Show>
             </nav>
-            <h2 class="pillars-heading">{move || use_language().text("Layanan Desmigratif", "Desmigratif services")}</h2>
+            <h2 class="pillars-heading">{move || use_language().text("Layanan Desmigratif")}</h2>
             <PillarFigures/>
             <nav class="actions">
-                <a class="button" href="/layanan">{move || use_language().text("Semua layanan", "All services")}</a>
+                <a class="button" href="/layanan">{move || use_language().text("Semua layanan")}</a>
             </nav>
             <DistrictNews/>
             <RecentChanges/>
@@ -74,7 +74,7 @@ fn VillageHeading() -> impl IntoView {
             .find(|g| g.doc_id == village)
             .map(|g| g.name)
     };
-    move || name().map(|n| view! { <h1>{lang.text("Desa ", "Village of ")}{n}</h1> })
+    move || name().map(|n| view! { <h1>{lang.text("Desa ")}{n}</h1> })
 }
 
 /// The village on screen; an account with several villages can switch between them.
@@ -86,7 +86,7 @@ fn VillageSwitch() -> impl IntoView {
     view! {
         <Show when=move || { villages().len() > 1 }>
             <div class="village-switch">
-                <label for="village">{move || lang.text("Desa", "Village")}</label>
+                <label for="village">{move || lang.text("Desa")}</label>
                 <select id="village" prop:value=move || app.village.get().unwrap_or_default()
                     on:change=move |ev| app.choose_village(event_target_value(&ev))>
                     {move || villages().into_iter().map(|g| view! { <option value=g.doc_id.clone()>{g.name.clone()}</option> }).collect_view()}
@@ -131,7 +131,7 @@ fn Counts() -> impl IntoView {
     };
     view! {
         <Show when=move || app.with_village(|_| ()).is_some()
-            fallback=move || view! { <p class="muted">{move || lang.text("Memuat data desa…", "Loading village data…")}</p> }>
+            fallback=move || view! { <p class="muted">{move || lang.text("Memuat data desa…")}</p> }>
             <section class="counts">
                 {card(Category::Cpmi)}{card(Category::Pmi)}{card(Category::PurnaPmi)}{card(Category::Keluarga)}
             </section>
@@ -188,7 +188,7 @@ fn RecentChanges() -> impl IntoView {
     };
     view! {
         <section class="recent">
-            <h2>{move || lang.text("Perubahan terakhir", "Recent changes")}</h2>
+            <h2>{move || lang.text("Perubahan terakhir")}</h2>
             <ul>{items}</ul>
         </section>
     }
@@ -280,18 +280,18 @@ fn DistrictOverview() -> impl IntoView {
     view! {
         <Show when=move || app.session.get().is_some_and(|s| s.is_district())>
             <section class="district">
-                <h1>{move || lang.text("Ringkasan kabupaten", "District overview")}</h1>
+                <h1>{move || lang.text("Ringkasan kabupaten")}</h1>
                 <table>
                     <thead><tr>
-                        <th scope="col">{move || lang.text("Desa", "Village")}</th>
+                        <th scope="col">{move || lang.text("Desa")}</th>
                         <th scope="col">"CPMI"</th>
                         <th scope="col">"PMI"</th>
                         <th scope="col">"Purna"</th>
-                        <th scope="col"><abbr title=move || lang.text("Keluarga", "Family")>{move || lang.text("Kel.", "Fam.")}</abbr></th>
+                        <th scope="col"><abbr title=move || lang.text("Keluarga")>{move || lang.text("Kel.")}</abbr></th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                     <tfoot><tr class="total">
-                        <td>{move || lang.text("Jumlah", "Total")}</td>
+                        <td>{move || lang.text_in("Total", "Jumlah")}</td>
                         <td>{total(Category::Cpmi)}</td>
                         <td>{total(Category::Pmi)}</td>
                         <td>{total(Category::PurnaPmi)}</td>
@@ -345,7 +345,7 @@ fn Logout() -> impl IntoView {
             <span>{move || app.session.get().map(|s| format!("{} · {}", s.username, desmigratif_model::device_name(&s.device)))}</span>
             <Show when=keeps_records>
                 <label class="idle-lock">
-                    {move || lang.text("Kunci otomatis setelah", "Lock when idle for")}
+                    {move || lang.text("Kunci otomatis setelah")}
                     <select prop:value=move || idle.get().to_string()
                         on:change=move |ev| {
                             if let Ok(m) = event_target_value(&ev).parse::<u32>() {
@@ -361,9 +361,9 @@ fn Logout() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <button class="link lock-now" on:click=move |_| app.lock_now()>{move || lang.text("Kunci sekarang", "Lock now")}</button>
+                <button class="link lock-now" on:click=move |_| app.lock_now()>{move || lang.text("Kunci sekarang")}</button>
             </Show>
-            <button class="link" on:click=logout>{move || lang.text("Keluar", "Log out")}</button>
+            <button class="link" on:click=logout>{move || lang.text_in("Log out", "Keluar")}</button>
         </footer>
     }
 }

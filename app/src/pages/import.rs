@@ -5,6 +5,7 @@
 //! with the reason, NIKs of other villages), and applies it as one change naming the file.
 //! Nothing needs the network: the change syncs like any other.
 
+use desmigratif_model::Text;
 use desmigratif_model::{Edit, Edited};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -204,7 +205,7 @@ pub fn ImportPage() -> impl IntoView {
                                 }
                             });
                         }>
-                        <option value="">{move || lang.text("— tidak diimpor —", "— not imported —")}</option>
+                        <option value="">{move || lang.text("— tidak diimpor —")}</option>
                         {Target::ALL.iter().map(|t| view! { <option value=t.key()>{move || t.label().get(lang.get())}</option> }).collect_view()}
                     </select>
                 </td>
@@ -214,14 +215,11 @@ pub fn ImportPage() -> impl IntoView {
 
     view! {
         <section class="import">
-            <h1>{move || lang.text("Impor data", "Import data")}</h1>
-            <p class="muted">{move || lang.text(
-                "Daftar penempatan (BP3MI, SISKOP2MI) atau spreadsheet desa, CSV atau XLSX. Dibaca di perangkat ini; tidak ada yang disimpan sebelum Anda menekan Terapkan.",
-                "A placement list (BP3MI, SISKOP2MI) or a village spreadsheet, CSV or XLSX. It is read on this device; nothing is saved before you press Apply.",
-            )}</p>
+            <h1>{move || lang.text("Impor data")}</h1>
+            <p class="muted">{move || lang.text("Daftar penempatan (BP3MI, SISKOP2MI) atau spreadsheet desa, CSV atau XLSX. Dibaca di perangkat ini; tidak ada yang disimpan sebelum Anda menekan Terapkan.")}</p>
             {move || (villages().len() > 1).then(|| view! {
                 <div class="field">
-                    <label for="import-village">{move || lang.text("Desa tujuan", "Into village")}</label>
+                    <label for="import-village">{move || lang.text("Desa tujuan")}</label>
                     <select id="import-village" prop:value=move || target.get().unwrap_or_default()
                         on:change=move |ev| { target.set(Some(event_target_value(&ev))); choices.set(HashMap::new()); }>
                         {villages().into_iter().map(|g| view! { <option value=g.doc_id.clone()>{g.name.clone()}</option> }).collect_view()}
@@ -229,14 +227,14 @@ pub fn ImportPage() -> impl IntoView {
                 </div>
             })}
             <div class="field">
-                <label for="import-file">{move || lang.text("Berkas", "File")}</label>
+                <label for="import-file">{move || lang.text("Berkas")}</label>
                 <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" on:change=on_file/>
             </div>
             {move || read_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             {move || sheet.get().map(|s| {
                 let headers: Vec<(usize, String)> = s.headers.iter().cloned().enumerate().collect();
                 view! {
-                    <h2>{move || lang.text("Kolom", "Columns")}</h2>
+                    <h2>{move || lang.text("Kolom")}</h2>
                     <p class="muted">{move || match lang.get() {
                         Lang::Id => format!("{} baris. Periksa isi setiap kolom; pilihan ini diingat untuk berkas dengan kolom yang sama.", s.rows.len()),
                         Lang::En => format!("{} rows. Check what each column holds; the choice is remembered for files with the same columns.", s.rows.len()),
@@ -248,7 +246,7 @@ pub fn ImportPage() -> impl IntoView {
             {move || planned.with(|p| p.as_ref().map(|p| (p.is_empty(), p.new_persons.len(), p.matched.len()))).map(|(empty, _, _)| view! {
                 <div class="sticky-actions">
                     <button class="primary" disabled=move || empty || applying.get() || !writable() || !app.engine_ready() on:click=apply>
-                        {move || if applying.get() { lang.text("Menerapkan…", "Applying…") } else if empty { lang.text("Tidak ada yang baru", "Nothing new") } else { lang.text("Terapkan", "Apply") }}
+                        {move || if applying.get() { lang.text("Menerapkan…") } else if empty { lang.text("Tidak ada yang baru") } else { lang.text("Terapkan") }}
                     </button>
                 </div>
             })}
@@ -259,10 +257,10 @@ pub fn ImportPage() -> impl IntoView {
                             Lang::Id => format!("Tersimpan: {} orang baru, {} diperbarui, {} perjalanan baru.", a.persons_created, a.persons_updated, a.episodes_created),
                             Lang::En => format!("Saved: {} new persons, {} updated, {} new stays abroad.", a.persons_created, a.persons_updated, a.episodes_created),
                         }}
-                        " " <a href="/orang">{lang.text("Daftar orang", "People")}</a>
+                        " " <a href="/orang">{lang.text("Daftar orang")}</a>
                     </p>
                 }.into_any(),
-                Err(e) => view! { <p class="msg error" role="alert">{lang.text("Tidak ada yang disimpan: ", "Nothing was saved: ")}{e}</p> }.into_any(),
+                Err(e) => view! { <p class="msg error" role="alert">{lang.text("Tidak ada yang disimpan: ")}{e}</p> }.into_any(),
             })}
         </section>
     }
@@ -278,66 +276,62 @@ fn PreviewView(preview: Preview, choices: RwSignal<HashMap<(usize, Target), bool
         })
     };
     let counts = [
-        ("new", preview.new_persons.len(), ("orang baru", "new persons")),
+        ("new", preview.new_persons.len(), Text::new("orang baru")),
         (
             "matched",
             preview.matched.len(),
-            ("cocok NIK, ada perubahan", "matched by NIK, with changes"),
+            Text::new("cocok NIK, ada perubahan"),
         ),
-        (
-            "episodes",
-            preview.episodes(),
-            ("perjalanan baru", "new stays abroad"),
-        ),
+        ("episodes", preview.episodes(), Text::new("perjalanan baru")),
         (
             "unchanged",
             preview.unchanged.len(),
-            ("sudah ada, tanpa perubahan", "already there, unchanged"),
+            Text::new("sudah ada, tanpa perubahan"),
         ),
-        ("rejected", preview.rejected.len(), ("ditolak", "refused")),
+        ("rejected", preview.rejected.len(), Text::new("ditolak")),
         (
             "elsewhere",
             preview.elsewhere.len(),
-            ("NIK di desa lain", "NIK in another village"),
+            Text::new("NIK di desa lain"),
         ),
     ];
     let new_rows = preview.new_persons.len();
     let matched_rows = preview.matched.len();
     let rejected_rows = preview.rejected.len();
     view! {
-        <h2>{move || lang.text("Yang akan terjadi", "What will happen")}</h2>
+        <h2>{move || lang.text("Yang akan terjadi")}</h2>
         <ul class="counts import-counts">
-            {counts.into_iter().map(|(key, n, (id, en))| view! {
-                <li class="count" data-kind=key data-count=n><strong>{n}</strong><span>{move || lang.text(id, en)}</span></li>
+            {counts.into_iter().map(|(key, n, text)| view! {
+                <li class="count" data-kind=key data-count=n><strong>{n}</strong><span>{move || lang.tr(text)}</span></li>
             }).collect_view()}
         </ul>
         {(!preview.rejected.is_empty()).then(|| view! {
-            <h3>{move || lang.text("Baris ditolak", "Refused rows")}</h3>
+            <h3>{move || lang.text("Baris ditolak")}</h3>
             <ul class="import-rows rejected">
                 {preview.rejected.iter().take(SHOWN).map(|(line, problems)| view! {
-                    <li data-line=*line>{move || lang.text("Baris ", "Row ")}{*line}": "
+                    <li data-line=*line>{move || lang.text("Baris ")}{*line}": "
                         {let problems = problems.clone(); move || problems.iter().map(|p| p.message(lang.get())).collect::<Vec<_>>().join(" ")}</li>
                 }).collect_view()}
             </ul>
             {more(rejected_rows)}
         })}
         {(!preview.elsewhere.is_empty()).then(|| view! {
-            <h3>{move || lang.text("NIK sudah terdata di desa lain", "NIK recorded in another village")}</h3>
+            <h3>{move || lang.text("NIK sudah terdata di desa lain")}</h3>
             <ul class="import-rows elsewhere">
                 {preview.elsewhere.iter().take(SHOWN).map(|(line, village, name)| view! {
-                    <li data-line=*line>{move || lang.text("Baris ", "Row ")}{*line}": "{name.clone()}" — "{village.clone()}</li>
+                    <li data-line=*line>{move || lang.text("Baris ")}{*line}": "{name.clone()}" — "{village.clone()}</li>
                 }).collect_view()}
             </ul>
         })}
         {(!preview.matched.is_empty()).then(|| view! {
-            <h3>{move || lang.text("Cocok NIK: pilih nilai yang diambil", "Matched by NIK: choose what to take")}</h3>
+            <h3>{move || lang.text("Cocok NIK: pilih nilai yang diambil")}</h3>
             <ul class="import-rows matched">
                 {preview.matched.iter().take(SHOWN).map(|m| {
                     let line = m.line;
                     view! {
                         <li data-line=line>
                             <strong>{m.name.clone()}</strong>
-                            {m.episode.as_ref().map(|e| view! { <small>{move || lang.text(" + perjalanan ", " + stay abroad ")}{e.destination_country.clone()}</small> })}
+                            {m.episode.as_ref().map(|e| view! { <small>{move || lang.text(" + perjalanan ")}{e.destination_country.clone()}</small> })}
                             <ul>
                                 {m.differences.iter().map(|d| {
                                     let field = d.field;
@@ -362,7 +356,7 @@ fn PreviewView(preview: Preview, choices: RwSignal<HashMap<(usize, Target), bool
             {more(matched_rows)}
         })}
         {(!preview.new_persons.is_empty()).then(|| view! {
-            <h3>{move || lang.text("Orang baru", "New persons")}</h3>
+            <h3>{move || lang.text("Orang baru")}</h3>
             <ul class="import-rows new">
                 {preview.new_persons.iter().take(SHOWN).map(|(line, p, e)| view! {
                     <li data-line=*line>{p.full_name.clone()}

@@ -79,35 +79,32 @@ pub fn Login() -> impl IntoView {
     };
     view! {
         <form class="card login" on:submit=submit>
-            <h1>{move || lang.text("Masuk", "Log in")}</h1>
+            <h1>{move || lang.text("Masuk")}</h1>
             {session::erased_account().map(|(because, account)| view! {
                 <p class="msg error erased" role="alert">
                     {move || erased_notice(because, &account, lang.get())}
                 </p>
             })}
             <div class="field">
-                <label for="username">{move || lang.text("Nama pengguna", "Username")}</label>
+                <label for="username">{move || lang.text("Nama pengguna")}</label>
                 <input id="username" name="username" autocomplete="username" autocapitalize="none"
                     prop:value=username on:input=move |ev| username.set(event_target_value(&ev))/>
             </div>
             <div class="field">
-                <label for="password">{move || lang.text("Kata sandi", "Password")}</label>
+                <label for="password">{move || lang.text("Kata sandi")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password"
                     prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
             </div>
             <div class="field">
-                <label for="device-name">{move || lang.text("Nama perangkat (tidak wajib)", "Device name (optional)")}</label>
+                <label for="device-name">{move || lang.text("Nama perangkat (tidak wajib)")}</label>
                 <input id="device-name" name="device-name" autocomplete="off" maxlength="40"
-                    placeholder=move || lang.text("mis. HP Bu Sri", "e.g. Sri's phone")
+                    placeholder=move || lang.text("mis. HP Bu Sri")
                     prop:value=device on:input=move |ev| device.set(event_target_value(&ev))/>
-                <p class="hint muted">{move || lang.text(
-                    "Nama ini terlihat di riwayat dan saat memilih nilai yang bentrok.",
-                    "Shown in history and when choosing between concurrent values.",
-                )}</p>
+                <p class="hint muted">{move || lang.text("Nama ini terlihat di riwayat dan saat memilih nilai yang bentrok.")}</p>
             </div>
             {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e.message(lang.get())}</p> })}
             <button type="submit" class="primary" disabled=busy>
-                {move || if busy.get() { lang.text("Memeriksa…", "Checking…") } else { lang.text("Masuk", "Log in") }}
+                {move || if busy.get() { lang.text("Memeriksa…") } else { lang.text("Masuk") }}
             </button>
         </form>
     }

@@ -162,16 +162,13 @@ pub fn PartnerPage() -> impl IntoView {
     };
     view! {
         <section class="partner" data-state=move || format!("{:?}", state.get()).to_lowercase()>
-            <h1>{move || lang.text("Angka agregat untuk mitra", "Aggregate figures for partners")}</h1>
+            <h1>{move || lang.text("Angka agregat untuk mitra")}</h1>
             <p class="muted">{move || figures.get().map(|a| a.district.name)}</p>
-            <p class="muted">{move || lang.text(
-                "Hanya jumlah orang: tanpa nama, NIK atau catatan. Sel di bawah 5 orang ditulis \"<5\"; \"*\" disembunyikan agar sel kecil tidak dapat dihitung dari jumlah desa.",
-                "Counts only: no names, NIKs or records. Cells under 5 persons read \"<5\"; \"*\" is hidden so a small cell cannot be worked out from the village total.",
-            )}</p>
+            <p class="muted">{move || lang.text("Hanya jumlah orang: tanpa nama, NIK atau catatan. Sel di bawah 5 orang ditulis \"<5\"; \"*\" disembunyikan agar sel kecil tidak dapat dihitung dari jumlah desa.")}</p>
             <p class="msg warning" role="status">{note}</p>
             <nav class="actions">
                 <button class="primary" on:click=csv disabled=move || figures.with(Option::is_none)>
-                    {move || lang.text("Unduh CSV", "Download CSV")}
+                    {move || lang.text("Unduh CSV")}
                 </button>
             </nav>
             {move || figures.get().map(|a| {
@@ -185,10 +182,10 @@ pub fn PartnerPage() -> impl IntoView {
                         <div class="table-scroll" tabindex="0" role="region" aria-label=v.name.clone()>
                             <table class="numbers">
                                 <thead><tr>
-                                    <th scope="col">{lang.text("Kategori", "Category")}</th>
-                                    <th scope="col">{lang.text("Negara", "Country")}</th>
-                                    <th scope="col">{lang.text("Jenis kelamin", "Sex")}</th>
-                                    <th scope="col">{lang.text("Jumlah", "Persons")}</th>
+                                    <th scope="col">{lang.text("Kategori")}</th>
+                                    <th scope="col">{lang.text("Negara")}</th>
+                                    <th scope="col">{lang.text("Jenis kelamin")}</th>
+                                    <th scope="col">{lang.text_in("Persons", "Jumlah")}</th>
                                 </tr></thead>
                                 <tbody>
                                     {v.cells.iter().map(|c| view! {

@@ -68,7 +68,7 @@ pub fn PersonDetail() -> impl IntoView {
                     let on = p.moved_on.map(|d| d.to_display()).unwrap_or_default();
                     Some(format!(" · {} {on}", crate::i18n::moved_to_text(&village, l)))
                 }
-                (true, None) => Some(lang.text(" · dihapus", " · deleted").to_owned()),
+                (true, None) => Some(lang.text(" · dihapus").to_owned()),
                 _ => None,
             }}</p>
             <dl class="details">{rows}</dl>
@@ -76,10 +76,12 @@ pub fn PersonDetail() -> impl IntoView {
     };
     let conflict_badge = move || {
         let c = conflicts.get()?;
-        (!c.is_empty()).then(|| view! {
-            <button class="badge conflict" on:click=move |_| show_conflicts.set(true)>
-                {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
-            </button>
+        (!c.is_empty()).then(|| {
+            view! {
+                <button class="badge conflict" on:click=move |_| show_conflicts.set(true)>
+                    {move || lang.text("Ada perubahan bersamaan — pilih nilai")}
+                </button>
+            }
         })
     };
     // Owned by the page, not by the dialog: a change arriving while the dialog is open (the
@@ -147,10 +149,8 @@ pub fn PersonDetail() -> impl IntoView {
             return;
         };
         if !p.deleted {
-            let question = lang.text(
-                "Hapus orang ini dari daftar? Datanya tetap tersimpan dan bisa dipulihkan.",
-                "Remove this person from the list? The record is kept and can be restored.",
-            );
+            let question =
+                lang.text("Hapus orang ini dari daftar? Datanya tetap tersimpan dan bisa dipulihkan.");
             if !confirm(question, false) {
                 return;
             }
@@ -167,14 +167,14 @@ pub fn PersonDetail() -> impl IntoView {
             {details}
             <nav class="actions">
                 <a class="button primary" href=move || format!("/orang/{}/ubah", id().map(|i| i.to_string()).unwrap_or_default())>
-                    {move || lang.text("Ubah", "Edit")}
+                    {move || lang.text("Ubah")}
                 </a>
                 <button class="secondary" on:click=toggle_delete>
-                    {move || if person.get().is_some_and(|p| p.deleted) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
+                    {move || if person.get().is_some_and(|p| p.deleted) { lang.text("Pulihkan") } else { lang.text_in("Delete", "Hapus") }}
                 </button>
             </nav>
             <section>
-                <h2>{move || lang.text("Riwayat migrasi", "Migration history")}</h2>
+                <h2>{move || lang.text_in("Migration history", "Riwayat migrasi")}</h2>
                 <ul class="timeline">
                     // Keyed by episode: a change elsewhere never rebuilds an open form.
                     <For each=episode_ids key=|eid| eid.clone() let(eid)>
@@ -184,7 +184,7 @@ pub fn PersonDetail() -> impl IntoView {
                 {move || id().map(|pid| view! { <EpisodeForm person=pid/> })}
             </section>
             <section>
-                <h2>{move || lang.text("Anggota keluarga (KK)", "Household (family card)")}</h2>
+                <h2>{move || lang.text("Anggota keluarga (KK)")}</h2>
                 <ul class="household">{household_view}</ul>
                 {move || person.get().and_then(|p| {
                     // A new member of this family: No. KK and where they live already filled in.
@@ -197,17 +197,17 @@ pub fn PersonDetail() -> impl IntoView {
                     }
                     Some(view! {
                         <a class="button add-member" href=format!("/orang/baru?{}", query.join("&"))>
-                            {move || lang.text("+ Tambah anggota keluarga", "+ Add a family member")}
+                            {move || lang.text("+ Tambah anggota keluarga")}
                         </a>
                     })
                 })}
             </section>
             <section class="linked">
-                <h2>{move || lang.text("Layanan", "Services")}</h2>
+                <h2>{move || lang.text("Layanan")}</h2>
                 {move || id().map(|pid| view! { <LinkedRecords person=pid/> })}
             </section>
             <section>
-                <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>
+                <h2>{move || lang.text("Riwayat perubahan")}</h2>
                 {move || id().map(|pid| view! { <RecordHistory collection=Collection::Persons id=pid/> })}
             </section>
             {dialog}
@@ -242,10 +242,12 @@ fn EpisodeItem(episode: RecordId, episodes: Memo<Option<Vec<MigrationEpisode>>>)
         )
     };
     let badge = move || {
-        conflicts.get().filter(|c| !c.is_empty()).map(|_| view! {
-            <button class="badge conflict" on:click=move |_| show.set(true)>
-                {move || lang.text("Ada perubahan bersamaan — pilih nilai", "Concurrent changes — choose a value")}
-            </button>
+        conflicts.get().filter(|c| !c.is_empty()).map(|_| {
+            view! {
+                <button class="badge conflict" on:click=move |_| show.set(true)>
+                    {move || lang.text("Ada perubahan bersamaan — pilih nilai")}
+                </button>
+            }
         })
     };
     initial.map(|first| {
@@ -387,7 +389,7 @@ fn EpisodeForm(
         <Show when=move || open.get()
             fallback=move || view! {
                 <button class="secondary" on:click=move |_| open.set(true)>
-                    {move || if editing { lang.text("Ubah perjalanan", "Edit episode") } else { lang.text("+ Tambah perjalanan", "+ Add episode") }}
+                    {move || if editing { lang.text("Ubah perjalanan") } else { lang.text("+ Tambah perjalanan") }}
                 </button>
             }>
             <form class="episode-form" on:submit=move |ev| save.run(ev) novalidate>
@@ -395,16 +397,13 @@ fn EpisodeForm(
                 {move || {
                     let changed = current.is_some_and(|c| c.get() != base.get_value());
                     changed.then(|| view! {
-                        <p class="msg warning changed-underneath" role="status">{move || lang.text(
-                            "Perjalanan ini baru diubah di perangkat lain. Isian Anda tetap; yang disimpan hanya kolom yang Anda ubah.",
-                            "This episode was just changed on another device. Your entries stay; saving writes only the fields you changed.",
-                        )}</p>
+                        <p class="msg warning changed-underneath" role="status">{move || lang.text("Perjalanan ini baru diubah di perangkat lain. Isian Anda tetap; yang disimpan hanya kolom yang Anda ubah.")}</p>
                     })
                 }}
                 {move || error.get().filter(|_| tried.get()).map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || !app.engine_ready()>{move || lang.text("Simpan perjalanan", "Save episode")}</button>
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{move || lang.text("Batal", "Cancel")}</button>
+                    <button type="submit" class="primary" disabled=move || !app.engine_ready()>{move || lang.text("Simpan perjalanan")}</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{move || lang.text("Batal")}</button>
                 </div>
             </form>
         </Show>

@@ -152,19 +152,19 @@ pub fn PersonForm() -> impl IntoView {
     let fields = declared_fields(Person::SPEC, "f", draft, messages_for, |_| None);
     view! {
         <form class="card person-form" on:submit=save novalidate>
-            <h1>{move || if editing_is_some(&params) { lang.text("Ubah data orang", "Edit person") } else { lang.text("Tambah orang", "Add person") }}</h1>
+            <h1>{move || if editing_is_some(&params) { lang.text("Ubah data orang") } else { lang.text("Tambah orang") }}</h1>
             // Disabled until the record is read, so nothing typed is overwritten by its arrival.
             <fieldset class="plain" disabled=move || !loaded.get()>
             {fields}
             </fieldset>
             // Shown while the fields still have errors after a save was tried, gone once fixed.
             {move || (tried.get() && has_errors()).then(|| view! {
-                <p class="msg error" role="alert">{lang.text("Periksa isian yang bertanda merah.", "Check the fields marked red.")}</p>
+                <p class="msg error" role="alert">{lang.text("Periksa isian yang bertanda merah.")}</p>
             })}
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
                 <button type="submit" class="primary" disabled=move || saving.get() || !loaded.get() || !app.engine_ready()>
-                    {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
+                    {move || if saving.get() { lang.text("Menyimpan…") } else { lang.text("Simpan") }}
                 </button>
             </div>
         </form>
@@ -191,10 +191,7 @@ pub fn guard_unsaved(dirty: impl Fn() -> bool + Clone + 'static, lang: crate::i1
             if link.is_none() || !dirty() {
                 return;
             }
-            let question = lang.text(
-                "Perubahan di formulir ini belum disimpan. Tinggalkan formulir?",
-                "This form has changes that are not saved. Leave the form?",
-            );
+            let question = lang.text("Perubahan di formulir ini belum disimpan. Tinggalkan formulir?");
             if !confirm(question, true) {
                 ev.prevent_default();
                 ev.stop_immediate_propagation();

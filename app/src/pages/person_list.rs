@@ -1,3 +1,4 @@
+use desmigratif_model::Text;
 use desmigratif_model::{Category, FamilyRelation, PersonFilter, RecordId};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -144,22 +145,20 @@ pub fn PersonList() -> impl IntoView {
         window().scroll_to_with_x_and_y(0.0, 0.0);
     };
     // A yes/no filter: changing it goes back to the first page.
-    let check = move |class: &'static str,
-                      get: fn(&ListQuery) -> bool,
-                      put: fn(&mut ListQuery, bool),
-                      text: (&'static str, &'static str)| {
-        view! {
-            <label class="check">
-                <input type="checkbox" class=class
-                    prop:checked=move || state.with(get)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        state.update(|s| { put(s, on); s.page = 0; });
-                    }/>
-                {move || lang.text(text.0, text.1)}
-            </label>
-        }
-    };
+    let check =
+        move |class: &'static str, get: fn(&ListQuery) -> bool, put: fn(&mut ListQuery, bool), text: Text| {
+            view! {
+                <label class="check">
+                    <input type="checkbox" class=class
+                        prop:checked=move || state.with(get)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            state.update(|s| { put(s, on); s.page = 0; });
+                        }/>
+                    {move || lang.tr(text)}
+                </label>
+            }
+        };
     let options = move |list: Vec<String>| {
         list.into_iter()
             .map(|d| view! { <option value=d.clone()>{d.clone()}</option> })
@@ -167,33 +166,33 @@ pub fn PersonList() -> impl IntoView {
     };
     view! {
         <section class="person-list">
-            <h1>{move || lang.text("Daftar orang", "People")}</h1>
-            <input class="search" type="search" aria-label=move || lang.text("Cari nama atau NIK", "Search name or NIK")
-                placeholder=move || lang.text("Cari nama atau NIK", "Search name or NIK")
+            <h1>{move || lang.text("Daftar orang")}</h1>
+            <input class="search" type="search" aria-label=move || lang.text("Cari nama atau NIK")
+                placeholder=move || lang.text("Cari nama atau NIK")
                 prop:value=move || state.with(|s| s.text.clone())
                 on:input=move |ev| set(|s, v| s.text = v, event_target_value(&ev))/>
             <div class="filters">
-                <select aria-label=move || lang.text("Kategori", "Category")
+                <select aria-label=move || lang.text("Kategori")
                     prop:value=move || state.with(|s| s.category.clone())
                     on:change=move |ev| set(|s, v| s.category = v, event_target_value(&ev))>
-                    <option value="">{move || lang.text("Semua kategori", "All categories")}</option>
+                    <option value="">{move || lang.text("Semua kategori")}</option>
                     {Category::ALL.into_iter().map(|c| view! { <option value=format!("{c:?}")>{move || c.label(lang.get())}</option> }).collect_view()}
                 </select>
                 <select aria-label="Dusun"
                     prop:value=move || state.with(|s| s.dusun.clone())
                     on:change=move |ev| set(|s, v| s.dusun = v, event_target_value(&ev))>
-                    <option value="">{move || lang.text("Semua dusun", "All dusun")}</option>
+                    <option value="">{move || lang.text("Semua dusun")}</option>
                     {move || app.with_village(|v| v.snapshot.dusun_names()).map(options)}
                 </select>
-                <select aria-label=move || lang.text("Negara tujuan", "Destination country")
+                <select aria-label=move || lang.text_in("Destination country", "Negara tujuan")
                     prop:value=move || state.with(|s| s.destination.clone())
                     on:change=move |ev| set(|s, v| s.destination = v, event_target_value(&ev))>
-                    <option value="">{move || lang.text("Semua negara", "All countries")}</option>
+                    <option value="">{move || lang.text_in("All countries", "Semua negara")}</option>
                     {move || app.with_village(|v| v.snapshot.destinations()).map(options)}
                 </select>
-                {check("show-deleted", |s| s.deleted, |s, on| s.deleted = on, ("Tampilkan yang dihapus", "Show deleted"))}
-                {check("only-conflicts", |s| s.conflicts, |s, on| s.conflicts = on, ("Hanya yang berkonflik", "Only with conflicts"))}
-                {check("only-unsent", |s| s.unsent, |s, on| s.unsent = on, ("Hanya yang belum terkirim", "Only not yet sent"))}
+                {check("show-deleted", |s| s.deleted, |s, on| s.deleted = on, Text::new("Tampilkan yang dihapus"))}
+                {check("only-conflicts", |s| s.conflicts, |s, on| s.conflicts = on, Text::new("Hanya yang berkonflik"))}
+                {check("only-unsent", |s| s.unsent, |s, on| s.unsent = on, Text::new("Hanya yang belum terkirim"))}
             </div>
             {move || total().map(|total| {
                 let first = shown_page() * PAGE;
@@ -210,13 +209,13 @@ pub fn PersonList() -> impl IntoView {
                 </For>
             </ul>
             <Show when=move || total().is_some_and(|t| t > PAGE)>
-                <nav class="pager" aria-label=move || lang.text("Halaman", "Pages")>
+                <nav class="pager" aria-label=move || lang.text("Halaman")>
                     <button class="prev" disabled=move || shown_page() == 0 on:click=move |_| go(shown_page().saturating_sub(1))>
-                        {move || lang.text("‹ Sebelumnya", "‹ Previous")}
+                        {move || lang.text("‹ Sebelumnya")}
                     </button>
                     <span class="muted">{move || format!("{} / {}", shown_page() + 1, total().unwrap_or(0).div_ceil(PAGE))}</span>
                     <button class="next" disabled=last_page on:click=move |_| go(shown_page() + 1)>
-                        {move || lang.text("Berikutnya ›", "Next ›")}
+                        {move || lang.text("Berikutnya ›")}
                     </button>
                 </nav>
             </Show>
@@ -236,13 +235,13 @@ pub fn PersonList() -> impl IntoView {
                         (name.clone(), v.snapshot.clone(), ids)
                     })
                     .ok_or_else(|| {
-                        desmigratif_model::Text::new("Data desa belum terbuka.", "The village is not open yet.")
+                        desmigratif_model::Text::new("Data desa belum terbuka.")
                             .get(l)
                             .to_owned()
                     })?;
                 export_persons(&[village], &name.to_lowercase(), format, l)
             })}
-            <a class="button primary fab" href="/orang/baru">{move || lang.text("+ Tambah", "+ Add")}</a>
+            <a class="button primary fab" href="/orang/baru">{move || lang.text("+ Tambah")}</a>
         </section>
     }
 }
@@ -315,10 +314,10 @@ fn PersonRow(
                 parts.push(c.label(l).to_owned());
             }
             if f.head {
-                parts.push(lang.text("Kepala keluarga", "Household head").to_owned());
+                parts.push(lang.text_in("Household head", "Kepala keluarga").to_owned());
             }
             if let Some(year) = f.born {
-                parts.push(format!("{} {year}", lang.text("lahir", "born")));
+                parts.push(format!("{} {year}", lang.text("lahir")));
             }
             let place = [Some(f.dusun.clone()).filter(|d| !d.is_empty()), f.rt_rw.clone()];
             let place: Vec<String> = place.into_iter().flatten().collect();
@@ -336,8 +335,8 @@ fn PersonRow(
                     <span class="row-title">
                         <strong>{name}</strong>
                         {conflict.then(|| view! {
-                            <span class="marker conflict" title=move || lang.text("Ada konflik", "Has a conflict")>
-                                {move || lang.text("konflik", "conflict")}
+                            <span class="marker conflict" title=move || lang.text("Ada konflik")>
+                                {move || lang.text("konflik")}
                             </span>
                         })}
                         {deleted.then(|| match moved_to.clone() {
@@ -345,11 +344,11 @@ fn PersonRow(
                                 <span class="marker deleted">{move || crate::i18n::moved_to_text(&village, lang.get())}</span>
                             }.into_any(),
                             None => view! {
-                                <span class="marker deleted">{move || lang.text("dihapus", "deleted")}</span>
+                                <span class="marker deleted">{move || lang.text("dihapus")}</span>
                             }.into_any(),
                         })}
                         {move || not_sent().then(|| view! {
-                            <span class="marker unsent">{move || lang.text("belum terkirim", "not sent yet")}</span>
+                            <span class="marker unsent">{move || lang.text("belum terkirim")}</span>
                         })}
                     </span>
                     <small>{line}</small>

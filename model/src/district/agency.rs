@@ -62,34 +62,19 @@ impl Agency {
 }
 
 pub const AGENCY_STATUS: &[Choice] = &[
-    choice("Active", "Aktif", "Active"),
-    choice("Suspended", "Dibekukan", "Suspended"),
-    choice("Revoked", "Dicabut", "Revoked"),
+    choice("Active", "Aktif"),
+    choice("Suspended", "Dibekukan"),
+    choice("Revoked", "Dicabut"),
 ];
 
 impl Described for Agency {
-    const NAME: Text = Text::new("P3MI", "agency");
+    const NAME: Text = Text::ctx("agency", "P3MI");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("name", "Nama perusahaan", "Company name", FieldKind::Text)),
-        field(
-            "licence_number",
-            "Nomor izin (SIP3MI)",
-            "Licence number (SIP3MI)",
-            FieldKind::Text,
-        ),
-        field(
-            "licence_until",
-            "Izin berlaku sampai",
-            "Licence valid until",
-            FieldKind::Date,
-        ),
-        field("address", "Alamat", "Address", FieldKind::Text),
-        required(field(
-            "status",
-            "Status",
-            "Status",
-            FieldKind::Choice(AGENCY_STATUS),
-        )),
+        required(field("name", "Nama perusahaan", FieldKind::Text)),
+        field("licence_number", "Nomor izin (SIP3MI)", FieldKind::Text),
+        field("licence_until", "Izin berlaku sampai", FieldKind::Date),
+        field("address", "Alamat", FieldKind::Text),
+        required(field("status", "Status", FieldKind::Choice(AGENCY_STATUS))),
     ];
 }
 

@@ -44,12 +44,12 @@ impl Announcement {
 }
 
 impl Described for Announcement {
-    const NAME: Text = Text::new("pengumuman", "announcement");
+    const NAME: Text = Text::new("pengumuman");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("title", "Judul", "Title", FieldKind::Text)),
-        field("body", "Isi", "Text", FieldKind::LongText),
-        required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        field("until", "Berlaku sampai", "Shown until", FieldKind::Date),
+        required(field("title", "Judul", FieldKind::Text)),
+        field("body", "Isi", FieldKind::LongText),
+        required(field("date", "Tanggal", FieldKind::Date)),
+        field("until", "Berlaku sampai", FieldKind::Date),
     ];
 }
 

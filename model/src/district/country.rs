@@ -1,6 +1,6 @@
 //! What the district tells villages about a destination country (a moratorium, a warning).
 
-use crate::fields::{Described, FieldKind, FieldSpec, Text, field, required};
+use crate::fields::{Described, FieldKind, FieldSpec, Text, field, field_in, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, Validate, check_declared};
@@ -41,16 +41,15 @@ impl CountryNote {
 }
 
 impl Described for CountryNote {
-    const NAME: Text = Text::new("negara tujuan", "destination country");
+    const NAME: Text = Text::new("negara tujuan");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("country", "Negara", "Country", FieldKind::Text)),
+        required(field("country", "Negara", FieldKind::Text)),
         field(
             "moratorium",
             "Moratorium (penempatan dihentikan)",
-            "Moratorium (placement stopped)",
             FieldKind::Flag,
         ),
-        field("note", "Catatan", "Note", FieldKind::LongText),
+        field_in("Note", "note", "Catatan", FieldKind::LongText),
     ];
 }
 

@@ -2,7 +2,7 @@
 //! district so villages can tell a real offer from a broker's.
 
 use crate::date::Date;
-use crate::fields::{Described, FieldKind, FieldSpec, Text, field, required};
+use crate::fields::{Described, FieldKind, FieldSpec, Text, field, field_in, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, check_declared};
@@ -66,15 +66,15 @@ impl JobOrder {
 }
 
 impl Described for JobOrder {
-    const NAME: Text = Text::new("lowongan", "job order");
+    const NAME: Text = Text::new("lowongan");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("position", "Jabatan", "Position", FieldKind::Text)),
-        required(field("country", "Negara", "Country", FieldKind::Text)),
-        field("agency", "P3MI", "Agency", FieldKind::Text),
-        field("openings", "Jumlah lowongan", "Openings", FieldKind::Number),
-        required(field("published", "Diumumkan", "Published", FieldKind::Date)),
-        field("closes", "Ditutup", "Closes", FieldKind::Date),
-        field("note", "Keterangan", "Details", FieldKind::LongText),
+        required(field("position", "Jabatan", FieldKind::Text)),
+        required(field("country", "Negara", FieldKind::Text)),
+        field_in("Agency", "agency", "P3MI", FieldKind::Text),
+        field("openings", "Jumlah lowongan", FieldKind::Number),
+        required(field("published", "Diumumkan", FieldKind::Date)),
+        field_in("Closes", "closes", "Ditutup", FieldKind::Date),
+        field("note", "Keterangan", FieldKind::LongText),
     ];
 }
 

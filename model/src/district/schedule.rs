@@ -1,7 +1,7 @@
 //! The district's training schedule: trainings villages can send people to.
 
 use crate::date::Date;
-use crate::fields::{Described, FieldKind, FieldSpec, Text, field, required};
+use crate::fields::{Described, FieldKind, FieldSpec, Text, field, field_in, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::records::{TRAINING_KIND, TrainingKind};
@@ -55,15 +55,15 @@ impl ScheduledTraining {
 }
 
 impl Described for ScheduledTraining {
-    const NAME: Text = Text::new("jadwal pelatihan", "scheduled training");
+    const NAME: Text = Text::new("jadwal pelatihan");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("title", "Judul", "Title", FieldKind::Text)),
-        required(field("kind", "Jenis", "Kind", FieldKind::Choice(TRAINING_KIND))),
-        field("organiser", "Penyelenggara", "Organiser", FieldKind::Text),
-        field("place", "Tempat", "Place", FieldKind::Text),
-        required(field("start", "Mulai", "Starts", FieldKind::Date)),
-        field("end", "Selesai", "Ends", FieldKind::Date),
-        field("places", "Kuota peserta", "Places", FieldKind::Number),
+        required(field("title", "Judul", FieldKind::Text)),
+        required(field("kind", "Jenis", FieldKind::Choice(TRAINING_KIND))),
+        field("organiser", "Penyelenggara", FieldKind::Text),
+        field("place", "Tempat", FieldKind::Text),
+        required(field("start", "Mulai", FieldKind::Date)),
+        field_in("Ends", "end", "Selesai", FieldKind::Date),
+        field("places", "Kuota peserta", FieldKind::Number),
     ];
 }
 

@@ -78,43 +78,43 @@ fn headers(names: &[Text], lang: Lang) -> Vec<String> {
 }
 
 const PERSON_HEADERS: &[Text] = &[
-    Text::new("Desa", "Village"),
-    Text::new("NIK", "NIK"),
-    Text::new("No. KK", "Family card no."),
-    Text::new("Nama lengkap", "Full name"),
-    Text::new("Jenis kelamin", "Sex"),
-    Text::new("Tempat lahir", "Place of birth"),
-    Text::new("Tanggal lahir", "Date of birth"),
-    Text::new("Dusun", "Dusun"),
-    Text::new("RT", "RT"),
-    Text::new("RW", "RW"),
-    Text::new("Hubungan dalam keluarga", "Relation in the family"),
-    Text::new("Kepala keluarga", "Head of household"),
-    Text::new("Kategori", "Category"),
-    Text::new("Negara tujuan terakhir", "Latest destination"),
-    Text::new("Jabatan/pekerjaan", "Job"),
-    Text::new("Status perjalanan", "Episode status"),
-    Text::new("Tanggal berangkat", "Departure date"),
-    Text::new("Tanggal pulang", "Return date"),
+    Text::new("Desa"),
+    Text::ctx("NIK", "NIK"),
+    Text::ctx("Family card no.", "No. KK"),
+    Text::new("Nama lengkap"),
+    Text::new("Jenis kelamin"),
+    Text::new("Tempat lahir"),
+    Text::new("Tanggal lahir"),
+    Text::new("Dusun"),
+    Text::new("RT"),
+    Text::new("RW"),
+    Text::new("Hubungan dalam keluarga"),
+    Text::ctx("Head of household", "Kepala keluarga"),
+    Text::new("Kategori"),
+    Text::new("Negara tujuan terakhir"),
+    Text::new("Jabatan/pekerjaan"),
+    Text::new("Status perjalanan"),
+    Text::new("Tanggal berangkat"),
+    Text::new("Tanggal pulang"),
 ];
 
 const EPISODE_HEADERS: &[Text] = &[
-    Text::new("Desa", "Village"),
-    Text::new("NIK", "NIK"),
-    Text::new("Nama lengkap", "Full name"),
-    Text::new("Negara tujuan", "Destination country"),
-    Text::new("Kode negara (ISO)", "Country code (ISO)"),
-    Text::new("Sektor", "Sector"),
-    Text::new("Jabatan/pekerjaan", "Job"),
-    Text::new("Pemberi kerja", "Employer"),
-    Text::new("P3MI", "Placement agency"),
-    Text::new("Keberangkatan", "Departure"),
-    Text::new("Skema penempatan", "Placement scheme"),
-    Text::new("No. SK/ID PMI", "Placement decree / ID PMI no."),
-    Text::new("Tanggal berangkat", "Departure date"),
-    Text::new("Kontrak berakhir", "Contract ends"),
-    Text::new("Tanggal pulang", "Return date"),
-    Text::new("Status", "Status"),
+    Text::new("Desa"),
+    Text::ctx("NIK", "NIK"),
+    Text::new("Nama lengkap"),
+    Text::ctx("Destination country", "Negara tujuan"),
+    Text::new("Kode negara (ISO)"),
+    Text::new("Sektor"),
+    Text::new("Jabatan/pekerjaan"),
+    Text::new("Pemberi kerja"),
+    Text::ctx("Placement agency", "P3MI"),
+    Text::new("Keberangkatan"),
+    Text::new("Skema penempatan"),
+    Text::new("No. SK/ID PMI"),
+    Text::new("Tanggal berangkat"),
+    Text::new("Kontrak berakhir"),
+    Text::new("Tanggal pulang"),
+    Text::new("Status"),
 ];
 
 /// Persons with their current category, latest episode and household head.
@@ -153,7 +153,7 @@ pub fn persons_table(parts: &[VillagePart<'_>], lang: Lang) -> Table {
         }
     }
     Table {
-        name: Text::new("Orang", "Persons").get(lang).to_owned(),
+        name: Text::ctx("Persons", "Orang").get(lang).to_owned(),
         headers: headers(PERSON_HEADERS, lang),
         rows,
     }
@@ -191,7 +191,7 @@ pub fn episodes_table(parts: &[VillagePart<'_>], lang: Lang) -> Table {
         }
     }
     Table {
-        name: Text::new("Riwayat migrasi", "Migration episodes")
+        name: Text::ctx("Migration episodes", "Riwayat migrasi")
             .get(lang)
             .to_owned(),
         headers: headers(EPISODE_HEADERS, lang),

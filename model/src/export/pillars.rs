@@ -22,7 +22,7 @@ pub struct Viewer<'a> {
     pub district: bool,
 }
 
-const HIDDEN: Text = Text::new("(rahasia)", "(confidential)");
+const HIDDEN: Text = Text::new("(rahasia)");
 
 /// One table per pillar record type that has live records in these villages (each village with
 /// its name), in the order of the pillars.
@@ -88,8 +88,8 @@ fn table<R: Pillar>(
         return None;
     }
     let mut headers = vec![
-        Text::new("Desa", "Village").get(lang).to_owned(),
-        Text::new("Orang", "Person").get(lang).to_owned(),
+        Text::new("Desa").get(lang).to_owned(),
+        Text::ctx("Person", "Orang").get(lang).to_owned(),
     ];
     headers.extend(R::SPEC.iter().map(|f| f.label.get(lang).to_owned()));
     if !links_person {

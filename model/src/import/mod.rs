@@ -133,7 +133,10 @@ impl Problem {
             ),
             Problem::Date { field, text } => (
                 format!("{}: \"{text}\" bukan tanggal yang bisa dibaca.", field.label().id),
-                format!("{}: \"{text}\" is not a readable date.", field.label().en),
+                format!(
+                    "{}: \"{text}\" is not a readable date.",
+                    field.label().get(Lang::En)
+                ),
             ),
             Problem::RepeatedNik { line } => (
                 format!("NIK yang sama sudah ada di baris {line}."),

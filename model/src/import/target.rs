@@ -88,7 +88,7 @@ impl Target {
         } else {
             Person::spec(self.key())
         };
-        spec.map_or(Text::new("?", "?"), |s| s.label)
+        spec.map_or(Text::new("?"), |s| s.label)
     }
 
     /// Whether the field belongs to the stay abroad rather than to the person.

@@ -6,7 +6,7 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, field_in, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, check_declared, not_after};
@@ -120,52 +120,41 @@ impl Participation {
 }
 
 pub const PARENTING_KIND: &[Choice] = &[
-    choice("ParentingClass", "Kelas parenting", "Parenting class"),
-    choice("LearningHouse", "Rumah belajar", "Learning house"),
-    choice("Other", "Lainnya", "Other"),
+    choice("ParentingClass", "Kelas parenting"),
+    choice("LearningHouse", "Rumah belajar"),
+    choice("Other", "Lainnya"),
 ];
 
 impl Described for Session {
-    const NAME: Text = Text::new("sosialisasi", "information session");
+    const NAME: Text = Text::new("sosialisasi");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        required(field("topic", "Topik", "Topic", FieldKind::Text)),
-        required(field("place", "Tempat", "Place", FieldKind::Text)),
-        field(
-            "speaker",
-            "Narasumber/mitra",
-            "Speaker or partner",
-            FieldKind::Text,
-        ),
+        required(field("date", "Tanggal", FieldKind::Date)),
+        required(field("topic", "Topik", FieldKind::Text)),
+        required(field("place", "Tempat", FieldKind::Text)),
+        field("speaker", "Narasumber/mitra", FieldKind::Text),
         field(
             "unregistered",
             "Peserta belum terdata (jumlah)",
-            "Attendees not recorded (number)",
             FieldKind::Number,
         ),
     ];
 }
 
 impl Described for Parenting {
-    const NAME: Text = Text::new("kegiatan parenting", "parenting activity");
+    const NAME: Text = Text::new("kegiatan parenting");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        required(field(
-            "kind",
-            "Jenis kegiatan",
-            "Kind",
-            FieldKind::Choice(PARENTING_KIND),
-        )),
-        field("facilitator", "Fasilitator", "Facilitator", FieldKind::Text),
-        field("notes", "Catatan", "Notes", FieldKind::LongText),
+        required(field("date", "Tanggal", FieldKind::Date)),
+        required(field("kind", "Jenis kegiatan", FieldKind::Choice(PARENTING_KIND))),
+        field("facilitator", "Fasilitator", FieldKind::Text),
+        field_in("Notes", "notes", "Catatan", FieldKind::LongText),
     ];
 }
 
 impl Described for Participation {
-    const NAME: Text = Text::new("peserta", "participant");
+    const NAME: Text = Text::ctx("participant", "peserta");
     const SPEC: &'static [FieldSpec] = &[
-        field("attended", "Hadir", "Attended", FieldKind::Flag),
-        field("completed", "Lulus/selesai", "Completed", FieldKind::Flag),
+        field("attended", "Hadir", FieldKind::Flag),
+        field("completed", "Lulus/selesai", FieldKind::Flag),
     ];
 }
 

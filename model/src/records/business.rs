@@ -101,66 +101,50 @@ impl Business {
 }
 
 pub const BUSINESS_SECTOR: &[Choice] = &[
-    choice("Farming", "Pertanian", "Farming"),
-    choice("Livestock", "Peternakan/perikanan", "Livestock or fish"),
-    choice("Food", "Makanan/minuman", "Food and drink"),
-    choice("Trade", "Perdagangan/toko", "Trade or shop"),
-    choice("Crafts", "Kerajinan", "Crafts"),
-    choice("Services", "Jasa", "Services"),
-    choice("Other", "Lainnya", "Other"),
+    choice("Farming", "Pertanian"),
+    choice("Livestock", "Peternakan/perikanan"),
+    choice("Food", "Makanan/minuman"),
+    choice("Trade", "Perdagangan/toko"),
+    choice("Crafts", "Kerajinan"),
+    choice("Services", "Jasa"),
+    choice("Other", "Lainnya"),
 ];
 
 pub const CAPITAL_SOURCE: &[Choice] = &[
-    choice("BankCredit", "Kredit bank (KUR)", "Bank credit (KUR)"),
-    choice("Remittance", "Tabungan dari luar negeri", "Savings from abroad"),
-    choice("OwnFunds", "Modal sendiri", "Own funds"),
-    choice("Grant", "Bantuan/hibah", "Grant"),
+    choice("BankCredit", "Kredit bank (KUR)"),
+    choice("Remittance", "Tabungan dari luar negeri"),
+    choice("OwnFunds", "Modal sendiri"),
+    choice("Grant", "Bantuan/hibah"),
 ];
 
 pub const REVENUE_BAND: &[Choice] = &[
-    choice("UpTo1M", "≤ Rp 1 juta/bulan", "≤ Rp 1 million/month"),
-    choice("UpTo5M", "Rp 1–5 juta/bulan", "Rp 1–5 million/month"),
-    choice("UpTo10M", "Rp 5–10 juta/bulan", "Rp 5–10 million/month"),
-    choice("Above10M", "> Rp 10 juta/bulan", "> Rp 10 million/month"),
+    choice("UpTo1M", "≤ Rp 1 juta/bulan"),
+    choice("UpTo5M", "Rp 1–5 juta/bulan"),
+    choice("UpTo10M", "Rp 5–10 juta/bulan"),
+    choice("Above10M", "> Rp 10 juta/bulan"),
 ];
 
 pub const BUSINESS_STATUS: &[Choice] = &[
-    choice("Planned", "Rencana", "Planned"),
-    choice("Running", "Berjalan", "Running"),
-    choice("Stopped", "Berhenti", "Stopped"),
+    choice("Planned", "Rencana"),
+    choice("Running", "Berjalan"),
+    choice("Stopped", "Berhenti"),
 ];
 
 impl Described for Business {
-    const NAME: Text = Text::new("usaha", "business");
+    const NAME: Text = Text::new("usaha");
     const SPEC: &'static [FieldSpec] = &[
-        required(field(
-            "kind",
-            "Jenis usaha",
-            "What it makes or sells",
-            FieldKind::Text,
-        )),
-        required(field(
-            "sector",
-            "Sektor",
-            "Sector",
-            FieldKind::Choice(BUSINESS_SECTOR),
-        )),
-        required(field(
-            "status",
-            "Status",
-            "Status",
-            FieldKind::Choice(BUSINESS_STATUS),
-        )),
-        field("started", "Mulai usaha", "Started", FieldKind::Date),
+        required(field("kind", "Jenis usaha", FieldKind::Text)),
+        required(field("sector", "Sektor", FieldKind::Choice(BUSINESS_SECTOR))),
+        required(field("status", "Status", FieldKind::Choice(BUSINESS_STATUS))),
+        field("started", "Mulai usaha", FieldKind::Date),
         field(
             "capital_source",
             "Sumber modal",
-            "Capital from",
             FieldKind::Choice(CAPITAL_SOURCE),
         ),
-        field("credit_amount", "Jumlah kredit", "Loan amount", FieldKind::Money),
-        field("revenue", "Omzet", "Revenue", FieldKind::Choice(REVENUE_BAND)),
-        field("workers", "Tenaga kerja", "Workers", FieldKind::Number),
+        field("credit_amount", "Jumlah kredit", FieldKind::Money),
+        field("revenue", "Omzet", FieldKind::Choice(REVENUE_BAND)),
+        field("workers", "Tenaga kerja", FieldKind::Number),
     ];
 }
 

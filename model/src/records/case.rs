@@ -8,7 +8,9 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{
+    Choice, Described, FieldKind, FieldSpec, Text, choice, choice_in, field, field_in, required,
+};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, check_declared, not_after};
@@ -72,10 +74,10 @@ pub enum CaseStatus {
 impl CaseStatus {
     pub fn label(self) -> Text {
         match self {
-            CaseStatus::Reported => Text::new("Dilaporkan", "Reported"),
-            CaseStatus::Referred => Text::new("Dirujuk", "Referred"),
-            CaseStatus::InProgress => Text::new("Sedang ditangani", "In progress"),
-            CaseStatus::Closed => Text::new("Selesai", "Closed"),
+            CaseStatus::Reported => Text::new("Dilaporkan"),
+            CaseStatus::Referred => Text::new("Dirujuk"),
+            CaseStatus::InProgress => Text::new("Sedang ditangani"),
+            CaseStatus::Closed => Text::ctx("Closed", "Selesai"),
         }
     }
 }
@@ -293,91 +295,69 @@ impl<'a> CaseLog<'a> {
 pub const OVERDUE_DAYS: i64 = 30;
 
 pub const CASE_KIND: &[Choice] = &[
-    choice("UnpaidWages", "Gaji tidak dibayar", "Unpaid wages"),
-    choice("Violence", "Kekerasan/penganiayaan", "Abuse or violence"),
-    choice("LostContact", "Hilang kontak", "Lost contact"),
-    choice("Trafficking", "Perdagangan orang (TPPO)", "Trafficking"),
-    choice("Deportation", "Deportasi", "Deportation"),
-    choice("Illness", "Sakit", "Illness"),
-    choice("Death", "Meninggal dunia", "Death"),
-    choice("Documents", "Masalah dokumen", "Document problems"),
-    choice("ContractViolation", "Pelanggaran kontrak", "Contract violation"),
-    choice("Other", "Lainnya", "Other"),
+    choice("UnpaidWages", "Gaji tidak dibayar"),
+    choice("Violence", "Kekerasan/penganiayaan"),
+    choice("LostContact", "Hilang kontak"),
+    choice("Trafficking", "Perdagangan orang (TPPO)"),
+    choice("Deportation", "Deportasi"),
+    choice("Illness", "Sakit"),
+    choice("Death", "Meninggal dunia"),
+    choice("Documents", "Masalah dokumen"),
+    choice("ContractViolation", "Pelanggaran kontrak"),
+    choice("Other", "Lainnya"),
 ];
 
 pub const CASE_STEP: &[Choice] = &[
-    choice("Note", "Catatan tindak lanjut", "Follow-up note"),
-    choice("Referred", "Dirujuk", "Referred"),
-    choice("InProgress", "Sedang ditangani", "In progress"),
-    choice("Closed", "Selesai", "Closed"),
+    choice("Note", "Catatan tindak lanjut"),
+    choice("Referred", "Dirujuk"),
+    choice("InProgress", "Sedang ditangani"),
+    choice_in("Closed", "Closed", "Selesai"),
 ];
 
 pub const REFERRAL: &[Choice] = &[
-    choice("Disnaker", "Disnaker", "Labour office (Disnaker)"),
-    choice("Bp3mi", "BP3MI/KP2MI", "BP3MI/KP2MI"),
-    choice("Police", "Kepolisian", "Police"),
-    choice("Embassy", "KBRI/KJRI", "Embassy/consulate"),
-    choice("Ngo", "LSM/pendamping", "NGO"),
-    choice("Other", "Lainnya", "Other"),
+    choice("Disnaker", "Disnaker"),
+    choice("Bp3mi", "BP3MI/KP2MI"),
+    choice("Police", "Kepolisian"),
+    choice("Embassy", "KBRI/KJRI"),
+    choice("Ngo", "LSM/pendamping"),
+    choice("Other", "Lainnya"),
 ];
 
 pub const CASE_OUTCOME: &[Choice] = &[
-    choice("Resolved", "Terselesaikan", "Resolved"),
-    choice("NotResolved", "Tidak terselesaikan", "Not resolved"),
+    choice("Resolved", "Terselesaikan"),
+    choice("NotResolved", "Tidak terselesaikan"),
 ];
 
 impl Described for Case {
-    const NAME: Text = Text::new("kasus", "case");
+    const NAME: Text = Text::new("kasus");
     const SPEC: &'static [FieldSpec] = &[
-        required(field(
-            "kind",
-            "Jenis kasus",
-            "Kind of case",
-            FieldKind::Choice(CASE_KIND),
-        )),
-        required(field(
-            "reported_on",
-            "Tanggal lapor",
-            "Reported on",
-            FieldKind::Date,
-        )),
+        required(field("kind", "Jenis kasus", FieldKind::Choice(CASE_KIND))),
+        required(field("reported_on", "Tanggal lapor", FieldKind::Date)),
         field(
             "person_name",
             "Nama yang bersangkutan (belum terdata)",
-            "Person concerned (not recorded)",
             FieldKind::Text,
         ),
-        field("reported_by", "Pelapor", "Reported by", FieldKind::Text),
-        field("country", "Negara", "Country", FieldKind::Text),
-        field("agency", "P3MI", "Agency (P3MI)", FieldKind::Text),
-        field("description", "Uraian", "Description", FieldKind::LongText),
+        field("reported_by", "Pelapor", FieldKind::Text),
+        field("country", "Negara", FieldKind::Text),
+        field_in("Agency (P3MI)", "agency", "P3MI", FieldKind::Text),
+        field("description", "Uraian", FieldKind::LongText),
         field(
             "confidential",
             "Rahasia (nama hanya untuk pencatat dan kabupaten)",
-            "Confidential (name only for its recorder and the district)",
             FieldKind::Flag,
         ),
     ];
 }
 
 impl Described for CaseEntry {
-    const NAME: Text = Text::new("catatan kasus", "case entry");
+    const NAME: Text = Text::new("catatan kasus");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("step", "Langkah", "Step", FieldKind::Choice(CASE_STEP))),
-        required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        field(
-            "referred_to",
-            "Dirujuk ke",
-            "Referred to",
-            FieldKind::Choice(REFERRAL),
-        ),
-        field(
-            "outcome",
-            "Hasil akhir",
-            "Outcome",
-            FieldKind::Choice(CASE_OUTCOME),
-        ),
-        field("note", "Catatan", "Note", FieldKind::LongText),
+        required(field("step", "Langkah", FieldKind::Choice(CASE_STEP))),
+        required(field("date", "Tanggal", FieldKind::Date)),
+        field("referred_to", "Dirujuk ke", FieldKind::Choice(REFERRAL)),
+        field("outcome", "Hasil akhir", FieldKind::Choice(CASE_OUTCOME)),
+        field_in("Note", "note", "Catatan", FieldKind::LongText),
     ];
 }
 

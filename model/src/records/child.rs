@@ -98,13 +98,11 @@ pub enum ChildRisk {
 impl ChildRisk {
     pub fn label(self) -> Text {
         match self {
-            ChildRisk::DroppedOut => Text::new("putus sekolah", "dropped out"),
-            ChildRisk::DropoutRisk => Text::new("rawan putus sekolah", "at risk of dropping out"),
-            ChildRisk::NoBirthCertificate => Text::new("belum punya akta lahir", "no birth certificate"),
-            ChildRisk::ElderlyCaregiver => Text::new("pengasuh lanjut usia", "elderly caregiver"),
-            ChildRisk::LostContact => {
-                Text::new("hilang kontak dengan orang tua", "lost contact with the parent")
-            }
+            ChildRisk::DroppedOut => Text::new("putus sekolah"),
+            ChildRisk::DropoutRisk => Text::new("rawan putus sekolah"),
+            ChildRisk::NoBirthCertificate => Text::new("belum punya akta lahir"),
+            ChildRisk::ElderlyCaregiver => Text::new("pengasuh lanjut usia"),
+            ChildRisk::LostContact => Text::new("hilang kontak dengan orang tua"),
         }
     }
 }
@@ -159,79 +157,56 @@ pub fn age_on(born: Date, today: Date) -> u16 {
 }
 
 pub const PARENT_ABROAD: &[Choice] = &[
-    choice("Father", "Ayah", "Father"),
-    choice("Mother", "Ibu", "Mother"),
-    choice("Both", "Ayah dan ibu", "Both"),
+    choice("Father", "Ayah"),
+    choice("Mother", "Ibu"),
+    choice("Both", "Ayah dan ibu"),
 ];
 
 pub const CAREGIVER_RELATION: &[Choice] = &[
-    choice("Parent", "Orang tua", "Parent"),
-    choice("Grandparent", "Kakek/nenek", "Grandparent"),
-    choice("AuntUncle", "Paman/bibi", "Aunt or uncle"),
-    choice("Sibling", "Kakak", "Older sibling"),
-    choice("Other", "Lainnya", "Other"),
+    choice("Parent", "Orang tua"),
+    choice("Grandparent", "Kakek/nenek"),
+    choice("AuntUncle", "Paman/bibi"),
+    choice("Sibling", "Kakak"),
+    choice("Other", "Lainnya"),
 ];
 
 pub const SCHOOL_LEVEL: &[Choice] = &[
-    choice("Preschool", "PAUD/TK", "Preschool"),
-    choice("Primary", "SD", "Primary"),
-    choice("JuniorHigh", "SMP", "Junior high"),
-    choice("SeniorHigh", "SMA/SMK", "Senior high"),
+    choice("Preschool", "PAUD/TK"),
+    choice("Primary", "SD"),
+    choice("JuniorHigh", "SMP"),
+    choice("SeniorHigh", "SMA/SMK"),
 ];
 
 pub const SCHOOL_STATUS: &[Choice] = &[
-    choice("Attending", "Sekolah", "Attending"),
-    choice("DroppedOut", "Putus sekolah", "Dropped out"),
-    choice("NotYet", "Belum sekolah", "Not yet"),
+    choice("Attending", "Sekolah"),
+    choice("DroppedOut", "Putus sekolah"),
+    choice("NotYet", "Belum sekolah"),
 ];
 
 impl Described for Child {
-    const NAME: Text = Text::new("anak PMI", "migrant's child");
+    const NAME: Text = Text::new("anak PMI");
     const SPEC: &'static [FieldSpec] = &[
         required(field(
             "parent_abroad",
             "Orang tua di luar negeri",
-            "Parent abroad",
             FieldKind::Choice(PARENT_ABROAD),
         )),
-        field("caregiver", "Pengasuh", "Caregiver", FieldKind::Person),
+        field("caregiver", "Pengasuh", FieldKind::Person),
         field(
             "caregiver_relation",
             "Hubungan pengasuh",
-            "Caregiver is",
             FieldKind::Choice(CAREGIVER_RELATION),
         ),
-        field(
-            "school_level",
-            "Jenjang sekolah",
-            "School level",
-            FieldKind::Choice(SCHOOL_LEVEL),
-        ),
-        field("school_name", "Nama sekolah", "School", FieldKind::Text),
+        field("school_level", "Jenjang sekolah", FieldKind::Choice(SCHOOL_LEVEL)),
+        field("school_name", "Nama sekolah", FieldKind::Text),
         field(
             "school_status",
             "Status sekolah",
-            "Schooling",
             FieldKind::Choice(SCHOOL_STATUS),
         ),
-        field(
-            "birth_certificate",
-            "Punya akta kelahiran",
-            "Has a birth certificate",
-            FieldKind::Flag,
-        ),
-        field(
-            "dropout_risk",
-            "Rawan putus sekolah",
-            "At risk of dropping out",
-            FieldKind::Flag,
-        ),
-        field(
-            "lost_contact",
-            "Hilang kontak dengan orang tua",
-            "Lost contact with the parent",
-            FieldKind::Flag,
-        ),
+        field("birth_certificate", "Punya akta kelahiran", FieldKind::Flag),
+        field("dropout_risk", "Rawan putus sekolah", FieldKind::Flag),
+        field("lost_contact", "Hilang kontak dengan orang tua", FieldKind::Flag),
     ];
 }
 

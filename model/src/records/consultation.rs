@@ -3,7 +3,7 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, choice_in, field, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, check_declared, not_after};
@@ -70,44 +70,24 @@ impl Consultation {
 }
 
 pub const CONSULTATION_TOPIC: &[Choice] = &[
-    choice("Procedure", "Prosedur & dokumen", "Procedure and documents"),
-    choice("Country", "Negara tujuan", "Destination country"),
-    choice("AgencyCheck", "Cek perusahaan (P3MI)", "Agency check"),
-    choice("Contract", "Perjanjian kerja", "Contract"),
-    choice("Remittance", "Pengiriman uang", "Remittance"),
-    choice("Return", "Kepulangan", "Return"),
-    choice("Other", "Lainnya", "Other"),
+    choice("Procedure", "Prosedur & dokumen"),
+    choice_in("Destination country", "Country", "Negara tujuan"),
+    choice("AgencyCheck", "Cek perusahaan (P3MI)"),
+    choice("Contract", "Perjanjian kerja"),
+    choice("Remittance", "Pengiriman uang"),
+    choice("Return", "Kepulangan"),
+    choice("Other", "Lainnya"),
 ];
 
 impl Described for Consultation {
-    const NAME: Text = Text::new("konsultasi", "consultation");
+    const NAME: Text = Text::new("konsultasi");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        field(
-            "visitor_name",
-            "Nama pengunjung (belum terdata)",
-            "Visitor's name (not recorded)",
-            FieldKind::Text,
-        ),
-        required(field(
-            "topic",
-            "Topik",
-            "Topic",
-            FieldKind::Choice(CONSULTATION_TOPIC),
-        )),
-        field(
-            "agency",
-            "P3MI yang ditanyakan",
-            "Agency asked about",
-            FieldKind::Text,
-        ),
-        field("outcome", "Hasil", "Outcome", FieldKind::LongText),
-        field(
-            "follow_up",
-            "Tindak lanjut tanggal",
-            "Follow up on",
-            FieldKind::Date,
-        ),
+        required(field("date", "Tanggal", FieldKind::Date)),
+        field("visitor_name", "Nama pengunjung (belum terdata)", FieldKind::Text),
+        required(field("topic", "Topik", FieldKind::Choice(CONSULTATION_TOPIC))),
+        field("agency", "P3MI yang ditanyakan", FieldKind::Text),
+        field("outcome", "Hasil", FieldKind::LongText),
+        field("follow_up", "Tindak lanjut tanggal", FieldKind::Date),
     ];
 }
 

@@ -6,7 +6,9 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{
+    Choice, Described, FieldKind, FieldSpec, Text, choice, choice_in, field, field_in, required,
+};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, check_declared};
@@ -127,44 +129,31 @@ pub fn rupiah(amount: i64) -> String {
     format!("{}Rp {out}", if amount < 0 { "-" } else { "" })
 }
 
-pub const MEMBERSHIP_STATUS: &[Choice] = &[
-    choice("Active", "Aktif", "Active"),
-    choice("Left", "Keluar", "Left"),
-];
+pub const MEMBERSHIP_STATUS: &[Choice] = &[choice("Active", "Aktif"), choice_in("Left", "Left", "Keluar")];
 
 pub const LEDGER_KIND: &[Choice] = &[
-    choice("Deposit", "Setoran simpanan", "Deposit"),
-    choice("Withdrawal", "Penarikan simpanan", "Withdrawal"),
-    choice("LoanDisbursed", "Pinjaman diberikan", "Loan disbursed"),
-    choice("Repayment", "Angsuran pinjaman", "Repayment"),
+    choice("Deposit", "Setoran simpanan"),
+    choice("Withdrawal", "Penarikan simpanan"),
+    choice("LoanDisbursed", "Pinjaman diberikan"),
+    choice("Repayment", "Angsuran pinjaman"),
 ];
 
 impl Described for Membership {
-    const NAME: Text = Text::new("anggota koperasi", "cooperative member");
+    const NAME: Text = Text::new("anggota koperasi");
     const SPEC: &'static [FieldSpec] = &[
-        required(field(
-            "cooperative",
-            "Koperasi/BUMDes",
-            "Cooperative",
-            FieldKind::Text,
-        )),
-        field("joined", "Bergabung", "Joined", FieldKind::Date),
-        required(field(
-            "status",
-            "Status",
-            "Status",
-            FieldKind::Choice(MEMBERSHIP_STATUS),
-        )),
+        required(field("cooperative", "Koperasi/BUMDes", FieldKind::Text)),
+        field("joined", "Bergabung", FieldKind::Date),
+        required(field("status", "Status", FieldKind::Choice(MEMBERSHIP_STATUS))),
     ];
 }
 
 impl Described for LedgerEntry {
-    const NAME: Text = Text::new("transaksi", "payment");
+    const NAME: Text = Text::new("transaksi");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("kind", "Jenis", "Kind", FieldKind::Choice(LEDGER_KIND))),
-        required(field("date", "Tanggal", "Date", FieldKind::Date)),
-        required(field("amount", "Jumlah", "Amount", FieldKind::Money)),
-        field("note", "Catatan", "Note", FieldKind::Text),
+        required(field("kind", "Jenis", FieldKind::Choice(LEDGER_KIND))),
+        required(field("date", "Tanggal", FieldKind::Date)),
+        required(field_in("Amount", "amount", "Jumlah", FieldKind::Money)),
+        field_in("Note", "note", "Catatan", FieldKind::Text),
     ];
 }
 

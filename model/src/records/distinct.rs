@@ -59,13 +59,8 @@ impl DistinctPersons {
 }
 
 impl Described for DistinctPersons {
-    const NAME: Text = Text::new("keputusan bukan duplikat", "not-a-duplicate decision");
-    const SPEC: &'static [FieldSpec] = &[field(
-        "decided_on",
-        "Tanggal keputusan",
-        "Decided on",
-        FieldKind::Date,
-    )];
+    const NAME: Text = Text::new("keputusan bukan duplikat");
+    const SPEC: &'static [FieldSpec] = &[field("decided_on", "Tanggal keputusan", FieldKind::Date)];
 }
 
 impl Validate for DistinctPersons {

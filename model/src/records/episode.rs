@@ -3,7 +3,7 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, field_in, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, text};
@@ -185,97 +185,49 @@ impl MigrationEpisode {
 }
 
 pub const EPISODE_STATE: &[Choice] = &[
-    choice("Planned", "Rencana berangkat", "Planned"),
-    choice("Abroad", "Di luar negeri", "Abroad"),
-    choice("Returned", "Sudah pulang", "Returned"),
-    choice("Missing", "Hilang kontak", "Lost contact"),
-    choice("Deceased", "Meninggal", "Deceased"),
+    choice("Planned", "Rencana berangkat"),
+    choice("Abroad", "Di luar negeri"),
+    choice("Returned", "Sudah pulang"),
+    choice("Missing", "Hilang kontak"),
+    choice("Deceased", "Meninggal"),
 ];
 
 pub const PROCEDURAL: &[Choice] = &[
-    choice("Yes", "Prosedural", "Procedural"),
-    choice("No", "Non-prosedural", "Non-procedural"),
-    choice("Unknown", "Tidak diketahui", "Unknown"),
+    choice("Yes", "Prosedural"),
+    choice("No", "Non-prosedural"),
+    choice("Unknown", "Tidak diketahui"),
 ];
 
 pub const SCHEME: &[Choice] = &[
-    choice(
-        "GToG",
-        "G to G (antarpemerintah)",
-        "G to G (government to government)",
-    ),
-    choice(
-        "GToP",
-        "G to P (pemerintah ke swasta)",
-        "G to P (government to private)",
-    ),
-    choice("PToP", "P to P (melalui P3MI)", "P to P (through an agency)"),
-    choice("Individual", "Perseorangan/mandiri", "Individual"),
+    choice("GToG", "G to G (antarpemerintah)"),
+    choice("GToP", "G to P (pemerintah ke swasta)"),
+    choice("PToP", "P to P (melalui P3MI)"),
+    choice("Individual", "Perseorangan/mandiri"),
 ];
 
 impl Described for MigrationEpisode {
-    const NAME: Text = Text::new("riwayat migrasi", "migration episode");
+    const NAME: Text = Text::new("riwayat migrasi");
     const SPEC: &'static [FieldSpec] = &[
-        required(field(
+        required(field_in(
+            "Destination country",
             "destination_country",
             "Negara tujuan",
-            "Destination country",
             FieldKind::Text,
         )),
-        required(field(
-            "state",
-            "Status",
-            "Status",
-            FieldKind::Choice(EPISODE_STATE),
-        )),
-        field("sector", "Sektor", "Sector", FieldKind::Text),
-        field("occupation", "Jabatan/pekerjaan", "Job", FieldKind::Text),
-        field("employer", "Pemberi kerja", "Employer", FieldKind::Text),
-        field(
-            "agency",
-            "P3MI (perusahaan penempatan)",
-            "Placement agency (P3MI)",
-            FieldKind::Text,
-        ),
-        field(
-            "procedural",
-            "Keberangkatan",
-            "Departure",
-            FieldKind::Choice(PROCEDURAL),
-        ),
-        field(
-            "scheme",
-            "Skema penempatan",
-            "Placement scheme",
-            FieldKind::Choice(SCHEME),
-        ),
-        field(
-            "departure_date",
-            "Tanggal berangkat",
-            "Departure date",
-            FieldKind::Date,
-        ),
-        field(
-            "contract_end",
-            "Kontrak berakhir",
-            "Contract ends",
-            FieldKind::Date,
-        ),
-        field("return_date", "Tanggal pulang", "Return date", FieldKind::Date),
-        field("passport_number", "No. paspor", "Passport no.", FieldKind::Text),
-        field(
-            "placement_decree_number",
-            "No. SK/ID PMI",
-            "Placement decree / ID PMI no.",
-            FieldKind::Text,
-        ),
-        field("insurance", "Asuransi", "Insurance", FieldKind::Text),
-        field(
-            "return_reason",
-            "Alasan pulang",
-            "Reason for return",
-            FieldKind::Text,
-        ),
+        required(field("state", "Status", FieldKind::Choice(EPISODE_STATE))),
+        field("sector", "Sektor", FieldKind::Text),
+        field("occupation", "Jabatan/pekerjaan", FieldKind::Text),
+        field("employer", "Pemberi kerja", FieldKind::Text),
+        field("agency", "P3MI (perusahaan penempatan)", FieldKind::Text),
+        field("procedural", "Keberangkatan", FieldKind::Choice(PROCEDURAL)),
+        field("scheme", "Skema penempatan", FieldKind::Choice(SCHEME)),
+        field("departure_date", "Tanggal berangkat", FieldKind::Date),
+        field("contract_end", "Kontrak berakhir", FieldKind::Date),
+        field("return_date", "Tanggal pulang", FieldKind::Date),
+        field("passport_number", "No. paspor", FieldKind::Text),
+        field("placement_decree_number", "No. SK/ID PMI", FieldKind::Text),
+        field("insurance", "Asuransi", FieldKind::Text),
+        field("return_reason", "Alasan pulang", FieldKind::Text),
     ];
 }
 

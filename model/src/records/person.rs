@@ -3,7 +3,9 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{
+    Choice, Described, FieldKind, FieldSpec, Text, choice, choice_in, field, field_in, required,
+};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{
@@ -183,88 +185,64 @@ pub struct Household {
     pub members: Vec<RecordId>,
 }
 
-pub const SEX: &[Choice] = &[
-    choice("Male", "Laki-laki", "Male"),
-    choice("Female", "Perempuan", "Female"),
-];
+pub const SEX: &[Choice] = &[choice("Male", "Laki-laki"), choice("Female", "Perempuan")];
 
 pub const RELATION: &[Choice] = &[
-    choice("Head", "Kepala keluarga", "Head of family"),
-    choice("Spouse", "Istri/Suami", "Spouse"),
-    choice("Child", "Anak", "Child"),
-    choice("Parent", "Orang tua", "Parent"),
-    choice("Grandchild", "Cucu", "Grandchild"),
-    choice("Other", "Lainnya", "Other"),
+    choice_in("Head of family", "Head", "Kepala keluarga"),
+    choice("Spouse", "Istri/Suami"),
+    choice("Child", "Anak"),
+    choice("Parent", "Orang tua"),
+    choice("Grandchild", "Cucu"),
+    choice("Other", "Lainnya"),
 ];
 
 pub const EDUCATION: &[Choice] = &[
-    choice("None", "Tidak sekolah", "None"),
-    choice("Primary", "SD", "Primary"),
-    choice("JuniorHigh", "SMP", "Junior high"),
-    choice("SeniorHigh", "SMA/SMK", "Senior high"),
-    choice("Diploma", "Diploma", "Diploma"),
-    choice("Bachelor", "S1", "Bachelor"),
-    choice("Postgraduate", "S2/S3", "Postgraduate"),
+    choice("None", "Tidak sekolah"),
+    choice("Primary", "SD"),
+    choice("JuniorHigh", "SMP"),
+    choice("SeniorHigh", "SMA/SMK"),
+    choice("Diploma", "Diploma"),
+    choice("Bachelor", "S1"),
+    choice("Postgraduate", "S2/S3"),
 ];
 
 pub const MARITAL_STATUS: &[Choice] = &[
-    choice("Single", "Belum kawin", "Single"),
-    choice("Married", "Kawin", "Married"),
-    choice("Divorced", "Cerai hidup", "Divorced"),
-    choice("Widowed", "Cerai mati", "Widowed"),
+    choice("Single", "Belum kawin"),
+    choice("Married", "Kawin"),
+    choice("Divorced", "Cerai hidup"),
+    choice("Widowed", "Cerai mati"),
 ];
 
 pub const CONSENT: &[Choice] = &[
-    choice("NotAsked", "Belum ditanya", "Not asked"),
-    choice("Given", "Setuju", "Given"),
-    choice("Refused", "Menolak", "Refused"),
+    choice("NotAsked", "Belum ditanya"),
+    choice("Given", "Setuju"),
+    choice("Refused", "Menolak"),
 ];
 
 impl Described for Person {
-    const NAME: Text = Text::new("orang", "person");
+    const NAME: Text = Text::new("orang");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("full_name", "Nama lengkap", "Full name", FieldKind::Text)),
-        field("nik", "NIK", "NIK (ID number)", FieldKind::Digits),
-        field("no_kk", "No. KK", "Family card no.", FieldKind::Digits),
-        field(
-            "relation",
-            "Hubungan dalam KK",
-            "Relation in the family",
-            FieldKind::Choice(RELATION),
-        ),
-        field("sex", "Jenis kelamin", "Sex", FieldKind::Choice(SEX)),
-        field("birth_place", "Tempat lahir", "Place of birth", FieldKind::Text),
-        field("birth_date", "Tanggal lahir", "Date of birth", FieldKind::Date),
-        field("dusun", "Dusun", "Dusun", FieldKind::Text),
-        field("rt", "RT", "RT", FieldKind::Digits),
-        field("rw", "RW", "RW", FieldKind::Digits),
-        field("address", "Alamat", "Address", FieldKind::Text),
-        field("phone", "No. HP", "Mobile", FieldKind::Phone),
-        field(
-            "education",
-            "Pendidikan",
-            "Education",
-            FieldKind::Choice(EDUCATION),
-        ),
+        required(field("full_name", "Nama lengkap", FieldKind::Text)),
+        field_in("NIK (ID number)", "nik", "NIK", FieldKind::Digits),
+        field_in("Family card no.", "no_kk", "No. KK", FieldKind::Digits),
+        field("relation", "Hubungan dalam KK", FieldKind::Choice(RELATION)),
+        field("sex", "Jenis kelamin", FieldKind::Choice(SEX)),
+        field("birth_place", "Tempat lahir", FieldKind::Text),
+        field("birth_date", "Tanggal lahir", FieldKind::Date),
+        field("dusun", "Dusun", FieldKind::Text),
+        field("rt", "RT", FieldKind::Digits),
+        field("rw", "RW", FieldKind::Digits),
+        field("address", "Alamat", FieldKind::Text),
+        field("phone", "No. HP", FieldKind::Phone),
+        field("education", "Pendidikan", FieldKind::Choice(EDUCATION)),
         field(
             "marital_status",
             "Status kawin",
-            "Marital status",
             FieldKind::Choice(MARITAL_STATUS),
         ),
-        field(
-            "consent",
-            "Persetujuan didata",
-            "Consent to be recorded",
-            FieldKind::Choice(CONSENT),
-        ),
-        field(
-            "consent_date",
-            "Tanggal persetujuan",
-            "Date of consent",
-            FieldKind::Date,
-        ),
-        field("notes", "Catatan", "Notes", FieldKind::LongText),
+        field("consent", "Persetujuan didata", FieldKind::Choice(CONSENT)),
+        field("consent_date", "Tanggal persetujuan", FieldKind::Date),
+        field_in("Notes", "notes", "Catatan", FieldKind::LongText),
     ];
 }
 

@@ -4,7 +4,7 @@
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::date::Date;
-use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, required};
+use crate::fields::{Choice, Described, FieldKind, FieldSpec, Text, choice, field, field_in, required};
 use crate::ids::RecordId;
 use crate::record::{Collection, record};
 use crate::validate::{Issue, IssueKind, Validate, check_declared};
@@ -55,21 +55,21 @@ impl Training {
 }
 
 pub const TRAINING_KIND: &[Choice] = &[
-    choice("Skills", "Keterampilan", "Skills"),
-    choice("FinancialLiteracy", "Literasi keuangan", "Financial literacy"),
-    choice("BusinessManagement", "Manajemen usaha", "Business management"),
-    choice("DigitalMarketing", "Pemasaran digital", "Digital marketing"),
-    choice("Other", "Lainnya", "Other"),
+    choice("Skills", "Keterampilan"),
+    choice("FinancialLiteracy", "Literasi keuangan"),
+    choice("BusinessManagement", "Manajemen usaha"),
+    choice("DigitalMarketing", "Pemasaran digital"),
+    choice("Other", "Lainnya"),
 ];
 
 impl Described for Training {
-    const NAME: Text = Text::new("pelatihan", "training");
+    const NAME: Text = Text::new("pelatihan");
     const SPEC: &'static [FieldSpec] = &[
-        required(field("title", "Judul", "Title", FieldKind::Text)),
-        required(field("kind", "Jenis", "Kind", FieldKind::Choice(TRAINING_KIND))),
-        field("organiser", "Penyelenggara", "Organiser", FieldKind::Text),
-        required(field("start", "Mulai", "Starts", FieldKind::Date)),
-        field("end", "Selesai", "Ends", FieldKind::Date),
+        required(field("title", "Judul", FieldKind::Text)),
+        required(field("kind", "Jenis", FieldKind::Choice(TRAINING_KIND))),
+        field("organiser", "Penyelenggara", FieldKind::Text),
+        required(field("start", "Mulai", FieldKind::Date)),
+        field_in("Ends", "end", "Selesai", FieldKind::Date),
     ];
 }
 

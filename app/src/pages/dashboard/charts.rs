@@ -3,6 +3,7 @@
 //! picture is never the only way to read a figure. Plain SVG elements keep the wasm small: a
 //! charting crate would bring a renderer and fonts for what is a few rectangles and lines.
 
+use desmigratif_model::Text;
 use desmigratif_model::{Lang, Month, MonthFlow};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -45,16 +46,11 @@ fn short(label: &str) -> String {
 
 /// A horizontal bar chart with its table. `key` names it for tests and styles; `column` heads
 /// the table's first column.
-pub fn bar_chart(
-    key: &'static str,
-    title: (&'static str, &'static str),
-    column: (&'static str, &'static str),
-    bars: Signal<Vec<Bar>>,
-) -> impl IntoView {
+pub fn bar_chart(key: &'static str, title: Text, column: Text, bars: Signal<Vec<Bar>>) -> impl IntoView {
     let lang = use_language();
     move || {
         let l = lang.get();
-        let title = pick(l, title);
+        let title = title.get(l);
         let bars = bars.get();
         let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
         let height = (bars.len().max(1) as f64) * ROW;
@@ -79,7 +75,7 @@ pub fn bar_chart(
             <figure class="chart" data-chart=key>
                 <figcaption>{title}</figcaption>
                 {if empty {
-                    view! { <p class="muted">{lang.text("Belum ada data.", "No data yet.")}</p> }.into_any()
+                    view! { <p class="muted">{lang.text("Belum ada data.")}</p> }.into_any()
                 } else {
                     view! {
                         <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=title class="bars">
@@ -89,11 +85,11 @@ pub fn bar_chart(
                     .into_any()
                 }}
                 <details>
-                    <summary>{lang.text("Tabel angka", "Numbers as a table")}</summary>
+                    <summary>{lang.text("Tabel angka")}</summary>
                     <table class="numbers">
                         <thead><tr>
-                            <th scope="col">{pick(l, column)}</th>
-                            <th scope="col">{lang.text("Jumlah", "Count")}</th>
+                            <th scope="col">{column.get(l)}</th>
+                            <th scope="col">{lang.text_in("Count", "Jumlah")}</th>
                         </tr></thead>
                         <tbody>
                             {bars.iter().map(|b| view! {
@@ -113,10 +109,7 @@ pub fn trend_chart(trend: Signal<BTreeMap<Month, MonthFlow>>) -> impl IntoView {
     move || {
         let l = lang.get();
         let trend = trend.get();
-        let title = lang.text(
-            "Berangkat dan pulang per bulan (24 bulan)",
-            "Departures and returns per month (24 months)",
-        );
+        let title = lang.text("Berangkat dan pulang per bulan (24 bulan)");
         let (left, right, top, bottom) = (28.0, WIDTH - 8.0, 8.0, 120.0);
         let n = trend.len().max(2) as f64;
         let max = trend
@@ -165,16 +158,16 @@ pub fn trend_chart(trend: Signal<BTreeMap<Month, MonthFlow>>) -> impl IntoView {
                     {ticks}
                 </svg>
                 <p class="legend">
-                    <span class="key departures">{lang.text("Berangkat", "Departures")}</span>
-                    <span class="key returns">{lang.text("Pulang", "Returns")}</span>
+                    <span class="key departures">{lang.text_in("Departures", "Berangkat")}</span>
+                    <span class="key returns">{lang.text_in("Returns", "Pulang")}</span>
                 </p>
                 <details>
-                    <summary>{lang.text("Tabel angka", "Numbers as a table")}</summary>
+                    <summary>{lang.text("Tabel angka")}</summary>
                     <table class="numbers">
                         <thead><tr>
-                            <th scope="col">{lang.text("Bulan", "Month")}</th>
-                            <th scope="col">{lang.text("Berangkat", "Departures")}</th>
-                            <th scope="col">{lang.text("Pulang", "Returns")}</th>
+                            <th scope="col">{lang.text("Bulan")}</th>
+                            <th scope="col">{lang.text_in("Departures", "Berangkat")}</th>
+                            <th scope="col">{lang.text_in("Returns", "Pulang")}</th>
                         </tr></thead>
                         <tbody>
                             {trend.iter().map(|(m, f)| view! {
@@ -197,11 +190,4 @@ fn short_month(m: Month, lang: Lang) -> String {
     let label = m.label(lang);
     let (name, year) = label.split_once(' ').unwrap_or((&label, ""));
     format!("{name} {}", year.get(2..).unwrap_or(year))
-}
-
-fn pick(lang: Lang, text: (&'static str, &'static str)) -> &'static str {
-    match lang {
-        Lang::Id => text.0,
-        Lang::En => text.1,
-    }
 }

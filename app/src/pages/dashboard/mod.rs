@@ -147,7 +147,7 @@ pub(crate) fn sex_label(sex: Option<Sex>, lang: Lang) -> &'static str {
 }
 
 fn not_recorded(lang: Lang) -> &'static str {
-    Text::new("Tidak tercatat", "Not recorded").get(lang)
+    Text::new("Tidak tercatat").get(lang)
 }
 
 fn label_of(choices: &[desmigratif_model::fields::Choice], code: &str, lang: Lang) -> String {
@@ -237,14 +237,14 @@ pub fn Dashboard() -> impl IntoView {
     let set = move |change: fn(&mut DashQuery, String), value: String| state.update(|s| change(s, value));
     view! {
         <section class="dashboard" data-loaded=move || chosen.get().1.then_some("")>
-            <h1>{move || lang.text("Dasbor", "Dashboard")}</h1>
+            <h1>{move || lang.text("Dasbor")}</h1>
             <div class="filters dash-filters">
                 <Show when=move || several>
                     <label class="field">
-                        <span>{move || lang.text("Desa", "Village")}</span>
+                        <span>{move || lang.text("Desa")}</span>
                         <select name="desa" on:change=move |ev| set(|s, v| s.village = Some(v).filter(|v| !v.is_empty()), event_target_value(&ev))
                             prop:value=move || state.with(|s| s.village.clone().unwrap_or_default())>
-                            <option value="">{move || lang.text("Semua desa", "Every village")}</option>
+                            <option value="">{move || lang.text("Semua desa")}</option>
                             {per_village.with_value(|v| v.iter().map(|(g, _)| view! {
                                 <option value=g.doc_id.clone()>{g.name.clone()}</option>
                             }).collect_view())}
@@ -252,29 +252,29 @@ pub fn Dashboard() -> impl IntoView {
                     </label>
                 </Show>
                 <label class="field">
-                    <span>{move || lang.text("Dari bulan", "From month")}</span>
+                    <span>{move || lang.text("Dari bulan")}</span>
                     <input type="month" name="dari" prop:value=move || state.with(|s| s.from.to_string())
                         on:change=move |ev| set(|s, v| if let Ok(m) = v.parse() { s.from = m; if s.to < m { s.to = m } }, event_target_value(&ev))/>
                 </label>
                 <label class="field">
-                    <span>{move || lang.text("Sampai bulan", "To month")}</span>
+                    <span>{move || lang.text("Sampai bulan")}</span>
                     <input type="month" name="sampai" prop:value=move || state.with(|s| s.to.to_string())
                         on:change=move |ev| set(|s, v| if let Ok(m) = v.parse() { s.to = m; if s.from > m { s.from = m } }, event_target_value(&ev))/>
                 </label>
                 <label class="field">
-                    <span>{move || lang.text("Jenis kelamin", "Sex")}</span>
+                    <span>{move || lang.text("Jenis kelamin")}</span>
                     <select name="jk" on:change=move |ev| set(|s, v| s.sex = match v.as_str() { "P" => Some(Sex::Female), "L" => Some(Sex::Male), _ => None }, event_target_value(&ev))
                         prop:value=move || match state.with(|s| s.sex) { Some(Sex::Female) => "P", Some(Sex::Male) => "L", None => "" }>
-                        <option value="">{move || lang.text("Semua", "Everyone")}</option>
+                        <option value="">{move || lang.text_in("Everyone", "Semua")}</option>
                         <option value="P">{move || sex_label(Some(Sex::Female), lang.get())}</option>
                         <option value="L">{move || sex_label(Some(Sex::Male), lang.get())}</option>
                     </select>
                 </label>
                 <label class="field">
-                    <span>{move || lang.text("Negara tujuan", "Destination")}</span>
+                    <span>{move || lang.text_in("Destination", "Negara tujuan")}</span>
                     <select name="negara" on:change=move |ev| set(|s, v| s.country = v, event_target_value(&ev))
                         prop:value=move || state.with(|s| s.country.clone())>
-                        <option value="">{move || lang.text("Semua negara", "Every country")}</option>
+                        <option value="">{move || lang.text_in("Every country", "Semua negara")}</option>
                         {move || countries.get().into_iter().map(|c| {
                             let selected = state.with(|s| s.country.trim() == c);
                             view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
@@ -292,13 +292,10 @@ pub fn Dashboard() -> impl IntoView {
                 }
             }}</p>
             <nav class="actions">
-                <a class="button" href=report_link>{move || lang.text("Laporan bulanan", "Monthly report")}</a>
+                <a class="button" href=report_link>{move || lang.text("Laporan bulanan")}</a>
             </nav>
-            <h2 class="export-heading">{move || lang.text("Unduh data orang", "Download the persons")}</h2>
-            <p class="muted">{move || lang.text(
-                "Desa, jenis kelamin dan negara tujuan di atas berlaku (negara: siapa pun yang pernah ke sana).",
-                "The village, sex and destination above apply (destination: anyone who went there).",
-            )}</p>
+            <h2 class="export-heading">{move || lang.text("Unduh data orang")}</h2>
+            <p class="muted">{move || lang.text("Desa, jenis kelamin dan negara tujuan di atas berlaku (negara: siapa pun yang pernah ke sana).")}</p>
             {export_buttons(move |format, l| {
                 let s = state.get_untracked();
                 let filter = PersonFilter {
@@ -329,26 +326,26 @@ pub fn Dashboard() -> impl IntoView {
                 export_persons(&villages, &what, format, l)
             })}
             <div class="counts dash-tiles">
-                {tile("persons", ("Orang tercatat", "Persons recorded"), figures, |f| f.persons)}
-                {tile("abroad", ("PMI di luar negeri", "Workers abroad"), figures, |f| f.abroad)}
-                {tile("departures", ("Berangkat dalam periode", "Departures in the period"), figures, |f| f.departures)}
-                {tile("returns", ("Pulang dalam periode", "Returns in the period"), figures, |f| f.returns)}
-                {tile("stale", ("Data >12 bulan tidak diperbarui", "Records not updated in 12 months"), figures, |f| f.stale)}
-                {tile("open-cases", ("Kasus terbuka", "Open cases"), figures, |f| f.open_cases)}
-                {tile("consultations", ("Konsultasi dalam periode", "Consultations in the period"), figures, |f| f.consultations)}
-                {tile("activities", ("Kegiatan dalam periode", "Activities in the period"), figures, |f| f.activities)}
+                {tile("persons", Text::new("Orang tercatat"), figures, |f| f.persons)}
+                {tile("abroad", Text::new("PMI di luar negeri"), figures, |f| f.abroad)}
+                {tile("departures", Text::new("Berangkat dalam periode"), figures, |f| f.departures)}
+                {tile("returns", Text::new("Pulang dalam periode"), figures, |f| f.returns)}
+                {tile("stale", Text::new("Data >12 bulan tidak diperbarui"), figures, |f| f.stale)}
+                {tile("open-cases", Text::new("Kasus terbuka"), figures, |f| f.open_cases)}
+                {tile("consultations", Text::new("Konsultasi dalam periode"), figures, |f| f.consultations)}
+                {tile("activities", Text::new("Kegiatan dalam periode"), figures, |f| f.activities)}
             </div>
             <div class="charts">
-                {bar_chart("categories", ("Orang menurut kategori", "Persons by category"), ("Kategori", "Category"), bars(category_bars))}
-                {bar_chart("countries", ("PMI menurut negara tujuan", "Workers abroad by destination"), ("Negara", "Country"),
+                {bar_chart("categories", Text::new("Orang menurut kategori"), Text::new("Kategori"), bars(category_bars))}
+                {bar_chart("countries", Text::new("PMI menurut negara tujuan"), Text::new("Negara"),
                     bars(|f, _| largest(&f.abroad_by_country, 12, Clone::clone)))}
-                {bar_chart("sex", ("PMI menurut jenis kelamin", "Workers abroad by sex"), ("Jenis kelamin", "Sex"),
+                {bar_chart("sex", Text::new("PMI menurut jenis kelamin"), Text::new("Jenis kelamin"),
                     bars(|f, l| largest(&f.abroad_by_sex, 3, |s| sex_label(*s, l).to_owned())))}
-                {bar_chart("sector", ("PMI menurut sektor", "Workers abroad by sector"), ("Sektor", "Sector"), bars(sector_bars))}
-                {bar_chart("jobs", ("PMI menurut jabatan", "Workers abroad by job"), ("Jabatan", "Job"),
+                {bar_chart("sector", Text::new("PMI menurut sektor"), Text::new("Sektor"), bars(sector_bars))}
+                {bar_chart("jobs", Text::new("PMI menurut jabatan"), Text::ctx("Job", "Jabatan"),
                     bars(|f, l| largest(&f.abroad_by_job, 8, |j| if j.is_empty() { not_recorded(l).to_owned() } else { j.clone() })))}
-                {bar_chart("procedure", ("Keberangkatan prosedural dan non-prosedural", "Procedural and non-procedural departures"), ("Keberangkatan", "Departure"), bars(procedure_bars))}
-                {bar_chart("scheme", ("PMI menurut skema penempatan", "Workers abroad by placement scheme"), ("Skema", "Scheme"), bars(scheme_bars))}
+                {bar_chart("procedure", Text::new("Keberangkatan prosedural dan non-prosedural"), Text::new("Keberangkatan"), bars(procedure_bars))}
+                {bar_chart("scheme", Text::new("PMI menurut skema penempatan"), Text::new("Skema"), bars(scheme_bars))}
                 {trend_chart(Signal::derive(move || figures.get().trend))}
                 <Show when=move || several && state.with(|s| s.village.is_none())>
                     {village_comparison(per_village)}
@@ -361,7 +358,7 @@ pub fn Dashboard() -> impl IntoView {
 /// One figure as a large number.
 fn tile(
     key: &'static str,
-    label: (&'static str, &'static str),
+    label: Text,
     figures: Signal<Figures>,
     value: fn(&Figures) -> usize,
 ) -> impl IntoView {
@@ -369,7 +366,7 @@ fn tile(
     view! {
         <div class="count" data-figure=key>
             <strong>{move || value(&figures.get())}</strong>
-            <span>{move || lang.text(label.0, label.1)}</span>
+            <span>{move || lang.tr(label)}</span>
         </div>
     }
 }
@@ -391,17 +388,17 @@ fn village_comparison(per_village: PerVillage) -> impl IntoView {
             .collect()
     });
     view! {
-        {bar_chart("villages", ("PMI di luar negeri menurut desa", "Workers abroad by village"), ("Desa", "Village"), abroad)}
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || lang.text("Tabel menurut desa", "Table by village")>
+        {bar_chart("villages", Text::new("PMI di luar negeri menurut desa"), Text::new("Desa"), abroad)}
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || lang.text("Tabel menurut desa")>
             <table class="numbers villages-table">
                 <thead><tr>
-                    <th scope="col">{move || lang.text("Desa", "Village")}</th>
-                    <th scope="col">{move || lang.text("Orang", "Persons")}</th>
+                    <th scope="col">{move || lang.text("Desa")}</th>
+                    <th scope="col">{move || lang.text_in("Persons", "Orang")}</th>
                     <th scope="col">"PMI"</th>
-                    <th scope="col">{move || lang.text("Berangkat", "Left")}</th>
-                    <th scope="col">{move || lang.text("Pulang", "Back")}</th>
-                    <th scope="col">{move || lang.text("Non-prosedural", "Non-procedural")}</th>
-                    <th scope="col">{move || lang.text("Data lama", "Stale")}</th>
+                    <th scope="col">{move || lang.text_in("Left", "Berangkat")}</th>
+                    <th scope="col">{move || lang.text_in("Back", "Pulang")}</th>
+                    <th scope="col">{move || lang.text("Non-prosedural")}</th>
+                    <th scope="col">{move || lang.text("Data lama")}</th>
                 </tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|(name, f)| view! {

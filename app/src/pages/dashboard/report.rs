@@ -1,6 +1,7 @@
 //! The monthly report (Laporan Bulanan): a month's figures for a village or the whole district,
 //! laid out by the print style sheet so that "Print → Save as PDF" gives a clean A4 page.
 
+use desmigratif_model::Text;
 use desmigratif_model::{Category, DashboardFilter, Figures, Lang, Month, Procedural};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -66,26 +67,25 @@ pub fn MonthlyReport() -> impl IntoView {
                     .map(|(g, _)| g.name.clone())
                     .unwrap_or_default()
             }),
-            None if district => lang.text("Semua desa", "Every village").to_owned(),
+            None if district => lang.text("Semua desa").to_owned(),
             None => per_village.with_value(|v| v.first().map(|(g, _)| g.name.clone()).unwrap_or_default()),
         }
     };
     let printed = today().to_display();
-    let row = move |label: (&'static str, &'static str), value: fn(&Figures) -> usize| {
+    let row = move |label: Text, value: fn(&Figures) -> usize| {
         view! {
             <tr>
-                <th scope="row">{move || lang.text(label.0, label.1)}</th>
+                <th scope="row">{move || lang.tr(label)}</th>
                 <td>{move || value(&figures())}</td>
             </tr>
         }
     };
-    let table = move |head: (&'static str, &'static str),
-                      rows: fn(&Figures, Lang) -> Vec<(String, usize)>| {
+    let table = move |head: Text, rows: fn(&Figures, Lang) -> Vec<(String, usize)>| {
         view! {
             <table class="numbers">
                 <thead><tr>
-                    <th scope="col">{move || lang.text(head.0, head.1)}</th>
-                    <th scope="col">{move || lang.text("Jumlah", "Count")}</th>
+                    <th scope="col">{move || lang.tr(head)}</th>
+                    <th scope="col">{move || lang.text_in("Count", "Jumlah")}</th>
                 </tr></thead>
                 <tbody>{move || rows(&figures(), lang.get()).into_iter().map(|(k, n)| view! {
                     <tr><th scope="row">{k}</th><td>{n}</td></tr>
@@ -100,48 +100,48 @@ pub fn MonthlyReport() -> impl IntoView {
         <article class="report" data-loaded=move || chosen.get().1.then_some("")>
             <div class="report-controls no-print">
                 <label class="field">
-                    <span>{move || lang.text("Bulan laporan", "Month of the report")}</span>
+                    <span>{move || lang.text("Bulan laporan")}</span>
                     <input type="month" name="bulan" prop:value=move || month.get().to_string()
                         on:change=move |ev| if let Ok(m) = event_target_value(&ev).parse() { month.set(m) }/>
                 </label>
-                <button class="primary" on:click=print>{move || lang.text("Cetak / simpan PDF", "Print / save as PDF")}</button>
+                <button class="primary" on:click=print>{move || lang.text("Cetak / simpan PDF")}</button>
             </div>
             <header class="report-head">
                 <p class="office">{office}</p>
-                <h1>{move || lang.text("Laporan Bulanan Desmigratif", "Desmigratif Monthly Report")}</h1>
+                <h1>{move || lang.text("Laporan Bulanan Desmigratif")}</h1>
                 <dl class="report-meta">
-                    <div><dt>{move || lang.text("Periode", "Period")}</dt><dd class="period">{move || month.get().long_label(lang.get())}</dd></div>
-                    <div><dt>{move || lang.text("Wilayah", "Area")}</dt><dd>{scope}</dd></div>
-                    <div><dt>{move || lang.text("Dicetak", "Printed")}</dt><dd>{printed}</dd></div>
+                    <div><dt>{move || lang.text("Periode")}</dt><dd class="period">{move || month.get().long_label(lang.get())}</dd></div>
+                    <div><dt>{move || lang.text("Wilayah")}</dt><dd>{scope}</dd></div>
+                    <div><dt>{move || lang.text("Dicetak")}</dt><dd>{printed}</dd></div>
                 </dl>
             </header>
             <section>
-                <h2>{move || lang.text("Ringkasan", "Summary")}</h2>
+                <h2>{move || lang.text("Ringkasan")}</h2>
                 <table class="numbers summary">
                     <tbody>
-                        {row(("Orang tercatat", "Persons recorded"), |f| f.persons)}
-                        {row(("CPMI (calon PMI)", "CPMI (prospective workers)"), |f| f.categories.get(Category::Cpmi))}
-                        {row(("PMI di luar negeri", "Workers abroad"), |f| f.abroad)}
-                        {row(("Purna PMI", "Returned workers"), |f| f.categories.get(Category::PurnaPmi))}
-                        {row(("Keluarga PMI", "Workers' families"), |f| f.categories.get(Category::Keluarga))}
-                        {row(("Berangkat bulan ini", "Departures this month"), |f| f.departures)}
-                        {row(("… non-prosedural", "… non-procedural"), |f| f.departures_by_procedure.get(&Procedural::No).copied().unwrap_or(0))}
-                        {row(("Pulang bulan ini", "Returns this month"), |f| f.returns)}
-                        {row(("Kasus terbuka", "Open cases"), |f| f.open_cases)}
-                        {row(("Konsultasi bulan ini", "Consultations this month"), |f| f.consultations)}
-                        {row(("Kegiatan bulan ini", "Activities this month"), |f| f.activities)}
-                        {row(("Data >12 bulan tidak diperbarui", "Records not updated in 12 months"), |f| f.stale)}
+                        {row(Text::new("Orang tercatat"), |f| f.persons)}
+                        {row(Text::new("CPMI (calon PMI)"), |f| f.categories.get(Category::Cpmi))}
+                        {row(Text::new("PMI di luar negeri"), |f| f.abroad)}
+                        {row(Text::new("Purna PMI"), |f| f.categories.get(Category::PurnaPmi))}
+                        {row(Text::new("Keluarga PMI"), |f| f.categories.get(Category::Keluarga))}
+                        {row(Text::new("Berangkat bulan ini"), |f| f.departures)}
+                        {row(Text::new("… non-prosedural"), |f| f.departures_by_procedure.get(&Procedural::No).copied().unwrap_or(0))}
+                        {row(Text::new("Pulang bulan ini"), |f| f.returns)}
+                        {row(Text::new("Kasus terbuka"), |f| f.open_cases)}
+                        {row(Text::new("Konsultasi bulan ini"), |f| f.consultations)}
+                        {row(Text::new("Kegiatan bulan ini"), |f| f.activities)}
+                        {row(Text::new("Data >12 bulan tidak diperbarui"), |f| f.stale)}
                     </tbody>
                 </table>
             </section>
             <section class="report-columns">
                 <div>
-                    <h2>{move || lang.text("PMI menurut negara tujuan", "Workers abroad by destination")}</h2>
-                    {table(("Negara", "Country"), |f, _| largest(&f.abroad_by_country, usize::MAX, Clone::clone).into_iter().map(|b| (b.label, b.value)).collect())}
+                    <h2>{move || lang.text("PMI menurut negara tujuan")}</h2>
+                    {table(Text::new("Negara"), |f, _| largest(&f.abroad_by_country, usize::MAX, Clone::clone).into_iter().map(|b| (b.label, b.value)).collect())}
                 </div>
                 <div>
-                    <h2>{move || lang.text("PMI menurut jenis kelamin dan sektor", "Workers abroad by sex and sector")}</h2>
-                    {table(("Kelompok", "Group"), |f, l| {
+                    <h2>{move || lang.text("PMI menurut jenis kelamin dan sektor")}</h2>
+                    {table(Text::new("Kelompok"), |f, l| {
                         let mut rows: Vec<(String, usize)> = largest(&f.abroad_by_sex, 3, |s| sex_label(*s, l).to_owned())
                             .into_iter().map(|b| (b.label, b.value)).collect();
                         rows.extend(sector_bars(f, l).into_iter().map(|b| (b.label, b.value)));
@@ -151,16 +151,16 @@ pub fn MonthlyReport() -> impl IntoView {
             </section>
             <Show when=move || district && village.is_none()>
                 <section>
-                    <h2>{move || lang.text("Menurut desa", "By village")}</h2>
-                    <div class="table-scroll" tabindex="0" role="region" aria-label=move || lang.text("Tabel menurut desa", "Table by village")>
+                    <h2>{move || lang.text("Menurut desa")}</h2>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=move || lang.text("Tabel menurut desa")>
                     <table class="numbers by-village">
                         <thead><tr>
-                            <th scope="col">{move || lang.text("Desa", "Village")}</th>
-                            <th scope="col">{move || lang.text("Orang", "Persons")}</th>
+                            <th scope="col">{move || lang.text("Desa")}</th>
+                            <th scope="col">{move || lang.text_in("Persons", "Orang")}</th>
                             <th scope="col">"PMI"</th>
-                            <th scope="col">{move || lang.text("Berangkat", "Left")}</th>
-                            <th scope="col">{move || lang.text("Pulang", "Back")}</th>
-                            <th scope="col">{move || lang.text("Kasus terbuka", "Open cases")}</th>
+                            <th scope="col">{move || lang.text_in("Left", "Berangkat")}</th>
+                            <th scope="col">{move || lang.text_in("Back", "Pulang")}</th>
+                            <th scope="col">{move || lang.text("Kasus terbuka")}</th>
                         </tr></thead>
                         <tbody>{move || per_village.with_value(|v| v.iter().map(|(g, f)| {
                             let f = f.get().unwrap_or_default();
@@ -176,10 +176,7 @@ pub fn MonthlyReport() -> impl IntoView {
                 </section>
             </Show>
             <footer class="report-foot">
-                {move || lang.text(
-                    "Sumber: data Desmigratif pada perangkat ini. Kode wilayah menurut Kepmendagri No 300.2.2-2138 Tahun 2025.",
-                    "Source: Desmigratif records on this device. Region codes per Kepmendagri No 300.2.2-2138 of 2025.",
-                )}
+                {move || lang.text("Sumber: data Desmigratif pada perangkat ini. Kode wilayah menurut Kepmendagri No 300.2.2-2138 Tahun 2025.")}
             </footer>
         </article>
     }

@@ -47,7 +47,7 @@ pub fn by_collection(c: desmigratif_model::Collection) -> Option<&'static Kind> 
 impl PillarUi for Consultation {
     const PERSON_FIELD: Option<&'static str> = Some("person");
     const PATH: &'static str = "konsultasi";
-    const PLURAL: Text = Text::new("Konsultasi", "Consultations");
+    const PLURAL: Text = Text::new("Konsultasi");
     const PILLAR: u8 = 1;
     fn fresh(link: Option<RecordId>, _: &Login, today: Date, _: i64) -> Option<Self> {
         let mut c = Consultation::new(RecordId::random(), today, ConsultationTopic::Procedure);
@@ -75,7 +75,7 @@ impl PillarUi for Consultation {
 impl PillarUi for Case {
     const PERSON_FIELD: Option<&'static str> = Some("person");
     const PATH: &'static str = "kasus";
-    const PLURAL: Text = Text::new("Kasus & pengaduan", "Cases & complaints");
+    const PLURAL: Text = Text::new("Kasus & pengaduan");
     const PILLAR: u8 = 1;
     const IDENTIFYING: &'static [&'static str] = &["person_name", "reported_by", "description"];
     fn fresh(link: Option<RecordId>, session: &Login, today: Date, _: i64) -> Option<Self> {
@@ -106,9 +106,7 @@ impl PillarUi for Case {
             log.status().label().get(lang)
         );
         if log.overdue(self, today) {
-            facts.push_str(
-                Text::new(" · lewat 30 hari tanpa catatan", " · 30 days without an entry").get(lang),
-            );
+            facts.push_str(Text::new(" · lewat 30 hari tanpa catatan").get(lang));
         }
         facts
     }
@@ -116,12 +114,9 @@ impl PillarUi for Case {
         Case::shows_person_to(self, &session.username, session.is_district())
     }
     const FILTERS: &'static [(&'static str, Text)] = &[
-        ("terbuka", Text::new("Belum selesai", "Open")),
-        (
-            "terlambat",
-            Text::new("Lewat 30 hari tanpa catatan", "30 days without an entry"),
-        ),
-        ("selesai", Text::new("Selesai", "Closed")),
+        ("terbuka", Text::new("Belum selesai")),
+        ("terlambat", Text::new("Lewat 30 hari tanpa catatan")),
+        ("selesai", Text::ctx("Closed", "Selesai")),
     ];
     fn passes(&self, snapshot: &VillageSnapshot, code: &str, today: Date) -> bool {
         let log = snapshot.pillars.case_log(&self.id);
@@ -137,7 +132,7 @@ impl PillarUi for Case {
 
 impl PillarUi for CaseEntry {
     const PATH: &'static str = "kasus-catatan";
-    const PLURAL: Text = Text::new("Catatan kasus", "Case entries");
+    const PLURAL: Text = Text::new("Catatan kasus");
     const PILLAR: u8 = 1;
     fn fresh(link: Option<RecordId>, session: &Login, today: Date, now: i64) -> Option<Self> {
         Some(CaseEntry::new(
@@ -185,7 +180,7 @@ impl PillarUi for CaseEntry {
 
 impl PillarUi for Session {
     const PATH: &'static str = "sosialisasi";
-    const PLURAL: Text = Text::new("Sosialisasi migrasi aman", "Safe-migration sessions");
+    const PLURAL: Text = Text::new("Sosialisasi migrasi aman");
     const PILLAR: u8 = 1;
     const ACTIVITY: bool = true;
     fn fresh(_: Option<RecordId>, _: &Login, today: Date, _: i64) -> Option<Self> {
@@ -206,15 +201,15 @@ impl PillarUi for Session {
             "{} · {} · {n} {}",
             self.date.to_display(),
             self.place,
-            Text::new("peserta", "attendees").get(lang)
+            Text::ctx("attendees", "peserta").get(lang)
         )
     }
 }
 
 impl PillarUi for Training {
     const FILTERS: &'static [(&'static str, Text)] = &[
-        ("akan-datang", Text::new("Akan datang", "Coming")),
-        ("lewat", Text::new("Sudah lewat", "Past")),
+        ("akan-datang", Text::new("Akan datang")),
+        ("lewat", Text::new("Sudah lewat")),
     ];
     fn passes(&self, _: &VillageSnapshot, code: &str, today: Date) -> bool {
         match code {
@@ -224,7 +219,7 @@ impl PillarUi for Training {
         }
     }
     const PATH: &'static str = "pelatihan";
-    const PLURAL: Text = Text::new("Pelatihan", "Trainings");
+    const PLURAL: Text = Text::new("Pelatihan");
     const PILLAR: u8 = 2;
     const ACTIVITY: bool = true;
     const COMPLETION: bool = true;
@@ -246,14 +241,14 @@ impl PillarUi for Training {
             "{} · {} · {n} {}",
             self.start.to_display(),
             choice_label::<Self>("kind", self.kind, lang),
-            Text::new("peserta", "participants").get(lang)
+            Text::ctx("participants", "peserta").get(lang)
         )
     }
 }
 
 impl PillarUi for Parenting {
     const PATH: &'static str = "parenting";
-    const PLURAL: Text = Text::new("Parenting & rumah belajar", "Parenting & learning house");
+    const PLURAL: Text = Text::new("Parenting & rumah belajar");
     const PILLAR: u8 = 3;
     const ACTIVITY: bool = true;
     fn fresh(_: Option<RecordId>, _: &Login, today: Date, _: i64) -> Option<Self> {
@@ -277,7 +272,7 @@ impl PillarUi for Parenting {
         format!(
             "{} · {n} {}",
             self.date.to_display(),
-            Text::new("peserta", "attendees").get(lang)
+            Text::ctx("attendees", "peserta").get(lang)
         )
     }
     fn title(&self, lang: Lang) -> Option<String> {
@@ -287,9 +282,9 @@ impl PillarUi for Parenting {
 
 impl PillarUi for Business {
     const FILTERS: &'static [(&'static str, Text)] = &[
-        ("berjalan", Text::new("Berjalan", "Running")),
-        ("rencana", Text::new("Rencana", "Planned")),
-        ("berhenti", Text::new("Berhenti", "Stopped")),
+        ("berjalan", Text::new("Berjalan")),
+        ("rencana", Text::new("Rencana")),
+        ("berhenti", Text::new("Berhenti")),
     ];
     fn passes(&self, _: &VillageSnapshot, code: &str, _: Date) -> bool {
         use desmigratif_model::BusinessStatus::*;
@@ -299,7 +294,7 @@ impl PillarUi for Business {
         )
     }
     const PATH: &'static str = "usaha";
-    const PLURAL: Text = Text::new("Usaha produktif", "Businesses");
+    const PLURAL: Text = Text::new("Usaha produktif");
     const PILLAR: u8 = 2;
     const NEEDS_PERSON: bool = true;
     fn fresh(link: Option<RecordId>, _: &Login, _: Date, _: i64) -> Option<Self> {
@@ -324,13 +319,12 @@ impl PillarUi for Business {
 }
 
 impl PillarUi for Child {
-    const FILTERS: &'static [(&'static str, Text)] =
-        &[("perhatian", Text::new("Perlu perhatian", "At risk"))];
+    const FILTERS: &'static [(&'static str, Text)] = &[("perhatian", Text::new("Perlu perhatian"))];
     fn passes(&self, snapshot: &VillageSnapshot, code: &str, today: Date) -> bool {
         code != "perhatian" || !snapshot.child_risks(self, today).is_empty()
     }
     const PATH: &'static str = "anak";
-    const PLURAL: Text = Text::new("Anak PMI", "Migrants' children");
+    const PLURAL: Text = Text::new("Anak PMI");
     const PILLAR: u8 = 3;
     const NEEDS_PERSON: bool = true;
     fn fresh(link: Option<RecordId>, _: &Login, _: Date, _: i64) -> Option<Self> {
@@ -367,7 +361,7 @@ impl PillarUi for Child {
 
 impl PillarUi for Membership {
     const PATH: &'static str = "koperasi";
-    const PLURAL: Text = Text::new("Koperasi & BUMDes", "Cooperatives");
+    const PLURAL: Text = Text::new("Koperasi & BUMDes");
     const PILLAR: u8 = 4;
     const NEEDS_PERSON: bool = true;
     fn fresh(link: Option<RecordId>, _: &Login, today: Date, _: i64) -> Option<Self> {
@@ -389,7 +383,7 @@ impl PillarUi for Membership {
         format!(
             "{} · {} {}",
             self.cooperative,
-            Text::new("simpanan", "savings").get(lang),
+            Text::new("simpanan").get(lang),
             desmigratif_model::records::rupiah(b.savings)
         )
     }
@@ -397,7 +391,7 @@ impl PillarUi for Membership {
 
 impl PillarUi for LedgerEntry {
     const PATH: &'static str = "koperasi-transaksi";
-    const PLURAL: Text = Text::new("Transaksi", "Payments");
+    const PLURAL: Text = Text::new("Transaksi");
     const PILLAR: u8 = 4;
     fn fresh(link: Option<RecordId>, _: &Login, today: Date, _: i64) -> Option<Self> {
         // The amount starts empty: the form asks for it.

@@ -75,9 +75,9 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     });
     let filters = (!kind.filters.is_empty()).then(|| {
         view! {
-            <select aria-label=move || lang.text("Saring", "Filter") prop:value=filter
+            <select aria-label=move || lang.text("Saring") prop:value=filter
                 on:change=move |ev| filter.set(event_target_value(&ev))>
-                <option value="">{move || lang.text("Semua", "All")}</option>
+                <option value="">{move || lang.text_in("All", "Semua")}</option>
                 {kind.filters.iter().map(|(code, label)| view! { <option value=*code>{move || label.get(lang.get())}</option> }).collect_view()}
             </select>
         }
@@ -88,15 +88,15 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
             <a class="button primary" href=format!("/layanan/{}/baru", kind.path)>
                 {move || format!("+ {}", capitalised(kind.name.get(lang.get())))}
             </a>
-            <input class="search" type="search" aria-label=move || lang.text("Cari", "Search")
-                placeholder=move || lang.text("Cari nama…", "Search a name…")
+            <input class="search" type="search" aria-label=move || lang.text("Cari")
+                placeholder=move || lang.text("Cari nama…")
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
             {filters}
             <p class="result-count">{move || {
                 let n = rows.with(Vec::len);
                 match lang.get() {
                     Lang::Id => format!("{n} {}", kind.name.id),
-                    Lang::En => format!("{n} × {}", kind.name.en),
+                    Lang::En => format!("{n} × {}", kind.name.get(Lang::En)),
                 }
             }}</p>
             <ul class="people records">
@@ -278,26 +278,26 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
                 let l = lang.get();
                 match (is_new, l) {
                     (true, Lang::Id) => format!("{} baru", capitalised(kind.name.id)),
-                    (true, Lang::En) => format!("New {}", kind.name.en),
-                    (false, _) => format!("{} {}", lang.text("Ubah", "Edit"), kind.name.get(l)),
+                    (true, Lang::En) => format!("New {}", kind.name.get(Lang::En)),
+                    (false, _) => format!("{} {}", lang.text("Ubah"), kind.name.get(l)),
                 }
             }}</h1>
             {move || person_name().map(|(id, name)| view! {
-                <p class="linked-person">{lang.text("Untuk: ", "For: ")}<a href=format!("/orang/{id}")>{name}</a>
+                <p class="linked-person">{lang.text("Untuk: ")}<a href=format!("/orang/{id}")>{name}</a>
                     {kind.person_field.map(|_| view! {
-                        " " <button type="button" class="secondary" on:click=move |_| link.set(Some(None))>{move || lang.text("Lepas", "Unlink")}</button>
+                        " " <button type="button" class="secondary" on:click=move |_| link.set(Some(None))>{move || lang.text("Lepas")}</button>
                     })}
                 </p>
             })}
             {move || (kind.person_field.is_some() && loaded() && linked().is_none()).then(|| view! {
                 <div class="field person-link">
-                    <label for="f-person">{move || lang.text("Orang yang sudah terdata", "A recorded person")}</label>
+                    <label for="f-person">{move || lang.text("Orang yang sudah terdata")}</label>
                     <PersonSearch id="f-person".to_owned() on_pick=Callback::new(move |p: RecordId| link.set(Some(Some(p))))/>
                 </div>
             })}
             {move || (kind.needs_person && start.with(Option::is_none) && person_param_missing).then(|| view! {
                 <div class="field person-link">
-                    <label for="f-for-person">{move || lang.text("Untuk siapa? Cari orangnya", "Who is it for? Find the person")}</label>
+                    <label for="f-for-person">{move || lang.text("Untuk siapa? Cari orangnya")}</label>
                     <PersonSearch id="f-for-person".to_owned() on_pick=start_for/>
                 </div>
             })}
@@ -305,7 +305,7 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <div class="sticky-actions">
                 <button type="submit" class="primary" disabled=move || saving.get() || !loaded() || !app.engine_ready()>
-                    {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
+                    {move || if saving.get() { lang.text("Menyimpan…") } else { lang.text("Simpan") }}
                 </button>
             </div>
         </form>
@@ -340,18 +340,15 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
             .collect_view();
         Some(view! {
             <h1 class="record-title">{s.title}</h1>
-            <p class="category">{capitalised(kind.name.get(l))}{s.deleted.then(|| lang.text(" · dihapus", " · deleted"))}</p>
+            <p class="category">{capitalised(kind.name.get(l))}{s.deleted.then(|| lang.text(" · dihapus"))}</p>
             {s.person.map(|(pid, name, deleted)| view! {
                 <p class="linked-person">
-                    {lang.text("Orang: ", "Person: ")}<a href=format!("/orang/{pid}")>{name}</a>
-                    {deleted.then(|| view! { <span class="marker deleted">{lang.text("dihapus — buka untuk memulihkan", "deleted — open to restore")}</span> })}
+                    {lang.text("Orang: ")}<a href=format!("/orang/{pid}")>{name}</a>
+                    {deleted.then(|| view! { <span class="marker deleted">{lang.text("dihapus — buka untuk memulihkan")}</span> })}
                 </p>
             })}
             {(!s.allowed).then(|| view! {
-                <p class="msg warning">{lang.text(
-                    "Kasus rahasia: nama dan uraian hanya untuk petugas pencatat dan kabupaten.",
-                    "Confidential case: the name and description are for its recorder and the district only.",
-                )}</p>
+                <p class="msg warning">{lang.text("Kasus rahasia: nama dan uraian hanya untuk petugas pencatat dan kabupaten.")}</p>
             })}
             <dl class="details">{rows}</dl>
         })
@@ -367,10 +364,7 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
         };
         if !s.deleted
             && !confirm(
-                lang.text(
-                    "Hapus catatan ini? Datanya tetap tersimpan dan bisa dipulihkan.",
-                    "Remove this record? It is kept and can be restored.",
-                ),
+                lang.text("Hapus catatan ini? Datanya tetap tersimpan dan bisa dipulihkan."),
                 false,
             )
         {
@@ -394,10 +388,10 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
             {header}
             <nav class="actions">
                 <a class="button primary" href=move || format!("/layanan/{}/{}/ubah", kind.path, id.get().map(|i| i.to_string()).unwrap_or_default())>
-                    {move || lang.text("Ubah", "Edit")}
+                    {move || lang.text("Ubah")}
                 </a>
                 <button class="secondary" on:click=toggle_delete>
-                    {move || if shown.with(|s| s.as_ref().is_some_and(|s| s.deleted)) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
+                    {move || if shown.with(|s| s.as_ref().is_some_and(|s| s.deleted)) { lang.text("Pulihkan") } else { lang.text_in("Delete", "Hapus") }}
                 </button>
             </nav>
             {move || (is_case && allowed()).then(|| id.get().map(|rid| view! { <parts::CaseLogView case=rid/> }))}
@@ -406,7 +400,7 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
             {move || is_business.then(|| shown.with(|s| s.as_ref().and_then(|s| s.person.clone())).map(|(owner, _, _)| view! { <parts::OwnerTrainings owner=owner/> }))}
             <Show when=allowed>
                 <section>
-                    <h2>{move || lang.text("Riwayat perubahan", "Change history")}</h2>
+                    <h2>{move || lang.text("Riwayat perubahan")}</h2>
                     {move || id.get().map(|rid| view! { <RecordHistory collection=kind.collection id=rid/> })}
                 </section>
             </Show>
@@ -422,7 +416,7 @@ fn with_kind<V: IntoView + 'static>(page: fn(&'static Kind) -> V) -> impl IntoVi
         let path = params.with(|p| p.get("jenis").unwrap_or_default());
         match kinds::by_path(&path) {
             Some(kind) => page(kind).into_any(),
-            None => view! { <p>{lang.text("Halaman tidak ada.", "No such page.")}</p> }.into_any(),
+            None => view! { <p>{lang.text("Halaman tidak ada.")}</p> }.into_any(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! record, what a person's page shows of the pillars, the home's figures and the services page.
 
 use desmigratif_model::Edit;
+use desmigratif_model::Text;
 use desmigratif_model::{
     CaseEntry, CaseStatus, Described, LedgerEntry, Participation, PillarSummary, RecordId, Severity,
 };
@@ -43,12 +44,7 @@ pub fn fields_of(
 /// Adds a record that belongs to another (a step to a case, a payment to a membership). Starts
 /// afresh after each save. Drawn once per page: a change arriving never resets what is typed.
 #[component]
-pub fn EntryForm(
-    kind: &'static Kind,
-    parent: RecordId,
-    title: (&'static str, &'static str),
-    button: (&'static str, &'static str),
-) -> impl IntoView {
+pub fn EntryForm(kind: &'static Kind, parent: RecordId, title: Text, button: Text) -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let start = RwSignal::new(None::<Start>);
@@ -116,11 +112,11 @@ pub fn EntryForm(
     let fields = fields_of(kind, "entry", draft, messages_for);
     view! {
         <form class="card entry-form" on:submit=save novalidate>
-            <h3>{move || lang.text(title.0, title.1)}</h3>
+            <h3>{move || lang.tr(title)}</h3>
             <fieldset class="plain" disabled=move || start.with(Option::is_none)>{fields}</fieldset>
             {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
             <button type="submit" class="primary" disabled=move || saving.get() || !app.engine_ready()>
-                {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text(button.0, button.1) }}
+                {move || if saving.get() { lang.text("Menyimpan…") } else { lang.tr(button) }}
             </button>
         </form>
     }
@@ -173,13 +169,13 @@ pub fn CaseLogView(case: RecordId) -> impl IntoView {
     };
     view! {
         <section class="case-log">
-            <h2>{move || lang.text("Penanganan", "Handling")}</h2>
+            <h2>{move || lang.text("Penanganan")}</h2>
             <p class="case-status" data-status=move || format!("{:?}", status())>
-                {move || lang.text("Status: ", "Status: ")}<strong>{move || status().label().get(lang.get())}</strong>
+                {move || lang.text("Status: ")}<strong>{move || status().label().get(lang.get())}</strong>
             </p>
             <ul class="history log">{items}</ul>
             <EntryForm kind=&CASE_ENTRIES parent=case
-                title=("Tambah langkah atau catatan", "Add a step or a note") button=("Simpan catatan", "Save entry")/>
+                title=Text::new("Tambah langkah atau catatan") button=Text::new("Simpan catatan")/>
         </section>
     }
 }
@@ -224,14 +220,14 @@ pub fn LedgerView(membership: RecordId) -> impl IntoView {
     let balance = move || ledger.with(|l| l.as_ref().map(|(b, _)| *b)).unwrap_or_default();
     view! {
         <section class="ledger">
-            <h2>{move || lang.text("Simpanan & pinjaman", "Savings & loans")}</h2>
+            <h2>{move || lang.text("Simpanan & pinjaman")}</h2>
             <dl class="details balance">
-                <div class="row"><dt>{move || lang.text("Saldo simpanan", "Savings")}</dt><dd class="savings">{move || rupiah(balance().savings)}</dd></div>
-                <div class="row"><dt>{move || lang.text("Sisa pinjaman", "Loan outstanding")}</dt><dd class="loans">{move || rupiah(balance().loans)}</dd></div>
+                <div class="row"><dt>{move || lang.text("Saldo simpanan")}</dt><dd class="savings">{move || rupiah(balance().savings)}</dd></div>
+                <div class="row"><dt>{move || lang.text("Sisa pinjaman")}</dt><dd class="loans">{move || rupiah(balance().loans)}</dd></div>
             </dl>
             <ul class="history log">{items}</ul>
             <EntryForm kind=&LEDGER parent=membership
-                title=("Catat transaksi", "Record a payment") button=("Simpan transaksi", "Save payment")/>
+                title=Text::new("Catat transaksi") button=Text::new("Simpan transaksi")/>
         </section>
     }
 }
@@ -287,14 +283,14 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
                     <li class="participant" data-attended=p.attended.to_string() data-completed=p.completed.to_string()>
                         <a href=format!("/orang/{}", p.person)>{name}</a>
                         <label><input type="checkbox" prop:checked=p.attended on:change=move |_| toggle(a.clone(), "attended")/>
-                            " " {move || lang.text("Hadir", "Attended")}</label>
+                            " " {move || lang.text("Hadir")}</label>
                         {completion.then(|| view! {
                             <label><input type="checkbox" prop:checked=c.completed on:change=move |_| toggle(c.clone(), "completed")/>
-                                " " {move || lang.text("Lulus", "Completed")}</label>
+                                " " {move || lang.text("Lulus")}</label>
                         })}
                         <button type="button" class="secondary remove" on:click=move |_| {
                             edit(Edit::set_deleted::<Participation>(&r.id, true));
-                        }>{move || lang.text("Hapus", "Remove")}</button>
+                        }>{move || lang.text_in("Remove", "Hapus")}</button>
                     </li>
                 }
             })
@@ -308,9 +304,9 @@ pub fn Participants(activity: RecordId, completion: bool) -> impl IntoView {
     });
     view! {
         <section class="participants">
-            <h2>{move || lang.text("Peserta", "Participants")}" "<span class="count-badge">{move || list.with(Vec::len)}</span></h2>
+            <h2>{move || lang.text("Peserta")}" "<span class="count-badge">{move || list.with(Vec::len)}</span></h2>
             <ul class="people participants-list">{rows}</ul>
-            <label for="add-participant">{move || lang.text("Tambah peserta", "Add a participant")}</label>
+            <label for="add-participant">{move || lang.text("Tambah peserta")}</label>
             <PersonSearch id="add-participant".to_owned() on_pick=pick exclude=already/>
         </section>
     }
@@ -334,7 +330,7 @@ pub fn OwnerTrainings(owner: RecordId) -> impl IntoView {
     };
     view! {
         <section class="owner-trainings">
-            <h2>{move || lang.text("Pelatihan yang diikuti pemilik", "Trainings the owner attended")}</h2>
+            <h2>{move || lang.text("Pelatihan yang diikuti pemilik")}</h2>
             <ul class="people">
                 {move || trainings().into_iter().map(|(id, text)| view! {
                     <li><a href=format!("/layanan/pelatihan/{id}")>{text}</a></li>
@@ -394,78 +390,64 @@ pub fn PillarFigures() -> impl IntoView {
     let app = use_app();
     let lang = use_language();
     let summary = Memo::new(move |_| app.with_village(|v| v.snapshot.pillar_summary(today())));
-    type Figure = (
-        &'static str,
-        &'static str,
-        fn(&PillarSummary) -> String,
-        &'static str,
-        &'static str,
-    );
+    type Figure = (&'static str, &'static str, fn(&PillarSummary) -> String, Text);
     let figures: [Figure; 8] = [
         (
             "kasus",
             "open-cases",
             |s| s.open_cases.to_string(),
-            "Kasus terbuka",
-            "Open cases",
+            Text::new("Kasus terbuka"),
         ),
         (
             "kasus",
             "overdue-cases",
             |s| s.overdue_cases.to_string(),
-            "Kasus >30 hari tanpa catatan",
-            "Cases 30+ days quiet",
+            Text::new("Kasus >30 hari tanpa catatan"),
         ),
         (
             "konsultasi",
             "consultations-month",
             |s| s.consultations_this_month.to_string(),
-            "Konsultasi bulan ini",
-            "Consultations this month",
+            Text::new("Konsultasi bulan ini"),
         ),
         (
             "pelatihan",
             "trainings-coming",
             |s| s.trainings_coming.to_string(),
-            "Pelatihan akan datang",
-            "Trainings coming",
+            Text::new("Pelatihan akan datang"),
         ),
         (
             "usaha",
             "businesses-running",
             |s| s.businesses_running.to_string(),
-            "Usaha berjalan",
-            "Businesses running",
+            Text::new("Usaha berjalan"),
         ),
         (
             "anak",
             "children-at-risk",
             |s| s.children_at_risk.to_string(),
-            "Anak PMI perlu perhatian",
-            "Children at risk",
+            Text::new("Anak PMI perlu perhatian"),
         ),
         (
             "koperasi",
             "members",
             |s| s.members.to_string(),
-            "Anggota koperasi",
-            "Cooperative members",
+            Text::new("Anggota koperasi"),
         ),
         (
             "koperasi",
             "savings",
             |s| desmigratif_model::records::rupiah(s.savings),
-            "Total simpanan",
-            "Total savings",
+            Text::new("Total simpanan"),
         ),
     ];
     let cards = figures
         .into_iter()
-        .map(|(path, key, value, id, en)| {
+        .map(|(path, key, value, text)| {
             view! {
                 <a class="count pillar" href=format!("/layanan/{path}") data-figure=key>
                     <strong>{move || summary.with(|s| s.as_ref().map(value).unwrap_or_default())}</strong>
-                    <span>{move || lang.text(id, en)}</span>
+                    <span>{move || lang.tr(text)}</span>
                 </a>
             }
         })
@@ -476,19 +458,15 @@ pub fn PillarFigures() -> impl IntoView {
 /// `/layanan`: every service's list, by pillar.
 pub fn services_page() -> impl IntoView {
     let lang = use_language();
-    let pillars: [(u8, &str, &str); 4] = [
-        (
-            1,
-            "1 · Layanan informasi & pengaduan",
-            "1 · Information and complaints",
-        ),
-        (2, "2 · Usaha produktif", "2 · Productive business"),
-        (3, "3 · Keluarga & anak", "3 · Family and children"),
-        (4, "4 · Koperasi", "4 · Cooperatives"),
+    let pillars: [(u8, Text); 4] = [
+        (1, Text::new("1 · Layanan informasi & pengaduan")),
+        (2, Text::new("2 · Usaha produktif")),
+        (3, Text::new("3 · Keluarga & anak")),
+        (4, Text::new("4 · Koperasi")),
     ];
     let groups = pillars
         .into_iter()
-        .map(|(n, id, en)| {
+        .map(|(n, title)| {
             let links = kinds::LISTED
                 .iter()
                 .filter(|k| k.pillar == n)
@@ -496,7 +474,7 @@ pub fn services_page() -> impl IntoView {
                 .collect_view();
             view! {
                 <section>
-                    <h2>{move || lang.text(id, en)}</h2>
+                    <h2>{move || lang.tr(title)}</h2>
                     <ul class="people services">{links}</ul>
                 </section>
             }
@@ -504,7 +482,7 @@ pub fn services_page() -> impl IntoView {
         .collect_view();
     view! {
         <section class="services-page">
-            <h1>{move || lang.text("Layanan Desmigratif", "Desmigratif services")}</h1>
+            <h1>{move || lang.text("Layanan Desmigratif")}</h1>
             {groups}
             <ServicesExport/>
         </section>
@@ -549,18 +527,15 @@ fn ServicesExport() -> impl IntoView {
     let district = move || app.session.get().is_some_and(|s| s.is_district());
     view! {
         <section class="services-export">
-            <h2>{move || lang.text("Unduh catatan layanan", "Download the service records")}</h2>
-            <p class="muted">{move || lang.text(
-                "Satu lembar per jenis catatan. Kasus rahasia tidak menampilkan orangnya kecuali untuk pencatat dan kabupaten.",
-                "One sheet per kind of record. Confidential cases show their person only to their recorder and the district.",
-            )}</p>
+            <h2>{move || lang.text("Unduh catatan layanan")}</h2>
+            <p class="muted">{move || lang.text("Satu lembar per jenis catatan. Kasus rahasia tidak menampilkan orangnya kecuali untuk pencatat dan kabupaten.")}</p>
             <div class="actions export">
                 <button class="secondary" disabled=move || export.busy.get() on:click=move |_| run(false)>
-                    {move || lang.text("Unduh Excel desa ini", "Download this village (Excel)")}
+                    {move || lang.text("Unduh Excel desa ini")}
                 </button>
                 <Show when=district>
                     <button class="secondary" disabled=move || export.busy.get() on:click=move |_| run(true)>
-                        {move || lang.text("Unduh Excel semua desa", "Download every village (Excel)")}
+                        {move || lang.text("Unduh Excel semua desa")}
                     </button>
                 </Show>
             </div>

@@ -24,7 +24,7 @@ pub fn ReferenceForm() -> impl IntoView {
         let path = params.with(|p| p.get("jenis").unwrap_or_default());
         match by_path(&path) {
             Some(kind) => view! { <RefForm kind=kind/> }.into_any(),
-            None => view! { <p>{lang.text("Halaman tidak ada.", "No such page.")}</p> }.into_any(),
+            None => view! { <p>{lang.text("Halaman tidak ada.")}</p> }.into_any(),
         }
     }
 }
@@ -133,10 +133,7 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
             let deleted = start.2;
             if !deleted
                 && !confirm(
-                    lang.text(
-                        "Hapus dari daftar kabupaten? Desa tidak lagi melihatnya; bisa dipulihkan.",
-                        "Remove it from the district's list? Villages stop seeing it; it can be restored.",
-                    ),
+                    lang.text("Hapus dari daftar kabupaten? Desa tidak lagi melihatnya; bisa dipulihkan."),
                     false,
                 )
             {
@@ -164,10 +161,7 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
     move || {
         if !editor() {
             return view! {
-                <p class="msg warning">{move || lang.text(
-                    "Hanya Disnaker kabupaten yang dapat mengubah informasi ini.",
-                    "Only the district office can change this information.",
-                )}</p>
+                <p class="msg warning">{move || lang.text("Hanya Disnaker kabupaten yang dapat mengubah informasi ini.")}</p>
             }
             .into_any();
         }
@@ -178,22 +172,22 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
                     let l = lang.get();
                     match (is_new, l) {
                         (true, Lang::Id) => format!("Tambah {}", kind.name.id),
-                        (true, Lang::En) => format!("New {}", kind.name.en),
-                        (false, _) => format!("{} {}", lang.text("Ubah", "Edit"), kind.name.get(l)),
+                        (true, Lang::En) => format!("New {}", kind.name.get(Lang::En)),
+                        (false, _) => format!("{} {}", lang.text("Ubah"), kind.name.get(l)),
                     }
                 }}</h1>
                 <fieldset class="plain" disabled=move || !loaded()>{fields}</fieldset>
                 {move || save_error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
                 <div class="sticky-actions">
                     <button type="submit" class="primary" disabled=move || saving.get() || !loaded() || !app.engine_ready()>
-                        {move || if saving.get() { lang.text("Menyimpan…", "Saving…") } else { lang.text("Simpan", "Save") }}
+                        {move || if saving.get() { lang.text("Menyimpan…") } else { lang.text("Simpan") }}
                     </button>
                     {(!is_new).then(|| view! {
                         <button type="button" class="secondary" on:click=toggle_delete.clone()>
-                            {move || if start.with(|s| s.as_ref().is_some_and(|s| s.2)) { lang.text("Pulihkan", "Restore") } else { lang.text("Hapus", "Delete") }}
+                            {move || if start.with(|s| s.as_ref().is_some_and(|s| s.2)) { lang.text("Pulihkan") } else { lang.text_in("Delete", "Hapus") }}
                         </button>
                     })}
-                    <a class="button" href=back.clone()>{move || lang.text("Batal", "Cancel")}</a>
+                    <a class="button" href=back.clone()>{move || lang.text("Batal")}</a>
                 </div>
             </form>
         }

@@ -46,8 +46,8 @@ fn date_facts(parts: &[Option<String>]) -> String {
 
 impl RefUi for Announcement {
     const PATH: &'static str = "pengumuman";
-    const PLURAL: Text = Text::new("Pengumuman", "Announcements");
-    const NONE: Text = Text::new("Tidak ada pengumuman yang berlaku.", "No current announcements.");
+    const PLURAL: Text = Text::new("Pengumuman");
+    const NONE: Text = Text::new("Tidak ada pengumuman yang berlaku.");
     fn table(r: &Reference) -> &std::collections::BTreeMap<RecordId, Self> {
         &r.announcements
     }
@@ -74,8 +74,8 @@ impl RefUi for Announcement {
 
 impl RefUi for JobOrder {
     const PATH: &'static str = "lowongan";
-    const PLURAL: Text = Text::new("Lowongan kerja luar negeri", "Job orders abroad");
-    const NONE: Text = Text::new("Tidak ada lowongan yang dibuka.", "No open job orders.");
+    const PLURAL: Text = Text::new("Lowongan kerja luar negeri");
+    const NONE: Text = Text::new("Tidak ada lowongan yang dibuka.");
     fn table(r: &Reference) -> &std::collections::BTreeMap<RecordId, Self> {
         &r.job_orders
     }
@@ -97,7 +97,7 @@ impl RefUi for JobOrder {
             title: format!("{} — {}", self.position, self.country),
             facts: date_facts(&[self.agency.clone(), openings, closes]),
             body: self.note.clone(),
-            badge: (!open).then(|| ("closed", lang.pick("Ditutup", "Closed"))),
+            badge: (!open).then(|| ("closed", lang.pick_in("Closed", "Ditutup"))),
             current: open,
             deleted: self.deleted,
             order: inverted(self.published),
@@ -107,8 +107,8 @@ impl RefUi for JobOrder {
 
 impl RefUi for ScheduledTraining {
     const PATH: &'static str = "pelatihan";
-    const PLURAL: Text = Text::new("Jadwal pelatihan", "Training schedule");
-    const NONE: Text = Text::new("Belum ada pelatihan yang dijadwalkan.", "No trainings scheduled.");
+    const PLURAL: Text = Text::new("Jadwal pelatihan");
+    const NONE: Text = Text::new("Belum ada pelatihan yang dijadwalkan.");
     fn table(r: &Reference) -> &std::collections::BTreeMap<RecordId, Self> {
         &r.schedule
     }
@@ -149,11 +149,8 @@ impl RefUi for ScheduledTraining {
 
 impl RefUi for Agency {
     const PATH: &'static str = "p3mi";
-    const PLURAL: Text = Text::new("P3MI berizin", "Licensed agencies (P3MI)");
-    const NONE: Text = Text::new(
-        "Kabupaten belum mengisi daftar P3MI.",
-        "The district has not listed agencies yet.",
-    );
+    const PLURAL: Text = Text::new("P3MI berizin");
+    const NONE: Text = Text::new("Kabupaten belum mengisi daftar P3MI.");
     fn table(r: &Reference) -> &std::collections::BTreeMap<RecordId, Self> {
         &r.agencies
     }
@@ -162,8 +159,8 @@ impl RefUi for Agency {
     }
     fn item(&self, lang: Lang, today: Date) -> Item {
         let badge = match (self.status, self.licence_until) {
-            (AgencyStatus::Revoked, _) => ("bad", lang.pick("Izin dicabut", "Licence revoked")),
-            (AgencyStatus::Suspended, _) => ("bad", lang.pick("Izin dibekukan", "Licence suspended")),
+            (AgencyStatus::Revoked, _) => ("bad", lang.pick("Izin dicabut")),
+            (AgencyStatus::Suspended, _) => ("bad", lang.pick("Izin dibekukan")),
             (AgencyStatus::Active, Some(until)) if until < today => (
                 "bad",
                 match lang {
@@ -178,7 +175,7 @@ impl RefUi for Agency {
                     Lang::En => format!("Licensed until {}", until.to_display()),
                 },
             ),
-            (AgencyStatus::Active, None) => ("good", lang.pick("Berizin", "Licensed")),
+            (AgencyStatus::Active, None) => ("good", lang.pick("Berizin")),
         };
         Item {
             id: self.id.clone(),
@@ -196,11 +193,8 @@ impl RefUi for Agency {
 
 impl RefUi for CountryNote {
     const PATH: &'static str = "negara";
-    const PLURAL: Text = Text::new("Negara tujuan", "Destination countries");
-    const NONE: Text = Text::new(
-        "Belum ada catatan negara tujuan.",
-        "No notes on destinations yet.",
-    );
+    const PLURAL: Text = Text::ctx("Destination countries", "Negara tujuan");
+    const NONE: Text = Text::new("Belum ada catatan negara tujuan.");
     fn table(r: &Reference) -> &std::collections::BTreeMap<RecordId, Self> {
         &r.countries
     }
@@ -213,9 +207,7 @@ impl RefUi for CountryNote {
             title: self.country.clone(),
             facts: String::new(),
             body: self.note.clone(),
-            badge: self
-                .moratorium
-                .then(|| ("bad", lang.pick("Moratorium", "Moratorium"))),
+            badge: self.moratorium.then(|| ("bad", lang.pick("Moratorium"))),
             current: true,
             deleted: self.deleted,
             order: self.country.to_lowercase(),
@@ -234,15 +226,17 @@ fn inverted(d: Date) -> String {
 }
 
 trait Pick {
-    fn pick(&self, id: &str, en: &str) -> String;
+    fn pick(&self, id: &'static str) -> String;
+    fn pick_in(&self, ctx: &'static str, id: &'static str) -> String;
 }
 
 impl Pick for Lang {
-    fn pick(&self, id: &str, en: &str) -> String {
-        match self {
-            Lang::Id => id.to_owned(),
-            Lang::En => en.to_owned(),
-        }
+    fn pick(&self, id: &'static str) -> String {
+        desmigratif_model::locale::translate(*self, "", id).to_owned()
+    }
+
+    fn pick_in(&self, ctx: &'static str, id: &'static str) -> String {
+        desmigratif_model::locale::translate(*self, ctx, id).to_owned()
     }
 }
 

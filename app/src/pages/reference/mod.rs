@@ -28,19 +28,13 @@ pub fn ReferencePage() -> impl IntoView {
     let arrived = move || app.with_reference(|_| ()).is_some();
     view! {
         <section class="reference">
-            <h1>{move || lang.text("Info kabupaten", "District information")}</h1>
-            <p class="muted">{move || lang.text(
-                "Dari Disnaker kabupaten; tersimpan di perangkat ini dan bisa dibuka tanpa sinyal.",
-                "From the district labour office; kept on this device and readable without signal.",
-            )}</p>
-            <nav class="chips" aria-label=move || lang.text("Bagian", "Sections")>
+            <h1>{move || lang.text("Info kabupaten")}</h1>
+            <p class="muted">{move || lang.text("Dari Disnaker kabupaten; tersimpan di perangkat ini dan bisa dibuka tanpa sinyal.")}</p>
+            <nav class="chips" aria-label=move || lang.text("Bagian")>
                 {KINDS.iter().map(|k| view! { <a href=format!("#{}", k.path)>{move || k.plural.get(lang.get())}</a> }).collect_view()}
             </nav>
             <Show when=arrived fallback=move || view! {
-                <p class="msg warning" role="status">{move || lang.text(
-                    "Data kabupaten belum ada di perangkat ini. Data diambil saat tersambung.",
-                    "The district's data is not on this device yet. It arrives when connected.",
-                )}</p>
+                <p class="msg warning" role="status">{move || lang.text("Data kabupaten belum ada di perangkat ini. Data diambil saat tersambung.")}</p>
             }>
                 {KINDS.iter().map(|kind| view! { <RefSection kind=kind editor=Signal::derive(editor)/> }).collect_view()}
             </Show>
@@ -76,12 +70,12 @@ fn RefSection(kind: &'static RefKind, editor: Signal<bool>) -> impl IntoView {
             <h2>{move || kind.plural.get(lang.get())}</h2>
             {move || editor.get().then(|| view! {
                 <a class="button primary" href=format!("/info/{}/baru", kind.path)>
-                    {move || format!("+ {}", lang.text("Tambah", "Add"))}
+                    {move || format!("+ {}", lang.text("Tambah"))}
                 </a>
             })}
             {searchable.then(|| view! {
-                <input class="search" type="search" aria-label=move || lang.text("Cari P3MI", "Search agencies")
-                    placeholder=move || lang.text("Cari nama P3MI…", "Search an agency…")
+                <input class="search" type="search" aria-label=move || lang.text("Cari P3MI")
+                    placeholder=move || lang.text("Cari nama P3MI…")
                     prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
             })}
             {move || {
@@ -96,7 +90,7 @@ fn RefSection(kind: &'static RefKind, editor: Signal<bool>) -> impl IntoView {
                 let past = shown(false);
                 (!past.is_empty()).then(|| view! {
                     <details>
-                        <summary>{move || lang.text("Yang sudah lewat", "Past")}{format!(" ({})", past.len())}</summary>
+                        <summary>{move || lang.text("Yang sudah lewat")}{format!(" ({})", past.len())}</summary>
                         {item_list(kind, past.clone(), editor)}
                     </details>
                 })
@@ -105,7 +99,7 @@ fn RefSection(kind: &'static RefKind, editor: Signal<bool>) -> impl IntoView {
                 let gone = deleted();
                 (editor.get() && !gone.is_empty()).then(|| view! {
                     <details>
-                        <summary>{move || lang.text("Dihapus", "Deleted")}{format!(" ({})", gone.len())}</summary>
+                        <summary>{move || lang.text("Dihapus")}{format!(" ({})", gone.len())}</summary>
                         {item_list(kind, gone.clone(), editor)}
                     </details>
                 })
@@ -128,7 +122,7 @@ fn item_list(kind: &'static RefKind, items: Vec<Item>, editor: Signal<bool>) -> 
                         </div>
                         {(!i.facts.is_empty()).then(|| view! { <small class="facts">{i.facts}</small> })}
                         {i.body.map(|b| view! { <p class="ref-body">{b}</p> })}
-                        {move || editor.get().then(|| view! { <a class="edit-link" href=edit.clone()>{move || lang.text("Ubah", "Edit")}</a> })}
+                        {move || editor.get().then(|| view! { <a class="edit-link" href=edit.clone()>{move || lang.text("Ubah")}</a> })}
                     </li>
                 }
             }).collect_view()}
@@ -160,11 +154,11 @@ pub fn DistrictNews() -> impl IntoView {
     });
     view! {
         <section class="district-news">
-            <h2>{move || lang.text("Dari kabupaten", "From the district")}</h2>
+            <h2>{move || lang.text("Dari kabupaten")}</h2>
             {move || {
                 let items = news.get();
                 if items.is_empty() {
-                    view! { <p class="muted">{lang.text("Tidak ada pengumuman baru.", "No new announcements.")}</p> }.into_any()
+                    view! { <p class="muted">{lang.text("Tidak ada pengumuman baru.")}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="news">
@@ -173,7 +167,7 @@ pub fn DistrictNews() -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <a class="button" href="/info">{move || lang.text("Info kabupaten: P3MI, lowongan, pelatihan", "District info: agencies, jobs, trainings")}</a>
+            <a class="button" href="/info">{move || lang.text("Info kabupaten: P3MI, lowongan, pelatihan")}</a>
         </section>
     }
 }
