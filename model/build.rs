@@ -21,6 +21,19 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         let catalog = polib::po_file::parse(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let code = path.file_stem().and_then(|s| s.to_str()).expect("a file name");
+        // The language's own name, from the header's `X-Language-Name` (for the switch).
+        let text = std::fs::read_to_string(path).expect("a locale file");
+        let name = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("\"X-Language-Name:"))
+            .map(|n| {
+                n.trim()
+                    .trim_end_matches('"')
+                    .trim_end_matches("\\n")
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_else(|| code.to_owned());
         let mut entries: Vec<(String, String, String)> = catalog
             .messages()
             .filter(|m| m.is_translated() && !m.is_fuzzy())
@@ -36,7 +49,7 @@ fn main() {
         entries.sort();
         writeln!(
             out,
-            "    Catalog {{\n        code: {code:?},\n        entries: &["
+            "    Catalog {{\n        code: {code:?},\n        name: {name:?},\n        entries: &["
         )
         .unwrap();
         for (ctx, id, text) in entries {
@@ -44,7 +57,14 @@ fn main() {
         }
         out.push_str("        ],\n    },\n");
     }
-    out.push_str("];\n");
+    out.push_str("];\n\n#[allow(non_upper_case_globals)]\nimpl Lang {\n");
+    for (i, path) in files.iter().enumerate() {
+        let code = path.file_stem().and_then(|s| s.to_str()).expect("a file name");
+        let mut constant = code.to_owned();
+        constant[..1].make_ascii_uppercase();
+        writeln!(out, "    pub const {constant}: Lang = Lang({});", i + 1).unwrap();
+    }
+    out.push_str("}\n");
     let target = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("catalogs.rs");
     std::fs::write(target, out).expect("writing the catalogs");
 }

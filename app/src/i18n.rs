@@ -17,6 +17,11 @@ impl Language {
         desmigratif_model::locale::translate(self.0.get(), "", id)
     }
 
+    /// A text with placeholders (`{name}`) in the chosen language, filled in.
+    pub fn fill(&self, id: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.0.get().fill(id, args)
+    }
+
     /// A declared text ([`desmigratif_model::Text`]) in the chosen language.
     pub fn tr(&self, text: desmigratif_model::Text) -> &'static str {
         text.get(self.0.get())
@@ -33,24 +38,21 @@ impl Language {
 
     pub fn set(&self, lang: Lang) {
         self.0.set(lang);
-        crate::session::set_item(LANG_KEY, if lang == Lang::En { "en" } else { "id" });
+        crate::session::set_item(LANG_KEY, lang.code());
     }
 }
 
 /// Provides the language context and returns it.
 pub fn provide_language() -> Language {
     let saved = crate::session::get_item(LANG_KEY);
-    let lang = Language(RwSignal::new(if saved.as_deref() == Some("en") {
-        Lang::En
-    } else {
-        Lang::Id
-    }));
+    let lang = Language(RwSignal::new(
+        saved.as_deref().and_then(Lang::from_code).unwrap_or(Lang::Id),
+    ));
     provide_context(lang);
     // The document's language follows the choice (screen readers and hyphenation read it).
     Effect::new(move |_| {
-        let code = if lang.get() == Lang::En { "en" } else { "id" };
         if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", code);
+            let _ = root.set_attribute("lang", lang.get().code());
         }
     });
     lang
@@ -111,8 +113,5 @@ pub fn today() -> desmigratif_model::Date {
 
 /// What a record removed because the person moved says instead of "deleted".
 pub fn moved_to_text(village: &str, lang: desmigratif_model::Lang) -> String {
-    match lang {
-        desmigratif_model::Lang::Id => format!("pindah ke {village}"),
-        desmigratif_model::Lang::En => format!("moved to {village}"),
-    }
+    lang.fill("pindah ke {village}", &[("village", &village)])
 }

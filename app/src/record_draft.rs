@@ -108,12 +108,9 @@ impl RecordDraft {
                         messages.push(FieldMessage {
                             field: spec.key.into(),
                             severity: Severity::Error,
-                            text: match lang {
-                                Lang::Id => {
-                                    "Tanggal tidak sah. Tulis HH-BB-TTTT, misalnya 17-08-1990.".into()
-                                }
-                                Lang::En => "Not a valid date. Write DD-MM-YYYY, e.g. 17-08-1990.".into(),
-                            },
+                            text: lang
+                                .text("Tanggal tidak sah. Tulis HH-BB-TTTT, misalnya 17-08-1990.")
+                                .to_owned(),
                             link: None,
                         });
                         None
@@ -126,10 +123,7 @@ impl RecordDraft {
                         messages.push(FieldMessage {
                             field: spec.key.into(),
                             severity: Severity::Error,
-                            text: match lang {
-                                Lang::Id => "Tulis angka bulat, misalnya 1500000.".into(),
-                                Lang::En => "Write a whole number, e.g. 1500000.".into(),
-                            },
+                            text: lang.text("Tulis angka bulat, misalnya 1500000.").to_owned(),
                             link: None,
                         });
                         None

@@ -268,41 +268,29 @@ pub enum LoginError {
 
 impl LoginError {
     pub fn message(&self, lang: desmigratif_model::Lang) -> String {
-        use desmigratif_model::Lang::*;
-        match (self, lang) {
-            (LoginError::WrongCredentials, Id) => "Nama pengguna atau kata sandi salah.".into(),
-            (LoginError::WrongCredentials, En) => "Wrong username or password.".into(),
-            (LoginError::TooManyAttempts, Id) => {
-                "Terlalu banyak percobaan. Coba lagi beberapa menit lagi.".into()
+        use desmigratif_model::Text;
+        let text = match self {
+            LoginError::WrongCredentials => Text::new("Nama pengguna atau kata sandi salah."),
+            LoginError::TooManyAttempts => {
+                Text::new("Terlalu banyak percobaan. Coba lagi beberapa menit lagi.")
             }
-            (LoginError::TooManyAttempts, En) => "Too many attempts. Try again in a few minutes.".into(),
-            (LoginError::Offline, Id) => {
-                "Tidak ada sinyal. Masuk pertama kali perlu koneksi internet.".into()
+            LoginError::Offline => Text::new("Tidak ada sinyal. Masuk pertama kali perlu koneksi internet."),
+            LoginError::Server(code) => {
+                return lang.fill("Server bermasalah ({code}). Coba lagi nanti.", &[("code", code)]);
             }
-            (LoginError::Offline, En) => "No connection. The first login needs the internet.".into(),
-            (LoginError::Server(code), Id) => format!("Server bermasalah ({code}). Coba lagi nanti."),
-            (LoginError::Server(code), En) => format!("Server problem ({code}). Try again later."),
-            (LoginError::MissingUsername, Id) => "Isi nama pengguna.".into(),
-            (LoginError::MissingUsername, En) => "Enter your username.".into(),
-            (LoginError::MissingPassword, Id) => "Isi kata sandi.".into(),
-            (LoginError::MissingPassword, En) => "Enter your password.".into(),
-            (LoginError::OtherAccount, Id) => {
-                "Akun lain masih masuk di perangkat ini. Keluar dulu dari akun itu.".into()
+            LoginError::MissingUsername => Text::new("Isi nama pengguna."),
+            LoginError::MissingPassword => Text::new("Isi kata sandi."),
+            LoginError::OtherAccount => {
+                Text::new("Akun lain masih masuk di perangkat ini. Keluar dulu dari akun itu.")
             }
-            (LoginError::OtherAccount, En) => {
-                "Another account is logged in on this device. Log it out first.".into()
+            LoginError::DeviceRevoked => Text::new(
+                "Kantor mencabut akses perangkat ini. Data akun di perangkat ini sudah dihapus; coba masuk lagi sebagai perangkat baru.",
+            ),
+            LoginError::AccountDisabled => {
+                Text::new("Akun ini dinonaktifkan. Hubungi kantor Disnaker kabupaten.")
             }
-            (LoginError::DeviceRevoked, Id) => {
-                "Kantor mencabut akses perangkat ini. Data akun di perangkat ini sudah dihapus; coba masuk lagi sebagai perangkat baru.".into()
-            }
-            (LoginError::DeviceRevoked, En) => {
-                "The office revoked this device. The account's data on it was erased; try logging in again as a new device.".into()
-            }
-            (LoginError::AccountDisabled, Id) => {
-                "Akun ini dinonaktifkan. Hubungi kantor Disnaker kabupaten.".into()
-            }
-            (LoginError::AccountDisabled, En) => "This account is disabled. Contact the district office.".into(),
-        }
+        };
+        text.get(lang).to_owned()
     }
 }
 

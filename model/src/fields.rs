@@ -30,6 +30,11 @@ impl Text {
     pub fn get(&self, lang: Lang) -> &'static str {
         crate::locale::translate(lang, self.ctx, self.id)
     }
+
+    /// A text with placeholders (`{name}`) in `lang`, filled in.
+    pub fn fill(&self, lang: Lang, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        crate::locale::fill(self.get(lang), args)
+    }
 }
 
 /// One of a choice field's values: the code stored in the document and its label.

@@ -92,17 +92,14 @@ impl Category {
     }
 
     pub fn label(self, lang: crate::Lang) -> &'static str {
-        use crate::Lang::*;
-        match (self, lang) {
-            (Category::Cpmi, _) => "CPMI",
-            (Category::Pmi, _) => "PMI",
-            (Category::PurnaPmi, _) => "Purna PMI",
-            (Category::Keluarga, Id) => "Keluarga PMI",
-            (Category::Keluarga, En) => "PMI family",
-            (Category::Deceased, Id) => "Meninggal",
-            (Category::Deceased, En) => "Deceased",
-            (Category::Resident, Id) => "Warga lain",
-            (Category::Resident, En) => "Other resident",
+        match self {
+            // The program's own terms, the same in every language.
+            Category::Cpmi => "CPMI",
+            Category::Pmi => "PMI",
+            Category::PurnaPmi => "Purna PMI",
+            Category::Keluarga => crate::Text::ctx("category", "Keluarga PMI").get(lang),
+            Category::Deceased => crate::Text::new("Meninggal").get(lang),
+            Category::Resident => crate::Text::new("Warga lain").get(lang),
         }
     }
 }

@@ -15,6 +15,7 @@ type Key = (String, String);
 const CALLS: &[(&str, usize, Option<usize>, usize)] = &[
     (".text(", 1, None, 0),
     (".text_in(", 2, Some(0), 1),
+    (".fill(", 1, None, 0),
     (".pick(", 1, None, 0),
     (".pick_in(", 2, Some(0), 1),
     ("Text::new(", 1, None, 0),
@@ -187,4 +188,47 @@ fn every_text_the_code_shows_is_translated_and_every_translation_is_used() {
         }
     }
     assert!(files >= 1, "at least English");
+}
+
+/// Every text of the UI reaches the screen through the locale files: no code picks a text by
+/// matching on the language, which would leave a third language without it.
+#[test]
+fn no_code_chooses_a_text_by_language() {
+    let mut found = Vec::new();
+    for path in sources() {
+        let src = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in src.lines().enumerate() {
+            if line.contains("Lang::En =>") || line.contains("Lang::En) =>") || line.contains("Lang::*") {
+                found.push(format!("{}:{}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "texts chosen by language in code:\n{}",
+        found.join("\n")
+    );
+}
+
+/// A language is a file: each locale file is one language of the UI, after Bahasa Indonesia.
+#[test]
+fn each_locale_file_is_a_language() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    let mut codes: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension()? == "po").then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    codes.sort();
+    let languages: Vec<&str> = desmigratif_model::Lang::all()
+        .map(desmigratif_model::Lang::code)
+        .collect();
+    assert_eq!(languages[0], "id");
+    assert_eq!(
+        languages[1..],
+        codes.iter().map(String::as_str).collect::<Vec<_>>()[..]
+    );
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use desmigratif_model::Lang;
+
 use crate::accounts::Role;
 
 /// The Desmigratif relay.
@@ -75,9 +77,9 @@ pub struct ExportArgs {
     /// What a CSV holds (an XLSX holds both, one sheet each).
     #[arg(long, value_enum, default_value = "persons")]
     pub what: ExportWhat,
-    /// Language of the headers and labels.
-    #[arg(long, value_enum, default_value = "id")]
-    pub lang: ExportLang,
+    /// Language of the headers and labels (`id`, or a locale file's code such as `en`).
+    #[arg(long, default_value = "id", value_parser = language)]
+    pub lang: Lang,
     /// The file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -107,9 +109,9 @@ pub struct ImportArgs {
     /// Also replace values the village typed where the file differs (blanks are always filled).
     #[arg(long)]
     pub overwrite: bool,
-    /// Language of the report's field names and reasons.
-    #[arg(long, value_enum, default_value = "id")]
-    pub lang: ExportLang,
+    /// Language of the report's field names and reasons (`id`, or a locale file's code).
+    #[arg(long, default_value = "id", value_parser = language)]
+    pub lang: Lang,
     #[command(flatten)]
     pub data: DataDir,
 }
@@ -126,10 +128,12 @@ pub enum ExportWhat {
     Episodes,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportLang {
-    Id,
-    En,
+/// A UI language by its code, for `--lang`.
+fn language(code: &str) -> Result<Lang, String> {
+    Lang::from_code(code).ok_or_else(|| {
+        let known: Vec<&str> = Lang::all().map(Lang::code).collect();
+        format!("no language \"{code}\"; known: {}", known.join(", "))
+    })
 }
 
 #[derive(Debug, Clone, Args)]

@@ -8,13 +8,11 @@ use automerge::AutoCommit;
 use desmigratif_model::export::{
     Viewer, VillagePart, episodes_table, persons_table, pillar_tables, to_csv, to_xlsx,
 };
-use desmigratif_model::{
-    DistrictCode, DocumentId, Lang, PersonFilter, VillageCode, VillageDoc, VillageSnapshot,
-};
+use desmigratif_model::{DistrictCode, DocumentId, PersonFilter, VillageCode, VillageDoc, VillageSnapshot};
 use samod::storage::StorageKey;
 
 use crate::accounts::AccountDb;
-use crate::config::{ExportArgs, ExportFormat, ExportLang, ExportWhat};
+use crate::config::{ExportArgs, ExportFormat, ExportWhat};
 use crate::store::FileStore;
 
 /// A village document as stored (every snapshot and chunk); `None` if the store has none.
@@ -77,10 +75,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<usize> {
             persons: s.search(&PersonFilter::default()),
         })
         .collect();
-    let lang = match args.lang {
-        ExportLang::Id => Lang::Id,
-        ExportLang::En => Lang::En,
-    };
+    let lang = args.lang;
     let persons = persons_table(&parts, lang);
     let episodes = episodes_table(&parts, lang);
     let (bytes, rows) = match (args.format, args.what) {

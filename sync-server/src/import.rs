@@ -11,11 +11,11 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use desmigratif_model::import::{Elsewhere, Target, add_niks, parse, preview, read_file, suggest};
-use desmigratif_model::{Author, Date, DocumentId, Lang, VillageCode, VillageDoc};
+use desmigratif_model::{Author, Date, DocumentId, VillageCode, VillageDoc};
 use samod::storage::StorageKey;
 
 use crate::accounts::AccountDb;
-use crate::config::{ExportLang, ImportArgs};
+use crate::config::ImportArgs;
 use crate::export::load_village;
 use crate::store::FileStore;
 
@@ -79,10 +79,7 @@ fn read_mapping(text: &str, headers: &[String], mapping: &mut [Option<Target>]) 
 pub fn import(args: &ImportArgs) -> anyhow::Result<String> {
     let data = &args.data.data_dir;
     let _lock = lock_data_dir(data)?;
-    let lang = match args.lang {
-        ExportLang::Id => Lang::Id,
-        ExportLang::En => Lang::En,
-    };
+    let lang = args.lang;
     let code: VillageCode = args
         .village
         .parse()

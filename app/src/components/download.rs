@@ -118,10 +118,7 @@ pub fn export_services(
     let parts: Vec<(&str, &VillageSnapshot)> = villages.iter().map(|(n, s)| (n.as_str(), s)).collect();
     let tables = pillar_tables(&parts, viewer, lang);
     if tables.is_empty() {
-        return Err(match lang {
-            Lang::Id => "Belum ada catatan layanan untuk diunduh.".into(),
-            Lang::En => "No service records to download yet.".into(),
-        });
+        return Err(lang.text("Belum ada catatan layanan untuk diunduh.").to_owned());
     }
     Ok(ExportFile {
         name: format!("desmigratif-layanan-{what}-{}.xlsx", today()),

@@ -3,20 +3,24 @@ use leptos::prelude::*;
 
 use crate::i18n::use_language;
 
-/// A two-button switch between Bahasa Indonesia and English.
+/// A button per language (Bahasa Indonesia first, then one per locale file), each showing its
+/// code and titled with its own name.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let lang = use_language();
-    let button = move |l: Lang, label: &'static str| {
-        view! {
-            <button
-                class="lang"
-                aria-pressed=move || (lang.0.get() == l).to_string()
-                on:click=move |_| lang.set(l)
-            >
-                {label}
-            </button>
-        }
-    };
-    view! { <div class="lang-switch">{button(Lang::Id, "ID")}{button(Lang::En, "EN")}</div> }
+    let buttons = Lang::all()
+        .map(|l| {
+            view! {
+                <button
+                    class="lang"
+                    title=l.name()
+                    aria-pressed=move || (lang.0.get() == l).to_string()
+                    on:click=move |_| lang.set(l)
+                >
+                    {l.code().to_uppercase()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! { <div class="lang-switch">{buttons}</div> }
 }

@@ -107,10 +107,11 @@ pub fn LockScreen() -> impl IntoView {
             busy.set(false);
             match outcome {
                 Ok(()) => error.set(None),
-                Err(VaultError::WrongPin { left }) => error.set(Some(match lang.0.get_untracked() {
-                    desmigratif_model::Lang::Id => format!("PIN salah. Sisa {left} percobaan."),
-                    desmigratif_model::Lang::En => format!("Wrong PIN. {left} attempts left."),
-                })),
+                Err(VaultError::WrongPin { left }) => error.set(Some(
+                    lang.0
+                        .get_untracked()
+                        .fill("PIN salah. Sisa {left} percobaan.", &[("left", &left)]),
+                )),
                 Err(VaultError::TooManyAttempts) => app.erase(Erased::WrongPins).await,
                 Err(e) => error.set(Some(format!("{e:?}"))),
             }
@@ -169,10 +170,7 @@ pub fn LockScreen() -> impl IntoView {
                         </div>
                         {move || error.get().map(|e| view! { <p class="msg error" role="alert">{e}</p> })}
                         {move || attempts_left().filter(|left| *left <= WARN_FROM).map(|left| view! {
-                            <p class="msg warning wipe-warning">{move || match lang.get() {
-                                desmigratif_model::Lang::Id => format!("Setelah {left} PIN salah lagi, semua data akun ini dihapus dari HP ini; perubahan yang belum terkirim hilang."),
-                                desmigratif_model::Lang::En => format!("After {left} more wrong PINs, all of this account's data is erased from this phone; changes not yet sent are lost."),
-                            }}</p>
+                            <p class="msg warning wipe-warning">{move || lang.get().fill("Setelah {left} PIN salah lagi, semua data akun ini dihapus dari HP ini; perubahan yang belum terkirim hilang.", &[("left", &left)])}</p>
                         })}
                         <button class="primary" id="unlock-submit" type="submit" disabled=busy>
                             {move || if busy.get() { lang.text("Membuka…") } else { lang.text("Buka") }}

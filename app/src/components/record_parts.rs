@@ -2,6 +2,7 @@
 //! field from what to what, on which device, when) and its conflicts (a badge that opens the
 //! dialog to choose a value).
 
+use desmigratif_model::Text;
 use std::collections::HashMap;
 
 use automerge::ChangeHash;
@@ -14,18 +15,14 @@ use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
 
 pub fn action_text(a: EditAction, lang: Lang) -> &'static str {
-    match (a, lang) {
-        (EditAction::Create, Lang::Id) => "Dibuat",
-        (EditAction::Create, Lang::En) => "Created",
-        (EditAction::Update, Lang::Id) => "Diubah",
-        (EditAction::Update, Lang::En) => "Changed",
-        (EditAction::Delete, Lang::Id) => "Dihapus",
-        (EditAction::Delete, Lang::En) => "Deleted",
-        (EditAction::Restore, Lang::Id) => "Dipulihkan",
-        (EditAction::Restore, Lang::En) => "Restored",
-        (EditAction::Resolve, Lang::Id) => "Nilai dipilih",
-        (EditAction::Resolve, Lang::En) => "Value chosen",
+    match a {
+        EditAction::Create => Text::new("Dibuat"),
+        EditAction::Update => Text::new("Diubah"),
+        EditAction::Delete => Text::new("Dihapus"),
+        EditAction::Restore => Text::new("Dipulihkan"),
+        EditAction::Resolve => Text::new("Nilai dipilih"),
     }
+    .get(lang)
 }
 
 /// A record's changes, newest first: the action, who and on which device ("this device" for
@@ -165,7 +162,6 @@ pub fn ConflictBadge(collection: Collection, id: RecordId) -> impl IntoView {
 
 /// What history calls a stored field no form shows (written by the duplicates screen).
 fn undeclared_label(field: &str) -> Option<desmigratif_model::Text> {
-    use desmigratif_model::Text;
     match field {
         "moved_to" => Some(Text::new("Pindah ke desa")),
         "moved_on" => Some(Text::new("Tanggal pindah")),

@@ -50,10 +50,7 @@ pub fn SyncStatus() -> impl IntoView {
                     let n = app.with_village(|v| v.snapshot.persons_needing_choice()).unwrap_or(0);
                     (n > 0).then(|| view! {
                         <a class="conflicts" href="/orang?konflik=1">
-                            {match lang.get() {
-                                desmigratif_model::Lang::Id => format!("{n} perlu dipilih"),
-                                desmigratif_model::Lang::En => format!("{n} to choose"),
-                            }}
+                            {lang.get().fill("{n} perlu dipilih", &[("n", &n)])}
                         </a>
                     })
                 }}

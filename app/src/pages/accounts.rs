@@ -70,16 +70,12 @@ enum Problem {
 
 impl Problem {
     fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Problem::Offline, Lang::Id) => {
-                "Tidak tersambung ke server. Pengelolaan akun perlu koneksi internet.".into()
-            }
-            (Problem::Offline, Lang::En) => {
-                "Cannot reach the server. Managing accounts needs a connection.".into()
-            }
-            (Problem::Refused(_, Some(reason)), _) => reason_text(reason, lang),
-            (Problem::Refused(status, None), Lang::Id) => format!("Server menolak ({status})."),
-            (Problem::Refused(status, None), Lang::En) => format!("The server refused ({status})."),
+        match self {
+            Problem::Offline => lang
+                .text("Tidak tersambung ke server. Pengelolaan akun perlu koneksi internet.")
+                .to_owned(),
+            Problem::Refused(_, Some(reason)) => reason_text(reason, lang),
+            Problem::Refused(status, None) => lang.fill("Server menolak ({status}).", &[("status", status)]),
         }
     }
 }
@@ -261,14 +257,7 @@ fn AccountCard(
     let reset = {
         let u = username.clone();
         move |_| {
-            let q = match lang.get() {
-                Lang::Id => format!(
-                    "Atur ulang kata sandi {u}? Semua perangkat akun itu harus masuk lagi dengan kata sandi baru."
-                ),
-                Lang::En => format!(
-                    "Reset the password of {u}? Every device of that account must log in again with the new one."
-                ),
-            };
+            let q = lang.get().fill("Atur ulang kata sandi {u}? Semua perangkat akun itu harus masuk lagi dengan kata sandi baru.", &[("u", &u)]);
             if crate::components::confirm(&q, false) {
                 let done = lang.text("Kata sandi diatur ulang.").to_owned();
                 act("POST", format!("/api/accounts/{u}/password"), done);
@@ -279,20 +268,17 @@ fn AccountCard(
         let u = username.clone();
         let disabled = account.disabled;
         move |_| {
-            let (verb, q) = match (disabled, lang.get()) {
-                (false, Lang::Id) => (
+            let (verb, q) = if disabled {
+                ("enable", Text::new("Aktifkan lagi akun {u}?"))
+            } else {
+                (
                     "disable",
-                    format!(
-                        "Nonaktifkan akun {u}? Semua perangkatnya berhenti sinkron sampai diaktifkan lagi."
+                    Text::new(
+                        "Nonaktifkan akun {u}? Semua perangkatnya berhenti sinkron sampai diaktifkan lagi.",
                     ),
-                ),
-                (false, Lang::En) => (
-                    "disable",
-                    format!("Disable {u}? Its devices stop syncing until it is enabled again."),
-                ),
-                (true, Lang::Id) => ("enable", format!("Aktifkan lagi akun {u}?")),
-                (true, Lang::En) => ("enable", format!("Enable {u} again?")),
+                )
             };
+            let q = q.fill(lang.get(), &[("u", &u)]);
             if crate::components::confirm(&q, false) {
                 let done = if disabled {
                     lang.text("Akun diaktifkan.").to_owned()
@@ -325,10 +311,7 @@ fn AccountCard(
                     let name = d.name.clone();
                     let mine = this_device.as_deref() == Some(d.device.as_str());
                     let revoke = move |_| {
-                        let q = match lang.get() {
-                            Lang::Id => format!("Cabut perangkat \"{name}\" dari akun {u}? Perangkat itu tidak bisa sinkron lagi, dan data akun di perangkat itu terhapus saat tersambung. Perubahan yang belum terkirim dari perangkat itu hilang."),
-                            Lang::En => format!("Revoke \"{name}\" from {u}? It can no longer sync, and the account's data on it is erased when it connects. Changes it has not sent are lost."),
-                        };
+                        let q = lang.get().fill("Cabut perangkat \"{name}\" dari akun {u}? Perangkat itu tidak bisa sinkron lagi, dan data akun di perangkat itu terhapus saat tersambung. Perubahan yang belum terkirim dari perangkat itu hilang.", &[("name", &name), ("u", &u)]);
                         if crate::components::confirm(&q, false) {
                             let done = lang.text("Perangkat dicabut.").to_owned();
                             act("POST", format!("/api/accounts/{u}/devices/{id}/revoke"), done);

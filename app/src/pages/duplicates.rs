@@ -6,6 +6,7 @@
 //! asked again), the same person (one record kept, what it lacks taken from the other, the
 //! other removed), or moved (the old village's record marked moved, its history kept).
 
+use desmigratif_model::Text;
 use desmigratif_model::{
     Category, DistinctPersons, DuplicateSign, Edit, Lang, Person, RecordId, VillageCode, find_duplicates,
 };
@@ -41,14 +42,12 @@ struct Pair {
 }
 
 fn sign_title(sign: DuplicateSign, lang: Lang) -> &'static str {
-    match (sign, lang) {
-        (DuplicateSign::SameNik, Lang::Id) => "NIK sama",
-        (DuplicateSign::SameNik, Lang::En) => "Same NIK",
-        (DuplicateSign::SameNameAndBirthDate, Lang::Id) => "Nama dan tanggal lahir sama",
-        (DuplicateSign::SameNameAndBirthDate, Lang::En) => "Same name and birth date",
-        (DuplicateSign::SameNameAndKk, Lang::Id) => "Nama sama dalam satu No. KK",
-        (DuplicateSign::SameNameAndKk, Lang::En) => "Same name on one family card",
+    match sign {
+        DuplicateSign::SameNik => Text::new("NIK sama"),
+        DuplicateSign::SameNameAndBirthDate => Text::new("Nama dan tanggal lahir sama"),
+        DuplicateSign::SameNameAndKk => Text::new("Nama sama dalam satu No. KK"),
     }
+    .get(lang)
 }
 
 #[component]
@@ -146,18 +145,13 @@ pub fn DuplicatesPage() -> impl IntoView {
                     }
                 })
                 .collect_view();
-            let more = (total > SHOWN).then(|| match l {
-                Lang::Id => format!("… dan {} pasangan lagi.", total - SHOWN),
-                Lang::En => format!("… and {} more pairs.", total - SHOWN),
-            });
+            let more =
+                (total > SHOWN).then(|| l.fill("… dan {more} pasangan lagi.", &[("more", &(total - SHOWN))]));
             let sign_key = format!("{sign:?}");
             Some(view! {
                 <section class="dup-section" data-sign=sign_key>
                     <h2>{sign_title(sign, l)}" "<span class="count-badge">{total}</span></h2>
-                    {(across > 0).then(|| view! { <p class="muted">{match l {
-                        Lang::Id => format!("{across} di antaranya di desa yang berbeda."),
-                        Lang::En => format!("{across} of them in different villages."),
-                    }}</p> })}
+                    {(across > 0).then(|| view! { <p class="muted">{l.fill("{across} di antaranya di desa yang berbeda.", &[("across", &across)])}</p> })}
                     <ul class="dup-pairs">{rows}</ul>
                     {more.map(|m| view! { <p class="muted">{m}</p> })}
                 </section>
@@ -298,10 +292,9 @@ fn PairActions(a: Side, b: Side) -> impl IntoView {
                 Asking::Moved => lang.text("Sekarang tinggal di desa mana?"),
             };
             let option = move |n: u8, keep: Side, other: Side| {
-                let label = match (mode, lang.get()) {
-                    (Asking::Same, Lang::Id) => format!("Pertahankan data {n}"),
-                    (Asking::Same, Lang::En) => format!("Keep record {n}"),
-                    (Asking::Moved, _) => keep.village.clone(),
+                let label = match mode {
+                    Asking::Same => lang.get().fill("Pertahankan data {n}", &[("n", &n)]),
+                    Asking::Moved => keep.village.clone(),
                 };
                 let answer = match mode {
                     Asking::Same => Answer::Same { keep, remove: other },

@@ -1,3 +1,4 @@
+use desmigratif_model::Text;
 use desmigratif_model::{Category, Collection, Lang};
 use leptos::prelude::*;
 
@@ -108,10 +109,7 @@ fn ConflictNotice() -> impl IntoView {
     view! {
         <Show when=move || { count() > 0 }>
             <a class="notice conflict" href="/orang?konflik=1" data-count=count>
-                {move || match lang.get() {
-                    Lang::Id => format!("{} orang punya perubahan bersamaan — pilih nilainya", count()),
-                    Lang::En => format!("{} people have concurrent changes — choose the values", count()),
-                }}
+                {move || lang.get().fill("{n} orang punya perubahan bersamaan — pilih nilainya", &[("n", &count())])}
             </a>
         </Show>
     }
@@ -141,18 +139,14 @@ fn Counts() -> impl IntoView {
 
 fn action_label(a: desmigratif_model::EditAction, lang: Lang) -> &'static str {
     use desmigratif_model::EditAction::*;
-    match (a, lang) {
-        (Create, Lang::Id) => "menambah",
-        (Create, Lang::En) => "added",
-        (Update, Lang::Id) => "mengubah",
-        (Update, Lang::En) => "changed",
-        (Delete, Lang::Id) => "menghapus",
-        (Delete, Lang::En) => "deleted",
-        (Restore, Lang::Id) => "memulihkan",
-        (Restore, Lang::En) => "restored",
-        (Resolve, Lang::Id) => "memilih nilai untuk",
-        (Resolve, Lang::En) => "resolved",
+    match a {
+        Create => Text::new("menambah"),
+        Update => Text::new("mengubah"),
+        Delete => Text::new("menghapus"),
+        Restore => Text::new("memulihkan"),
+        Resolve => Text::new("memilih nilai untuk"),
     }
+    .get(lang)
 }
 
 #[component]
@@ -318,16 +312,10 @@ fn Logout() -> impl IntoView {
             }
             let pending = app.status.unsynced.get_untracked();
             if pending > 0 {
-                let question = match lang.0.get_untracked() {
-                    Lang::Id => {
-                        format!("{pending} perubahan belum terkirim ke server dan akan hilang. Tetap keluar?")
-                    }
-                    Lang::En => {
-                        format!(
-                            "{pending} changes have not reached the server and will be lost. Log out anyway?"
-                        )
-                    }
-                };
+                let question = lang.0.get_untracked().fill(
+                    "{pending} perubahan belum terkirim ke server dan akan hilang. Tetap keluar?",
+                    &[("pending", &pending)],
+                );
                 if !crate::components::confirm(&question, false) {
                     return;
                 }
@@ -354,10 +342,7 @@ fn Logout() -> impl IntoView {
                             }
                         }>
                         {lock_screen::IDLE_CHOICES.map(|m| view! {
-                            <option value=m.to_string()>{move || match lang.get() {
-                                Lang::Id => format!("{m} menit"),
-                                Lang::En => format!("{m} min"),
-                            }}</option>
+                            <option value=m.to_string()>{move || lang.get().fill("{m} menit", &[("m", &m)])}</option>
                         }).collect_view()}
                     </select>
                 </label>

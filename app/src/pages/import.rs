@@ -10,7 +10,6 @@ use desmigratif_model::{Edit, Edited};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use desmigratif_model::Lang;
 use desmigratif_model::import::{
     Applied, Elsewhere, Preview, Sheet, Target, add_niks, layout_key, parse, preview, suggest,
 };
@@ -103,10 +102,10 @@ pub fn ImportPage() -> impl IntoView {
                 }
                 Err(crate::files::FilesError::Refused(e)) => {
                     sheet.set(None);
-                    read_error.set(Some(match lang.0.get_untracked() {
-                        Lang::Id => format!("Berkas tidak bisa dibaca ({e}). Pilih CSV atau XLSX."),
-                        Lang::En => format!("The file cannot be read ({e}). Choose a CSV or XLSX file."),
-                    }));
+                    read_error.set(Some(lang.0.get_untracked().fill(
+                        "Berkas tidak bisa dibaca ({e}). Pilih CSV atau XLSX.",
+                        &[("e", &e)],
+                    )));
                 }
                 Err(e) => {
                     sheet.set(None);
@@ -235,10 +234,7 @@ pub fn ImportPage() -> impl IntoView {
                 let headers: Vec<(usize, String)> = s.headers.iter().cloned().enumerate().collect();
                 view! {
                     <h2>{move || lang.text("Kolom")}</h2>
-                    <p class="muted">{move || match lang.get() {
-                        Lang::Id => format!("{} baris. Periksa isi setiap kolom; pilihan ini diingat untuk berkas dengan kolom yang sama.", s.rows.len()),
-                        Lang::En => format!("{} rows. Check what each column holds; the choice is remembered for files with the same columns.", s.rows.len()),
-                    }}</p>
+                    <p class="muted">{move || lang.get().fill("{n} baris. Periksa isi setiap kolom; pilihan ini diingat untuk berkas dengan kolom yang sama.", &[("n", &s.rows.len())])}</p>
                     <table class="mapping"><tbody>{headers.into_iter().map(column_row).collect_view()}</tbody></table>
                 }
             })}
@@ -253,10 +249,10 @@ pub fn ImportPage() -> impl IntoView {
             {move || outcome.get().map(|o| match o {
                 Ok(a) => view! {
                     <p class="msg ok" role="status" data-applied=format!("{}-{}-{}", a.persons_created, a.persons_updated, a.episodes_created)>
-                        {match lang.get() {
-                            Lang::Id => format!("Tersimpan: {} orang baru, {} diperbarui, {} perjalanan baru.", a.persons_created, a.persons_updated, a.episodes_created),
-                            Lang::En => format!("Saved: {} new persons, {} updated, {} new stays abroad.", a.persons_created, a.persons_updated, a.episodes_created),
-                        }}
+                        {lang.get().fill(
+                            "Tersimpan: {persons} orang baru, {updated} diperbarui, {stays} perjalanan baru.",
+                            &[("persons", &a.persons_created), ("updated", &a.persons_updated), ("stays", &a.episodes_created)],
+                        )}
                         " " <a href="/orang">{lang.text("Daftar orang")}</a>
                     </p>
                 }.into_any(),
@@ -270,10 +266,7 @@ pub fn ImportPage() -> impl IntoView {
 fn PreviewView(preview: Preview, choices: RwSignal<HashMap<(usize, Target), bool>>) -> impl IntoView {
     let lang = use_language();
     let more = move |n: usize| {
-        (n > SHOWN).then(|| match lang.get() {
-            Lang::Id => format!("… dan {} lainnya", n - SHOWN),
-            Lang::En => format!("… and {} more", n - SHOWN),
-        })
+        (n > SHOWN).then(|| lang.get().fill("… dan {more} lainnya", &[("more", &(n - SHOWN))]))
     };
     let counts = [
         ("new", preview.new_persons.len(), Text::new("orang baru")),

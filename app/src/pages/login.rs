@@ -1,3 +1,4 @@
+use desmigratif_model::Text;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -112,28 +113,20 @@ pub fn Login() -> impl IntoView {
 
 /// Why the login page shows: the account's data was erased from this device.
 fn erased_notice(because: session::Erased, account: &str, lang: desmigratif_model::Lang) -> String {
-    use desmigratif_model::Lang;
     use session::Erased;
-    match (because, lang) {
-        (Erased::Revoked, Lang::Id) => format!(
-            "Kantor mencabut akses perangkat ini untuk akun {account}. Semua data akun itu sudah dihapus dari perangkat ini. Jika HP ini sudah kembali ke petugas, masuk lagi: perangkat ini terdaftar sebagai perangkat baru."
+    let text = match because {
+        Erased::Revoked => Text::new(
+            "Kantor mencabut akses perangkat ini untuk akun {account}. Semua data akun itu sudah dihapus dari perangkat ini. Jika HP ini sudah kembali ke petugas, masuk lagi: perangkat ini terdaftar sebagai perangkat baru.",
         ),
-        (Erased::Revoked, Lang::En) => format!(
-            "The office revoked this device for account {account}. All of that account's data was erased from it. If the phone is back with its worker, log in again: it registers as a new device."
+        Erased::WrongPins => Text::new(
+            "PIN salah {attempts} kali berturut-turut: data akun {account} sudah dihapus dari HP ini. Masuk lagi saat ada sinyal untuk mengunduhnya kembali.",
         ),
-        (Erased::WrongPins, Lang::Id) => format!(
-            "PIN salah {} kali berturut-turut: data akun {account} sudah dihapus dari HP ini. Masuk lagi saat ada sinyal untuk mengunduhnya kembali.",
-            crate::vault::MAX_ATTEMPTS
+        Erased::ForgotPin => Text::new(
+            "Data akun {account} sudah dihapus dari HP ini. Masuk lagi saat ada sinyal, lalu buat PIN baru.",
         ),
-        (Erased::WrongPins, Lang::En) => format!(
-            "{} wrong PINs in a row: the data of account {account} was erased from this phone. Log in again with signal to download it again.",
-            crate::vault::MAX_ATTEMPTS
-        ),
-        (Erased::ForgotPin, Lang::Id) => format!(
-            "Data akun {account} sudah dihapus dari HP ini. Masuk lagi saat ada sinyal, lalu buat PIN baru."
-        ),
-        (Erased::ForgotPin, Lang::En) => format!(
-            "The data of account {account} was erased from this phone. Log in again with signal, then choose a new PIN."
-        ),
-    }
+    };
+    text.fill(
+        lang,
+        &[("account", &account), ("attempts", &crate::vault::MAX_ATTEMPTS)],
+    )
 }

@@ -3,7 +3,8 @@
 //! partner never holds a document; the last figures fetched are kept on the device with their
 //! time, so the page opens offline too.
 
-use desmigratif_model::{Category, Lang, Sex};
+use desmigratif_model::Text;
+use desmigratif_model::{Category, Sex};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -100,24 +101,15 @@ pub fn PartnerPage() -> impl IntoView {
     let csv = move |_| {
         let Some(a) = figures.get_untracked() else { return };
         let l = lang.0.get_untracked();
-        let head = match l {
-            Lang::Id => [
-                "kode_desa",
-                "desa",
-                "kategori",
-                "negara_tujuan",
-                "jenis_kelamin",
-                "jumlah",
-            ],
-            Lang::En => [
-                "village_code",
-                "village",
-                "category",
-                "destination",
-                "sex",
-                "persons",
-            ],
-        };
+        // The file's column names, in the language chosen.
+        let head = [
+            Text::ctx("column", "kode_desa"),
+            Text::ctx("column", "desa"),
+            Text::ctx("column", "kategori"),
+            Text::ctx("column", "negara_tujuan"),
+            Text::ctx("column", "jenis_kelamin"),
+            Text::ctx("column", "jumlah"),
+        ];
         let text = |s: String| ExportCell::Text(s);
         let rows = a
             .villages
@@ -137,28 +129,23 @@ pub fn PartnerPage() -> impl IntoView {
             .collect();
         let table = Table {
             name: String::new(),
-            headers: head.map(String::from).to_vec(),
+            headers: head.map(|h| h.get(l).to_owned()).to_vec(),
             rows,
         };
         let name = format!("agregat-{}.csv", a.district.code);
         let _ = download(&name, "text/csv;charset=utf-8", &to_csv(&table));
     };
     let note = move || match (state.get(), lang.get()) {
-        (Fetch::Loading, Lang::Id) => "Mengambil angka terbaru…".to_owned(),
-        (Fetch::Loading, Lang::En) => "Fetching the latest figures…".to_owned(),
+        (Fetch::Loading, l) => l.text("Mengambil angka terbaru…").to_owned(),
         (Fetch::Fresh, _) => String::new(),
         (Fetch::Offline, l) => {
             let when = figures
                 .get()
                 .map(|a| format_time_ms(a.fetched_at))
                 .unwrap_or_default();
-            match l {
-                Lang::Id => format!("Tidak ada sinyal: angka dari {when}."),
-                Lang::En => format!("No signal: figures from {when}."),
-            }
+            l.fill("Tidak ada sinyal: angka dari {when}.", &[("when", &when)])
         }
-        (Fetch::Refused(s), Lang::Id) => format!("Server menolak permintaan ({s})."),
-        (Fetch::Refused(s), Lang::En) => format!("The server refused the request ({s})."),
+        (Fetch::Refused(s), l) => l.fill("Server menolak permintaan ({status}).", &[("status", &s)]),
     };
     view! {
         <section class="partner" data-state=move || format!("{:?}", state.get()).to_lowercase()>

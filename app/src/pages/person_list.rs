@@ -93,11 +93,13 @@ impl ListQuery {
 
 /// "101–200 dari 1983 orang".
 fn shown_text(lang: Lang, first: usize, last: usize, total: usize) -> String {
-    match (lang, total) {
-        (Lang::Id, 0) => "Tidak ada orang yang cocok".into(),
-        (Lang::En, 0) => "No one matches".into(),
-        (Lang::Id, _) => format!("{first}–{last} dari {total} orang"),
-        (Lang::En, _) => format!("{first}–{last} of {total} people"),
+    if total == 0 {
+        lang.text("Tidak ada orang yang cocok").to_owned()
+    } else {
+        lang.fill(
+            "{first}–{last} dari {total} orang",
+            &[("first", &first), ("last", &last), ("total", &total)],
+        )
     }
 }
 

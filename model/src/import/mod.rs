@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::date::Date;
 use crate::doc::VillageSnapshot;
+use crate::fields::Text;
 use crate::ids::RecordId;
 use crate::records::{EpisodeState, MigrationEpisode, Person, Procedural, Sex};
 use crate::validate::{Lang, Severity, Validate};
@@ -117,38 +118,21 @@ pub enum Problem {
 
 impl Problem {
     pub fn message(&self, lang: Lang) -> String {
-        let (id, en) = match self {
-            Problem::NoName => ("Nama kosong.".to_owned(), "The name is empty.".to_owned()),
-            Problem::NikAsNumber(t) => (
-                format!(
-                    "NIK \"{t}\" tersimpan sebagai angka di spreadsheet, angka terakhirnya hilang. Format kolom NIK sebagai teks lalu ketik ulang."
-                ),
-                format!(
-                    "NIK \"{t}\" was stored as a number by the spreadsheet and lost its last digits. Format the NIK column as text and type it again."
-                ),
+        match self {
+            Problem::NoName => Text::new("Nama kosong.").get(lang).to_owned(),
+            Problem::NikAsNumber(t) => lang.fill(
+                "NIK \"{nik}\" tersimpan sebagai angka di spreadsheet, angka terakhirnya hilang. Format kolom NIK sebagai teks lalu ketik ulang.",
+                &[("nik", t)],
             ),
-            Problem::NikInvalid(t) => (
-                format!("NIK \"{t}\" bukan 16 angka."),
-                format!("NIK \"{t}\" is not 16 digits."),
+            Problem::NikInvalid(t) => lang.fill("NIK \"{nik}\" bukan 16 angka.", &[("nik", t)]),
+            Problem::Date { field, text } => lang.fill(
+                "{field}: \"{text}\" bukan tanggal yang bisa dibaca.",
+                &[("field", &field.label().get(lang)), ("text", text)],
             ),
-            Problem::Date { field, text } => (
-                format!("{}: \"{text}\" bukan tanggal yang bisa dibaca.", field.label().id),
-                format!(
-                    "{}: \"{text}\" is not a readable date.",
-                    field.label().get(Lang::En)
-                ),
-            ),
-            Problem::RepeatedNik { line } => (
-                format!("NIK yang sama sudah ada di baris {line}."),
-                format!("The same NIK is on row {line} already."),
-            ),
-            Problem::Invalid { field, message } => {
-                (format!("{field}: {message}"), format!("{field}: {message}"))
+            Problem::RepeatedNik { line } => {
+                lang.fill("NIK yang sama sudah ada di baris {line}.", &[("line", line)])
             }
-        };
-        match lang {
-            Lang::Id => id,
-            Lang::En => en,
+            Problem::Invalid { field, message } => format!("{field}: {message}"),
         }
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
 use crate::date::Date;
+use crate::fields::Text;
 use crate::history::HistoryIndex;
 use crate::query::{Category, CategoryCounts, VillageSnapshot};
 use crate::record::{
@@ -69,53 +70,39 @@ impl Month {
     }
     /// "Okt 2026" / "Oct 2026".
     pub fn label(self, lang: crate::Lang) -> String {
-        const ID: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+        const NAMES: [Text; 12] = [
+            Text::ctx("short month", "Jan"),
+            Text::ctx("short month", "Feb"),
+            Text::ctx("short month", "Mar"),
+            Text::ctx("short month", "Apr"),
+            Text::ctx("short month", "Mei"),
+            Text::ctx("short month", "Jun"),
+            Text::ctx("short month", "Jul"),
+            Text::ctx("short month", "Agu"),
+            Text::ctx("short month", "Sep"),
+            Text::ctx("short month", "Okt"),
+            Text::ctx("short month", "Nov"),
+            Text::ctx("short month", "Des"),
         ];
-        const EN: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let names = match lang {
-            crate::Lang::Id => ID,
-            crate::Lang::En => EN,
-        };
-        format!("{} {}", names[usize::from(self.month - 1)], self.year)
+        format!("{} {}", NAMES[usize::from(self.month - 1)].get(lang), self.year)
     }
     /// "Oktober 2026" / "October 2026": a report's period.
     pub fn long_label(self, lang: crate::Lang) -> String {
-        const ID: [&str; 12] = [
-            "Januari",
-            "Februari",
-            "Maret",
-            "April",
-            "Mei",
-            "Juni",
-            "Juli",
-            "Agustus",
-            "September",
-            "Oktober",
-            "November",
-            "Desember",
+        const NAMES: [Text; 12] = [
+            Text::ctx("month", "Januari"),
+            Text::ctx("month", "Februari"),
+            Text::ctx("month", "Maret"),
+            Text::ctx("month", "April"),
+            Text::ctx("month", "Mei"),
+            Text::ctx("month", "Juni"),
+            Text::ctx("month", "Juli"),
+            Text::ctx("month", "Agustus"),
+            Text::ctx("month", "September"),
+            Text::ctx("month", "Oktober"),
+            Text::ctx("month", "November"),
+            Text::ctx("month", "Desember"),
         ];
-        const EN: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let names = match lang {
-            crate::Lang::Id => ID,
-            crate::Lang::En => EN,
-        };
-        format!("{} {}", names[usize::from(self.month - 1)], self.year)
+        format!("{} {}", NAMES[usize::from(self.month - 1)].get(lang), self.year)
     }
 }
 

@@ -171,11 +171,10 @@ fn category_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
 
 fn sector_bars(f: &Figures, lang: Lang) -> Vec<Bar> {
     largest(&f.abroad_by_sector, 3, |s| {
-        match (s, lang) {
-            (Sector::Formal, _) => "Formal",
-            (Sector::Informal, Lang::Id) => "Informal (rumah tangga)",
-            (Sector::Informal, Lang::En) => "Informal (household)",
-            (Sector::Unknown, l) => not_recorded(l),
+        match s {
+            Sector::Formal => "Formal",
+            Sector::Informal => Text::new("Informal (rumah tangga)").get(lang),
+            Sector::Unknown => not_recorded(lang),
         }
         .to_owned()
     })
@@ -286,10 +285,7 @@ pub fn Dashboard() -> impl IntoView {
                 let s = state.get();
                 let l = lang.get();
                 let period = if s.from == s.to { s.from.long_label(l) } else { format!("{} – {}", s.from.label(l), s.to.label(l)) };
-                match l {
-                    Lang::Id => format!("Periode {period}. Negara tujuan berlaku untuk PMI, keberangkatan dan kepulangan."),
-                    Lang::En => format!("Period {period}. The destination applies to workers abroad, departures and returns."),
-                }
+                l.fill("Periode {period}. Negara tujuan berlaku untuk PMI, keberangkatan dan kepulangan.", &[("period", &period)])
             }}</p>
             <nav class="actions">
                 <a class="button" href=report_link>{move || lang.text("Laporan bulanan")}</a>

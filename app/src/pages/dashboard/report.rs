@@ -52,11 +52,16 @@ pub fn MonthlyReport() -> impl IntoView {
         .as_ref()
         .and_then(|s| s.villages().first().map(|g| g.name.clone()))
         .unwrap_or_default();
-    let office = move || match (district, lang.get()) {
-        (true, Lang::Id) => format!("Dinas Tenaga Kerja {district_name}"),
-        (true, Lang::En) => format!("Labour Office, {district_name}"),
-        (false, Lang::Id) => format!("Pemerintah Desa {own_village}, {district_name}"),
-        (false, Lang::En) => format!("Village of {own_village}, {district_name}"),
+    let office = move || {
+        let text = if district {
+            Text::new("Dinas Tenaga Kerja {district}")
+        } else {
+            Text::new("Pemerintah Desa {village}, {district}")
+        };
+        text.fill(
+            lang.get(),
+            &[("district", &district_name), ("village", &own_village)],
+        )
     };
     let scope = {
         let village = village.clone();

@@ -15,7 +15,7 @@ use desmigratif_model::Edit;
 pub use pillar_ui::{Kind, PillarUi, Row, Shown, Start, kind_of};
 use pillar_ui::{capitalised, choice_label, now_secs};
 
-use desmigratif_model::{Collection, Lang, RecordId, Severity};
+use desmigratif_model::{Collection, RecordId, Severity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -94,10 +94,8 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
             {filters}
             <p class="result-count">{move || {
                 let n = rows.with(Vec::len);
-                match lang.get() {
-                    Lang::Id => format!("{n} {}", kind.name.id),
-                    Lang::En => format!("{n} × {}", kind.name.get(Lang::En)),
-                }
+                let l = lang.get();
+                l.fill("{n} {record}", &[("n", &n), ("record", &kind.name.get(l))])
             }}</p>
             <ul class="people records">
                 {move || rows.get().into_iter().map(|(id, title, facts, conflict)| view! {
@@ -276,10 +274,10 @@ pub fn pillar_form(kind: &'static Kind) -> impl IntoView {
         <form class="card record-form" on:submit=save novalidate>
             <h1>{move || {
                 let l = lang.get();
-                match (is_new, l) {
-                    (true, Lang::Id) => format!("{} baru", capitalised(kind.name.id)),
-                    (true, Lang::En) => format!("New {}", kind.name.get(Lang::En)),
-                    (false, _) => format!("{} {}", lang.text("Ubah"), kind.name.get(l)),
+                if is_new {
+                    capitalised(&l.fill("{record} baru", &[("record", &kind.name.get(l))]))
+                } else {
+                    l.fill("Ubah {record}", &[("record", &kind.name.get(l))])
                 }
             }}</h1>
             {move || person_name().map(|(id, name)| view! {

@@ -172,10 +172,7 @@ pub(super) fn title_of<R: PillarUi>(
     lang: Lang,
 ) -> String {
     if !session.is_some_and(|s| r.shows_person_to(s)) {
-        return match lang {
-            Lang::Id => format!("{} rahasia", capitalised(R::NAME.get(lang))),
-            Lang::En => format!("Confidential {}", R::NAME.get(lang)),
-        };
+        return capitalised(&lang.fill("{record} rahasia", &[("record", &R::NAME.get(lang))]));
     }
     r.title(lang)
         .or_else(|| {

@@ -2,7 +2,7 @@
 //! `/info/:jenis/:id/ubah`): only the fields the clerk changed are written.
 
 use desmigratif_model::Edit;
-use desmigratif_model::{Lang, RecordId, Severity};
+use desmigratif_model::{RecordId, Severity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -170,10 +170,10 @@ fn RefForm(kind: &'static RefKind) -> impl IntoView {
             <form class="card record-form" on:submit=save.clone() novalidate>
                 <h1>{move || {
                     let l = lang.get();
-                    match (is_new, l) {
-                        (true, Lang::Id) => format!("Tambah {}", kind.name.id),
-                        (true, Lang::En) => format!("New {}", kind.name.get(Lang::En)),
-                        (false, _) => format!("{} {}", lang.text("Ubah"), kind.name.get(l)),
+                    if is_new {
+                        l.fill("Tambah {record}", &[("record", &kind.name.get(l))])
+                    } else {
+                        l.fill("Ubah {record}", &[("record", &kind.name.get(l))])
                     }
                 }}</h1>
                 <fieldset class="plain" disabled=move || !loaded()>{fields}</fieldset>

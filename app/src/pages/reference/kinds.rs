@@ -55,10 +55,9 @@ impl RefUi for Announcement {
         Announcement::new(RecordId::random(), "", today)
     }
     fn item(&self, lang: Lang, today: Date) -> Item {
-        let until = self.until.map(|u| match lang {
-            Lang::Id => format!("berlaku s.d. {}", u.to_display()),
-            Lang::En => format!("until {}", u.to_display()),
-        });
+        let until = self
+            .until
+            .map(|u| lang.fill("berlaku s.d. {date}", &[("date", &u.to_display())]));
         Item {
             id: self.id.clone(),
             title: self.title.clone(),
@@ -83,14 +82,10 @@ impl RefUi for JobOrder {
         JobOrder::new(RecordId::random(), "", "", today)
     }
     fn item(&self, lang: Lang, today: Date) -> Item {
-        let openings = self.openings.map(|n| match lang {
-            Lang::Id => format!("{n} orang"),
-            Lang::En => format!("{n} openings"),
-        });
-        let closes = self.closes.map(|c| match lang {
-            Lang::Id => format!("ditutup {}", c.to_display()),
-            Lang::En => format!("closes {}", c.to_display()),
-        });
+        let openings = self.openings.map(|n| lang.fill("{n} orang", &[("n", &n)]));
+        let closes = self
+            .closes
+            .map(|c| lang.fill("ditutup {date}", &[("date", &c.to_display())]));
         let open = self.open_on(today);
         Item {
             id: self.id.clone(),
@@ -120,10 +115,7 @@ impl RefUi for ScheduledTraining {
             Some(end) => format!("{} – {}", self.start.to_display(), end.to_display()),
             None => self.start.to_display(),
         };
-        let places = self.places.map(|n| match lang {
-            Lang::Id => format!("kuota {n}"),
-            Lang::En => format!("{n} places"),
-        });
+        let places = self.places.map(|n| lang.fill("kuota {n}", &[("n", &n)]));
         let kind =
             Self::spec("kind").map(|s| s.show(&serde_json::to_value(self.kind).unwrap_or_default(), lang));
         let upcoming = self.upcoming_on(today);
@@ -163,17 +155,11 @@ impl RefUi for Agency {
             (AgencyStatus::Suspended, _) => ("bad", lang.pick("Izin dibekukan")),
             (AgencyStatus::Active, Some(until)) if until < today => (
                 "bad",
-                match lang {
-                    Lang::Id => format!("Izin habis {}", until.to_display()),
-                    Lang::En => format!("Licence expired {}", until.to_display()),
-                },
+                lang.fill("Izin habis {date}", &[("date", &until.to_display())]),
             ),
             (AgencyStatus::Active, Some(until)) => (
                 "good",
-                match lang {
-                    Lang::Id => format!("Berizin s.d. {}", until.to_display()),
-                    Lang::En => format!("Licensed until {}", until.to_display()),
-                },
+                lang.fill("Berizin s.d. {date}", &[("date", &until.to_display())]),
             ),
             (AgencyStatus::Active, None) => ("good", lang.pick("Berizin")),
         };
