@@ -192,6 +192,26 @@ pub struct ServeArgs {
     /// hashes to it (see `shards.rs`); more keep the relay fast with many villages and devices.
     #[arg(long, env = "DESMIGRATIF_SYNC_SHARDS", default_value_t = 16)]
     pub sync_shards: usize,
+    /// Serve HTTPS with this certificate chain (PEM; with --tls-key) instead of plain HTTP.
+    #[arg(long, env = "DESMIGRATIF_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "DESMIGRATIF_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// How often the certificate files are looked at for a renewal, in seconds; SIGHUP reloads
+    /// them at once.
+    #[arg(long, env = "DESMIGRATIF_TLS_RELOAD_SECONDS", default_value_t = 60)]
+    pub tls_reload_seconds: u64,
+}
+
+impl ServeArgs {
+    /// The certificate and key files when HTTPS is asked for.
+    pub fn tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        Some(crate::tls::TlsFiles {
+            cert: self.tls_cert.clone()?,
+            key: self.tls_key.clone()?,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,10 +22,11 @@ pub mod shards;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod tls;
 pub mod web;
 pub mod wire;
 
 pub use config::{Cli, Command, ServeArgs};
 pub use error::AppError;
-pub use server::{Relay, serve};
+pub use server::{Relay, serve, serve_tls};
 pub use store::FileStore;

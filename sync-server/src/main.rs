@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use sync_server::accounts::{AccountDb, generate_password};
 use sync_server::config::{DataDir, UserCommand};
-use sync_server::{Cli, Command, Relay, backup, regions, serve};
+use sync_server::{Cli, Command, Relay, backup, regions, serve, serve_tls};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -26,8 +26,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => {
+            // A certificate that does not load stops the start, before anything is opened.
+            let tls = match args.tls_files() {
+                Some(files) => Some((files.load().await?, files)),
+                None => None,
+            };
             let relay = Relay::open(&args).await?;
-            let listener = TcpListener::bind(args.listen).await?;
+            let listener = std::net::TcpListener::bind(args.listen)?;
             let addr = listener.local_addr()?;
             for d in &relay.demo_docs {
                 println!("demo document  {:<40} {}  {}", d.label, d.code, d.doc_id);
@@ -43,8 +48,20 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             // Tests and scripts read this line to find the port.
-            println!("listening on http://{addr}");
-            serve(listener, relay, sync_server::server::shutdown_signal()).await
+            let shutdown = sync_server::server::shutdown_signal();
+            match tls {
+                Some((config, files)) => {
+                    println!("listening on https://{addr}");
+                    let every = std::time::Duration::from_secs(args.tls_reload_seconds.max(1));
+                    tokio::spawn(files.watch(config.clone(), every));
+                    serve_tls(listener, relay, config, shutdown).await
+                }
+                None => {
+                    println!("listening on http://{addr}");
+                    listener.set_nonblocking(true)?;
+                    serve(TcpListener::from_std(listener)?, relay, shutdown).await
+                }
+            }
         }
         Command::User(cmd) => user(cmd),
         Command::Backup { to, data } => {

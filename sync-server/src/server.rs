@@ -136,6 +136,33 @@ pub async fn serve(
     result
 }
 
+/// [`serve`] over HTTPS: `listener` accepts TLS with `config` (which
+/// [`crate::tls::TlsFiles::watch`] reloads in place on renewal).
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    relay: Relay,
+    config: axum_server::tls_rustls::RustlsConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // Open sync connections get a moment to finish what they are sending.
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    });
+    let result = axum_server::from_tcp_rustls(listener, config)
+        .context("listening")?
+        .handle(handle)
+        .serve(relay.router.into_make_service_with_connect_info::<SocketAddr>())
+        .await
+        .context("serving");
+    relay.state.sync.stop().await;
+    tracing::info!("stopped; storage flushed");
+    result
+}
+
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

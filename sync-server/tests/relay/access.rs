@@ -6,7 +6,6 @@ use sync_server::accounts::Role;
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
 const BRONGKAL: &str = "35.07.33.2006";
 
 /// A village phone syncs its village and its district over one connection; with the sync

@@ -5,8 +5,6 @@ use sync_server::accounts::Role;
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
-
 fn get(relay: &TestRelay, token: Option<&str>) -> (u16, String) {
     let auth = token.map(|t| format!("Bearer {t}"));
     let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();

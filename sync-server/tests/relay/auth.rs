@@ -4,8 +4,6 @@ use sync_server::accounts::Role;
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
-
 #[tokio::test]
 async fn the_sync_endpoint_refuses_missing_wrong_and_revoked_tokens_before_upgrading() {
     let dir = temp_dir("auth");

@@ -7,7 +7,6 @@ use sync_server::backup;
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Device {

@@ -10,8 +10,6 @@ use sync_server::accounts::{AccountDb, Role};
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
-
 #[tokio::test]
 async fn a_restart_keeps_everything() {
     let dir = temp_dir("restart");

@@ -6,7 +6,6 @@ use sync_server::accounts::Role;
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
 const BRONGKAL: &str = "35.07.33.2006";
 
 /// A relay with the demo villages, a well-behaved phone of Arjowilangun holding its village's

@@ -23,3 +23,5 @@ mod manage;
 mod offline;
 /// The durable store, read through samod as the sync layer reads it.
 mod store;
+/// HTTPS served by the relay, and certificate renewal without a restart.
+mod tls;

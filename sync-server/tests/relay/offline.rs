@@ -4,8 +4,6 @@ use sync_server::accounts::Role;
 
 use crate::support::*;
 
-const ARJO: &str = "35.07.11.2008";
-
 #[tokio::test]
 async fn offline_edits_reach_the_district_after_reconnect_and_concurrent_edits_merge() {
     let dir = temp_dir("offline");

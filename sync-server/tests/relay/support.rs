@@ -17,6 +17,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 pub const PASSWORD: &str = "rahasia-123";
+/// Arjowilangun, the demo village most tests use.
+pub const ARJO: &str = "35.07.11.2008";
 
 /// A fresh, empty directory under the system temp dir.
 pub fn temp_dir(name: &str) -> PathBuf {
@@ -47,6 +49,9 @@ pub fn serve_args(data_dir: &Path) -> ServeArgs {
         max_connections_per_device: 8,
         sync_shards: 4,
         max_document_bytes: 256 * 1024 * 1024,
+        tls_cert: None,
+        tls_key: None,
+        tls_reload_seconds: 60,
     }
 }
 
