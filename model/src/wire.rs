@@ -226,32 +226,46 @@ impl WireMessage {
         })
     }
 
-    /// Why a `sync` or `request` message must not reach Automerge, if it must not: its payload
-    /// is not a sync message, or it carries a Bloom filter that Automerge 0.12 cannot check
-    /// without panicking (no bits: a division by zero) or without allocating and looping once
-    /// per probe (a count of probes near 2³²: gigabytes, then an abort). Both come only from
-    /// a broken or hostile peer (Automerge writes 7 probes, 10 bits per entry); the fuzz tests
-    /// found the first.
-    pub fn unsafe_payload(&self) -> Option<&'static str> {
+    /// What a `sync` or `request` message's payload is, decoded once: whether Automerge may be
+    /// given it, and whether it brings changes.
+    ///
+    /// A payload must not reach Automerge when it is not a sync message, or when it carries a
+    /// Bloom filter that Automerge 0.12 cannot check without panicking (no bits: a division by
+    /// zero) or without allocating and looping once per probe (a count of probes near 2³²:
+    /// gigabytes, then an abort). Both come only from a broken or hostile peer (Automerge
+    /// writes 7 probes, 10 bits per entry); the fuzz tests found the first.
+    pub fn payload(&self) -> Payload {
         let (WireMessage::Request { data, .. } | WireMessage::Sync { data, .. }) = self else {
-            return None;
+            return Payload::NotSync;
         };
         let Ok(message) = automerge::sync::Message::decode(data) else {
-            return Some("its payload is not an Automerge sync message");
+            return Payload::Unsafe("its payload is not an Automerge sync message");
         };
-        message
+        match message
             .have
             .iter()
             .find_map(|have| unsafe_bloom(&have.bloom.to_bytes()))
+        {
+            Some(reason) => Payload::Unsafe(reason),
+            None => Payload::Sync {
+                changes: !message.changes.is_empty(),
+            },
+        }
     }
 
-    /// Whether a `sync` or `request` message brings changes (an Automerge sync message with
+    /// Why a `sync` or `request` message must not reach Automerge, if it must not
+    /// ([`Self::payload`]).
+    pub fn unsafe_payload(&self) -> Option<&'static str> {
+        match self.payload() {
+            Payload::Unsafe(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether a `sync` or `request` message brings changes (a safe Automerge sync message with
     /// any); `false` for anything else.
     pub fn carries_changes(&self) -> bool {
-        let (WireMessage::Request { data, .. } | WireMessage::Sync { data, .. }) = self else {
-            return false;
-        };
-        automerge::sync::Message::decode(data).is_ok_and(|m| !m.changes.is_empty())
+        matches!(self.payload(), Payload::Sync { changes: true })
     }
 
     /// For `sync` and `request` messages: the document and the heads the sender announces.
@@ -264,6 +278,17 @@ impl WireMessage {
             _ => None,
         }
     }
+}
+
+/// What a `sync` or `request` message carries ([`WireMessage::payload`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// Not a `sync` or `request` message.
+    NotSync,
+    /// A payload Automerge must not be given, and why.
+    Unsafe(&'static str),
+    /// A sync message Automerge can take; whether it brings changes.
+    Sync { changes: bool },
 }
 
 /// The largest number of probes a Bloom filter may ask for (Automerge uses 7).

@@ -14,7 +14,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use desmigratif_model::wire::WireMessage;
+use desmigratif_model::wire::{Payload, WireMessage};
 use futures::channel::mpsc;
 use futures::stream::FuturesUnordered;
 use futures::{SinkExt, StreamExt};
@@ -322,11 +322,13 @@ fn refusal(state: &AppState, header: &WireMessage, bytes: &[u8]) -> Option<Strin
         return None;
     }
     let full = WireMessage::decode(bytes).ok()?;
-    if let Some(reason) = full.unsafe_payload() {
-        return Some(format!("refused a sync message: {reason}"));
-    }
+    let changes = match full.payload() {
+        Payload::Unsafe(reason) => return Some(format!("refused a sync message: {reason}")),
+        Payload::Sync { changes } => changes,
+        Payload::NotSync => false,
+    };
     let doc = full.document()?;
-    if full.carries_changes() {
+    if changes {
         let stored = state.store.stored_bytes(doc);
         if stored > state.limits.max_document_bytes {
             tracing::warn!(

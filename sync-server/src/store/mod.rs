@@ -36,6 +36,8 @@ pub struct FileStore {
     ledger: Arc<Ledger>,
     /// Writes waiting for, or in, the commit under way.
     group: Arc<Group>,
+    /// The bytes each document takes on disk, once asked for; writes and removals keep it.
+    sizes: Arc<Mutex<HashMap<String, u64>>>,
     /// Woken when a write completes or the store's health changes.
     durable_changed: Arc<tokio::sync::Notify>,
     write_delay_ms: Arc<AtomicU64>,
@@ -62,6 +64,7 @@ impl FileStore {
             counter: Arc::new(AtomicU64::new(0)),
             ledger: Arc::default(),
             group: Arc::default(),
+            sizes: Arc::default(),
             durable_changed: Arc::default(),
             write_delay_ms: Arc::default(),
             fail_writes: Arc::default(),
@@ -194,7 +197,9 @@ impl FileStore {
         Some(path)
     }
 
-    /// The bytes a document takes on disk (its snapshots and incremental changes).
+    /// The bytes a document takes on disk (its snapshots and incremental changes): counted
+    /// from the files the first time, then kept by every write and removal (the relay asks for
+    /// every message that brings changes).
     pub fn stored_bytes(&self, doc_id: &str) -> u64 {
         fn size(path: &Path) -> u64 {
             match fs::metadata(path) {
@@ -203,10 +208,36 @@ impl FileStore {
                 Err(_) => 0,
             }
         }
-        StorageKey::from_parts([doc_id])
+        if let Some(known) = self.lock_sizes().get(doc_id) {
+            return *known;
+        }
+        let counted = StorageKey::from_parts([doc_id])
             .ok()
             .and_then(|key| self.path_of(&key))
-            .map_or(0, |path| size(&path))
+            .map_or(0, |path| size(&path));
+        *self.lock_sizes().entry(doc_id.to_owned()).or_insert(counted)
+    }
+
+    fn lock_sizes(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.sizes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A file of `key` went from `before` to `after` bytes: its document's count follows.
+    fn resized(&self, key: &StorageKey, before: u64, after: u64) {
+        let parts: Vec<&String> = key.into_iter().collect();
+        if parts.len() < 2 {
+            return;
+        }
+        if let Some(size) = self.lock_sizes().get_mut(parts[0].as_str()) {
+            *size = (*size + after).saturating_sub(before);
+        }
+    }
+
+    /// The size of the file a key names now (0 if there is none).
+    fn size_of(&self, key: &StorageKey) -> u64 {
+        self.path_of(key)
+            .and_then(|p| fs::metadata(p).ok())
+            .map_or(0, |m| m.len())
     }
 
     /// Loads one key.
@@ -219,7 +250,9 @@ impl FileStore {
         let (file, tmp, path) = self.write_temporary(key, data)?;
         file.sync_all()?;
         drop(file);
+        let before = self.size_of(key);
         fs::rename(&tmp, &path)?;
+        self.resized(key, before, data.len() as u64);
         sync_dir(path.parent().expect("a key has a parent directory"))
     }
 
@@ -228,23 +261,27 @@ impl FileStore {
     async fn put_grouped(&self, key: StorageKey, data: Arc<Vec<u8>>) -> io::Result<()> {
         let (done, committed) = tokio::sync::oneshot::channel();
         let store = self.clone();
-        tokio::task::spawn_blocking(move || {
+        let (k, d) = (key.clone(), data.clone());
+        let before = tokio::task::spawn_blocking(move || {
             let delay = store.write_delay_ms.load(Ordering::Relaxed);
             if delay > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(delay));
             }
-            let (file, tmp, path) = store.write_temporary(&key, &data)?;
+            let (file, tmp, path) = store.write_temporary(&k, &d)?;
             drop(file);
+            let before = store.size_of(&k);
             store
                 .group
                 .submit(&store.root, commit::Pending { tmp, path, done });
-            Ok::<_, io::Error>(())
+            Ok::<_, io::Error>(before)
         })
         .await
         .map_err(io::Error::other)??;
         committed
             .await
-            .map_err(|_| io::Error::other("the commit holding this write was interrupted"))?
+            .map_err(|_| io::Error::other("the commit holding this write was interrupted"))??;
+        self.resized(&key, before, data.len() as u64);
+        Ok(())
     }
 
     /// Writes `data` to a temporary file beside the key's path, not flushed; returns the file,
@@ -279,8 +316,12 @@ impl FileStore {
         let Some(path) = self.path_of(key) else {
             return Ok(());
         };
+        let before = self.size_of(key);
         match fs::remove_file(&path) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.resized(key, before, 0);
+                Ok(())
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
         }
@@ -489,6 +530,33 @@ mod tests {
         let store = FileStore::open(&dir).unwrap();
         assert_eq!(store.load_range_sync(&key(&["abcdef"])).len(), 1);
         assert!(!dir.join("ab").join("cdef").join("snapshot.99.tmp").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_documents_size_follows_its_writes_and_removals() {
+        let dir = std::env::temp_dir().join(format!("desmigratif-sizes-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let store = FileStore::open(&dir).unwrap();
+        let doc = "abcdef";
+        assert_eq!(store.stored_bytes(doc), 0, "counted (and kept) before any write");
+        store.put(key(&[doc, "incremental", "h1"]), vec![1; 100]).await;
+        store.put(key(&[doc, "snapshot", "h2"]), vec![2; 1000]).await;
+        assert_eq!(store.stored_bytes(doc), 1100);
+        store.delete(key(&[doc, "incremental", "h1"])).await;
+        assert_eq!(store.stored_bytes(doc), 1000);
+        // The same key written again replaces its file.
+        store.put(key(&[doc, "snapshot", "h2"]), vec![2; 1000]).await;
+        store
+            .put_sync(&key(&[doc, "incremental", "h3"]), &[3; 10])
+            .unwrap();
+        assert_eq!(store.stored_bytes(doc), 1010);
+        // Another document's writes do not count here; a fresh count agrees.
+        store
+            .put(key(&["ghijkl", "incremental", "h4"]), vec![4; 50])
+            .await;
+        assert_eq!(store.stored_bytes(doc), 1010);
+        assert_eq!(FileStore::open(&dir).unwrap().stored_bytes(doc), 1010);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
