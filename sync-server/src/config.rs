@@ -159,6 +159,10 @@ pub struct ServeArgs {
     /// Households generated per demo village (about four persons each) in an empty store.
     #[arg(long, env = "DESMIGRATIF_DEMO_HOUSEHOLDS", default_value_t = crate::seed::DEMO_HOUSEHOLDS)]
     pub demo_households: usize,
+    /// Demo villages in an empty store: the four Desmigratif villages, then other villages of
+    /// Kabupaten Malang (for trying a larger district).
+    #[arg(long, env = "DESMIGRATIF_DEMO_VILLAGES", default_value_t = 4)]
+    pub demo_villages: usize,
     /// How long a login stays valid, in hours.
     #[arg(long, env = "DESMIGRATIF_TOKEN_LIFETIME_HOURS", default_value_t = 24 * 30)]
     pub token_lifetime_hours: i64,

@@ -42,11 +42,46 @@ pub fn has_document(store: &FileStore, id: &DocumentId) -> bool {
     !store.load_range_sync(&prefix).is_empty()
 }
 
-/// Writes the demo villages and the district document where the store has none of them yet.
-/// Returns every demo document, whether written now or before.
+/// Hamlet names for the demo villages beyond the four (their real hamlets are not in the list).
+const EXTRA_DUSUN: &[&str] = &["Krajan", "Sumber", "Tegal", "Karangrejo"];
+
+/// The demo villages: the four Desmigratif villages first, then, for a larger district (the
+/// benchmark's twenty), other villages of Kabupaten Malang from the official list.
+pub fn demo_villages(count: usize) -> Vec<DemoVillage> {
+    let mut out: Vec<DemoVillage> = demo::VILLAGES.iter().take(count).copied().collect();
+    let district: DistrictCode = "35.07".parse().expect("valid code");
+    for (code, name) in crate::regions::villages_of(&district) {
+        if out.len() >= count {
+            break;
+        }
+        if out.iter().any(|v| v.code == code) {
+            continue;
+        }
+        let kecamatan = crate::regions::name(&code[..8]).unwrap_or("?");
+        out.push(DemoVillage {
+            name,
+            kecamatan,
+            code,
+            dusun: EXTRA_DUSUN,
+        });
+    }
+    out
+}
+
+/// Writes the four demo villages and the district document where the store has none of them
+/// yet. Returns every demo document, whether written now or before.
 pub fn seed_demo(store: &FileStore, households: usize) -> std::io::Result<Vec<SeededDoc>> {
+    seed_demo_villages(store, households, &demo::VILLAGES)
+}
+
+/// [`seed_demo`] for the given villages.
+pub fn seed_demo_villages(
+    store: &FileStore,
+    households: usize,
+    villages: &[DemoVillage],
+) -> std::io::Result<Vec<SeededDoc>> {
     let mut out = Vec::new();
-    for village in &demo::VILLAGES {
+    for village in villages {
         let code: VillageCode = village.code.parse().expect("demo codes are well formed");
         let id = DocumentId::for_village(&code);
         if !has_document(store, &id) {
@@ -91,16 +126,28 @@ pub struct DemoAccount {
 /// machine; the relay listens on 127.0.0.1 unless told otherwise.
 pub const DEMO_PASSWORD: &str = "demo-desmigratif";
 
-/// Registers the demo villages and creates the demo accounts where missing.
+/// Registers the four demo villages and creates the demo accounts where missing.
 pub fn seed_demo_accounts(db: &AccountDb) -> Result<Vec<DemoAccount>, AccountError> {
+    seed_demo_accounts_for(db, &demo::VILLAGES)
+}
+
+/// [`seed_demo_accounts`] for the given villages: each is registered, the four Desmigratif
+/// villages get their `desa-…` accounts.
+pub fn seed_demo_accounts_for(
+    db: &AccountDb,
+    villages: &[DemoVillage],
+) -> Result<Vec<DemoAccount>, AccountError> {
     let mut wanted: Vec<(String, Role, Option<String>)> = vec![
         ("admin".into(), Role::Admin, None),
         ("disnaker-malang".into(), Role::District, Some("35.07".into())),
         ("bank-bni".into(), Role::Partner, Some("35.07".into())),
     ];
-    for v in &demo::VILLAGES {
+    for v in villages {
         let code: VillageCode = v.code.parse().expect("demo codes are well formed");
         db.register_village(&code, v.name)?;
+        if !demo::VILLAGES.iter().any(|d| d.code == v.code) {
+            continue;
+        }
         wanted.push((
             format!("desa-{}", v.name.to_lowercase()),
             Role::Village,
@@ -121,4 +168,24 @@ pub fn seed_demo_accounts(db: &AccountDb) -> Result<Vec<DemoAccount>, AccountErr
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_larger_demo_district_adds_official_villages_after_the_four() {
+        let twenty = demo_villages(20);
+        assert_eq!(twenty.len(), 20);
+        let four: Vec<&str> = demo::VILLAGES.iter().map(|v| v.code).collect();
+        assert_eq!(twenty[..4].iter().map(|v| v.code).collect::<Vec<_>>(), four);
+        let codes: std::collections::BTreeSet<&str> = twenty.iter().map(|v| v.code).collect();
+        assert_eq!(codes.len(), 20, "no village twice");
+        for v in &twenty {
+            assert_eq!(crate::regions::name(v.code), Some(v.name), "an official village");
+            assert!(v.code.starts_with("35.07."));
+        }
+        assert_eq!(demo_villages(2).len(), 2);
+    }
 }

@@ -66,8 +66,10 @@ impl Relay {
         let (demo_docs, demo_accounts) = if args.no_demo {
             (Vec::new(), Vec::new())
         } else {
-            let docs = seed::seed_demo(&store, args.demo_households).context("writing demo data")?;
-            let accounts = seed::seed_demo_accounts(&db).context("creating demo accounts")?;
+            let villages = seed::demo_villages(args.demo_villages);
+            let docs = seed::seed_demo_villages(&store, args.demo_households, &villages)
+                .context("writing demo data")?;
+            let accounts = seed::seed_demo_accounts_for(&db, &villages).context("creating demo accounts")?;
             (docs, accounts)
         };
         let sync = Shards::start(args.sync_shards, &store, &db).await?;

@@ -14,6 +14,10 @@ const throttles = (process.env.BENCH_THROTTLE ?? '1,4').split(',').map(Number);
 const villageOnly = process.env.BENCH_VILLAGE_ONLY === '1';
 // BENCH_IMPORT_ONLY=1 measures the 5,000-row import only.
 const importOnly = process.env.BENCH_IMPORT_ONLY === '1';
+// BENCH_DISTRICT_VILLAGES=20 gives the district that many villages (the four, then others of
+// Kabupaten Malang; default 4); BENCH_DISTRICT_ONLY=1 measures the district office only.
+const districtVillages = Number(process.env.BENCH_DISTRICT_VILLAGES ?? '4');
+const districtOnly = process.env.BENCH_DISTRICT_ONLY === '1';
 // BENCH_PROFILE=1 samples the page's CPU during the save and prints where the time went (build
 // with DESMIGRATIF_WASM_NAMES=1 so wasm functions have names).
 const profile = process.env.BENCH_PROFILE === '1';
@@ -350,13 +354,17 @@ async function measureImport(relay, households, throttle, village, seed) {
 
 for (const households of householdRuns) {
   // Seeding four large demo villages takes a while.
-  const relay = await startRelay({ args: ['--demo-households', String(households)], startTimeout: LONG * 5 });
+  const relay = await startRelay({
+    args: ['--demo-households', String(households), '--demo-villages', String(districtVillages)],
+    startTimeout: LONG * 5,
+  });
   try {
     for (const throttle of throttles) {
       if (importOnly) break;
-      console.log(JSON.stringify(await measure(relay, households, throttle)));
+      if (!districtOnly) console.log(JSON.stringify(await measure(relay, households, throttle)));
       if (!villageOnly) console.log(JSON.stringify(await measureDistrict(relay, households, throttle)));
     }
+    if (districtOnly) continue;
     if (households === householdRuns[0] && !villageOnly && !importOnly) console.log(JSON.stringify(await measureDay(relay)));
     // Last: an import adds 5,000 persons. Each throttle imports into another village.
     const importers = ['desa-sumberpetung', 'desa-brongkal', 'desa-balearjo'];

@@ -39,6 +39,7 @@ pub fn serve_args(data_dir: &Path) -> ServeArgs {
         static_dir: data_dir.join("no-static"),
         no_demo: false,
         demo_households: 20,
+        demo_villages: 4,
         token_lifetime_hours: 1,
         max_message_bytes: 1024 * 1024,
         messages_per_second: 200,
