@@ -9,6 +9,9 @@
 //!   end-to-end tests), for a quicker round while working on the app.
 //! - `cargo xtask fuzz [inputs]`: a million (or `inputs`) hostile messages through every step
 //!   that reads what a peer sends.
+//! - `cargo xtask simulate [schedules]`: ten thousand (or `schedules`) seeded schedules of
+//!   devices and the relay under partitions, duplicated and reordered messages, restarts and
+//!   crashes; every one must converge with nothing acknowledged lost.
 //! - `cargo xtask bench`: the benchmarks (native model, the relay under load, then the app in
 //!   Chromium); results go into BENCHMARKS.md by hand, with the machine they ran on.
 //!
@@ -26,8 +29,7 @@ use anyhow::{Result, bail};
 
 use crate::process::run;
 
-const USAGE: &str =
-    "usage: cargo xtask <run|test|test-browser|build-web|bench|fuzz> [-- relay options | inputs]";
+const USAGE: &str = "usage: cargo xtask <run|test|test-browser|build-web|bench|fuzz|simulate> [-- relay options | inputs | schedules]";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -41,6 +43,7 @@ fn main() -> Result<()> {
         "build-web" => web::build(&root).map(|_| ()),
         "bench" => bench(&root),
         "fuzz" => fuzz(&root, &rest),
+        "simulate" => simulate(&root, &rest),
         _ => bail!("{USAGE}"),
     }
 }
@@ -116,6 +119,17 @@ fn fuzz(root: &Path, args: &[String]) -> Result<()> {
         .args(["test", "--release", "--package", "sync-server", "--test", "relay"])
         .args(["hundreds_of_fuzzed_messages", "--", "--nocapture"])
         .env("DESMIGRATIF_FUZZ_RELAY_INPUTS", "20000")
+        .current_dir(root))
+}
+
+/// The long simulation run (`app/src/replica/tests/simulation.rs`): ten thousand schedules, or
+/// as many as asked, from seed 1 (or `DESMIGRATIF_SIM_SEED`); the tests run 50.
+fn simulate(root: &Path, args: &[String]) -> Result<()> {
+    let schedules = args.first().map_or("10000", String::as_str);
+    run(process::cargo()
+        .args(["test", "--release", "--package", "app", "--lib"])
+        .args(["replica::tests::simulation", "--", "--nocapture"])
+        .env("DESMIGRATIF_SIM_SCHEDULES", schedules)
         .current_dir(root))
 }
 

@@ -7,6 +7,8 @@ use desmigratif_model::wire::WireMessage;
 
 use super::*;
 
+/// Devices and the relay under seeded schedules of faults.
+mod simulation;
 /// The views: history, stored views resumed, the screens' copy following.
 mod views;
 
