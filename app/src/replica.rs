@@ -106,7 +106,15 @@ impl Doc {
     /// The changes made or received since the last call, to be stored. (Automerge's own
     /// `save_incremental` would encode every change of a loaded document once more.)
     fn unsaved_changes(&mut self) -> Vec<u8> {
-        let bytes = self.automerge.save_after(&self.saved);
+        // Nothing of the document stored yet (a first download): the whole document, compressed,
+        // is smaller and quicker both to write and to load than its changes one by one
+        // (measured natively at 10,000 persons: 92 ms and 1.2 MB against 191 ms and 7.7 MB to
+        // write; 223 against 623 ms to load at the next opening).
+        let bytes = if self.saved.is_empty() {
+            self.automerge.save()
+        } else {
+            self.automerge.save_after(&self.saved)
+        };
         if !bytes.is_empty() {
             self.saved = self.automerge.get_heads();
         }

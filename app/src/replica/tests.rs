@@ -156,6 +156,18 @@ fn a_fresh_device_downloads_the_village_and_stores_changes_with_their_sync_state
         .iter()
         .position(|e| matches!(e, Effect::Persist { changes, .. } if !changes.is_empty()))
         .expect("the village arrived in a persisted chunk");
+    // The first download is stored as the whole document, compressed: smaller (and quicker to
+    // load at the next opening) than its changes one by one.
+    let Effect::Persist { changes: first, .. } = persists[first_with_changes] else {
+        unreachable!()
+    };
+    let one_by_one = relay.doc.automerge().save_after(&[]);
+    assert!(
+        first.len() * 2 < one_by_one.len(),
+        "stored {} bytes; the changes one by one are {}",
+        first.len(),
+        one_by_one.len()
+    );
     for e in &persists[..first_with_changes] {
         let Effect::Persist { sync_state, .. } = e else {
             unreachable!()
