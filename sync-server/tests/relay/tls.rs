@@ -236,34 +236,31 @@ async fn a_certificate_renewed_on_disk_is_taken_without_a_signal() {
     assert_eq!(presented(&relay, &first, &second).await, second.der);
 }
 
+/// `serve` with these certificate and key files, to its end.
+fn serve_with(dir: &Path, cert: &str, key: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo", "--data-dir"])
+        .arg(dir.join("data"))
+        .arg("--tls-cert")
+        .arg(dir.join(cert))
+        .arg("--tls-key")
+        .arg(dir.join(key))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_certificate_that_does_not_load_stops_the_start_with_a_clear_error() {
     let dir = temp_dir("tls-bad");
     std::fs::write(dir.join("cert.pem"), "not a certificate").unwrap();
     std::fs::write(dir.join("key.pem"), certificate().key).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo", "--data-dir"])
-        .arg(dir.join("data"))
-        .arg("--tls-cert")
-        .arg(dir.join("cert.pem"))
-        .arg("--tls-key")
-        .arg(dir.join("key.pem"))
-        .output()
-        .unwrap();
+    let out = serve_with(&dir, "cert.pem", "key.pem");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(text.contains("cert.pem"), "names the file: {text}");
     assert!(!dir.join("data").exists(), "nothing opened: {text}");
     // A missing key file, likewise.
-    let out = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo", "--data-dir"])
-        .arg(dir.join("data"))
-        .arg("--tls-cert")
-        .arg(dir.join("cert.pem"))
-        .arg("--tls-key")
-        .arg(dir.join("missing.pem"))
-        .output()
-        .unwrap();
+    let out = serve_with(&dir, "cert.pem", "missing.pem");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && text.contains("missing.pem"), "{text}");
 }
