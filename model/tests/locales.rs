@@ -16,8 +16,6 @@ const CALLS: &[(&str, usize, Option<usize>, usize)] = &[
     (".text(", 1, None, 0),
     (".text_in(", 2, Some(0), 1),
     (".fill(", 1, None, 0),
-    (".pick(", 1, None, 0),
-    (".pick_in(", 2, Some(0), 1),
     ("Text::new(", 1, None, 0),
     ("Text::ctx(", 2, Some(0), 1),
     ("choice(", 2, None, 1),

@@ -92,7 +92,7 @@ impl RefUi for JobOrder {
             title: format!("{} — {}", self.position, self.country),
             facts: date_facts(&[self.agency.clone(), openings, closes]),
             body: self.note.clone(),
-            badge: (!open).then(|| ("closed", lang.pick_in("Closed", "Ditutup"))),
+            badge: (!open).then(|| ("closed", Text::ctx("Closed", "Ditutup").get(lang).to_owned())),
             current: open,
             deleted: self.deleted,
             order: inverted(self.published),
@@ -151,8 +151,8 @@ impl RefUi for Agency {
     }
     fn item(&self, lang: Lang, today: Date) -> Item {
         let badge = match (self.status, self.licence_until) {
-            (AgencyStatus::Revoked, _) => ("bad", lang.pick("Izin dicabut")),
-            (AgencyStatus::Suspended, _) => ("bad", lang.pick("Izin dibekukan")),
+            (AgencyStatus::Revoked, _) => ("bad", lang.text("Izin dicabut").to_owned()),
+            (AgencyStatus::Suspended, _) => ("bad", lang.text("Izin dibekukan").to_owned()),
             (AgencyStatus::Active, Some(until)) if until < today => (
                 "bad",
                 lang.fill("Izin habis {date}", &[("date", &until.to_display())]),
@@ -161,7 +161,7 @@ impl RefUi for Agency {
                 "good",
                 lang.fill("Berizin s.d. {date}", &[("date", &until.to_display())]),
             ),
-            (AgencyStatus::Active, None) => ("good", lang.pick("Berizin")),
+            (AgencyStatus::Active, None) => ("good", lang.text("Berizin").to_owned()),
         };
         Item {
             id: self.id.clone(),
@@ -193,7 +193,9 @@ impl RefUi for CountryNote {
             title: self.country.clone(),
             facts: String::new(),
             body: self.note.clone(),
-            badge: self.moratorium.then(|| ("bad", lang.pick("Moratorium"))),
+            badge: self
+                .moratorium
+                .then(|| ("bad", lang.text("Moratorium").to_owned())),
             current: true,
             deleted: self.deleted,
             order: self.country.to_lowercase(),
@@ -209,21 +211,6 @@ fn inverted(d: Date) -> String {
         99 - d.month(),
         99 - d.day()
     )
-}
-
-trait Pick {
-    fn pick(&self, id: &'static str) -> String;
-    fn pick_in(&self, ctx: &'static str, id: &'static str) -> String;
-}
-
-impl Pick for Lang {
-    fn pick(&self, id: &'static str) -> String {
-        desmigratif_model::locale::translate(*self, "", id).to_owned()
-    }
-
-    fn pick_in(&self, ctx: &'static str, id: &'static str) -> String {
-        desmigratif_model::locale::translate(*self, ctx, id).to_owned()
-    }
 }
 
 /// A form's start: the record as JSON (what edits are compared against), its text, and
