@@ -173,13 +173,13 @@ impl VillageDoc {
                 // A field computed from this one follows the chosen value (and so stops
                 // holding concurrent values too).
                 if let Some(derived) = collection.derived_from(field) {
-                    let code = match &s {
-                        ScalarValue::Str(name) => crate::countries::country_code(name),
+                    let value = match &s {
+                        ScalarValue::Str(source) => (derived.derive)(source),
                         _ => None,
                     };
-                    match code {
-                        Some(code) => self.doc_mut().put(&obj, derived, code)?,
-                        None => self.doc_mut().put(&obj, derived, ScalarValue::Null)?,
+                    match value {
+                        Some(v) => self.doc_mut().put(&obj, derived.field, v)?,
+                        None => self.doc_mut().put(&obj, derived.field, ScalarValue::Null)?,
                     }
                 }
                 self.doc_mut().put(&obj, field, s)?;

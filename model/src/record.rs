@@ -157,16 +157,17 @@ impl Collection {
 
     /// The stored field computed from `source` whenever a record of this collection is
     /// written ([`DERIVED_FIELDS`]).
-    pub fn derived_from(self, source: &str) -> Option<&'static str> {
+    pub fn derived_from(self, source: &str) -> Option<&'static Derived> {
         DERIVED_FIELDS
             .iter()
-            .find(|(c, s, _)| *c == self && *s == source)
-            .map(|(_, _, d)| *d)
+            .find(|d| d.collection == self && d.source == source)
     }
 
     /// Whether `field` is computed from another field of the record ([`DERIVED_FIELDS`]).
     pub fn is_derived(self, field: &str) -> bool {
-        DERIVED_FIELDS.iter().any(|(c, _, d)| *c == self && *d == field)
+        DERIVED_FIELDS
+            .iter()
+            .any(|d| d.collection == self && d.field == field)
     }
 
     /// The declared fields of this collection's records, in form order.
@@ -296,18 +297,36 @@ macro_rules! record {
 pub use crate::records::*;
 pub(crate) use record;
 
-/// Stored fields computed from another field of the same record each time it is written — a
-/// country's ISO 3166-1 code from its name ([`crate::countries::country_code`]):
-/// `(collection, source, derived)`. Forms never show them, history shows them with their
+/// A stored field computed from another field of the same record each time it is written.
+#[derive(Clone, Copy, Debug)]
+pub struct Derived {
+    pub collection: Collection,
+    pub source: &'static str,
+    pub field: &'static str,
+    /// The derived value for a source value (`None`: stored empty).
+    pub derive: fn(&str) -> Option<String>,
+}
+
+/// The derived fields: a country's ISO 3166-1 code from its name
+/// ([`crate::countries::country_code`]). Forms never show them, history shows them with their
 /// source, and they are never a conflict of their own: settling the source's conflict
 /// rewrites them ([`crate::VillageDoc::resolve_in`]).
-pub const DERIVED_FIELDS: &[(Collection, &str, &str)] = &[
-    (
+pub const DERIVED_FIELDS: &[Derived] = &[
+    country_code(
         Collection::Episodes,
         "destination_country",
         "destination_country_code",
     ),
-    (Collection::Cases, "country", "country_code"),
-    (Collection::JobOrders, "country", "country_code"),
-    (Collection::Countries, "country", "country_code"),
+    country_code(Collection::Cases, "country", "country_code"),
+    country_code(Collection::JobOrders, "country", "country_code"),
+    country_code(Collection::Countries, "country", "country_code"),
 ];
+
+const fn country_code(collection: Collection, source: &'static str, field: &'static str) -> Derived {
+    Derived {
+        collection,
+        source,
+        field,
+        derive: crate::countries::country_code,
+    }
+}

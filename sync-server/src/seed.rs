@@ -57,7 +57,11 @@ pub fn demo_villages(count: usize) -> Vec<DemoVillage> {
         if out.iter().any(|v| v.code == code) {
             continue;
         }
-        let kecamatan = crate::regions::name(&code[..8]).unwrap_or("?");
+        let kecamatan = code
+            .parse::<VillageCode>()
+            .ok()
+            .and_then(|c| crate::regions::name(c.kecamatan()))
+            .unwrap_or("?");
         out.push(DemoVillage {
             name,
             kecamatan,

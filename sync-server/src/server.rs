@@ -133,9 +133,14 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving");
-    relay.state.sync.stop().await;
+    stopped(relay.state, result).await
+}
+
+/// After serving: stops the sync layer, which flushes every pending write.
+async fn stopped(state: AppState, served: anyhow::Result<()>) -> anyhow::Result<()> {
+    state.sync.stop().await;
     tracing::info!("stopped; storage flushed");
-    result
+    served
 }
 
 /// [`serve`] over HTTPS: `listener` accepts TLS with `config` (which
@@ -160,9 +165,7 @@ pub async fn serve_tls(
         .serve(relay.router.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .context("serving");
-    relay.state.sync.stop().await;
-    tracing::info!("stopped; storage flushed");
-    result
+    stopped(relay.state, result).await
 }
 
 /// Completes on Ctrl-C or SIGTERM.

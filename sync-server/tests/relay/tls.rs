@@ -213,7 +213,20 @@ async fn the_relay_serves_https_and_takes_a_renewed_certificate_without_a_restar
     relay.signal_hangup();
     relay.wait_for("TLS certificate reloaded");
     assert_eq!(presented(&relay, &first, &second).await, second.der);
-    ws.send(Message::Ping(Vec::new().into())).await.unwrap();
+    ws.send(Message::Ping(b"still there".to_vec().into()))
+        .await
+        .unwrap();
+    let pong = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(m)) = ws.next().await {
+            if let Message::Pong(data) = m {
+                return Some(data);
+            }
+        }
+        None
+    })
+    .await
+    .expect("the open connection answers after the reload");
+    assert_eq!(pong.as_deref(), Some(&b"still there"[..]));
 
     // A broken renewal (a key that does not match) is refused; the certificate in use stays.
     std::fs::write(dir.join("key.pem"), certificate().key).unwrap();
