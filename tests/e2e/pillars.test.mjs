@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { startRelay, launchBrowser, newPhone, login, synced, createPerson, documentsLoaded, unzip } from './support.mjs';
+import { startRelay, launchBrowser, newPhone, login, synced, createPerson, documentsLoaded, unzip, serviceWorkerInControl } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -311,6 +311,8 @@ test('a week of all four pillars on a phone without signal reaches the district 
   try {
     await login(page, relay.url, 'desa-brongkal', 'HP Lapangan');
     await synced(page);
+    // The pages below are opened by address without signal: the app must be installed.
+    await serviceWorkerInControl(page);
     await phone.context.setOffline(true);
     await page.locator('.sync-status[data-state="offline"]').waitFor();
     await createPerson(page, 'Warga Sepekan');

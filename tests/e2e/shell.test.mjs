@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRelay, launchBrowser, newPhone } from './support.mjs';
+import {
+  startRelay, launchBrowser, newPhone, login, createPerson, serviceWorkerInControl,
+} from './support.mjs';
 
 let relay, browser;
 before(async () => { relay = await startRelay(); browser = await launchBrowser(); });
@@ -79,4 +81,26 @@ test('the app is sent as the build compressed it: brotli at its highest level', 
   const built = statSync(join(process.env.DESMIGRATIF_DIST, `${wasm}.br`)).size;
   assert.equal(bytes, built, 'the precompressed file, not one compressed on the fly');
   assert.ok(bytes < statSync(join(process.env.DESMIGRATIF_DIST, wasm)).size / 3);
+});
+
+test('pages beyond the first screen arrive when first opened, and open without signal once installed', async () => {
+  const { page, context } = await newPhone(browser);
+  const asked = [];
+  page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+  const chunk = (name) => asked.filter((path) => path.startsWith(`/app-split_${name}-`));
+  await login(page, relay.url, 'desa-brongkal', 'HP Uji');
+  await page.getByRole('link', { name: 'Daftar orang' }).click();
+  await page.locator('.counts, .person-list, ul').first().waitFor();
+  assert.ok(asked.some((path) => /^\/app-[0-9a-f]{16}_bg\.wasm$/.test(path)), 'the first screen\'s wasm');
+  assert.deepEqual([...chunk('records'), ...chunk('office')], [], 'home and the list need no chunk');
+  await page.goto(relay.url);
+  await createPerson(page, 'Warga Bertahap');
+  assert.equal(chunk('records').length, 1, 'the form and the person\'s page bring the records chunk');
+  assert.deepEqual(chunk('office'), [], 'not the office\'s pages');
+  // The service worker keeps every chunk: the dashboard opens with no network at all.
+  await serviceWorkerInControl(page);
+  await context.setOffline(true);
+  await page.goto(`${relay.url}/dasbor`);
+  await page.locator('h1', { hasText: 'Dasbor' }).waitFor();
+  await context.close();
 });

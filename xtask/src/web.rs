@@ -30,21 +30,110 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let bindgen = toolchain::wasm_bindgen(root)?;
     let glue = root.join("target/web-bindgen");
     let _ = fs::remove_dir_all(&glue);
+    fs::create_dir_all(&glue)?;
+    let split = split_app(&toolchain::wasm_output(chain, root, "app"), &glue)?;
     // Function names cost ~15 % of the wasm; kept only for a profile the browser can name
     // (`DESMIGRATIF_WASM_NAMES=1 cargo xtask build-web`, then the bench's `BENCH_PROFILE=1`).
     let names = std::env::var_os("DESMIGRATIF_WASM_NAMES").is_some_and(|v| v == "1");
-    for crate_name in ["app", "docs_worker", "desmigratif_files"] {
+    for (crate_name, input) in [
+        ("app", split.main.clone()),
+        ("docs_worker", toolchain::wasm_output(chain, root, "docs_worker")),
+        (
+            "desmigratif_files",
+            toolchain::wasm_output(chain, root, "desmigratif_files"),
+        ),
+    ] {
         let mut bindgen = Command::new(&bindgen);
         bindgen.args(["--target", "web", "--no-typescript", "--remove-producers-section"]);
         if !names {
             bindgen.arg("--remove-name-section");
         }
-        run(bindgen
-            .arg("--out-dir")
-            .arg(&glue)
-            .arg(toolchain::wasm_output(chain, root, crate_name)))?;
+        if crate_name == "app" {
+            // The split-off chunks link against the main module's own (lld) exports.
+            bindgen.args(["--keep-lld-exports", "--out-name", "app"]);
+        }
+        run(bindgen.arg("--out-dir").arg(&glue).arg(input))?;
     }
-    assemble(root, &glue)
+    assemble(root, &glue, &split)
+}
+
+/// The link module the app's main wasm imports its split-off chunks' loaders from, and the
+/// module the link module takes the main wasm's exports from; `assemble` gives both their
+/// content-hashed names.
+const SPLIT_LINK: &str = "./__wasm_split.js";
+const SPLIT_MAIN: &str = "./__wasm_split_main.js";
+
+/// The app's wasm cut at its lazy pages.
+struct Split {
+    /// The main module, before wasm-bindgen.
+    main: PathBuf,
+    /// The link module (JavaScript): loads a chunk when one of its functions is first called.
+    link: PathBuf,
+    /// The chunks, each fetched by the link module when first needed.
+    chunks: Vec<PathBuf>,
+}
+
+/// Cuts the app's wasm at its lazy functions (`#[lazy]`, `#[lazy_route]`: the pages a field
+/// worker does not need on the first screen) into a main module and chunks the browser fetches
+/// when a page first needs them. Writes the chunks and the link module into `out`.
+fn split_app(wasm: &Path, out: &Path) -> Result<Split> {
+    let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let main = out.join("app_split.wasm");
+    let split = wasm_split_cli_support::transform({
+        let mut options = wasm_split_cli_support::Options::new(&input);
+        options.output_dir = out;
+        options.main_out_path = &main;
+        options.link_name = SPLIT_LINK;
+        options.main_module = SPLIT_MAIN;
+        options
+    })
+    .map_err(|e| anyhow::anyhow!("splitting the app's wasm: {e:#}"))?;
+    let mut chunks: Vec<PathBuf> = split.split_modules.into_iter().map(|p| out.join(p)).collect();
+    chunks.sort();
+    Ok(Split {
+        main,
+        link: out.join(SPLIT_LINK.trim_start_matches("./")),
+        chunks,
+    })
+}
+
+/// `wasm` without its custom sections (names, producers, target features): what wasm-bindgen
+/// strips from the modules it binds, for the chunks it never sees. `None` if `wasm` is not a
+/// well-formed module.
+fn strip_custom_sections(wasm: &[u8]) -> Option<Vec<u8>> {
+    fn leb128(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f).checked_shl(shift)?;
+            if byte < 0x80 {
+                return Some(value);
+            }
+            shift += 7;
+        }
+    }
+    let mut out = wasm.get(..8)?.to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let start = at;
+        let id = wasm[at];
+        at += 1;
+        let size = leb128(wasm, &mut at)?;
+        let end = at.checked_add(size).filter(|&e| e <= wasm.len())?;
+        if id != 0 {
+            out.extend_from_slice(&wasm[start..end]);
+        }
+        at = end;
+    }
+    Some(out)
+}
+
+/// Replaces `from` by `to` in `text`, failing when `from` is not there (the glue's shape
+/// changed with a new wasm-bindgen or wasm-split, and the app would not load).
+fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> {
+    anyhow::ensure!(text.contains(from), "{what} does not contain {from:?}");
+    Ok(text.replace(from, to))
 }
 
 /// FNV-1a, 64 bits: enough to tell builds apart in a file name.
@@ -58,19 +147,67 @@ fn content_hash(parts: &[&[u8]]) -> String {
     format!("{h:016x}")
 }
 
-fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
+fn assemble(root: &Path, glue: &Path, split: &Split) -> Result<PathBuf> {
     let public = root.join("public");
     let dist = root.join("dist");
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(&dist)?;
 
-    let js = fs::read(glue.join("app.js")).context("reading the wasm-bindgen glue")?;
+    // The app: its glue, its main wasm, the link module and the chunks, all named by one hash
+    // of them all (the glue imports the link module, which imports the glue).
+    let js = fs::read_to_string(glue.join("app.js")).context("reading the wasm-bindgen glue")?;
     let wasm = fs::read(glue.join("app_bg.wasm")).context("reading the bound wasm")?;
-    let app_hash = content_hash(&[&js, &wasm]);
+    let link = fs::read_to_string(&split.link).context("reading wasm-split's link module")?;
+    let names = std::env::var_os("DESMIGRATIF_WASM_NAMES").is_some_and(|v| v == "1");
+    let chunks = split
+        .chunks
+        .iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = fs::read(path)?;
+            let bytes = if names {
+                bytes
+            } else {
+                strip_custom_sections(&bytes).with_context(|| format!("{name} is not a wasm module"))?
+            };
+            Ok((name, bytes))
+        })
+        .collect::<Result<Vec<(String, Vec<u8>)>>>()?;
+    let mut parts: Vec<&[u8]> = vec![js.as_bytes(), &wasm, link.as_bytes()];
+    for (name, bytes) in &chunks {
+        parts.extend([name.as_bytes(), bytes.as_slice()]);
+    }
+    let app_hash = content_hash(&parts);
     let app_js = format!("app-{app_hash}.js");
     let app_wasm = format!("app-{app_hash}_bg.wasm");
+    let link_js = format!("app-split-{app_hash}.js");
+    let js = replace_once(
+        &js,
+        &format!("from \"{SPLIT_LINK}\""),
+        &format!("from \"./{link_js}\""),
+        "the app's glue",
+    )?;
+    let mut link = replace_once(&link, SPLIT_MAIN, &format!("./{app_js}"), "the link module")?;
+    let mut chunk_files = Vec::new();
+    for (name, bytes) in &chunks {
+        let stem = name.trim_end_matches(".wasm").replace(['.', '-'], "_");
+        let file = format!("app-{stem}-{app_hash}.wasm");
+        link = replace_once(
+            &link,
+            &format!("\"./{name}\""),
+            &format!("\"./{file}\""),
+            "the link module",
+        )?;
+        fs::write(dist.join(&file), bytes)?;
+        chunk_files.push(file);
+    }
     fs::write(dist.join(&app_js), &js)?;
     fs::write(dist.join(&app_wasm), &wasm)?;
+    fs::write(dist.join(&link_js), &link)?;
 
     // The documents' worker (Automerge, storage, sync): started by the app once the first
     // screen is drawn, through a small module script that loads its wasm.
@@ -125,6 +262,7 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
     for f in [
         &app_js,
         &app_wasm,
+        &link_js,
         &docs_js,
         &docs_wasm,
         &worker,
@@ -132,7 +270,10 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         &files_wasm,
         &style,
         &boot,
-    ] {
+    ]
+    .into_iter()
+    .chain(&chunk_files)
+    {
         shell.push(format!("/{f}"));
     }
     shell.push("/manifest.webmanifest".into());
@@ -142,8 +283,7 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
     shell.sort();
     let version = content_hash(&[
         index.as_bytes(),
-        &js,
-        &wasm,
+        app_hash.as_bytes(),
         &docs_js_src,
         &docs_wasm_src,
         worker_src.as_bytes(),
@@ -166,20 +306,28 @@ fn assemble(root: &Path, glue: &Path) -> Result<PathBuf> {
         .replace("{{ASSETS}}", &assets);
     fs::write(dist.join("sw.js"), sw)?;
     let (br, gz) = precompress(&dist)?;
-    let first = |name: &str| fs::metadata(dist.join(format!("{name}.br"))).map_or(0, |m| m.len() as usize);
-    let docs = first(&docs_js) + first(&docs_wasm) + first(&worker);
+    let size = |name: &String, ext: &str| {
+        fs::metadata(dist.join(format!("{name}.{ext}"))).map_or(0, |m| m.len() as usize)
+    };
+    let sum = |names: &[&String], ext: &str| names.iter().map(|n| size(n, ext)).sum::<usize>();
+    let later: Vec<&String> = [&docs_js, &docs_wasm, &worker, &files_js, &files_wasm]
+        .into_iter()
+        .chain(&chunk_files)
+        .collect();
     eprintln!(
-        "xtask> app built into {} ({} KiB of wasm for the screens, {} KiB for the documents' worker, {} KiB in \
-         the file module; all files {} KiB with brotli, {} KiB with gzip; the first screen {} KiB with brotli, \
-         the documents' worker {} KiB more)",
+        "xtask> app built into {} ({} KiB of wasm for the first screen and {} KiB in {} chunks of pages loaded when \
+         opened, {} KiB for the documents' worker, {} KiB in the file module; all files {} KiB with brotli, \
+         {} KiB with gzip; the first screen {} KiB with brotli, {} KiB with gzip)",
         dist.display(),
         wasm.len() / 1024,
+        chunks.iter().map(|(_, b)| b.len()).sum::<usize>() / 1024,
+        chunks.len(),
         docs_wasm_src.len() / 1024,
         files_wasm_src.len() / 1024,
         br / 1024,
         gz / 1024,
-        (br - first(&files_js) - first(&files_wasm) - docs) / 1024,
-        docs / 1024,
+        (br - sum(&later, "br")) / 1024,
+        (gz - sum(&later, "gz")) / 1024,
     );
     Ok(dist)
 }

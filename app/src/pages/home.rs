@@ -5,27 +5,32 @@ use leptos::prelude::*;
 use crate::components::lock_screen;
 use crate::context::use_app;
 use crate::i18n::{format_time_ms, use_language};
-use crate::pages::accounts::AccountsPage;
 use crate::pages::login::Login;
-use crate::pages::partner::PartnerPage;
 use crate::pages::pillars::parts::PillarFigures;
 use crate::pages::reference::DistrictNews;
 
 /// The village home: counts per category, recent changes, and for a district office the
-/// village switch and an overview of every village.
+/// village switch and an overview of every village. An administrator's home (`admin`: the
+/// accounts) and a partner's (`partner`: the aggregates) come from the app binary, which loads
+/// them on demand.
 #[component]
-pub fn Home() -> impl IntoView {
+pub fn Home(#[prop(into)] admin: ViewFn, #[prop(into)] partner: ViewFn) -> impl IntoView {
     let app = use_app();
+    // An account without documents: an administrator or a partner.
+    let other = ViewFn::from(move || {
+        let admin = admin.clone();
+        view! {
+            <Show when=move || app.session.get().is_some_and(|s| s.is_admin())
+                fallback=partner.clone()>
+                {admin.run()}
+            </Show>
+            <Logout/>
+        }
+    });
     view! {
         <Show when=move || app.session.get().is_some() fallback=|| view! { <Login/> }>
             <Show when=move || app.session.get().is_some_and(|s| s.has_documents())
-                fallback=move || view! {
-                    <Show when=move || app.session.get().is_some_and(|s| s.is_admin())
-                        fallback=|| view! { <PartnerPage/> }>
-                        <AccountsPage/>
-                    </Show>
-                    <Logout/>
-                }>
+                fallback=other.clone()>
                 <VillageHome/>
             </Show>
         </Show>
