@@ -16,6 +16,7 @@ use leptos_router::LazyRoute;
 
 use std::future::Future;
 
+use app::i18n::use_language;
 use app::pages::accounts::AccountsPage;
 use app::pages::dashboard::{Dashboard, MonthlyReport};
 use app::pages::duplicates::DuplicatesPage;
@@ -27,13 +28,45 @@ use app::pages::pillars::parts::services_page;
 use app::pages::pillars::{detail_page, form_page, list_page};
 use app::pages::reference::{ReferenceForm, ReferencePage};
 
+/// A chunk that could not be fetched: no signal on a device whose service worker has not yet
+/// kept the app's files (the first minutes after the first login), or a build replaced on the
+/// relay while this one was open.
+#[derive(Debug)]
+pub struct ChunkMissing;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkMissing {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self
+    }
+}
+
+/// What shows instead of a page whose code could not be fetched: the app stays usable, and
+/// the next attempt fetches the chunk afresh (a failed load is not remembered).
+fn chunk_missing() -> AnyView {
+    let lang = use_language();
+    view! {
+        <section class="notice offline-page" role="alert">
+            <p>{move || lang.text("Halaman ini belum tersimpan di perangkat ini. Sambungkan ke internet, lalu coba lagi.")}</p>
+            <button class="button" on:click=|_| { let _ = window().location().reload(); }>
+                {move || lang.text("Coba lagi")}
+            </button>
+        </section>
+    }
+    .into_any()
+}
+
+/// `load`'s view, or what says it could not be fetched.
+async fn loaded(load: impl Future<Output = Result<AnyView, ChunkMissing>>) -> AnyView {
+    load.await.unwrap_or_else(|ChunkMissing| chunk_missing())
+}
+
 /// `lazy_page!(Route, chunk, view_fn, view)`: a route whose view is `view`, compiled into the
 /// wasm chunk named `chunk`.
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident, $chunk:ident, $view_fn:ident, $view:expr) => {
-        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split)]
-        fn $view_fn() -> AnyView {
-            $view.into_any()
+        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $view_fn() -> Result<AnyView, ChunkMissing> {
+            Ok($view.into_any())
         }
 
         $(#[$doc])*
@@ -45,7 +78,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
-                $view_fn().await
+                loaded($view_fn()).await
             }
         }
     };
@@ -104,21 +137,21 @@ lazy_page!(
     ReferenceFormRoute, office, reference_form_view, view! { <ReferenceForm/> }
 );
 
-#[leptos::wasm_split::wasm_split(office, wasm_split_path = ::leptos::wasm_split)]
-fn admin_home_view() -> AnyView {
-    view! { <AccountsPage/> }.into_any()
+#[leptos::wasm_split::wasm_split(office, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn admin_home_view() -> Result<AnyView, ChunkMissing> {
+    Ok(view! { <AccountsPage/> }.into_any())
 }
 
-#[leptos::wasm_split::wasm_split(office, wasm_split_path = ::leptos::wasm_split)]
-fn partner_home_view() -> AnyView {
-    view! { <PartnerPage/> }.into_any()
+#[leptos::wasm_split::wasm_split(office, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn partner_home_view() -> Result<AnyView, ChunkMissing> {
+    Ok(view! { <PartnerPage/> }.into_any())
 }
 
 /// `load`'s view once its chunk is there (at once when it already is).
-fn lazily<F: Future<Output = AnyView> + 'static>(load: fn() -> F) -> AnyView {
+fn lazily<F: Future<Output = Result<AnyView, ChunkMissing>> + 'static>(load: fn() -> F) -> AnyView {
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(send_wrapper::SendWrapper::new(load()))}
+            {move || Suspend::new(send_wrapper::SendWrapper::new(loaded(load())))}
         </Suspense>
     }
     .into_any()

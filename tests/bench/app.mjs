@@ -166,6 +166,26 @@ async function measure(relay, households, throttle) {
       r[`${name}_bytes`] = statSync(await download.path()).size;
     }
 
+    // Opening a person from the list, from the tap to their name on the page: the first time in
+    // a page load the person's page's code (the records chunk) comes from the service worker's
+    // cache and is compiled; the second time it is in memory.
+    for (const [name, nth] of [['open_person_first_ms', 5], ['open_person_again_ms', 6]]) {
+      r[name] = await page.evaluate(async (n) => {
+        const link = document.querySelectorAll('ul.people li a')[n];
+        const t0 = performance.now();
+        link.click();
+        await new Promise((done) => {
+          const seen = () => document.querySelector('h1.person-name');
+          if (seen()) return done();
+          new MutationObserver((_, o) => { if (seen()) { o.disconnect(); done(); } })
+            .observe(document.body, { subtree: true, childList: true });
+        });
+        return Math.round(performance.now() - t0);
+      }, nth);
+      await page.goBack();
+      await page.locator('ul.people li').first().waitFor({ timeout: LONG });
+    }
+
     // Save an edited phone number: from the tap on "Simpan" to the person's page showing it.
     const href = await page.locator('ul.people li a').nth(3).getAttribute('href');
     await page.goto(`${relay.url}${href}/ubah`);

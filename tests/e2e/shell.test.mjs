@@ -104,3 +104,23 @@ test('pages beyond the first screen arrive when first opened, and open without s
   await page.locator('h1', { hasText: 'Dasbor' }).waitFor();
   await context.close();
 });
+
+test('a page whose code cannot be fetched says so, the app goes on, and "Coba lagi" fetches it', async () => {
+  // No service worker, so every chunk comes from the network, where the records chunk fails:
+  // a phone with bad signal in the minutes before the app was kept for offline use.
+  const { page, context, errors } = await newPhone(browser, { serviceWorkers: 'block' });
+  let fails = true;
+  await context.route(/\/app-split_records-[0-9a-f]{16}\.wasm$/, (route) => (fails ? route.abort() : route.continue()));
+  await login(page, relay.url, 'desa-brongkal', 'HP Sinyal Lemah');
+  await page.getByRole('link', { name: '+ Tambah orang' }).click();
+  await page.getByRole('alert').filter({ hasText: 'belum tersimpan di perangkat ini' }).waitFor();
+  // The rest of the app still answers.
+  await page.locator('a.brand').click();
+  await page.locator('.counts .count').first().waitFor();
+  await page.getByRole('link', { name: '+ Tambah orang' }).click();
+  fails = false;
+  await page.getByRole('button', { name: 'Coba lagi' }).click();
+  await page.locator('#f-full_name').waitFor();
+  assert.ok(!errors.some((e) => /unreachable|RuntimeError/.test(e)), `the wasm did not abort: ${errors.join('\n')}`);
+  await context.close();
+});
