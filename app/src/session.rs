@@ -1,7 +1,7 @@
 //! The logged-in account on this device: kept in `localStorage` so the app opens offline, and
 //! the login call that creates it.
 
-use desmigratif_model::{Access, Author, DocKind};
+use desmigratif_model::{Access, Author, DocKind, Role};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -37,7 +37,7 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_token: Option<String>,
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub scope: Option<String>,
     pub device: String,
     pub expires_at: i64,
@@ -60,22 +60,22 @@ impl Session {
     }
 
     pub fn is_district(&self) -> bool {
-        self.role == "district"
+        self.role == Role::District
     }
 
     /// A partner reads aggregate figures only: no documents, no sync.
     pub fn is_partner(&self) -> bool {
-        self.role == "partner"
+        self.role == Role::Partner
     }
 
     /// An administrator manages accounts only: no documents, no sync.
     pub fn is_admin(&self) -> bool {
-        self.role == "admin"
+        self.role == Role::Admin
     }
 
     /// Whether the account keeps and syncs documents (village and district accounts).
     pub fn has_documents(&self) -> bool {
-        !self.is_partner() && !self.is_admin()
+        self.role.has_documents()
     }
 
     /// Whether the account manages other accounts (the "Akun & perangkat" page).

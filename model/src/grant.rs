@@ -1,9 +1,47 @@
-//! What the relay's login reply says about each document an account syncs. The relay decides
-//! it (`sync-server/src/access.rs`) and the app reads it (`app/src/session.rs`); one definition
-//! keeps the two from disagreeing on a spelling. On the wire and in a device's stored session
-//! they are the strings `village`/`district` and `read_write`/`read_only`.
+//! What the relay's login reply says about an account and each document it syncs. The relay
+//! decides it (`sync-server/src/accounts/`, `access.rs`) and the app reads it
+//! (`app/src/session.rs`); one definition keeps the two from disagreeing on a spelling. On the
+//! wire and in a device's stored session they are the strings `village`/`district`/`partner`/
+//! `admin` and `read_write`/`read_only`.
 
 use serde::{Deserialize, Serialize};
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A village field worker: their own village's document, and their district's to read.
+    Village,
+    /// A district office (Disnaker): every village of the district, and the district document.
+    District,
+    /// A partner (bank, association): its district's aggregate figures only, no documents.
+    Partner,
+    /// Manages accounts; no documents.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Village, Role::District, Role::Partner, Role::Admin];
+
+    /// The role's name on the wire, in the account database and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Village => "village",
+            Role::District => "district",
+            Role::Partner => "partner",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the account keeps and syncs documents (village and district accounts).
+    pub fn has_documents(self) -> bool {
+        matches!(self, Role::Village | Role::District)
+    }
+}
 
 /// What a document holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,5 +90,11 @@ mod tests {
                 .can_write()
         );
         assert!(!Access::ReadOnly.can_write());
+        for role in Role::ALL {
+            assert_eq!(json(role), format!("\"{}\"", role.as_str()));
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(json(Role::District), "\"district\"");
+        assert_eq!(Role::parse("District"), None);
     }
 }

@@ -71,7 +71,7 @@ pub use district::{
 pub use doc::{VillageDoc, VillageSnapshot};
 pub use edit::{Edit, Edited};
 pub use fields::{Described, FieldKind, FieldSpec, Text};
-pub use grant::{Access, DocKind};
+pub use grant::{Access, DocKind, Role};
 pub use history::{FieldChange, HistoryEntry, HistoryIndex};
 pub use ids::{DistrictCode, DocumentId, RecordId, VillageCode};
 pub use query::{

@@ -225,7 +225,8 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        #[arg(long, value_enum)]
+        /// village, district, partner or admin.
+        #[arg(long, value_parser = parse_role)]
         role: Role,
         /// The village code, for village accounts (e.g. 35.07.11.2008).
         #[arg(long, required_if_eq("role", "village"))]
@@ -291,4 +292,12 @@ pub enum UserCommand {
         #[command(flatten)]
         data: DataDir,
     },
+}
+
+/// `--role`: one of the roles, by its name.
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("no role {s:?}: one of {}", names.join(", "))
+    })
 }

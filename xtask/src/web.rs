@@ -73,9 +73,10 @@ struct Split {
     chunks: Vec<PathBuf>,
 }
 
-/// Cuts the app's wasm at its lazy functions (`#[lazy]`, `#[lazy_route]`: the pages a field
-/// worker does not need on the first screen) into a main module and chunks the browser fetches
-/// when a page first needs them. Writes the chunks and the link module into `out`.
+/// Cuts the app's wasm at its split functions (`#[wasm_split]` in `app/src/routes.rs`: the
+/// pages a field worker does not need on the first screen) into a main module and chunks the
+/// browser fetches when a page first needs them. Writes the chunks and the link module into
+/// `out`.
 fn split_app(wasm: &Path, out: &Path) -> Result<Split> {
     let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let main = out.join("app_split.wasm");

@@ -24,39 +24,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// What an account may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// A village field worker: their own village's document, and their district's to read.
-    Village,
-    /// A district office (Disnaker): every village of the district, and the district document.
-    District,
-    /// A partner (bank, association): its district's aggregate figures only, no documents.
-    Partner,
-    /// Manages accounts; no documents.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Village => "village",
-            Role::District => "district",
-            Role::Partner => "partner",
-            Role::Admin => "admin",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "village" => Role::Village,
-            "district" => Role::District,
-            "partner" => Role::Partner,
-            "admin" => Role::Admin,
-            _ => return None,
-        })
-    }
-}
+/// What an account may do: one definition with the app, in the model.
+pub use desmigratif_model::Role;
 
 /// An account as stored, without its password.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
