@@ -90,7 +90,7 @@ test('pages beyond the first screen arrive when first opened, and open without s
   const chunk = (name) => asked.filter((path) => path.startsWith(`/app-split_${name}-`));
   await login(page, relay.url, 'desa-brongkal', 'HP Uji');
   await page.getByRole('link', { name: 'Daftar orang' }).click();
-  await page.locator('.counts, .person-list, ul').first().waitFor();
+  await page.locator('ul.people li').first().waitFor();
   assert.ok(asked.some((path) => /^\/app-[0-9a-f]{16}_bg\.wasm$/.test(path)), 'the first screen\'s wasm');
   assert.deepEqual([...chunk('records'), ...chunk('office')], [], 'home and the list need no chunk');
   await page.goto(relay.url);

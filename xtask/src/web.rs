@@ -54,7 +54,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         }
         run(bindgen.arg("--out-dir").arg(&glue).arg(input))?;
     }
-    assemble(root, &glue, &split)
+    assemble(root, &glue, &split, names)
 }
 
 /// The link module the app's main wasm imports its split-off chunks' loaders from, and the
@@ -148,7 +148,8 @@ fn content_hash(parts: &[&[u8]]) -> String {
     format!("{h:016x}")
 }
 
-fn assemble(root: &Path, glue: &Path, split: &Split) -> Result<PathBuf> {
+/// `names`: the chunks keep their function names (as wasm-bindgen was told for the rest).
+fn assemble(root: &Path, glue: &Path, split: &Split, names: bool) -> Result<PathBuf> {
     let public = root.join("public");
     let dist = root.join("dist");
     let _ = fs::remove_dir_all(&dist);
@@ -159,7 +160,6 @@ fn assemble(root: &Path, glue: &Path, split: &Split) -> Result<PathBuf> {
     let js = fs::read_to_string(glue.join("app.js")).context("reading the wasm-bindgen glue")?;
     let wasm = fs::read(glue.join("app_bg.wasm")).context("reading the bound wasm")?;
     let link = fs::read_to_string(&split.link).context("reading wasm-split's link module")?;
-    let names = std::env::var_os("DESMIGRATIF_WASM_NAMES").is_some_and(|v| v == "1");
     let chunks = split
         .chunks
         .iter()
