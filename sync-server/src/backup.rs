@@ -2,11 +2,12 @@
 //! and checking a data directory.
 //!
 //! A backup is a tar archive: `desmigratif-backup` (the format line), `accounts.sqlite3` (a
-//! consistent copy made by SQLite itself, `VACUUM INTO`) and `docs/…` (every document's files).
-//! Each document file is written atomically by the store, and a document's files are read
-//! again if one disappears while they are read (the relay compacted it: the new snapshot is
-//! then there), so every document in the backup holds every change that was durable when its
-//! files were read.
+//! consistent copy made by SQLite itself, `VACUUM INTO`) and `docs/…` (every document's files,
+//! with what the store's journal holds written out as the files it stands for). The journal is
+//! read first, then the files: the relay changes files only when it folds a journal into them,
+//! after writing that journal's data out, so each document in the backup holds every change
+//! that was durable when the backup began. A document's files are read again if one disappears
+//! while they are read (a fold removed what a newer snapshot replaces; that snapshot is there).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -15,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::store::{TMP_SUFFIX, read_dir_sorted};
+use crate::store::journal::{self, Key, Slot};
+use crate::store::{TMP_SUFFIX, path_of, read_dir_sorted};
 
 /// The first entry of every backup archive, and its content.
 const FORMAT_ENTRY: &str = "desmigratif-backup";
@@ -58,8 +60,10 @@ pub fn backup(data_dir: &Path, to: &Path) -> anyhow::Result<Summary> {
     append(&mut archive, ACCOUNTS, &bytes)?;
     summary.bytes += bytes.len() as u64;
 
-    for dir in document_dirs(&data_dir.join(DOCS)) {
-        let files = read_document(&dir)?;
+    let docs = data_dir.join(DOCS);
+    let mut journalled = Journalled::read(&docs)?;
+    for dir in journalled.document_dirs(&docs) {
+        let files = journalled.read_document(&docs, &dir)?;
         let relative = dir.strip_prefix(data_dir).expect("under the data directory");
         for (path, data) in &files {
             let name = relative.join(path);
@@ -70,8 +74,7 @@ pub fn backup(data_dir: &Path, to: &Path) -> anyhow::Result<Summary> {
         summary.documents += 1;
     }
     // Files of the store that are not documents (samod's storage id).
-    for path in loose_files(&data_dir.join(DOCS)) {
-        let data = fs::read(&path)?;
+    for (path, data) in journalled.loose_files(&docs)? {
         let name = path.strip_prefix(data_dir).expect("under the data directory");
         append(&mut archive, &name.to_string_lossy(), &data)?;
         summary.files += 1;
@@ -154,9 +157,19 @@ pub fn verify(data_dir: &Path) -> anyhow::Result<Report> {
             tmp.display()
         ));
     }
-    for dir in document_dirs(&data_dir.join(DOCS)) {
+    let docs = data_dir.join(DOCS);
+    let mut journalled = match Journalled::read(&docs) {
+        Ok(j) => j,
+        Err(e) => {
+            report
+                .problems
+                .push(format!("the store's journal cannot be read: {e}"));
+            Journalled::default()
+        }
+    };
+    for dir in journalled.document_dirs(&docs) {
         report.documents += 1;
-        let files = match read_document(&dir) {
+        let files = match journalled.read_document(&docs, &dir) {
             Ok(files) => files,
             Err(e) => {
                 report.problems.push(format!("{}: {e:#}", dir.display()));
@@ -180,11 +193,92 @@ pub fn verify(data_dir: &Path) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// What the store's journal holds, by document: read before the files (see the module docs).
+#[derive(Default)]
+struct Journalled {
+    /// Entries of keys with a document and a chunk (`[doc, kind, hash]`), by document id.
+    documents: BTreeMap<String, Vec<(Key, Slot)>>,
+    /// Entries of one-part keys (samod's storage id).
+    loose: Vec<(Key, Slot)>,
+}
+
+impl Journalled {
+    fn read(docs: &Path) -> io::Result<Self> {
+        let mut out = Self::default();
+        for (key, slot) in journal::view(docs)? {
+            match key.first() {
+                Some(doc) if key.len() > 1 => out.documents.entry(doc.clone()).or_default().push((key, slot)),
+                Some(_) => out.loose.push((key, slot)),
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The directories holding one document each (`docs/ab/cdef…`, the store's two-level
+    /// layout), with those of documents so far only in the journal.
+    fn document_dirs(&self, docs: &Path) -> Vec<PathBuf> {
+        let mut dirs: std::collections::BTreeSet<PathBuf> = document_dirs(docs).into_iter().collect();
+        dirs.extend(
+            self.documents
+                .keys()
+                .filter_map(|doc| path_of(docs, std::slice::from_ref(doc))),
+        );
+        dirs.into_iter().collect()
+    }
+
+    /// Every file of one document, as [`read_document`] reads them, with what the journal
+    /// holds for it.
+    fn read_document(&mut self, docs: &Path, dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
+        let mut files = if dir.is_dir() {
+            read_document(dir)?
+        } else {
+            BTreeMap::new()
+        };
+        let id: String = dir
+            .strip_prefix(docs)
+            .map(|p| p.iter().map(|c| c.to_string_lossy()).collect())
+            .unwrap_or_default();
+        for (key, slot) in self.documents.remove(&id).unwrap_or_default() {
+            let relative: PathBuf = key[1..].iter().collect();
+            match slot {
+                Slot::Put(data) => {
+                    files.insert(relative, (*data).clone());
+                }
+                Slot::Deleted => {
+                    files.remove(&relative);
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// Files of the store that are not documents, with what the journal holds for them.
+    fn loose_files(&self, docs: &Path) -> io::Result<BTreeMap<PathBuf, Vec<u8>>> {
+        let mut out = BTreeMap::new();
+        for path in loose_files(docs) {
+            out.insert(path.clone(), fs::read(&path)?);
+        }
+        for (key, slot) in &self.loose {
+            let Some(path) = path_of(docs, key) else { continue };
+            match slot {
+                Slot::Put(data) => {
+                    out.insert(path, (**data).clone());
+                }
+                Slot::Deleted => {
+                    out.remove(&path);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The directories holding one document each: `docs/ab/cdef…` (the store's two-level layout).
 fn document_dirs(docs: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for first in read_dir_sorted(docs) {
-        if !first.is_dir() {
+        if !first.is_dir() || is_journal(&first) {
             continue;
         }
         for second in read_dir_sorted(&first) {
@@ -200,6 +294,9 @@ fn document_dirs(docs: &Path) -> Vec<PathBuf> {
 fn loose_files(docs: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for first in read_dir_sorted(docs) {
+        if is_journal(&first) {
+            continue;
+        }
         if first.is_file() && !is_temporary(&first) {
             out.push(first);
         } else if first.is_dir() {
@@ -262,6 +359,10 @@ fn temporaries(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+fn is_journal(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == journal::DIR)
 }
 
 fn is_temporary(path: &Path) -> bool {

@@ -35,7 +35,7 @@ pub fn load_village(store: &FileStore, code: &VillageCode) -> anyhow::Result<Opt
 pub fn export(args: &ExportArgs) -> anyhow::Result<usize> {
     let data = &args.data.data_dir;
     let db = AccountDb::open(&data.join("accounts.sqlite3")).context("opening the account database")?;
-    let store = FileStore::open(data.join("docs")).context("opening the document store")?;
+    let store = FileStore::open_read_only(data.join("docs")).context("opening the document store")?;
     let registered = db.villages()?;
     let codes: Vec<(VillageCode, String)> = match (&args.village, &args.district) {
         (Some(v), _) => {

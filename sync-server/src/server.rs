@@ -139,6 +139,7 @@ pub async fn serve(
 /// After serving: stops the sync layer, which flushes every pending write.
 async fn stopped(state: AppState, served: anyhow::Result<()>) -> anyhow::Result<()> {
     state.sync.stop().await;
+    state.store.close();
     tracing::info!("stopped; storage flushed");
     served
 }

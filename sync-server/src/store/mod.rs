@@ -1,10 +1,11 @@
-//! The durable embedded store: one file per storage key under the data directory, in the
-//! layout automerge-repo's Node filesystem adapter uses (`ab/cdef…/snapshot/<hash>`).
+//! The durable embedded store: the files in the layout automerge-repo's Node filesystem
+//! adapter uses (`ab/cdef…/snapshot/<hash>`), in front of them a journal that every write is
+//! appended to ([`journal`]).
 //!
-//! A write goes to a temporary file which is flushed, renamed over the target and the rename
-//! flushed: once `put` returns, the data survives `kill -9` and a power cut, and a crash
-//! mid-write leaves either the old file or the new one, never a torn one. samod's writes share
-//! their flushes with the writes issued at the same time (group commit, [`commit`]).
+//! A write is appended to the journal together with the writes issued at the same time, and
+//! the journal is flushed once for all of them (group commit): once `put` returns, the data
+//! survives `kill -9` and a power cut. What the journal holds is folded into the files at
+//! checkpoints; reads ask the journal first, then the files.
 //!
 //! The store also knows which changes of each document are durable ([`FileStore::is_durable`]).
 //! samod sends its replies without waiting for its writes; the sync endpoint holds back every
@@ -20,22 +21,24 @@ use std::sync::{Arc, Mutex};
 
 use samod::storage::{Storage, StorageKey};
 
-use self::commit::Group;
+use self::journal::{Journal, Slot};
 use self::ledger::Ledger;
 
-mod commit;
+pub(crate) mod journal;
 mod ledger;
 
 /// Files being written carry this suffix until renamed; loads ignore them.
 pub(crate) const TMP_SUFFIX: &str = ".tmp";
 
+/// A journal longer than this is folded into the files.
+const CHECKPOINT_BYTES: u64 = 16 << 20;
+
 #[derive(Clone, Debug)]
 pub struct FileStore {
     root: Arc<PathBuf>,
-    counter: Arc<AtomicU64>,
     ledger: Arc<Ledger>,
-    /// Writes waiting for, or in, the commit under way.
-    group: Arc<Group>,
+    /// Every write goes through it (see [`journal`]).
+    journal: Arc<Journal>,
     /// The bytes each document takes on disk, once asked for; writes and removals keep it.
     sizes: Arc<Mutex<HashMap<String, u64>>>,
     /// Woken when a write completes or the store's health changes.
@@ -53,23 +56,49 @@ struct Failing {
 }
 
 impl FileStore {
-    /// Opens (creating if needed) a store rooted at `dir`, removing temporary files left by a
-    /// crash.
+    /// Opens (creating if needed) a store rooted at `dir` for this process to write: removes
+    /// temporary files left by a crash and folds what the journal holds into the files. Only
+    /// one process at a time may open a store this way; others read it with
+    /// [`Self::open_read_only`].
     pub fn open(dir: impl AsRef<Path>) -> io::Result<Self> {
+        Self::open_with(dir, CHECKPOINT_BYTES)
+    }
+
+    /// [`Self::open`], with the journal folded into the files whenever it reaches
+    /// `checkpoint_bytes` (tests make it small to exercise checkpoints).
+    pub fn open_with(dir: impl AsRef<Path>, checkpoint_bytes: u64) -> io::Result<Self> {
         let root = dir.as_ref().to_path_buf();
         fs::create_dir_all(&root)?;
         remove_temporaries(&root)?;
-        Ok(Self {
+        let journal = Journal::open(&root, checkpoint_bytes)?;
+        Ok(Self::with_journal(root, journal))
+    }
+
+    /// Opens a store that another process (a running relay) may be writing, to read it as it
+    /// is now: the journal is read first, then the files (see [`journal`]). Writes fail.
+    pub fn open_read_only(dir: impl AsRef<Path>) -> io::Result<Self> {
+        let root = dir.as_ref().to_path_buf();
+        let journal = Journal::read_only(&root)?;
+        Ok(Self::with_journal(root, journal))
+    }
+
+    fn with_journal(root: PathBuf, journal: Journal) -> Self {
+        Self {
             root: Arc::new(root),
-            counter: Arc::new(AtomicU64::new(0)),
             ledger: Arc::default(),
-            group: Arc::default(),
+            journal: Arc::new(journal),
             sizes: Arc::default(),
             durable_changed: Arc::default(),
             write_delay_ms: Arc::default(),
             fail_writes: Arc::default(),
             failing: Arc::default(),
-        })
+        }
+    }
+
+    /// Lets go of the store once the sync layer has stopped: later writes fail, and another
+    /// process (or a relay started again in this one) may open it.
+    pub fn close(&self) {
+        self.journal.close();
     }
 
     /// Makes every write fail, as a full or broken disk does, until called with `false`: for
@@ -174,32 +203,13 @@ impl FileStore {
 
     /// The path of a key, or `None` for a key that could escape the store (`..`, separators).
     fn path_of(&self, key: &StorageKey) -> Option<PathBuf> {
-        let mut path = (*self.root).clone();
-        for (i, part) in key.into_iter().enumerate() {
-            let safe = !part.is_empty()
-                && part != "."
-                && part != ".."
-                && !part.contains(['/', '\\', '\0'])
-                && !part.ends_with(TMP_SUFFIX);
-            if !safe {
-                return None;
-            }
-            if i == 0 {
-                let split = part.char_indices().nth(2).map_or(part.len(), |(i, _)| i);
-                path.push(&part[..split]);
-                if split < part.len() {
-                    path.push(&part[split..]);
-                }
-            } else {
-                path.push(part);
-            }
-        }
-        Some(path)
+        path_of(&self.root, &parts(key))
     }
 
     /// The bytes a document takes on disk (its snapshots and incremental changes): counted
-    /// from the files the first time, then kept by every write and removal (the relay asks for
-    /// every message that brings changes).
+    /// the first time it is asked for (from the files, then what the journal says of them),
+    /// then kept by every write and removal (the relay asks for every message that brings
+    /// changes).
     pub fn stored_bytes(&self, doc_id: &str) -> u64 {
         fn size(path: &Path) -> u64 {
             match fs::metadata(path) {
@@ -211,10 +221,14 @@ impl FileStore {
         if let Some(known) = self.lock_sizes().get(doc_id) {
             return *known;
         }
-        let counted = StorageKey::from_parts([doc_id])
-            .ok()
-            .and_then(|key| self.path_of(&key))
-            .map_or(0, |path| size(&path));
+        let prefix = vec![doc_id.to_owned()];
+        let mut counted = path_of(&self.root, &prefix).map_or(0, |path| size(&path));
+        for (key, slot) in self.journal.under(&prefix) {
+            let file = path_of(&self.root, &key)
+                .and_then(|p| fs::metadata(p).ok())
+                .map_or(0, |m| m.len());
+            counted = (counted + slot.len()).saturating_sub(file);
+        }
         *self.lock_sizes().entry(doc_id.to_owned()).or_insert(counted)
     }
 
@@ -222,7 +236,7 @@ impl FileStore {
         self.sizes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A file of `key` went from `before` to `after` bytes: its document's count follows.
+    /// A key went from `before` to `after` bytes: its document's count follows.
     fn resized(&self, key: &StorageKey, before: u64, after: u64) {
         let parts: Vec<&String> = key.into_iter().collect();
         if parts.len() < 2 {
@@ -233,46 +247,70 @@ impl FileStore {
         }
     }
 
-    /// The size of the file a key names now (0 if there is none).
+    /// The size of what a key holds now (0 if nothing).
     fn size_of(&self, key: &StorageKey) -> u64 {
-        self.path_of(key)
-            .and_then(|p| fs::metadata(p).ok())
-            .map_or(0, |m| m.len())
+        match self.journal.get(&parts(key)) {
+            Some(slot) => slot.len(),
+            None => self
+                .path_of(key)
+                .and_then(|p| fs::metadata(p).ok())
+                .map_or(0, |m| m.len()),
+        }
     }
 
     /// Loads one key.
     pub fn load_sync(&self, key: &StorageKey) -> Option<Vec<u8>> {
-        fs::read(self.path_of(key)?).ok()
+        match self.journal.get(&parts(key)) {
+            Some(Slot::Put(data)) => Some((*data).clone()),
+            Some(Slot::Deleted) => None,
+            None => fs::read(self.path_of(key)?).ok(),
+        }
     }
 
-    /// Writes one key durably (see the module docs), with a flush of its own.
+    /// Writes one key to its own file, durably, with a flush of its own (for writers that
+    /// run before or without the sync layer: demo data, the import command).
     pub fn put_sync(&self, key: &StorageKey, data: &[u8]) -> io::Result<()> {
-        let (file, tmp, path) = self.write_temporary(key, data)?;
-        file.sync_all()?;
-        drop(file);
+        if self.journal.is_read_only() {
+            return Err(io::Error::other("the store is read-only or closed"));
+        }
+        if self.fail_writes.load(Ordering::Relaxed) {
+            return Err(injected_failure());
+        }
+        let path = self
+            .path_of(key)
+            .ok_or_else(|| io::Error::other("invalid storage key"))?;
+        let tmp = write_temporary(&path, data)?;
+        fs::File::open(&tmp)?.sync_all()?;
         let before = self.size_of(key);
         fs::rename(&tmp, &path)?;
+        self.journal.forget(&parts(key));
         self.resized(key, before, data.len() as u64);
         sync_dir(path.parent().expect("a key has a parent directory"))
     }
 
-    /// Writes one key durably, sharing the flush with the writes issued at the same time
-    /// (group commit, see [`commit`]).
-    async fn put_grouped(&self, key: StorageKey, data: Arc<Vec<u8>>) -> io::Result<()> {
+    /// Journals one write (a put, or a removal), sharing the append and the flush with the
+    /// writes issued at the same time (group commit, see [`journal`]).
+    async fn write_grouped(&self, key: StorageKey, slot: Slot) -> io::Result<()> {
+        if path_of(&self.root, &parts(&key)).is_none() {
+            return Err(io::Error::other("invalid storage key"));
+        }
         let (done, committed) = tokio::sync::oneshot::channel();
         let store = self.clone();
-        let (k, d) = (key.clone(), data.clone());
+        let (k, s) = (key.clone(), slot.clone());
         let before = tokio::task::spawn_blocking(move || {
             let delay = store.write_delay_ms.load(Ordering::Relaxed);
             if delay > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(delay));
             }
-            let (file, tmp, path) = store.write_temporary(&k, &d)?;
-            drop(file);
+            if store.fail_writes.load(Ordering::Relaxed) {
+                return Err(injected_failure());
+            }
             let before = store.size_of(&k);
-            store
-                .group
-                .submit(&store.root, commit::Pending { tmp, path, done });
+            store.journal.submit(journal::Pending {
+                key: parts(&k),
+                slot: s,
+                done,
+            });
             Ok::<_, io::Error>(before)
         })
         .await
@@ -280,63 +318,23 @@ impl FileStore {
         committed
             .await
             .map_err(|_| io::Error::other("the commit holding this write was interrupted"))??;
-        self.resized(&key, before, data.len() as u64);
+        self.resized(&key, before, slot.len());
         Ok(())
-    }
-
-    /// Writes `data` to a temporary file beside the key's path, not flushed; returns the file,
-    /// the temporary path and the key's path.
-    fn write_temporary(&self, key: &StorageKey, data: &[u8]) -> io::Result<(fs::File, PathBuf, PathBuf)> {
-        if self.fail_writes.load(Ordering::Relaxed) {
-            return Err(io::Error::new(
-                io::ErrorKind::StorageFull,
-                "no space left on device (injected)",
-            ));
-        }
-        let path = self
-            .path_of(key)
-            .ok_or_else(|| io::Error::other("invalid storage key"))?;
-        let dir = path.parent().expect("a key has a parent directory");
-        fs::create_dir_all(dir)?;
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(
-            "{}.{}.{n}{TMP_SUFFIX}",
-            path.file_name().and_then(|s| s.to_str()).unwrap_or("f"),
-            std::process::id()
-        ));
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(data)?;
-        Ok((file, tmp, path))
-    }
-
-    /// Removes one key. Not flushed: samod removes only chunks that a durable compacted
-    /// snapshot holds, so a removal lost in a crash leaves changes the document has twice,
-    /// which loading merges away; the next commit's flush makes it durable.
-    pub fn delete_sync(&self, key: &StorageKey) -> io::Result<()> {
-        let Some(path) = self.path_of(key) else {
-            return Ok(());
-        };
-        let before = self.size_of(key);
-        match fs::remove_file(&path) {
-            Ok(()) => {
-                self.resized(key, before, 0);
-                Ok(())
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e),
-        }
     }
 
     /// Every key under `prefix` with its data.
     pub fn load_range_sync(&self, prefix: &StorageKey) -> HashMap<StorageKey, Vec<u8>> {
+        let parts = parts(prefix);
         let mut out = HashMap::new();
-        let parts: Vec<String> = prefix.into_iter().cloned().collect();
         if parts.is_empty() {
             // Every key: walk the two splay levels to rebuild each first component.
             for entry in read_dir_sorted(&self.root) {
                 let Some(a) = entry.file_name().and_then(|s| s.to_str()).map(str::to_owned) else {
                     continue;
                 };
+                if a == journal::DIR {
+                    continue;
+                }
                 for sub in read_dir_sorted(&entry) {
                     let Some(b) = sub.file_name().and_then(|s| s.to_str()) else {
                         continue;
@@ -345,20 +343,82 @@ impl FileStore {
                 }
                 collect_files_directly(&entry, &a, &mut out);
             }
-            return out;
-        }
-        let Some(path) = self.path_of(prefix) else {
-            return out;
-        };
-        if path.is_file() {
-            if let Ok(data) = fs::read(&path) {
-                out.insert(prefix.clone(), data);
+        } else if let Some(path) = path_of(&self.root, &parts) {
+            if path.is_file() {
+                if let Ok(data) = fs::read(&path) {
+                    out.insert(prefix.clone(), data);
+                }
+            } else {
+                collect(&path, parts.clone(), &mut out);
             }
         } else {
-            collect(&path, parts, &mut out);
+            return out;
+        }
+        for (key, slot) in self.journal.under(&parts) {
+            let Ok(key) = StorageKey::from_parts(&key) else {
+                continue;
+            };
+            match slot {
+                Slot::Put(data) => {
+                    out.insert(key, (*data).clone());
+                }
+                Slot::Deleted => {
+                    out.remove(&key);
+                }
+            }
         }
         out
     }
+}
+
+fn parts(key: &StorageKey) -> Vec<String> {
+    key.into_iter().cloned().collect()
+}
+
+fn injected_failure() -> io::Error {
+    io::Error::new(io::ErrorKind::StorageFull, "no space left on device (injected)")
+}
+
+/// The path of a key under `root`, or `None` for a key that could escape the store (`..`,
+/// separators). The first part is split after two characters (`ab/cdef…`).
+pub(crate) fn path_of(root: &Path, key: &[String]) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for (i, part) in key.iter().enumerate() {
+        let safe = !part.is_empty()
+            && part != "."
+            && part != ".."
+            && !part.contains(['/', '\\', '\0'])
+            && !part.ends_with(TMP_SUFFIX);
+        if !safe {
+            return None;
+        }
+        if i == 0 {
+            let split = part.char_indices().nth(2).map_or(part.len(), |(i, _)| i);
+            path.push(&part[..split]);
+            if split < part.len() {
+                path.push(&part[split..]);
+            }
+        } else {
+            path.push(part);
+        }
+    }
+    Some(path)
+}
+
+/// Writes `data` to a new temporary file beside `path` (creating its directory), not flushed;
+/// returns the temporary's path.
+fn write_temporary(path: &Path, data: &[u8]) -> io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().expect("a key has a parent directory");
+    fs::create_dir_all(dir)?;
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(
+        "{}.{}.{n}{TMP_SUFFIX}",
+        path.file_name().and_then(|s| s.to_str()).unwrap_or("f"),
+        std::process::id()
+    ));
+    fs::File::create(&tmp)?.write_all(data)?;
+    Ok(tmp)
 }
 
 /// A directory's entries, sorted (nothing if it cannot be read).
@@ -454,7 +514,7 @@ impl Storage for FileStore {
             let mut wait = std::time::Duration::from_millis(50);
             let mut attempt = 0u32;
             loop {
-                let result = store.put_grouped(key.clone(), data.clone()).await;
+                let result = store.write_grouped(key.clone(), Slot::Put(data.clone())).await;
                 if result.is_ok()
                     && let Some((doc, seq)) = &ticket
                 {
@@ -477,9 +537,11 @@ impl Storage for FileStore {
     }
 
     fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
+        // A removal that is lost (the write failed, or a crash came first) leaves a chunk
+        // whose changes a compacted snapshot also holds; loading merges them away.
         let store = self.clone();
         async move {
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.delete_sync(&key)).await {
+            if let Err(e) = store.write_grouped(key, Slot::Deleted).await {
                 tracing::error!(error = %e, "storage delete failed");
             }
         }
@@ -494,8 +556,8 @@ mod tests {
         StorageKey::from_parts(parts).unwrap()
     }
 
-    #[test]
-    fn put_load_range_delete_round_trip() {
+    #[tokio::test]
+    async fn put_load_range_delete_round_trip() {
         let dir = std::env::temp_dir().join(format!("desmigratif-store-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let store = FileStore::open(&dir).unwrap();
@@ -520,13 +582,15 @@ mod tests {
                 .len(),
             3
         );
-        store.delete_sync(&key(&["abcdef", "snapshot", "h1"])).unwrap();
+        store.delete(key(&["abcdef", "snapshot", "h1"])).await;
         assert!(store.load_sync(&key(&["abcdef", "snapshot", "h1"])).is_none());
+        assert!(store.load_range_sync(&key(&["abcdef", "snapshot"])).is_empty());
         // Keys that could leave the store are refused.
         assert!(store.put_sync(&key(&["abcdef", ".."]), b"x").is_err());
         assert!(store.load_sync(&key(&["..", "etc"])).is_none());
         // A crash mid-write leaves a temporary file, which reopening removes.
         fs::write(dir.join("ab").join("cdef").join("snapshot.99.tmp"), b"torn").unwrap();
+        drop(store);
         let store = FileStore::open(&dir).unwrap();
         assert_eq!(store.load_range_sync(&key(&["abcdef"])).len(), 1);
         assert!(!dir.join("ab").join("cdef").join("snapshot.99.tmp").exists());
@@ -556,7 +620,13 @@ mod tests {
             .put(key(&["ghijkl", "incremental", "h4"]), vec![4; 50])
             .await;
         assert_eq!(store.stored_bytes(doc), 1010);
-        assert_eq!(FileStore::open(&dir).unwrap().stored_bytes(doc), 1010);
+        assert_eq!(FileStore::open_read_only(&dir).unwrap().stored_bytes(doc), 1010);
+        drop(store);
+        assert_eq!(
+            FileStore::open(&dir).unwrap().stored_bytes(doc),
+            1010,
+            "and after the journal is folded into the files"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

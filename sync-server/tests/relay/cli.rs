@@ -350,6 +350,8 @@ fn import_previews_then_applies_once_and_waits_for_no_relay() {
     let dir = temp_dir("import-cli");
     let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
     sync_server::seed::seed_demo(&store, 3).unwrap();
+    // The import writes the store itself: this process lets go of it.
+    drop(store);
     let db = AccountDb::open(&dir.join("accounts.sqlite3")).unwrap();
     sync_server::seed::seed_demo_accounts(&db).unwrap();
     let file = dir.join("penempatan-2026-11.csv");
@@ -363,7 +365,7 @@ fn import_previews_then_applies_once_and_waits_for_no_relay() {
     .unwrap();
     let village = "35.07.11.2008";
     let count = |name: &str| {
-        let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
+        let store = sync_server::FileStore::open_read_only(dir.join("docs")).unwrap();
         let doc = sync_server::export::load_village(&store, &village.parse().unwrap())
             .unwrap()
             .unwrap();

@@ -184,9 +184,9 @@ async fn the_relay_announces_a_change_only_after_it_is_on_disk() {
     relay.stop().await;
 }
 
-/// A document as a second store opened on the relay's directory finds it on disk.
+/// A document as another process reading the relay's directory finds it on disk.
 fn on_disk(dir: &std::path::Path, doc_id: &str) -> AutoCommit {
-    let store = sync_server::FileStore::open(dir.join("docs")).unwrap();
+    let store = sync_server::FileStore::open_read_only(dir.join("docs")).unwrap();
     let prefix = samod::storage::StorageKey::from_parts([doc_id]).unwrap();
     let mut stored = AutoCommit::new();
     for bytes in store.load_range_sync(&prefix).values() {
