@@ -2,6 +2,9 @@
 //! disk is busy share one append and one flush (group commit). At checkpoints the journal is
 //! folded into the document files and started again.
 //!
+//! A thread of the journal's own commits: it takes every write queued so far, appends them,
+//! flushes once, and answers each writer; writes queued meanwhile make the next batch.
+//!
 //! Why: a file per change (written, flushed, renamed, its directory flushed) and samod's
 //! compaction removing about as many files as it writes made file churn the relay's largest
 //! cost per change. With the journal a change costs a few appended bytes and a share of one
@@ -29,7 +32,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use tokio::sync::oneshot;
 
@@ -63,17 +66,21 @@ impl Slot {
     }
 }
 
-/// A write waiting for the commit that holds it.
+/// A write waiting for the commit that holds it; `done` receives the size the key held before.
 pub(super) struct Pending {
     pub key: Key,
     pub slot: Slot,
-    pub done: oneshot::Sender<io::Result<()>>,
+    pub done: oneshot::Sender<io::Result<u64>>,
 }
 
 #[derive(Default)]
 struct Queue {
     writes: Vec<Pending>,
-    leading: bool,
+    /// The journal was dropped: the writer thread ends once the queue is empty.
+    closed: bool,
+    /// Tests hold the writer thread to see writes queue up.
+    #[cfg(test)]
+    paused: bool,
 }
 
 /// The generation being appended to.
@@ -85,16 +92,25 @@ struct Writer {
     checkpoint_at: u64,
 }
 
+/// The journal of one store; writes are committed by a thread of its own.
 pub(super) struct Journal {
+    shared: Arc<Shared>,
+    /// Held while this process owns the store.
+    lock: Mutex<Option<fs::File>>,
+}
+
+struct Shared {
     root: PathBuf,
     /// The entries journalled since the last checkpoint.
     index: Mutex<BTreeMap<Key, Slot>>,
     queue: Mutex<Queue>,
-    /// `None` for a read-only store.
+    /// Wakes the writer thread when a write is queued (or the journal closes).
+    queued: Condvar,
+    /// `None` for a read-only or closed store.
     writer: Mutex<Option<Writer>>,
     checkpoint_bytes: u64,
-    /// Held while this process owns the store.
-    lock: Mutex<Option<fs::File>>,
+    /// Each commit waits this long first: a slow disk, for fault drills and tests.
+    delay_ms: Arc<AtomicU64>,
     commits: AtomicU64,
     checkpoints: AtomicU64,
 }
@@ -102,19 +118,15 @@ pub(super) struct Journal {
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Journal")
-            .field("root", &self.root)
+            .field("root", &self.shared.root)
             .finish_non_exhaustive()
     }
 }
 
-/// Lets the next writer lead if a commit panics (its writers see their channel closed and retry).
-struct Lead<'a>(&'a Journal);
-
-impl Drop for Lead<'_> {
+impl Drop for Journal {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            lock(&self.0.queue).leading = false;
-        }
+        lock(&self.shared.queue).closed = true;
+        self.shared.queued.notify_all();
     }
 }
 
@@ -124,8 +136,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Journal {
     /// Opens the journal of the store at `root` for writing: takes the owner's lock, folds
-    /// whatever earlier runs journalled into the files, and starts a new generation.
-    pub(super) fn open(root: &Path, checkpoint_bytes: u64) -> io::Result<Self> {
+    /// whatever earlier runs journalled into the files, starts a new generation and the thread
+    /// that commits writes.
+    pub(super) fn open(root: &Path, checkpoint_bytes: u64, delay_ms: Arc<AtomicU64>) -> io::Result<Self> {
         let dir = root.join(DIR);
         fs::create_dir_all(&dir)?;
         let lock_file = fs::OpenOptions::new()
@@ -150,20 +163,26 @@ impl Journal {
         for g in generations {
             fs::remove_file(generation_path(&dir, g))?;
         }
-        Ok(Self {
-            root: root.to_path_buf(),
-            index: Mutex::default(),
-            queue: Mutex::default(),
-            writer: Mutex::new(Some(Writer {
-                file,
-                generation,
-                len: 0,
-                checkpoint_at: checkpoint_bytes,
-            })),
+        let writer = Writer {
+            file,
+            generation,
+            len: 0,
+            checkpoint_at: checkpoint_bytes,
+        };
+        let shared = Arc::new(Shared::new(
+            root,
+            BTreeMap::new(),
+            Some(writer),
             checkpoint_bytes,
+            delay_ms,
+        ));
+        let thread = shared.clone();
+        std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || thread.run())?;
+        Ok(Self {
+            shared,
             lock: Mutex::new(Some(lock_file)),
-            commits: AtomicU64::new(0),
-            checkpoints: AtomicU64::new(0),
         })
     }
 
@@ -171,36 +190,30 @@ impl Journal {
     pub(super) fn read_only(root: &Path) -> io::Result<Self> {
         let (entries, _) = replay(&root.join(DIR))?;
         Ok(Self {
-            root: root.to_path_buf(),
-            index: Mutex::new(entries),
-            queue: Mutex::default(),
-            writer: Mutex::new(None),
-            checkpoint_bytes: u64::MAX,
+            shared: Arc::new(Shared::new(root, entries, None, u64::MAX, Arc::default())),
             lock: Mutex::default(),
-            commits: AtomicU64::new(0),
-            checkpoints: AtomicU64::new(0),
         })
     }
 
     /// Stops writing and lets go of the store (another process, or a restarted relay, may
     /// open it now). Later writes fail.
     pub(super) fn close(&self) {
-        lock(&self.writer).take();
+        lock(&self.shared.writer).take();
         lock(&self.lock).take();
     }
 
     pub(super) fn is_read_only(&self) -> bool {
-        lock(&self.writer).is_none()
+        lock(&self.shared.writer).is_none()
     }
 
     /// What the journal says about `key`, if anything.
     pub(super) fn get(&self, key: &[String]) -> Option<Slot> {
-        lock(&self.index).get(key).cloned()
+        lock(&self.shared.index).get(key).cloned()
     }
 
     /// The journal's entries for keys starting with `prefix`.
     pub(super) fn under(&self, prefix: &[String]) -> Vec<(Key, Slot)> {
-        let index = lock(&self.index);
+        let index = lock(&self.shared.index);
         index
             .range(prefix.to_vec()..)
             .take_while(|(k, _)| k.starts_with(prefix))
@@ -210,33 +223,91 @@ impl Journal {
 
     /// Forgets what the journal says about `key` (the key was just written to its own file).
     pub(super) fn forget(&self, key: &[String]) {
-        lock(&self.index).remove(key);
+        lock(&self.shared.index).remove(key);
     }
 
-    /// Queues a write. If no commit is under way, commits batches on this thread until the
-    /// queue is empty; otherwise returns at once and the leading writer commits this one.
-    /// Blocking: call it from a blocking thread.
+    /// Queues a write for the writer thread, which commits every write queued by the time it
+    /// gets to them together. Does not block.
     pub(super) fn submit(&self, write: Pending) {
-        {
-            let mut queue = lock(&self.queue);
-            queue.writes.push(write);
-            if queue.leading {
-                return;
-            }
-            queue.leading = true;
+        lock(&self.shared.queue).writes.push(write);
+        self.shared.queued.notify_one();
+    }
+
+    /// Batches committed and checkpoints made so far.
+    #[cfg(test)]
+    pub(super) fn counts(&self) -> (u64, u64) {
+        (
+            self.shared.commits.load(Ordering::Relaxed),
+            self.shared.checkpoints.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Holds the writer thread (writes queue up) or lets it go on.
+    #[cfg(test)]
+    pub(super) fn pause(&self, paused: bool) {
+        lock(&self.shared.queue).paused = paused;
+        self.shared.queued.notify_all();
+    }
+}
+
+impl Shared {
+    fn new(
+        root: &Path,
+        index: BTreeMap<Key, Slot>,
+        writer: Option<Writer>,
+        checkpoint_bytes: u64,
+        delay_ms: Arc<AtomicU64>,
+    ) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            index: Mutex::new(index),
+            queue: Mutex::default(),
+            queued: Condvar::new(),
+            writer: Mutex::new(writer),
+            checkpoint_bytes,
+            delay_ms,
+            commits: AtomicU64::new(0),
+            checkpoints: AtomicU64::new(0),
         }
-        let _lead = Lead(self);
+    }
+
+    /// The writer thread: takes whatever is queued, commits it as one batch, until the
+    /// journal is dropped.
+    fn run(&self) {
         loop {
             let batch = {
                 let mut queue = lock(&self.queue);
-                if queue.writes.is_empty() {
-                    queue.leading = false;
-                    return;
+                loop {
+                    #[cfg(test)]
+                    let paused = queue.paused;
+                    #[cfg(not(test))]
+                    let paused = false;
+                    if !queue.writes.is_empty() && !paused {
+                        break;
+                    }
+                    if queue.closed && queue.writes.is_empty() {
+                        return;
+                    }
+                    queue = self.queued.wait(queue).unwrap_or_else(|p| p.into_inner());
                 }
                 std::mem::take(&mut queue.writes)
             };
+            let delay = self.delay_ms.load(Ordering::Relaxed);
+            if delay > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(delay));
+            }
             self.commit(batch);
             self.commits.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The size `key` holds now, in the journal or in its file.
+    fn size_of(&self, key: &[String]) -> u64 {
+        match lock(&self.index).get(key) {
+            Some(slot) => slot.len(),
+            None => super::path_of(&self.root, key)
+                .and_then(|p| fs::metadata(p).ok())
+                .map_or(0, |m| m.len()),
         }
     }
 
@@ -266,14 +337,13 @@ impl Journal {
             return;
         }
         w.len += buf.len() as u64;
-        {
-            let mut index = lock(&self.index);
-            for p in &batch {
-                index.insert(p.key.clone(), p.slot.clone());
-            }
+        let mut sizes = Vec::with_capacity(batch.len());
+        for p in &batch {
+            sizes.push(self.size_of(&p.key));
+            lock(&self.index).insert(p.key.clone(), p.slot.clone());
         }
-        for p in batch {
-            let _ = p.done.send(Ok(()));
+        for (p, before) in batch.into_iter().zip(sizes) {
+            let _ = p.done.send(Ok(before));
         }
         if w.len >= w.checkpoint_at
             && let Err(e) = self.checkpoint(w)
@@ -284,7 +354,7 @@ impl Journal {
     }
 
     /// Writes the journal's entries into the files and starts the next generation. Called by
-    /// the leading writer: nothing else changes the index meanwhile (readers still read it).
+    /// the writer thread: nothing else changes the index meanwhile (readers still read it).
     fn checkpoint(&self, w: &mut Writer) -> io::Result<()> {
         let entries = lock(&self.index).clone();
         fold(&self.root, &entries)?;
@@ -303,21 +373,6 @@ impl Journal {
         fs::remove_file(generation_path(&dir, old.generation))?;
         self.checkpoints.fetch_add(1, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// Batches committed and checkpoints made so far.
-    #[cfg(test)]
-    pub(super) fn counts(&self) -> (u64, u64) {
-        (
-            self.commits.load(Ordering::Relaxed),
-            self.checkpoints.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Pretends a commit is under way (tests of batching).
-    #[cfg(test)]
-    pub(super) fn set_leading(&self, leading: bool) {
-        lock(&self.queue).leading = leading;
     }
 }
 
@@ -510,14 +565,26 @@ mod tests {
         parts.iter().map(|p| (*p).to_owned()).collect()
     }
 
-    fn put(journal: &Journal, k: &[&str], data: &[u8]) -> oneshot::Receiver<io::Result<()>> {
+    fn submit(journal: &Journal, k: &[&str], slot: Slot) -> oneshot::Receiver<io::Result<u64>> {
         let (done, rx) = oneshot::channel();
         journal.submit(Pending {
             key: key(k),
-            slot: Slot::Put(Arc::new(data.to_vec())),
+            slot,
             done,
         });
         rx
+    }
+
+    /// Writes and waits until the write is committed.
+    fn put(journal: &Journal, k: &[&str], data: &[u8]) {
+        submit(journal, k, Slot::Put(Arc::new(data.to_vec())))
+            .blocking_recv()
+            .unwrap()
+            .unwrap();
+    }
+
+    fn open(dir: &Path, checkpoint_bytes: u64) -> Journal {
+        Journal::open(dir, checkpoint_bytes, Arc::default()).unwrap()
     }
 
     fn temp(name: &str) -> PathBuf {
@@ -530,35 +597,41 @@ mod tests {
     #[test]
     fn writes_queued_during_a_commit_share_the_next_one() {
         let dir = temp("group");
-        let journal = Journal::open(&dir, u64::MAX).unwrap();
-        // A commit is under way: the writes submitted now queue and return at once.
-        journal.set_leading(true);
-        let mut waiting: Vec<_> = (0..3)
+        let journal = open(&dir, u64::MAX);
+        // The writer thread is busy: the writes submitted now queue.
+        journal.pause(true);
+        let mut waiting: Vec<_> = (0..4)
             .map(|i| {
-                put(
+                let data = format!("data {i}").into_bytes();
+                submit(
                     &journal,
                     &["abcdef", "incremental", &format!("h{i}")],
-                    format!("data {i}").as_bytes(),
+                    Slot::Put(Arc::new(data)),
                 )
             })
             .collect();
-        assert_eq!(journal.counts().0, 0);
         assert!(
             waiting.iter_mut().all(|rx| rx.try_recv().is_err()),
             "nothing committed yet"
         );
-        // The commit under way ends; the next writer leads and takes every queued write along.
-        journal.set_leading(false);
-        waiting.push(put(&journal, &["abcdef", "incremental", "h3"], b"data 3"));
-        assert_eq!(journal.counts().0, 1, "four writes, one commit");
-        for (i, mut rx) in waiting.into_iter().enumerate() {
-            rx.try_recv().unwrap().unwrap();
+        assert_eq!(journal.counts().0, 0);
+        // It gets to them: one commit takes all four along.
+        journal.pause(false);
+        for (i, rx) in waiting.into_iter().enumerate() {
+            assert_eq!(rx.blocking_recv().unwrap().unwrap(), 0, "nothing held before");
             assert_eq!(
                 journal.get(&key(&["abcdef", "incremental", &format!("h{i}")])),
                 Some(Slot::Put(Arc::new(format!("data {i}").into_bytes())))
             );
         }
-        assert!(!lock(&journal.queue).leading, "the next writer can lead");
+        assert_eq!(journal.counts().0, 1, "four writes, one commit");
+        // A write of a key held before answers its size then.
+        let again = submit(&journal, &["abcdef", "incremental", "h0"], Slot::Deleted);
+        assert_eq!(again.blocking_recv().unwrap().unwrap(), 6);
+        // A closed journal writes nothing.
+        journal.close();
+        let refused = submit(&journal, &["abcdef", "incremental", "h9"], Slot::Deleted);
+        assert!(refused.blocking_recv().unwrap().is_err());
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -566,22 +639,20 @@ mod tests {
     fn a_reopened_journal_is_folded_into_the_files_and_a_torn_record_is_dropped() {
         let dir = temp("replay");
         {
-            let journal = Journal::open(&dir, u64::MAX).unwrap();
+            let journal = open(&dir, u64::MAX);
             put(&journal, &["abcdef", "incremental", "h1"], b"one");
             put(&journal, &["abcdef", "incremental", "h2"], b"two");
             put(&journal, &["abcdef", "snapshot", "s1"], b"both");
-            let (done, _rx) = oneshot::channel();
-            journal.submit(Pending {
-                key: key(&["abcdef", "incremental", "h1"]),
-                slot: Slot::Deleted,
-                done,
-            });
+            submit(&journal, &["abcdef", "incremental", "h1"], Slot::Deleted)
+                .blocking_recv()
+                .unwrap()
+                .unwrap();
             // Another process reads what the journal holds while it is written.
             let seen = view(&dir).unwrap();
             assert_eq!(seen.len(), 3);
             assert_eq!(seen[&key(&["abcdef", "incremental", "h1"])], Slot::Deleted);
             assert!(
-                Journal::open(&dir, u64::MAX).is_err(),
+                Journal::open(&dir, u64::MAX, Arc::default()).is_err(),
                 "a second writer is refused while the first holds the store"
             );
         }
@@ -604,7 +675,7 @@ mod tests {
         fs::create_dir_all(h1.parent().unwrap()).unwrap();
         fs::write(&h1, b"one").unwrap();
 
-        let journal = Journal::open(&dir, u64::MAX).unwrap();
+        let journal = open(&dir, u64::MAX);
         let file = |k: &[&str]| fs::read(super::super::path_of(&dir, &key(k)).unwrap()).ok();
         assert_eq!(
             file(&["abcdef", "incremental", "h2"]).as_deref(),
@@ -633,7 +704,7 @@ mod tests {
     #[test]
     fn a_long_journal_is_checkpointed_into_the_files() {
         let dir = temp("checkpoint");
-        let journal = Journal::open(&dir, 1000).unwrap();
+        let journal = open(&dir, 1000);
         for i in 0..30 {
             put(
                 &journal,

@@ -1,9 +1,19 @@
 //! Which changes of each document are on disk: the ledger behind [`super::FileStore::is_durable`].
 //! samod sends its replies without waiting for its writes; the sync endpoint holds back every
 //! message that announces heads until the ledger says they are durable.
+//!
+//! The ledger is bounded: once a compacted snapshot has been durable for [`FORGET_AFTER`], the
+//! changes written before it are forgotten, except the snapshot's own heads. A message that
+//! announces heads names the document's heads when it was made; one made after the snapshot
+//! was issued names its heads or later ones, which the ledger keeps, and one made before has
+//! left the gate long since (each message waits there at most `DURABILITY_WAIT`, 30 s). A
+//! forgotten change reads as not durable, never the other way round: the worst a message that
+//! old could meet is the gate's timeout, which ends the connection (the device reconnects and
+//! syncs again), never a change announced before it is on disk.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use samod::storage::StorageKey;
 
@@ -34,8 +44,14 @@ impl Ledger {
     /// Records a completed write: its changes are durable once every earlier write completed.
     pub(super) fn finish_write(&self, doc: &str, seq: u64, key: &StorageKey, data: &[u8]) {
         let changes = changes_in(key, data).map(|(_, c)| c).unwrap_or_default();
+        let is_snapshot = key.into_iter().nth(1).is_some_and(|k| k == "snapshot");
         if let Some(d) = self.durability().get_mut(doc) {
             d.complete(seq, &changes);
+            let now = Instant::now();
+            if is_snapshot {
+                d.snapshot_completed(seq, changes, now);
+            }
+            d.forget_old(now);
         }
     }
 
@@ -76,9 +92,16 @@ struct DocDurability {
     /// Every write numbered up to here has completed.
     completed_prefix: u64,
     completed_beyond: BTreeSet<u64>,
-    /// The write that stored each change (0: found on disk at load).
+    /// The write that stored each change (0: found on disk at load), from the last snapshot
+    /// forgotten before on.
     written_by: HashMap<automerge::ChangeHash, u64>,
+    /// Snapshots written, oldest first: their write, heads, and when the write completed.
+    snapshots: VecDeque<(u64, Vec<automerge::ChangeHash>, Instant)>,
 }
+
+/// How long a snapshot stays durable before the changes written before it are forgotten: far
+/// longer than any message waits at the gate.
+pub(super) const FORGET_AFTER: Duration = Duration::from_secs(300);
 
 impl DocDurability {
     fn complete(&mut self, seq: u64, changes: &[automerge::ChangeHash]) {
@@ -89,6 +112,25 @@ impl DocDurability {
         while self.completed_beyond.remove(&(self.completed_prefix + 1)) {
             self.completed_prefix += 1;
         }
+    }
+
+    fn snapshot_completed(&mut self, seq: u64, heads: Vec<automerge::ChangeHash>, now: Instant) {
+        self.snapshots.push_back((seq, heads, now));
+    }
+
+    /// Forgets the changes written before the newest snapshot that has been durable (it and
+    /// every write before it completed) for [`FORGET_AFTER`], keeping that snapshot's heads.
+    fn forget_old(&mut self, now: Instant) {
+        let mut newest = None;
+        while let Some((seq, _, at)) = self.snapshots.front() {
+            if *seq > self.completed_prefix || now.duration_since(*at) < FORGET_AFTER {
+                break;
+            }
+            newest = self.snapshots.pop_front();
+        }
+        let Some((seq, heads, _)) = newest else { return };
+        self.written_by
+            .retain(|hash, written| *written >= seq || heads.contains(hash));
     }
 }
 
@@ -179,6 +221,64 @@ mod tests {
         );
         d.complete(1, &[hash(1)]);
         assert_eq!(d.completed_prefix, 2);
+    }
+
+    #[test]
+    fn changes_before_a_snapshot_durable_long_enough_are_forgotten_but_its_heads_stay_durable() {
+        let hash = |b: u8| automerge::ChangeHash([b; 32]);
+        let start = Instant::now();
+        let mut d = DocDurability::default();
+        // A hundred incrementals, one after another, then a snapshot holding them all.
+        for i in 1..=100u8 {
+            d.issued += 1;
+            d.complete(u64::from(i), &[hash(i)]);
+        }
+        d.issued += 1;
+        d.complete(101, &[hash(100)]);
+        d.snapshot_completed(101, vec![hash(100)], start);
+        d.forget_old(start + FORGET_AFTER / 2);
+        assert_eq!(
+            d.written_by.len(),
+            100,
+            "kept while a message from before the snapshot may still wait"
+        );
+        // Then one more change after the snapshot.
+        d.issued += 1;
+        d.complete(102, &[hash(101)]);
+        d.forget_old(start + FORGET_AFTER);
+        let mut kept: Vec<_> = d.written_by.keys().copied().collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            vec![hash(100), hash(101)],
+            "the snapshot's head and what came after"
+        );
+        // What the ledger answers for them is unchanged.
+        let ledger = Ledger::default();
+        ledger.durability().insert("doc".into(), d);
+        assert!(ledger.is_durable("doc", &[hash(100)]));
+        assert!(ledger.is_durable("doc", &[hash(101)]));
+        assert!(
+            !ledger.is_durable("doc", &[hash(5)]),
+            "a forgotten change is not called durable"
+        );
+        assert!(!ledger.is_durable("doc", &[hash(200)]));
+    }
+
+    #[test]
+    fn a_snapshot_not_yet_durable_forgets_nothing() {
+        let hash = |b: u8| automerge::ChangeHash([b; 32]);
+        let start = Instant::now();
+        let mut d = DocDurability {
+            issued: 3,
+            ..DocDurability::default()
+        };
+        d.complete(1, &[hash(1)]);
+        // The snapshot (3) completes before the write numbered 2.
+        d.complete(3, &[hash(2)]);
+        d.snapshot_completed(3, vec![hash(2)], start);
+        d.forget_old(start + FORGET_AFTER * 2);
+        assert_eq!(d.written_by.len(), 2);
     }
 
     #[test]

@@ -70,8 +70,11 @@ impl FileStore {
         let root = dir.as_ref().to_path_buf();
         fs::create_dir_all(&root)?;
         remove_temporaries(&root)?;
-        let journal = Journal::open(&root, checkpoint_bytes)?;
-        Ok(Self::with_journal(root, journal))
+        let write_delay_ms = Arc::new(AtomicU64::new(0));
+        let journal = Journal::open(&root, checkpoint_bytes, write_delay_ms.clone())?;
+        let mut store = Self::with_journal(root, journal);
+        store.write_delay_ms = write_delay_ms;
+        Ok(store)
     }
 
     /// Opens a store that another process (a running relay) may be writing, to read it as it
@@ -156,8 +159,8 @@ impl FileStore {
         self.durable_changed.notify_waiters();
     }
 
-    /// Makes every later write wait this long before it starts: a slow disk, for fault drills
-    /// and tests of the durability rule.
+    /// Makes every later commit of the journal wait this long before it starts: a slow disk,
+    /// for fault drills and tests of the durability rule.
     pub fn delay_writes(&self, delay: std::time::Duration) {
         self.write_delay_ms
             .store(delay.as_millis() as u64, Ordering::Relaxed);
@@ -294,31 +297,20 @@ impl FileStore {
         if path_of(&self.root, &parts(&key)).is_none() {
             return Err(io::Error::other("invalid storage key"));
         }
+        if self.fail_writes.load(Ordering::Relaxed) {
+            return Err(injected_failure());
+        }
         let (done, committed) = tokio::sync::oneshot::channel();
-        let store = self.clone();
-        let (k, s) = (key.clone(), slot.clone());
-        let before = tokio::task::spawn_blocking(move || {
-            let delay = store.write_delay_ms.load(Ordering::Relaxed);
-            if delay > 0 {
-                std::thread::sleep(std::time::Duration::from_millis(delay));
-            }
-            if store.fail_writes.load(Ordering::Relaxed) {
-                return Err(injected_failure());
-            }
-            let before = store.size_of(&k);
-            store.journal.submit(journal::Pending {
-                key: parts(&k),
-                slot: s,
-                done,
-            });
-            Ok::<_, io::Error>(before)
-        })
-        .await
-        .map_err(io::Error::other)??;
-        committed
+        let len = slot.len();
+        self.journal.submit(journal::Pending {
+            key: parts(&key),
+            slot,
+            done,
+        });
+        let before = committed
             .await
             .map_err(|_| io::Error::other("the commit holding this write was interrupted"))??;
-        self.resized(&key, before, slot.len());
+        self.resized(&key, before, len);
         Ok(())
     }
 
