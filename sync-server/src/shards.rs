@@ -9,6 +9,11 @@
 //! device's connection reaches each instance it needs through a connection of its own (see
 //! [`crate::sync`]). A document lives in exactly one shard, so its writes and its sync
 //! states are never split.
+//!
+//! One more instance, the lobby, holds no document: it answers each device's handshake (and
+//! any message naming no document). Were that a document shard, every device would be paired
+//! with each of its documents, and a shard's hub walks every pair after every event: with 512
+//! devices, 512 × 32 pairs in one shard.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -28,13 +33,13 @@ struct Shard {
 }
 
 impl Shards {
-    /// Starts `count` samod instances (at least one) on `store`, deciding access through one
-    /// shared cache of decisions.
+    /// Starts `count` samod instances holding documents (at least one) and the lobby on
+    /// `store`, deciding access through one shared cache of decisions.
     pub async fn start(count: usize, store: &FileStore, db: &AccountDb) -> anyhow::Result<Self> {
         let decisions = access::Decisions::default();
         let mut shards = Vec::new();
         // One after another: the first writes the store's id, the others read it.
-        for _ in 0..count.max(1) {
+        for _ in 0..=count.max(1) {
             let repo = samod::Repo::build_tokio()
                 .with_storage(store.clone())
                 .with_peer_id(samod::PeerId::from(RELAY_PEER_ID))
@@ -49,17 +54,23 @@ impl Shards {
         Ok(Self(shards.into()))
     }
 
+    /// How many shards hold documents.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
     /// The shard holding a document.
     pub fn index_of(&self, doc_id: &str) -> usize {
-        shard_of(doc_id, self.0.len())
+        shard_of(doc_id, self.len())
+    }
+
+    /// The instance that holds no document and answers handshakes.
+    pub fn lobby(&self) -> usize {
+        self.len()
     }
 
     /// The samod instance holding a document.

@@ -276,14 +276,14 @@ async fn relay_messages(
                     Some(Ok(bytes)) => bytes,
                 };
                 let (index, handshake) = match &join {
-                    // The first message is the handshake: the first shard answers it.
-                    None => (0, true),
+                    // The first message is the handshake: the lobby answers it.
+                    None => (state.sync.lobby(), true),
                     Some(_) => match WireMessage::decode_header(&bytes) {
                         Ok(m) => {
                             if let Some(refused) = refusal(state, &m, &bytes) {
                                 return refused;
                             }
-                            (m.document().map_or(0, |d| state.sync.index_of(d)), false)
+                            (m.document().map_or(state.sync.lobby(), |d| state.sync.index_of(d)), false)
                         }
                         Err(e) => return format!("malformed message: {e}"),
                     },
