@@ -194,7 +194,7 @@ pub struct ServeArgs {
     pub max_document_bytes: u64,
     /// Independent parts the sync layer is split into, each holding the documents whose id
     /// hashes to it (see `shards.rs`); more keep the relay fast with many villages and devices.
-    #[arg(long, env = "DESMIGRATIF_SYNC_SHARDS", default_value_t = 16)]
+    #[arg(long, env = "DESMIGRATIF_SYNC_SHARDS", default_value_t = 64)]
     pub sync_shards: usize,
     /// Serve HTTPS with this certificate chain (PEM; with --tls-key) instead of plain HTTP.
     #[arg(long, env = "DESMIGRATIF_TLS_CERT", requires = "tls_key")]
