@@ -23,6 +23,18 @@ test('dates still to come are refused where they cannot be, dates typed without 
     await page.goto(`${relay.url}/orang/baru`);
     await page.locator('#f-full_name').waitFor();
     assert.equal(await page.locator('.person-form .msg').count(), 0, 'an untouched form says nothing');
+    // Scrolled to the end of the long form, the sync status stays in sight, whole, with
+    // nothing of the title bar peeking out under it.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.waitForFunction(() => window.scrollY > 0);
+    const bar = await page.evaluate(() => {
+      const el = document.querySelector('.sync-status');
+      const r = el.getBoundingClientRect();
+      const at = (y) => document.elementFromPoint(r.left + r.width / 2, y);
+      return { top: r.top, visible: el.contains(at(r.top + r.height / 2)), below: at(r.bottom + 4)?.closest('.topbar') ? 'the title bar' : 'the page' };
+    });
+    assert.deepEqual(bar, { top: 0, visible: true, below: 'the page' });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.getByRole('button', { name: 'Simpan' }).click();
     await page.locator('.field:has(#f-full_name) .msg.error', { hasText: 'Wajib diisi' }).waitFor();
     await page.waitForFunction(() => document.activeElement?.id === 'f-full_name', null, { timeout: 5_000 });

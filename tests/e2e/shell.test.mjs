@@ -118,6 +118,8 @@ test('a page whose code cannot be fetched says so, the app goes on, and "Coba la
   await page.locator('a.brand').click();
   await page.locator('.counts .count').first().waitFor();
   await page.getByRole('link', { name: '+ Tambah orang' }).click();
+  // The page says so again (its own fetch failed too) before the signal comes back.
+  await page.getByRole('alert').filter({ hasText: 'belum tersimpan di perangkat ini' }).waitFor();
   fails = false;
   await page.getByRole('button', { name: 'Coba lagi' }).click();
   await page.locator('#f-full_name').waitFor();
