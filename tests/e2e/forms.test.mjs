@@ -85,6 +85,7 @@ test('dates still to come are refused where they cannot be, dates typed without 
     await page.goto(`${relay.url}${otherPath}`);
     const kk = (await page.locator('.details [data-field="no_kk"] dd').textContent()).trim();
     const dusun = (await page.locator('.details [data-field="dusun"] dd').textContent()).trim();
+    const otherRelation = (await page.locator('.details [data-field="relation"] dd').textContent()).trim();
     await page.getByRole('link', { name: '+ Tambah anggota keluarga' }).click();
     assert.equal(await page.locator('#f-no_kk').inputValue(), kk);
     assert.equal(await page.locator('#f-dusun').inputValue(), dusun);
@@ -92,6 +93,14 @@ test('dates still to come are refused where they cannot be, dates typed without 
     await page.getByRole('button', { name: 'Simpan' }).click();
     await page.locator('.person-name', { hasText: 'Anak Baru' }).waitFor();
     await page.locator('ul.household a', { hasText: otherName }).waitFor();
+    // The family list names each member's place in it, and this person as such, not as a
+    // link to the page already open.
+    const self = page.locator('ul.household li[aria-current="page"]');
+    assert.equal((await self.locator('.member').textContent()).trim(), 'Anak Baru');
+    assert.match(await self.textContent(), /orang ini/);
+    assert.equal(await page.locator('ul.household a', { hasText: 'Anak Baru' }).count(), 0);
+    const otherRow = page.locator('ul.household li', { has: page.locator('a', { hasText: otherName }) });
+    assert.equal((await otherRow.locator('.muted').textContent()).trim(), otherRelation);
   } finally {
     await context.close();
     await relay.stop();

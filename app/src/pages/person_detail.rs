@@ -125,17 +125,39 @@ pub fn PersonDetail() -> impl IntoView {
                 h.members
                     .iter()
                     .filter_map(|m| v.snapshot.person(m))
-                    .map(|m| (m.id.clone(), m.full_name.clone()))
+                    .map(|m| (m.id.clone(), m.full_name.clone(), m.relation))
                     .collect::<Vec<_>>(),
             )
         })
         .flatten()
     });
+    // Each member with their place in the family; this person named as such, not as a link to
+    // the page already open.
     let household_view = move || {
+        let this = id();
         household.get().map(|members| {
             members
                 .into_iter()
-                .map(|(mid, name)| view! { <li><a href=format!("/orang/{mid}")>{name}</a></li> })
+                .map(|(mid, name, relation)| {
+                    let relation = relation_label(relation, lang.get());
+                    if this.as_ref() == Some(&mid) {
+                        view! {
+                            <li aria-current="page">
+                                <span class="member">{name}</span>
+                                <span class="muted">{relation}" · "{move || lang.text("orang ini")}</span>
+                            </li>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <li>
+                                <a href=format!("/orang/{mid}")>{name}</a>
+                                <span class="muted">{relation}</span>
+                            </li>
+                        }
+                        .into_any()
+                    }
+                })
                 .collect_view()
         })
     };
@@ -408,4 +430,11 @@ fn EpisodeForm(
             </form>
         </Show>
     }
+}
+
+/// A family relation as the person page shows it ("Anak"), or "—".
+fn relation_label(relation: Option<desmigratif_model::FamilyRelation>, lang: Lang) -> &'static str {
+    relation
+        .and_then(|r| choice_label(desmigratif_model::records::RELATION, &format!("{r:?}"), lang))
+        .unwrap_or("—")
 }
