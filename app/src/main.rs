@@ -25,7 +25,7 @@ use crate::routes::*;
 /// status, and the routes.
 #[component]
 fn App() -> impl IntoView {
-    let lang = provide_language();
+    provide_language();
     let state = provide_app();
     // Behind the lock screen the app stays as it was, hidden and out of reach.
     let locked = move || state.lock.get() != Lock::Open;
@@ -40,7 +40,7 @@ fn App() -> impl IntoView {
             <SyncStatus/>
             <UpdateBanner/>
             <main>
-                <Routes fallback=move || view! { <p>{lang.text("Halaman tidak ada.")}</p> }>
+                <Routes fallback=move || view! { <app::components::NotFound/> }>
                     <Route path=path!("/") view=|| view! { <Home admin=admin_home partner=partner_home/> }/>
                     <Route path=path!("/masuk") view=Login/>
                     <Route path=path!("/orang") view=PersonList/>

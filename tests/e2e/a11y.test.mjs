@@ -62,6 +62,12 @@ test('a field worker\'s screens have no WCAG A/AA violations', async () => {
     await page.getByRole('link', { name: 'Ubah', exact: true }).click();
     await page.locator('#f-full_name').waitFor();
     await check(page, 'person form');
+    // An address the app has no page for: a heading, and the way home.
+    await page.goto(`${relay.url}/kasus`);
+    await page.getByRole('heading', { name: 'Halaman tidak ada' }).waitFor();
+    await check(page, 'an address with no page');
+    await page.getByRole('link', { name: 'Ke beranda' }).click();
+    await page.locator('.counts .count').first().waitFor();
     await page.getByRole('button', { name: 'EN' }).click();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en', 'the document says its language');
   } finally {

@@ -9,6 +9,18 @@ pub mod record_parts;
 pub mod sync_status;
 pub mod update_banner;
 
+/// What an address the app has no page for shows: a heading, and the way home.
+#[leptos::component]
+pub fn NotFound() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let lang = crate::i18n::use_language();
+    view! {
+        <h1>{move || lang.text("Halaman tidak ada")}</h1>
+        <p>{move || lang.text("Alamat ini tidak ada di aplikasi, atau datanya tidak ada di perangkat ini.")}</p>
+        <a class="button" href="/">{move || lang.text("Ke beranda")}</a>
+    }
+}
+
 /// Asks the browser's yes/no question; `unanswered` when there is no window to ask in.
 pub fn confirm(question: &str, unanswered: bool) -> bool {
     web_sys::window()

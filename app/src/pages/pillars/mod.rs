@@ -409,12 +409,11 @@ pub fn pillar_detail(kind: &'static Kind) -> impl IntoView {
 /// `/layanan/:jenis…`: the page of the kind named in the address.
 fn with_kind<V: IntoView + 'static>(page: fn(&'static Kind) -> V) -> impl IntoView {
     let params = use_params_map();
-    let lang = use_language();
     move || {
         let path = params.with(|p| p.get("jenis").unwrap_or_default());
         match kinds::by_path(&path) {
             Some(kind) => page(kind).into_any(),
-            None => view! { <p>{lang.text("Halaman tidak ada.")}</p> }.into_any(),
+            None => view! { <crate::components::NotFound/> }.into_any(),
         }
     }
 }

@@ -19,12 +19,11 @@ use crate::record_draft::RecordDraft;
 #[component]
 pub fn ReferenceForm() -> impl IntoView {
     let params = use_params_map();
-    let lang = use_language();
     move || {
         let path = params.with(|p| p.get("jenis").unwrap_or_default());
         match by_path(&path) {
             Some(kind) => view! { <RefForm kind=kind/> }.into_any(),
-            None => view! { <p>{lang.text("Halaman tidak ada.")}</p> }.into_any(),
+            None => view! { <crate::components::NotFound/> }.into_any(),
         }
     }
 }
