@@ -14,8 +14,8 @@ try {
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight)); await shot('11-person-end');
   const links = await page.evaluate(() => [...document.querySelectorAll('a')].map(a => a.getAttribute('href')).filter(h => h && h.startsWith('/')));
   console.log([...new Set(links)].join(' '));
-  for (const [i, href] of ['/kasus', '/konsultasi', '/usaha', '/anak', '/koperasi', '/pelatihan'].entries()) {
-    await page.goto(relay.url + href); await shot(`2${i}-${href.slice(1)}`);
+  for (const [i, href] of ['/layanan', '/layanan/kasus', '/layanan/kasus/baru', '/layanan/usaha', '/layanan/koperasi', '/layanan/pelatihan/baru'].entries()) {
+    await page.goto(relay.url + href); await shot(`2${i}-${href.slice(1).replaceAll('/', '_')}`);
   }
 } finally {
   await browser.close(); await relay.stop(); relay.cleanup();

@@ -62,6 +62,26 @@ test('a field worker\'s screens have no WCAG A/AA violations', async () => {
     await page.getByRole('link', { name: 'Ubah', exact: true }).click();
     await page.locator('#f-full_name').waitFor();
     await check(page, 'person form');
+    await page.goto(`${relay.url}/layanan`);
+    await page.getByRole('heading', { name: 'Layanan Desmigratif' }).waitFor();
+    await check(page, 'the services');
+    // Each kind of service record's list.
+    const kinds = await page.locator('.services a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.ok(kinds.length >= 8, kinds.join(' '));
+    for (const href of kinds) {
+      await page.locator(`.services a[href="${href}"]`).click();
+      await page.waitForURL((u) => u.pathname === href);
+      await page.locator('main h1').waitFor();
+      await check(page, href);
+      // …and its form for a new record.
+      await page.locator(`main a[href="${href}/baru"]`).click();
+      await page.waitForURL((u) => u.pathname === `${href}/baru`);
+      await page.locator('main form').waitFor();
+      await check(page, `${href}/baru`);
+      await page.goBack();
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Layanan Desmigratif' }).waitFor();
+    }
     // An address the app has no page for: a heading, and the way home.
     await page.goto(`${relay.url}/kasus`);
     await page.getByRole('heading', { name: 'Halaman tidak ada' }).waitFor();

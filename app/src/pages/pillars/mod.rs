@@ -75,7 +75,7 @@ pub fn pillar_list(kind: &'static Kind) -> impl IntoView {
     });
     let filters = (!kind.filters.is_empty()).then(|| {
         view! {
-            <select aria-label=move || lang.text("Saring") prop:value=filter
+            <select class="filter" aria-label=move || lang.text("Saring") prop:value=filter
                 on:change=move |ev| filter.set(event_target_value(&ev))>
                 <option value="">{move || lang.text_in("All", "Semua")}</option>
                 {kind.filters.iter().map(|(code, label)| view! { <option value=*code>{move || label.get(lang.get())}</option> }).collect_view()}
