@@ -27,6 +27,7 @@ use crate::routes::*;
 fn App() -> impl IntoView {
     provide_language();
     let state = provide_app();
+    preload_records_when_idle();
     // Behind the lock screen the app stays as it was, hidden and out of reach.
     let locked = move || state.lock.get() != Lock::Open;
     view! {
