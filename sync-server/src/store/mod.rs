@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,11 +24,12 @@ use samod::storage::{Storage, StorageKey};
 use self::journal::{Journal, Slot};
 use self::ledger::Ledger;
 
+mod files;
 pub(crate) mod journal;
 mod ledger;
 
-/// Files being written carry this suffix until renamed; loads ignore them.
-pub(crate) const TMP_SUFFIX: &str = ".tmp";
+pub(crate) use self::files::{TMP_SUFFIX, path_of, read_dir_sorted};
+use self::files::{collect, collect_files_directly, remove_temporaries, sync_dir, write_temporary};
 
 /// A journal longer than this is folded into the files.
 const CHECKPOINT_BYTES: u64 = 16 << 20;
@@ -72,9 +73,7 @@ impl FileStore {
         remove_temporaries(&root)?;
         let write_delay_ms = Arc::new(AtomicU64::new(0));
         let journal = Journal::open(&root, checkpoint_bytes, write_delay_ms.clone())?;
-        let mut store = Self::with_journal(root, journal);
-        store.write_delay_ms = write_delay_ms;
-        Ok(store)
+        Ok(Self::with_journal(root, journal, write_delay_ms))
     }
 
     /// Opens a store that another process (a running relay) may be writing, to read it as it
@@ -82,17 +81,17 @@ impl FileStore {
     pub fn open_read_only(dir: impl AsRef<Path>) -> io::Result<Self> {
         let root = dir.as_ref().to_path_buf();
         let journal = Journal::read_only(&root)?;
-        Ok(Self::with_journal(root, journal))
+        Ok(Self::with_journal(root, journal, Arc::default()))
     }
 
-    fn with_journal(root: PathBuf, journal: Journal) -> Self {
+    fn with_journal(root: PathBuf, journal: Journal, write_delay_ms: Arc<AtomicU64>) -> Self {
         Self {
             root: Arc::new(root),
             ledger: Arc::default(),
             journal: Arc::new(journal),
             sizes: Arc::default(),
             durable_changed: Arc::default(),
-            write_delay_ms: Arc::default(),
+            write_delay_ms,
             fail_writes: Arc::default(),
             failing: Arc::default(),
         }
@@ -252,13 +251,7 @@ impl FileStore {
 
     /// The size of what a key holds now (0 if nothing).
     fn size_of(&self, key: &StorageKey) -> u64 {
-        match self.journal.get(&parts(key)) {
-            Some(slot) => slot.len(),
-            None => self
-                .path_of(key)
-                .and_then(|p| fs::metadata(p).ok())
-                .map_or(0, |m| m.len()),
-        }
+        self.journal.size_of(&parts(key))
     }
 
     /// Loads one key.
@@ -294,7 +287,8 @@ impl FileStore {
     /// Journals one write (a put, or a removal), sharing the append and the flush with the
     /// writes issued at the same time (group commit, see [`journal`]).
     async fn write_grouped(&self, key: StorageKey, slot: Slot) -> io::Result<()> {
-        if path_of(&self.root, &parts(&key)).is_none() {
+        let parts = parts(&key);
+        if path_of(&self.root, &parts).is_none() {
             return Err(io::Error::other("invalid storage key"));
         }
         if self.fail_writes.load(Ordering::Relaxed) {
@@ -303,7 +297,7 @@ impl FileStore {
         let (done, committed) = tokio::sync::oneshot::channel();
         let len = slot.len();
         self.journal.submit(journal::Pending {
-            key: parts(&key),
+            key: parts,
             slot,
             done,
         });
@@ -369,105 +363,6 @@ fn parts(key: &StorageKey) -> Vec<String> {
 
 fn injected_failure() -> io::Error {
     io::Error::new(io::ErrorKind::StorageFull, "no space left on device (injected)")
-}
-
-/// The path of a key under `root`, or `None` for a key that could escape the store (`..`,
-/// separators). The first part is split after two characters (`ab/cdef…`).
-pub(crate) fn path_of(root: &Path, key: &[String]) -> Option<PathBuf> {
-    let mut path = root.to_path_buf();
-    for (i, part) in key.iter().enumerate() {
-        let safe = !part.is_empty()
-            && part != "."
-            && part != ".."
-            && !part.contains(['/', '\\', '\0'])
-            && !part.ends_with(TMP_SUFFIX);
-        if !safe {
-            return None;
-        }
-        if i == 0 {
-            let split = part.char_indices().nth(2).map_or(part.len(), |(i, _)| i);
-            path.push(&part[..split]);
-            if split < part.len() {
-                path.push(&part[split..]);
-            }
-        } else {
-            path.push(part);
-        }
-    }
-    Some(path)
-}
-
-/// Writes `data` to a new temporary file beside `path` (creating its directory), not flushed;
-/// returns the temporary's path.
-fn write_temporary(path: &Path, data: &[u8]) -> io::Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = path.parent().expect("a key has a parent directory");
-    fs::create_dir_all(dir)?;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(
-        "{}.{}.{n}{TMP_SUFFIX}",
-        path.file_name().and_then(|s| s.to_str()).unwrap_or("f"),
-        std::process::id()
-    ));
-    fs::File::create(&tmp)?.write_all(data)?;
-    Ok(tmp)
-}
-
-/// A directory's entries, sorted (nothing if it cannot be read).
-pub(crate) fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    v.sort();
-    v
-}
-
-/// A key whose first component has at most two characters lives directly in the splay directory.
-fn collect_files_directly(dir: &Path, name: &str, out: &mut HashMap<StorageKey, Vec<u8>>) {
-    if dir.is_file()
-        && let (Ok(key), Ok(data)) = (StorageKey::from_parts([name]), fs::read(dir))
-    {
-        out.insert(key, data);
-    }
-}
-
-fn collect(dir: &Path, parts: Vec<String>, out: &mut HashMap<StorageKey, Vec<u8>>) {
-    if dir.is_file() {
-        if let (Ok(key), Ok(data)) = (StorageKey::from_parts(&parts), fs::read(dir)) {
-            out.insert(key, data);
-        }
-        return;
-    }
-    for entry in read_dir_sorted(dir) {
-        let Some(name) = entry.file_name().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        if name.ends_with(TMP_SUFFIX) {
-            continue;
-        }
-        let mut next = parts.clone();
-        next.push(name.to_owned());
-        collect(&entry, next, out);
-    }
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    fs::File::open(dir)?.sync_all()
-}
-
-fn remove_temporaries(dir: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            remove_temporaries(&path)?;
-        } else if path.to_str().is_some_and(|p| p.ends_with(TMP_SUFFIX)) {
-            fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
 }
 
 impl Storage for FileStore {
@@ -541,84 +436,4 @@ impl Storage for FileStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(parts: &[&str]) -> StorageKey {
-        StorageKey::from_parts(parts).unwrap()
-    }
-
-    #[tokio::test]
-    async fn put_load_range_delete_round_trip() {
-        let dir = std::env::temp_dir().join(format!("desmigratif-store-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let store = FileStore::open(&dir).unwrap();
-        store
-            .put_sync(&key(&["abcdef", "snapshot", "h1"]), b"one")
-            .unwrap();
-        store
-            .put_sync(&key(&["abcdef", "incremental", "h2"]), b"two")
-            .unwrap();
-        store.put_sync(&key(&["storage-adapter-id"]), b"id").unwrap();
-        assert_eq!(
-            store.load_sync(&key(&["abcdef", "snapshot", "h1"])).as_deref(),
-            Some(&b"one"[..])
-        );
-        let range = store.load_range_sync(&key(&["abcdef"]));
-        assert_eq!(range.len(), 2);
-        assert_eq!(range[&key(&["abcdef", "incremental", "h2"])], b"two");
-        assert_eq!(store.load_range_sync(&key(&["abcdef", "snapshot"])).len(), 1);
-        assert_eq!(
-            store
-                .load_range_sync(&StorageKey::from_parts(Vec::<&str>::new()).unwrap())
-                .len(),
-            3
-        );
-        store.delete(key(&["abcdef", "snapshot", "h1"])).await;
-        assert!(store.load_sync(&key(&["abcdef", "snapshot", "h1"])).is_none());
-        assert!(store.load_range_sync(&key(&["abcdef", "snapshot"])).is_empty());
-        // Keys that could leave the store are refused.
-        assert!(store.put_sync(&key(&["abcdef", ".."]), b"x").is_err());
-        assert!(store.load_sync(&key(&["..", "etc"])).is_none());
-        // A crash mid-write leaves a temporary file, which reopening removes.
-        fs::write(dir.join("ab").join("cdef").join("snapshot.99.tmp"), b"torn").unwrap();
-        drop(store);
-        let store = FileStore::open(&dir).unwrap();
-        assert_eq!(store.load_range_sync(&key(&["abcdef"])).len(), 1);
-        assert!(!dir.join("ab").join("cdef").join("snapshot.99.tmp").exists());
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[tokio::test]
-    async fn a_documents_size_follows_its_writes_and_removals() {
-        let dir = std::env::temp_dir().join(format!("desmigratif-sizes-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let store = FileStore::open(&dir).unwrap();
-        let doc = "abcdef";
-        assert_eq!(store.stored_bytes(doc), 0, "counted (and kept) before any write");
-        store.put(key(&[doc, "incremental", "h1"]), vec![1; 100]).await;
-        store.put(key(&[doc, "snapshot", "h2"]), vec![2; 1000]).await;
-        assert_eq!(store.stored_bytes(doc), 1100);
-        store.delete(key(&[doc, "incremental", "h1"])).await;
-        assert_eq!(store.stored_bytes(doc), 1000);
-        // The same key written again replaces its file.
-        store.put(key(&[doc, "snapshot", "h2"]), vec![2; 1000]).await;
-        store
-            .put_sync(&key(&[doc, "incremental", "h3"]), &[3; 10])
-            .unwrap();
-        assert_eq!(store.stored_bytes(doc), 1010);
-        // Another document's writes do not count here; a fresh count agrees.
-        store
-            .put(key(&["ghijkl", "incremental", "h4"]), vec![4; 50])
-            .await;
-        assert_eq!(store.stored_bytes(doc), 1010);
-        assert_eq!(FileStore::open_read_only(&dir).unwrap().stored_bytes(doc), 1010);
-        drop(store);
-        assert_eq!(
-            FileStore::open(&dir).unwrap().stored_bytes(doc),
-            1010,
-            "and after the journal is folded into the files"
-        );
-        fs::remove_dir_all(&dir).unwrap();
-    }
-}
+mod tests;
