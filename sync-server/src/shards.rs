@@ -54,23 +54,19 @@ impl Shards {
         Ok(Self(shards.into()))
     }
 
-    /// How many shards hold documents.
-    pub fn len(&self) -> usize {
+    /// How many shards hold documents (the lobby comes after them).
+    fn document_shards(&self) -> usize {
         self.0.len() - 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The shard holding a document.
     pub fn index_of(&self, doc_id: &str) -> usize {
-        shard_of(doc_id, self.len())
+        shard_of(doc_id, self.document_shards())
     }
 
     /// The instance that holds no document and answers handshakes.
     pub fn lobby(&self) -> usize {
-        self.len()
+        self.document_shards()
     }
 
     /// The samod instance holding a document.

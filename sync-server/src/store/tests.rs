@@ -77,3 +77,52 @@ async fn a_documents_size_follows_its_writes_and_removals() {
     );
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn writes_and_removals_read_the_same_across_checkpoints_and_a_reopen() {
+    let dir = std::env::temp_dir().join(format!("desmigratif-folds-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    // A journal of a few hundred bytes: folded into the files every few writes.
+    let store = FileStore::open_with(&dir, 300).unwrap();
+    let doc = "abcdef";
+    assert_eq!(store.stored_bytes(doc), 0);
+    let mut expected = HashMap::new();
+    for round in 0..6u8 {
+        // Ten incrementals, then a snapshot that replaces them, as samod compacts.
+        let mut written = Vec::new();
+        for i in 0..10u8 {
+            let k = key(&[doc, "incremental", &format!("r{round}c{i}")]);
+            store.put(k.clone(), vec![i; 40]).await;
+            written.push(k);
+        }
+        let snapshot = key(&[doc, "snapshot", &format!("s{round}")]);
+        store.put(snapshot.clone(), vec![round; 120]).await;
+        for k in written {
+            store.delete(k).await;
+        }
+        if round > 0 {
+            store
+                .delete(key(&[doc, "snapshot", &format!("s{}", round - 1)]))
+                .await;
+            expected.clear();
+        }
+        expected.insert(snapshot, vec![round; 120]);
+    }
+    let prefix = key(&[doc]);
+    assert_eq!(store.load_range_sync(&prefix), expected);
+    assert_eq!(store.stored_bytes(doc), 120);
+    assert!(
+        !dir.join("ab").join("cdef").join("snapshot").join("s0").exists(),
+        "a removed snapshot's file is gone once folded"
+    );
+    // Another process reading now, and this store reopened, see the same.
+    assert_eq!(
+        FileStore::open_read_only(&dir).unwrap().load_range_sync(&prefix),
+        expected
+    );
+    drop(store);
+    let store = FileStore::open(&dir).unwrap();
+    assert_eq!(store.load_range_sync(&prefix), expected);
+    assert_eq!(store.stored_bytes(doc), 120);
+    fs::remove_dir_all(&dir).unwrap();
+}
