@@ -210,16 +210,17 @@ impl Docs {
             })?;
         let (value, changes, effects) = edited;
         crate::mark("desmigratif:edit-applied");
-        // The window shows the change at once; it says "saved" once it is stored.
+        // Stored first, then shown: a reload or a closed tab right after the screen shows an
+        // edit cannot lose it (stored in ~5 ms; showing it first saved those ms).
+        let stored = if changes.is_empty() {
+            Ok(None)
+        } else {
+            self.storage().append(doc_id, &changes).await.map(Some)
+        };
+        crate::mark("desmigratif:edit-stored");
         self.run(effects);
         crate::mark("desmigratif:edit-sent-to-screens");
-        if !changes.is_empty() {
-            let key = self
-                .storage()
-                .append(doc_id, &changes)
-                .await
-                .map_err(|e| EditFailure::Storage(e.0))?;
-            crate::mark("desmigratif:edit-stored");
+        if let Some(key) = stored.map_err(|e| EditFailure::Storage(e.0))? {
             self.announce(doc_id);
             let effects = self.0.borrow_mut().replica.stored(doc_id, key, true);
             self.run(effects);
